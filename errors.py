@@ -1,0 +1,32 @@
+"""Exceptions raised by naspred. Every error names what was wrong and what was expected."""
+
+
+class NaspredError(Exception):
+    """Base class of every naspred error."""
+
+
+class InvalidArchitectureError(NaspredError, ValueError):
+    """An architecture is malformed or lies outside its search space."""
+
+
+class DataFileError(NaspredError, ValueError):
+    """A data file is corrupted, truncated or not in the expected format."""
+
+
+class MissingDataError(NaspredError, FileNotFoundError):
+    """A data file is not in the data home; the message says where it was looked for and how to get it."""
+
+
+class ChecksumMismatchError(DataFileError):
+    """A file's SHA-256 differs from the one recorded for its artifact."""
+
+
+class UnsafePickleError(DataFileError):
+    """A pickle refers to a class that its format does not admit."""
+
+
+class UnknownNameError(NaspredError, KeyError):
+    """A name (benchmark, predictor, featurizer, artifact) is not registered."""
+
+    def __str__(self) -> str:  # KeyError quotes its message otherwise
+        return str(self.args[0]) if self.args else ""

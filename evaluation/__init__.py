@@ -1,0 +1,1 @@
+"""Budgets, oracles, experiments, metrics, reports and executors."""

@@ -1,0 +1,1 @@
+"""Encodings of architectures and learning curves (scikit-learn transformers); zero-cost proxies."""

@@ -1,0 +1,1 @@
+"""The predictor contract and every predictor, one module per family."""

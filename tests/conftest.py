@@ -1,0 +1,20 @@
+"""Shared fixtures. Tests that need benchmark data read it from ``NASPRED_DATA``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def data_home() -> Path:
+    """The folder of real benchmark files (``NASPRED_DATA``; CI sets it to ``../shared/data``)."""
+    value = os.environ.get("NASPRED_DATA")
+    if not value:
+        pytest.fail("NASPRED_DATA is not set: point it at the benchmark data folder (../shared/data here)")
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        pytest.fail(f"NASPRED_DATA={value} is not a folder")
+    return path

@@ -30,3 +30,23 @@ class UnknownNameError(NaspredError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidInputError(NaspredError, ValueError):
+    """An argument is malformed: empty, of mismatched length, non-finite, or out of its allowed range."""
+
+
+class BudgetExceeded(NaspredError):
+    """A charge would take a phase past its budget; the spend was refused (see ``meter`` for the ledger)."""
+
+    def __init__(self, message: str, meter: object = None) -> None:
+        super().__init__(message)
+        self.meter = meter
+
+
+class HiddenGroundTruthError(NaspredError, PermissionError):
+    """The ground truth of a held-out (test) architecture was requested through an oracle."""
+
+
+class TrainingError(NaspredError, RuntimeError):
+    """Training one architecture failed or returned a malformed learning curve."""

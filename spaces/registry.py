@@ -11,6 +11,7 @@ from naspred.spaces.base import SearchSpace
 _SPACES: dict[str, tuple[str, str]] = {
     "nb201": ("naspred.spaces.nasbench201", "NB201Space"),
     "tnb101-micro": ("naspred.spaces.transnas", "TNB101MicroSpace"),
+    "tnb101-macro": ("naspred.spaces.transnas_macro", "TNB101MacroSpace"),
     "spikenas": ("naspred.spaces.spikenas", "SpikeNASSpace"),
     "nb101": ("naspred.spaces.nasbench101", "NB101Space"),
     "darts": ("naspred.spaces.darts", "DARTSSpace"),

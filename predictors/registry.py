@@ -1,0 +1,57 @@
+"""Predictors by name: ``naspred.predictors.get("rf", n_estimators=200)``."""
+
+from __future__ import annotations
+
+import inspect
+from importlib import import_module
+from typing import Any
+
+from naspred.errors import InvalidInputError, UnknownNameError
+
+# name -> (module, class); imported on first use so that importing naspred stays cheap
+_PREDICTORS: dict[str, tuple[str, str]] = {
+    "lin_reg": ("naspred.predictors.linear", "LinearRegression"),
+    "rf": ("naspred.predictors.random_forest", "RandomForest"),
+}
+
+
+def names() -> list[str]:
+    """Registered predictor names."""
+    return sorted(_PREDICTORS)
+
+
+def predictor_class(name: str) -> type:
+    """The class registered as ``name``."""
+    try:
+        module, cls = _PREDICTORS[name]
+    except (KeyError, TypeError):
+        raise UnknownNameError(f"unknown predictor {name!r}; expected one of {names()}") from None
+    return getattr(import_module(module), cls)
+
+
+def get(name: str, **params: Any) -> Any:
+    """A new predictor registered as ``name``, built with ``params``."""
+    cls = predictor_class(name)
+    accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise InvalidInputError(f"predictor {name!r} has no parameter {unknown}; its parameters are {accepted}")
+    return cls(**params)
+
+
+def describe() -> list[dict[str, Any]]:
+    """Name, family, requirements and uncertainty of every registered predictor (default parameters)."""
+    out = []
+    for name in names():
+        predictor = get(name)
+        out.append(
+            {
+                "name": name,
+                "class": type(predictor).__name__,
+                "family": predictor.family,
+                "requirements": predictor.requirements.as_dict(),
+                "uncertainty": bool(predictor.uncertainty),
+                "summary": (inspect.getdoc(type(predictor)) or "").split("\n")[0],
+            }
+        )
+    return out

@@ -144,10 +144,15 @@ class TNB101MacroSpace(SearchSpace):
         """Uniform over the 3,256 skeletons: a length drawn with weight 4^length, codes uniformly,
         redrawn until valid. (NASLib's sampler draws length, downsamples and doublings uniformly
         instead, which is not uniform over skeletons.)"""
-        lengths = np.arange(MIN_MODULES, MAX_MODULES + 1)
-        weights = 4.0 ** lengths
+        weights = [4**n for n in range(MIN_MODULES, MAX_MODULES + 1)]
         while True:
-            n = int(rng.choice(lengths, p=weights / weights.sum()))
+            u = rng.random() * sum(weights)
+            n = MIN_MODULES
+            for w in weights[:-1]:
+                if u < w:
+                    break
+                u -= w
+                n += 1
             modules = tuple(int(m) for m in rng.integers(1, 5, size=n))
             if _valid(modules):
                 return TNB101MacroArch(modules)

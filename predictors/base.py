@@ -189,6 +189,8 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         labelled architectures only record the space and target direction.
         """
         req = self.requirements
+        if req.labelled and budget.per_arch:
+            raise InvalidInputError("a per-architecture budget applies to the query phase; give the init budget in total")
         with oracle.metered(budget, "init") as meter:
             if not req.labelled:
                 self.space_ = oracle.space
@@ -250,9 +252,7 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         return ", ".join(parts)
 
     def _check_init_budget(self, meter: BudgetMeter) -> None:
-        budget = meter.budget
-        if budget.per_arch:
-            raise InvalidInputError("a per-architecture budget applies to the query phase; give the init budget in total")
+        budget = meter.limit
         if budget.is_unlimited:
             raise InvalidInputError(
                 f"{self._name} trains architectures until its init budget is spent; give a limited budget "
@@ -271,6 +271,10 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         results = []
         proxy_rows: list[dict[str, np.ndarray]] = []
         while oracle.remaining() != 0:
+            reason = meter.shortfall(archs=1, epochs=oracle.full_epochs)
+            if reason is not None:  # known before drawing: leave the pool untouched
+                logger.info("%s: init budget spent after %d architectures: %s", self._name, len(archs), reason)
+                break
             arch = oracle.sample(1)[0]
             try:
                 result = oracle.train(arch, oracle.full_epochs)

@@ -37,7 +37,9 @@ class LiveOracle(Oracle):
     metric, one finite value per epoch 1..``epochs``, and the ``target`` metric when ``epochs ==
     full_epochs`` (its last value is the final result). A call that raises or returns anything else
     becomes a :class:`~naspred.errors.TrainingError` naming the architecture and is listed in
-    :attr:`failures`; the default ``initialize`` of a predictor skips such an architecture. A training run
+    :attr:`failures`; the default ``initialize`` of a predictor skips such an architecture. A failed run
+    is charged like a completed one (its wall time, and the architecture and epochs it was asked for,
+    so that a budget in units bounds the attempts). A training run
     is refused (:class:`~naspred.errors.BudgetExceeded`) only before it starts, when the budget is spent;
     a run that ends past the budget shows as overrun in the ledger.
     """

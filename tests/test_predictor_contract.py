@@ -507,29 +507,27 @@ def test_describe_lists_every_predictor():
 # -- real data: NAS-Bench-201 CIFAR-10 --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def nb201_split(data_home):
-    """200 training and 200 test cells of nb201-cifar10, drawn at random, disjoint by canonical form."""
+    """nb201-cifar10 and 200 test cells drawn at random (one per canonical form)."""
     from naspred.benchmarks import load
 
     bench = load("nb201-cifar10", data_home=data_home)
-    oracle = SimulatedOracle(bench, seed=0)
-    test = oracle.sample(200)
-    oracle = SimulatedOracle(bench, hidden=test, seed=1)
-    return bench, oracle, test
+    test = SimulatedOracle(bench, seed=0).sample(200)
+    return bench, test
 
 
-@pytest.mark.parametrize(
-    "name, params, floor",
-    [("lin_reg", {}, 0.0), ("rf", {"random_state": 0}, 0.0)],
-)
+# Floors: over 20 random splits (seeds 0..19, 200 training and 200 test cells, /tmp script in the report)
+# lin_reg reached Kendall tau 0.469 at worst (mean 0.585) and rf 0.466 (mean 0.548); this split gives
+# 0.512 and 0.530.
+@pytest.mark.parametrize("name, params, floor", [("lin_reg", {}, 0.45), ("rf", {"random_state": 0}, 0.45)])
 def test_reference_predictor_ranks_nasbench201(nb201_split, name, params, floor):
-    bench, oracle, test = nb201_split
+    bench, test = nb201_split
+    # the test cells are hidden: no training cell shares a canonical form with one of them
+    oracle = SimulatedOracle(bench, hidden=test, seed=1)
     model = predictors.get(name, **params)
     model.initialize(oracle, Budget(archs=200))
-    train = model.n_train_
-    assert train == 200
-    space = bench.space
-    pred = model.query(test, oracle, Budget(epochs=0, per_arch=True)).mean
+    assert model.n_train_ == 200 and oracle.meters[-1].spent["archs"] == 200
+    prediction = model.query(test, oracle, Budget(epochs=0, per_arch=True))
+    query = oracle.meters[-1]
+    assert query.phase == "query" and query.spent["archs"] == 0 and query.spent["epochs"] == 0
     truth = bench.y[bench.index_of(test)]
-    tau = kendalltau(pred, truth).statistic
-    print(f"{name}: Kendall tau {tau:.4f} on 200 test cells")
-    assert tau > floor
+    assert kendalltau(prediction.mean, truth).statistic > floor

@@ -70,10 +70,10 @@ def check_targets(y: Any, n: int, who: str) -> np.ndarray:
 
 def infer_space(archs: Sequence[Any], who: str) -> SearchSpace:
     """The one registered search space that contains every architecture of ``archs``."""
-    from naspred.spaces.registry import _SPACES, get
+    from naspred.spaces.registry import get, names
 
     found = []
-    for name in sorted(_SPACES):
+    for name in names():
         try:
             space = get(name)
         except ImportError as err:  # a space whose optional module is not installed
@@ -212,7 +212,13 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
                 self.fit(archs, y, info)
 
     def query(self, archs: Sequence[Any], oracle: Oracle, budget: Budget) -> Prediction:
-        """Spend the query budget on ``archs`` (partial training, proxies) as required, then predict."""
+        """Spend the query budget on ``archs`` (partial training, proxies) as required, then predict.
+
+        The budget is usually per architecture (``Budget(..., per_arch=True)``). A zero budget is refused
+        only by predictors that spend at query time. A refused charge (``BudgetExceeded``) or a failed
+        partial training (``TrainingError``) of a queried architecture ends the query: no prediction
+        is made for architectures that could not be measured.
+        """
         who = f"{self._name}.query"
         items = [oracle.check_arch(a) for a in _as_list(archs, who)]
         self._check_fitted()

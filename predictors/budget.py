@@ -228,8 +228,9 @@ class BudgetMeter:
     def require_open(self, what: str, archs: int = 0, epochs: int = 0) -> None:
         """Refuse to start a measured spend (live training) when the budget is already spent."""
         reason = self.shortfall(0.0, archs, epochs)
-        if reason is None and self.exhausted:
-            reason = "the budget is spent: " + ", ".join(f"{k} {v:g} left" for k, v in self.remaining.items())
+        seconds_left = self.remaining.get("seconds")
+        if reason is None and seconds_left is not None and seconds_left <= 0:
+            reason = f"its seconds are spent ({seconds_left:g} left)"
         if reason is not None:
             self.refused.append(Charge(self.phase, "train", 0.0, archs, epochs, True, what))
             raise BudgetExceeded(f"{self.phase} budget ({self.limit.describe()}) refuses {what}: {reason}", self)

@@ -77,7 +77,7 @@ class LiveOracle(Oracle):
         with meter.timing("train", arch=text, archs=int(complete), epochs=epochs):
             try:
                 raw = self.train_fn(arch, epochs)
-            except Exception as err:  # any failure of user code is reported for this architecture only
+            except Exception as err:  # noqa: BLE001 - any failure of user code is reported for this architecture only
                 raw = err
         seconds = meter.charges[-1].seconds
         if isinstance(raw, Exception):

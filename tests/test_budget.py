@@ -149,10 +149,9 @@ def test_nested_timing_is_not_counted_twice(clock):
 
 def test_timing_records_even_when_the_block_raises(clock):
     meter = BudgetMeter(Budget(seconds=100.0))
-    with pytest.raises(RuntimeError):
-        with meter.timing("fit"):
-            clock.now += 4.0
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), meter.timing("fit"):
+        clock.now += 4.0
+        raise RuntimeError("boom")
     assert meter.spent["seconds"] == pytest.approx(4.0)
 
 
@@ -180,9 +179,18 @@ def test_require_open_refuses_to_start_once_spent():
     meter.require_open("training x", archs=1, epochs=10)  # room left: no error
     meter.record("train", 6.0, archs=1, epochs=10, arch="x")
     assert meter.overrun == {"seconds": 1.0}
-    with pytest.raises(BudgetExceeded, match="refuses training y"):
+    with pytest.raises(BudgetExceeded, match="refuses training y: its seconds are spent"):
         meter.require_open("training y", archs=0, epochs=1)
     assert len(meter.refused) == 1
+
+
+def test_require_open_lets_partial_training_through_a_budget_of_no_full_training():
+    meter = BudgetMeter(Budget(archs=0, epochs=20))
+    meter.require_open("partial", archs=0, epochs=12)
+    with pytest.raises(BudgetExceeded, match="it costs 1 archs, 0 of 0 left"):
+        meter.require_open("full", archs=1, epochs=12)
+    with pytest.raises(BudgetExceeded, match="it costs 21 epochs"):
+        meter.require_open("long", archs=0, epochs=21)
 
 
 @pytest.mark.parametrize(

@@ -313,9 +313,11 @@ def test_live_oracle_reports_exceptions_of_the_training_function(cells):
         raise MemoryError("out of GPU memory")
 
     oracle = LiveOracle(get_space("nb201"), broken, full_epochs=3)
-    with oracle.metered(Budget(seconds=100.0), "init") as meter:
-        with pytest.raises(TrainingError, match="raised MemoryError: out of GPU memory") as info:
-            oracle.train(cells[0], 3)
+    with (
+        oracle.metered(Budget(seconds=100.0), "init") as meter,
+        pytest.raises(TrainingError, match="raised MemoryError: out of GPU memory") as info,
+    ):
+        oracle.train(cells[0], 3)
     assert isinstance(info.value.__cause__, MemoryError)
     assert meter.charges[0].kind == "train"  # the time spent failing is charged
     # the oracle is still usable

@@ -58,8 +58,8 @@ def unsupported(owner: str, space: SearchSpace, supported: str) -> InvalidInputE
     return InvalidInputError(f"{owner} is not defined for search space {space.name!r}; it supports {supported}")
 
 
-def architectures(space: SearchSpace, archs: Any, owner: str) -> list[Any]:
-    """``archs`` as a validated list of architectures of ``space`` (text is parsed)."""
+def _items(space: SearchSpace, archs: Any, owner: str) -> list[Any]:
+    """``archs`` as a non-empty list with text parsed; not yet validated."""
     if isinstance(archs, (str, bytes)):
         raise InvalidInputError(
             f"{owner}: expected a sequence of architectures of space {space.name!r}, got one string; "
@@ -80,16 +80,20 @@ def architectures(space: SearchSpace, archs: Any, owner: str) -> list[Any]:
         ) from None
     if not items:
         raise InvalidInputError(f"{owner}: no architectures given; expected at least one of space {space.name!r}")
-    parsed = []
     for i, item in enumerate(items):
         if isinstance(item, str):
             try:
-                item = space.parse(item)
+                items[i] = space.parse(item)
             except InvalidArchitectureError as err:
                 raise InvalidArchitectureError(f"{owner}: architecture at position {i}: {err}") from err
-        parsed.append(item)
+    return items
+
+
+def architectures(space: SearchSpace, archs: Any, owner: str) -> list[Any]:
+    """``archs`` as a validated list of architectures of ``space`` (text is parsed)."""
+    items = _items(space, archs, owner)
     try:
-        return space.validate_many(parsed)
+        return space.validate_many(items)
     except InvalidArchitectureError as err:
         raise InvalidArchitectureError(f"{owner}: {err} (space {space.name!r})") from err
 
@@ -112,8 +116,11 @@ def cell_op_indices(space: SearchSpace, archs: Any, owner: str) -> np.ndarray:
                 f"{CELL_EDGES[col]} is outside [0, {k}) of space {space.name!r}"
             )
         return archs.astype(np.int64, copy=False)
-    valid = architectures(space, archs, owner)
-    return np.asarray(space.op_indices(valid), dtype=np.int64)
+    items = _items(space, archs, owner)
+    try:  # the space's op_indices validates each architecture and names the first bad position
+        return np.asarray(space.op_indices(items), dtype=np.int64)
+    except InvalidArchitectureError as err:
+        raise InvalidArchitectureError(f"{owner}: {err} (space {space.name!r})") from err
 
 
 class ArchitectureEncoder(TransformerMixin, BaseEstimator):

@@ -160,19 +160,20 @@ class PathEncoding(ArchitectureEncoder):
 
     def _encode_cells(self, space: SearchSpace, ops: np.ndarray) -> np.ndarray:
         k = len(space.ops)
+        dims = cell_path_dims(k)
         indices = cell_path_indices(ops, k)
         n = ops.shape[0]
-        weights = np.ones(indices.shape, dtype=np.float64)
+        keep = np.ones(indices.shape, dtype=bool)
         if not self.include_none_paths:
             none = space.ops.index(no_connection_op(space))
             for p, path in enumerate(CELL_PATHS):
-                weights[:, p] = ~np.any(ops[:, list(path)] == none, axis=1)
-        out = np.zeros((n, cell_path_dims(k)), dtype=np.float64)
-        rows = np.repeat(np.arange(n), indices.shape[1])
-        np.add.at(out, (rows, indices.ravel()), weights.ravel())
-        if not self.count:
-            np.minimum(out, 1.0, out=out)
-        return out
+                keep[:, p] = ~np.any(ops[:, list(path)] == none, axis=1)
+        flat = (np.arange(n)[:, None] * dims + indices)[keep]
+        if self.count:
+            return np.bincount(flat, minlength=n * dims).astype(np.float64).reshape(n, dims)
+        out = np.zeros(n * dims, dtype=np.float64)
+        out[flat] = 1.0
+        return out.reshape(n, dims)
 
     def _encode_nb101(self, space: SearchSpace, archs: list[Any]) -> np.ndarray:
         out = np.zeros((len(archs), NB101_PATH_DIMS), dtype=np.float64)

@@ -22,7 +22,19 @@ _EXPORTS: dict[str, str] = {
     "LearningCurveFeatures": "naspred.featurizers.curves",
 }
 
-__all__ = ["describe", "get", "names", *_EXPORTS]
+__all__ = [
+    "AdjacencyOneHot",
+    "ArchitectureEncoder",
+    "CategoricalAdjacency",
+    "GCNEncoding",
+    "GCNInputs",
+    "LearningCurveFeatures",
+    "PathEncoding",
+    "describe",
+    "get",
+    "names",
+    "to_pyg_data",
+]
 
 
 def __getattr__(name: str) -> Any:

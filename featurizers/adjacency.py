@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from naspred.featurizers.encoder import (
     CELL_EDGES,
     ArchitectureEncoder,
@@ -118,7 +117,12 @@ def _darts_categorical(archs: list[Any]) -> np.ndarray:
 
 
 def _darts_categorical_names() -> list[str]:
-    return [f"{cell}:edge{e}:{part}" for cell in ("normal", "reduce") for e in range(DARTS_EDGES) for part in ("input", "op")]
+    return [
+        f"{cell}:edge{e}:{part}"
+        for cell in ("normal", "reduce")
+        for e in range(DARTS_EDGES)
+        for part in ("input", "op")
+    ]
 
 
 def nbgraph_choices(space: SearchSpace, arch: Any) -> tuple[list[int], list[int]]:
@@ -224,4 +228,6 @@ class CategoricalAdjacency(ArchitectureEncoder):
             return [f"adj:{i}->{j}" for i, j in zip(rows, cols)] + [f"node{v}:op" for v in range(1, NB101_VERTICES - 1)]
         if kind == "darts":
             return _darts_categorical_names()
-        return [f"node{i + 1}:input" for i in range(space.num_nodes)] + [f"node{i + 1}:op" for i in range(space.num_nodes)]
+        return [f"node{i + 1}:input" for i in range(space.num_nodes)] + [
+            f"node{i + 1}:op" for i in range(space.num_nodes)
+        ]

@@ -19,9 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from naspred.errors import InvalidInputError, UnknownNameError
+from sklearn.base import BaseEstimator, TransformerMixin
 
 Curves = np.ndarray | Sequence[Sequence[float]]
 
@@ -157,7 +156,9 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
         return e if need < 0 else need
 
     # -- input ------------------------------------------------------------------------------------------
-    def _as_blocks(self, curves: Curves | Mapping[str, Curves]) -> tuple[list[str | None], list[list[np.ndarray] | np.ndarray]]:
+    def _as_blocks(
+        self, curves: Curves | Mapping[str, Curves]
+    ) -> tuple[list[str | None], list[list[np.ndarray] | np.ndarray]]:
         if isinstance(curves, Mapping):
             if not curves:
                 raise InvalidInputError("the mapping of learning curves is empty; expected metric -> (n, t) curves")
@@ -236,7 +237,7 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
         names = [f if m is None else f"{m}:{f}" for m in metrics for f in features]
         return np.asarray(names, dtype=object)
 
-    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn protocol
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         return tags

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.spaces.base import SearchSpace
+from sklearn.base import BaseEstimator, TransformerMixin
 
 #: the edges of a NAS-Bench-201-style cell (4 nodes, one operation per edge), in operation-index order
 CELL_EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
@@ -173,7 +172,7 @@ class ArchitectureEncoder(TransformerMixin, BaseEstimator):
         self.space_name_ = space.name
         self.n_features_out_ = len(self._feature_names(space))
 
-    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn protocol
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         tags.input_tags.two_d_array = False

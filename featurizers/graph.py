@@ -11,9 +11,9 @@ Kipf and Welling form ``D^-1/2 (A + A^T + I) D^-1/2`` on the undirected graph. N
   (input, *space.ops, output), 7 for NB201 as in NASLib.
 * NAS-Bench-101: the padded 7-vertex cell (one-hot over input, conv3x3, conv1x1, maxpool, output: NASLib's
   5 columns in another order).
-* Any other space: ``space.to_graph`` (DARTS: NASLib's 22-node form), padded with isolated nodes at the end up
-  to ``max_nodes``. NASLib's DARTS features put the cell inputs in the column of max_pool_3x3; here the
-  inputs have a column of their own (9 columns, as NASLib).
+* Any other space: ``space.to_graph`` (DARTS: NASLib's 22-node form; NAS-Bench-Graph: input, 4 nodes, output),
+  padded with isolated nodes at the end up to ``max_nodes``. NASLib's DARTS features put the cell inputs in
+  the column of max_pool_3x3; here the inputs have a column of their own (9 columns, as NASLib).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from importlib import import_module
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers.adjacency import NB101_VERTICES, nb101_padded
 from naspred.featurizers.encoder import (
@@ -143,6 +142,8 @@ def default_max_nodes(space: SearchSpace) -> int | None:
         return NB101_VERTICES
     if kind == "darts":
         return DARTS_GRAPH_NODES
+    if kind == "nbgraph":
+        return int(space.num_nodes) + 2
     return None
 
 
@@ -158,8 +159,8 @@ class GCNEncoding(ArchitectureEncoder):
         ``"row"`` (NASLib: ``D^-1 (A + I)``), ``"symmetric"`` (``D^-1/2 (A + A^T + I) D^-1/2``) or ``"none"``
         (``A + I``).
     max_nodes:
-        pad every graph to this many nodes; ``None`` uses NASLib's size (cells 8, nb101 7, darts 22) and, for
-        other spaces, the largest graph seen by ``fit`` (or of the batch, before any fit).
+        pad every graph to this many nodes; ``None`` uses NASLib's size (cells 8, nb101 7, darts 22), 6 for
+        nbgraph and, for other spaces, the largest graph seen by ``fit`` (or of the batch, before any fit).
     """
 
     def __init__(self, space: str | SearchSpace, normalize: str = "row", max_nodes: int | None = None) -> None:
@@ -171,7 +172,11 @@ class GCNEncoding(ArchitectureEncoder):
         if self.normalize not in NORMALIZATIONS:
             raise InvalidInputError(f"normalize={self.normalize!r}; expected one of {list(NORMALIZATIONS)}")
         if self.max_nodes is not None:
-            if isinstance(self.max_nodes, bool) or not isinstance(self.max_nodes, (int, np.integer)) or self.max_nodes < 2:
+            if (
+                isinstance(self.max_nodes, bool)
+                or not isinstance(self.max_nodes, (int, np.integer))
+                or self.max_nodes < 2
+            ):
                 raise InvalidInputError(f"max_nodes must be an integer >= 2 or None, got {self.max_nodes!r}")
             fixed = default_max_nodes(space)
             if fixed is not None and self.max_nodes < fixed:
@@ -179,7 +184,9 @@ class GCNEncoding(ArchitectureEncoder):
                     f"max_nodes={self.max_nodes} is below the {fixed} nodes of every graph of space {space.name!r}"
                 )
 
-    def _size(self, space: SearchSpace, graphs: list[tuple[np.ndarray, tuple[str, ...], np.ndarray]] | None = None) -> int:
+    def _size(
+        self, space: SearchSpace, graphs: list[tuple[np.ndarray, tuple[str, ...], np.ndarray]] | None = None
+    ) -> int:
         if self.max_nodes is not None:
             return int(self.max_nodes)
         fixed = default_max_nodes(space)
@@ -262,7 +269,9 @@ class GCNEncoding(ArchitectureEncoder):
         return names
 
 
-def to_pyg_data(space: str | SearchSpace, archs: Sequence[Any], y: Sequence[float] | np.ndarray | None = None) -> list[Any]:
+def to_pyg_data(
+    space: str | SearchSpace, archs: Sequence[Any], y: Sequence[float] | np.ndarray | None = None
+) -> list[Any]:
     """One ``torch_geometric.data.Data`` per architecture: ``x`` one-hot node operations (float32) over
     ``("input", *operations, "output")``, ``edge_index`` the directed edges of the unpadded graph (NASLib's
     8-node form for cells, the pruned cell for NAS-Bench-101, ``space.to_graph`` otherwise) and, when ``y``
@@ -282,7 +291,12 @@ def to_pyg_data(space: str | SearchSpace, archs: Sequence[Any], y: Sequence[floa
         graphs = []
         for a, arch in enumerate(valid):
             dag = space.to_graph(arch)
-            graphs.append((np.asarray(dag.adjacency), _one_hot_labels(dag.node_ops, index, f"{owner}: architecture at position {a}")))
+            graphs.append(
+                (
+                    np.asarray(dag.adjacency),
+                    _one_hot_labels(dag.node_ops, index, f"{owner}: architecture at position {a}"),
+                )
+            )
     targets = None
     if y is not None:
         targets = np.asarray(y, dtype=np.float64).reshape(-1)

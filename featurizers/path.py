@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers.adjacency import NB101_VERTICES, nb101_padded
 from naspred.featurizers.encoder import ArchitectureEncoder, architectures, cell_op_indices, space_kind, unsupported

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.base import clone
-
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.featurizers import AdjacencyOneHot, CategoricalAdjacency
 from naspred.spaces import get
 from naspred.spaces.darts import DARTSArch
 from naspred.spaces.nasbench101 import NB101Arch
+from sklearn.base import clone
 
 # input -> conv3x3 (1) -> maxpool (2) -> output, plus input -> 2 and 1 -> output
 NB101_CELL = NB101Arch(
@@ -37,7 +36,13 @@ def test_nb101_one_hot_hand_checked():
         expected[_upper_index(i, j)] = 1
     assert [_upper_index(0, 1), _upper_index(1, 2), _upper_index(2, 6)] == [0, 6, 14]
     slots = {"maxpool3x3": 0, "conv3x3-bn-relu": 1, "conv1x1-bn-relu": 2}  # NASLib encode_adj op_dict
-    for vertex, op in [(1, "conv3x3-bn-relu"), (2, "maxpool3x3"), (3, "conv3x3-bn-relu"), (4, "conv3x3-bn-relu"), (5, "conv3x3-bn-relu")]:
+    for vertex, op in [
+        (1, "conv3x3-bn-relu"),
+        (2, "maxpool3x3"),
+        (3, "conv3x3-bn-relu"),
+        (4, "conv3x3-bn-relu"),
+        (5, "conv3x3-bn-relu"),
+    ]:
         expected[21 + 3 * (vertex - 1) + slots[op]] = 1
     np.testing.assert_array_equal(out[0], expected)
 

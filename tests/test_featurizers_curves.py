@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 import tarfile
@@ -9,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.base import clone
-from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import make_pipeline
-
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import LearningCurveFeatures, get
 from naspred.featurizers.curves import DEFAULT_FEATURES, feature_names
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
 
 N_CURVES = 24
 
@@ -65,11 +65,13 @@ def test_sotl_family_matches_python(spikenas, epochs):
 
 def test_summaries_match_statistics_module(spikenas):
     acc = [c[:20] for c in spikenas["val_acc"]]
-    f = LearningCurveFeatures(features=("mean", "std", "min", "max", "diff_mean", "diff_std", "diff2_mean", "diff2_std"))
+    f = LearningCurveFeatures(
+        features=("mean", "std", "min", "max", "diff_mean", "diff_std", "diff2_mean", "diff2_std")
+    )
     out = f.fit_transform(acc)
     for i, curve in enumerate(acc):
-        d1 = [b - a for a, b in zip(curve, curve[1:])]
-        d2 = [b - a for a, b in zip(d1, d1[1:])]
+        d1 = [b - a for a, b in itertools.pairwise(curve)]
+        d2 = [b - a for a, b in itertools.pairwise(d1)]
         expected = [
             statistics.fmean(curve),
             statistics.pstdev(curve),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers import GCNEncoding, to_pyg_data
 from naspred.spaces import get
@@ -30,7 +29,15 @@ def test_nb101_row_normalised_hand_checked():
     a = _padded_hand() + np.eye(7)
     expected = np.array([row / row.sum() for row in a])
     np.testing.assert_allclose(g.adjacency[0], expected, rtol=1e-6)
-    labels = ["input", "conv3x3-bn-relu", "maxpool3x3", "conv3x3-bn-relu", "conv3x3-bn-relu", "conv3x3-bn-relu", "output"]
+    labels = [
+        "input",
+        "conv3x3-bn-relu",
+        "maxpool3x3",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "conv3x3-bn-relu",
+        "output",
+    ]
     np.testing.assert_array_equal(g.operations[0], [[float(v == lab) for v in VOCAB] for lab in labels])
     np.testing.assert_array_equal(g.mask[0], [True, True, True, False, False, False, True])
 

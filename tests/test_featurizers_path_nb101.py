@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers import PathEncoding, get
 from naspred.spaces import get as get_space
@@ -58,7 +57,7 @@ def test_matches_slow_enumeration(sample):
 
 
 def test_count_total_is_the_number_of_paths(sample):
-    space, archs = sample
+    _, archs = sample
     counts = PathEncoding("nb101", count=True).fit_transform(archs)
     for a, arch in enumerate(archs):
         adj = np.asarray(arch.matrix)

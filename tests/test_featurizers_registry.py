@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-import naspred.featurizers as featurizers
+from naspred import featurizers
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import (
     AdjacencyOneHot,

@@ -104,7 +104,7 @@ def _build(path: Path) -> Benchmark:
     archs: list[str] = []
     for t in records["naslib"]:
         try:
-            archs.append(space.format(space.parse(str(t))))
+            archs.append(space.format(space.from_tuple(t)))
         except InvalidArchitectureError as err:
             raise DataFileError(f"{path}: architecture {t!r} is not a NAS-Bench-201 cell: {err}") from err
     table = records.drop(columns="naslib")

@@ -30,25 +30,30 @@ def cifar10(data_home, cache_home):
         return spikenas.load_spikenas("cifar10", data_home=data_home)
 
 
+SPOT_IDS = (0, 1, 12044, 15263)
+
+
 @pytest.fixture(scope="module")
-def upstream_counts(data_home):
-    """Epoch rows per CIFAR-10 file, counted by a plain scan of the tarball."""
-    counts = {}
+def upstream(data_home):
+    """One plain tarfile scan: epoch rows per CIFAR-10 file, the text of a few files, the Tiny-ImageNet folders."""
+    counts, texts, tiny = {}, {}, {}
     with tarfile.open(_tarball(data_home)) as tar:
         for m in tar:
             parts = m.name.split("/")
-            if m.isfile() and len(parts) == 4 and parts[1] == "CIFAR10":
+            if not (m.isfile() and len(parts) == 4):
+                continue
+            if parts[1] == "CIFAR10":
                 text = tar.extractfile(m).read().decode()
                 counts[int(parts[2])] = len(re.findall(r"^\d+\.\d+, ", text, flags=re.M))
-    return counts
+                if int(parts[2]) in SPOT_IDS:
+                    texts[int(parts[2])] = text
+            elif parts[1] == "TinyImagenet":
+                tiny[int(parts[2])] = tar.extractfile(m).read().decode().splitlines()[0]
+    return counts, texts, tiny
 
 
-def _member_text(data_home, name: str) -> str:
-    with tarfile.open(_tarball(data_home)) as tar:
-        return tar.extractfile(name).read().decode()
-
-
-def test_cifar10_shape(cifar10, upstream_counts):
+def test_cifar10_shape(cifar10, upstream):
+    upstream_counts = upstream[0]
     assert len(upstream_counts) == 15_625
     assert len(cifar10) == 15_625
     assert cifar10.space.name == "spikenas"
@@ -66,8 +71,8 @@ def test_cifar10_shape(cifar10, upstream_counts):
 
 
 @pytest.mark.parametrize("arch_id", [0, 15263, 12044])
-def test_values_match_the_file(cifar10, data_home, arch_id):
-    text = _member_text(data_home, f"data/CIFAR10/{arch_id}/train_process.txt")
+def test_values_match_the_file(cifar10, upstream, arch_id):
+    text = upstream[1][arch_id]
     lines = text.splitlines()
     rows = [[float(x) for x in ln.split(",")] for ln in lines if re.match(r"^\d+\.\d+, ", ln)]
     elapsed = re.search(r"Elapsed time: ([\d.]+)hour([\d.]+)minute([\d.]+)second", text)
@@ -95,21 +100,23 @@ def test_cached_load_is_fast_and_equal(cifar10, data_home, cache_home, monkeypat
     assert np.array_equal(again.epoch_seconds, cifar10.epoch_seconds)
 
 
-def test_tinyimagenet_partial_curves_and_mislabelled_file(data_home):
+def test_tinyimagenet_partial_curves_and_mislabelled_file(data_home, upstream):
+    tiny = upstream[2]
+    mislabelled = {i for i, first in tiny.items() if first != f"architecture id: {i}"}
+    assert mislabelled == {4880} and tiny[4880] == "architecture id: 2"
     bench = spikenas.load_spikenas("tinyimagenet", data_home=data_home, cache=False)
-    with tarfile.open(_tarball(data_home)) as tar:
-        folders = {m.name.split("/")[2] for m in tar if m.isfile() and m.name.startswith("data/TinyImagenet/")}
-    assert "4880" in folders
-    assert len(bench) == len(folders) - 1  # data/TinyImagenet/4880 says "architecture id: 2"
+    assert len(bench) == len(tiny) - 1
     assert any("4880" in n for n in bench.notes)
+    ids = [bench.space.to_id(a) for a in bench.archs]
+    assert ids == sorted(set(tiny) - {4880})
     val = bench.curves["val_accuracy"].values
     assert not np.isnan(val[:, -1]).any()
     partial = np.isnan(val[:, 0])
     assert partial.any() and np.isnan(val[partial, :-1]).all()
 
 
-def _write_tar(path, members: dict[str, str]) -> None:
-    with tarfile.open(path, "w:gz") as tar:
+def _write_tar(path, members: dict[str, str], mode: str = "w:gz", fmt: int = tarfile.PAX_FORMAT) -> None:
+    with tarfile.open(path, mode, format=fmt) as tar:
         for name, text in members.items():
             data = text.encode()
             info = tarfile.TarInfo(name)
@@ -117,9 +124,8 @@ def _write_tar(path, members: dict[str, str]) -> None:
             tar.addfile(info, io.BytesIO(data))
 
 
-def test_unpacked_folder_matches_tarball(data_home, tmp_path):
-    ids = [0, 1, 15263]
-    texts = {i: _member_text(data_home, f"data/CIFAR10/{i}/train_process.txt") for i in ids}
+def test_unpacked_folder_matches_tarball(upstream, tmp_path):
+    texts = {i: upstream[1][i] for i in (0, 1, 15263)}
     for i, text in texts.items():
         folder = tmp_path / "data" / "CIFAR10" / str(i)
         folder.mkdir(parents=True)
@@ -134,8 +140,21 @@ def test_unpacked_folder_matches_tarball(data_home, tmp_path):
     assert np.array_equal(from_folder.curves["val_accuracy"].values, from_tar.curves["val_accuracy"].values)
 
 
-def test_parse_error_names_member_and_line(data_home, tmp_path):
-    text = _member_text(data_home, "data/CIFAR10/0/train_process.txt")
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+@pytest.mark.parametrize("mode", ["w:gz", "w", "w:bz2"])
+def test_archive_formats_and_long_names(upstream, tmp_path, fmt, mode):
+    """Plain, gzip and bzip2 tars in every format, with member paths too long for a bare ustar name."""
+    deep = "/".join(["folder-with-a-long-name"] * 5)
+    members = {f"{deep}/data/CIFAR10/{i}/train_process.txt": upstream[1][i] for i in (0, 15263)}
+    path = tmp_path / "t.tar"
+    _write_tar(path, members, mode, fmt)
+    bench = spikenas.load_path(path, cache=False)
+    assert len(bench) == 2
+    assert list(bench.table["params"]) == [int(upstream[1][i].splitlines()[1].split(":")[1]) for i in (0, 15263)]
+
+
+def test_parse_error_names_member_and_line(upstream, tmp_path):
+    text = upstream[1][0]
     lines = text.splitlines()
     lines[10] = "9.000, 40.1, oops, 41.0, 1.5"
     bad = tmp_path / "bad.tar.gz"

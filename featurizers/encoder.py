@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,16 @@ def space_kind(space: SearchSpace) -> str:
     if space.name in ("darts", "nbgraph"):
         return space.name
     return "other"
+
+
+def space_operations(space: SearchSpace) -> tuple[str, ...]:
+    """The operation names of ``space``: ``space.ops``, else the ``OPS`` of the space's module."""
+    ops = getattr(space, "ops", None)
+    if ops is None:
+        ops = getattr(import_module(type(space).__module__), "OPS", None)
+    if ops is None:
+        raise InvalidInputError(f"search space {space.name!r} does not list its operations (no 'ops' or 'OPS')")
+    return tuple(ops)
 
 
 def unsupported(owner: str, space: SearchSpace, supported: str) -> InvalidInputError:

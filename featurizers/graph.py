@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from naspred.featurizers.encoder import (
     cell_op_indices,
     resolve_space,
     space_kind,
+    space_operations,
 )
 from naspred.spaces.base import SearchSpace
 
@@ -54,16 +54,6 @@ class GCNInputs:
     adjacency: np.ndarray
     operations: np.ndarray
     mask: np.ndarray
-
-
-def space_operations(space: SearchSpace) -> tuple[str, ...]:
-    """The operation names of ``space``: ``space.ops``, else the ``OPS`` of the space's module."""
-    ops = getattr(space, "ops", None)
-    if ops is None:
-        ops = getattr(import_module(type(space).__module__), "OPS", None)
-    if ops is None:
-        raise InvalidInputError(f"search space {space.name!r} does not list its operations (no 'ops' or 'OPS')")
-    return tuple(ops)
 
 
 def node_vocabulary(space: SearchSpace) -> tuple[str, ...]:

@@ -14,9 +14,16 @@ path (or, with ``count=True``, the number of such paths). Numbering, as in NASLi
 * NAS-Bench-101: the operations of the interior vertices along a path, ``(o_0, ..., o_{L-1})`` with
   conv3x3-bn-relu 0, conv1x1-bn-relu 1, maxpool3x3 2, have index ``sum_i 3**i (o_i + 1)``:
   ``3**0 + ... + 3**5 = 364`` dims.
+* DARTS (NASLib's ``nasbench301/encodings.py``): a path starts at one input of a cell (c_k-2 or c_k-1) and runs
+  through the operations of edges into intermediate nodes; every intermediate node feeds the output, so a
+  path may stop at any of them. Operations ``(o_0, ..., o_{L-1})`` (L <= 4, NASLib's op indices) have index
+  ``sum_j 7**j (o_j + 1)`` within the block of their cell and input, blocks ordered normal/c_k-2,
+  normal/c_k-1, reduce/c_k-2, reduce/c_k-1 of ``7**0 + ... + 7**4 = 2801`` each: 11,204 dims. NASLib and
+  BANANAS loop over ``range(len(OPS))``, that is the first 7 of the 8 edges of a cell; here all 8 count.
 
 Truncation keeps the first ``truncate`` dims, that is the shortest paths; ``truncate="auto"`` uses the
-BANANAS defaults (``naszilla`` repository: 30 for NB201, that is ``k + k**2``, and 40 for NAS-Bench-101).
+BANANAS defaults (``naszilla`` repository: 30 for NB201, that is ``k + k**2``, 40 for NAS-Bench-101 and 100
+for DARTS).
 """
 
 from __future__ import annotations
@@ -25,8 +32,15 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
-from naspred.featurizers.adjacency import NB101_VERTICES, nb101_padded
-from naspred.featurizers.encoder import ArchitectureEncoder, architectures, cell_op_indices, space_kind, unsupported
+from naspred.featurizers.adjacency import NB101_VERTICES, darts_cells, nb101_padded
+from naspred.featurizers.encoder import (
+    ArchitectureEncoder,
+    architectures,
+    cell_op_indices,
+    space_kind,
+    space_operations,
+    unsupported,
+)
 from naspred.spaces.base import SearchSpace
 
 #: the input -> output paths of a 4-node cell, as positions in the edge order (0,1),(0,2),(0,3),(1,2),(1,3),(2,3)
@@ -35,6 +49,11 @@ CELL_PATHS: tuple[tuple[int, ...], ...] = ((2,), (0, 4), (1, 5), (0, 3, 5))
 NB101_PATH_OPS: tuple[str, ...] = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
 NB101_PATH_DIMS = sum(3**i for i in range(NB101_VERTICES - 1))
 BANANAS_NB101_CUTOFF = 40
+#: DARTS: operations per edge, longest path (operations), dims of one (cell, input) block
+DARTS_NUM_OPS = 7
+DARTS_LONGEST = 4
+DARTS_BLOCK = sum(DARTS_NUM_OPS**i for i in range(DARTS_LONGEST + 1))
+BANANAS_DARTS_CUTOFF = 100
 
 
 def cell_path_dims(k: int) -> int:
@@ -86,6 +105,36 @@ def nb101_paths(matrix: np.ndarray, ops: tuple[str, ...]) -> list[tuple[str, ...
     return to[n - 1]
 
 
+def darts_cell_paths(cell: Any) -> list[tuple[int, tuple[int, ...]]]:
+    """``(input, op indices)`` of every path of a DARTS cell (8 ``(input node, op)`` pairs) from an input."""
+    into: list[list[tuple[int, tuple[int, ...]]]] = [[] for _ in range(len(cell) // 2 + 2)]
+    paths = []
+    for k, (source, op) in enumerate(cell):
+        source, op = int(source), int(op)
+        new = [(source, (op,))] if source < 2 else [(inp, seq + (op,)) for inp, seq in into[source]]
+        into[k // 2 + 2].extend(new)
+        paths.extend(new)
+    return paths
+
+
+def darts_path_index(cell: int, source: int, ops: tuple[int, ...]) -> int:
+    """Index of a DARTS path of ``ops`` from input ``source`` (0 c_k-2, 1 c_k-1) of ``cell`` (0 normal, 1 reduce)."""
+    return (2 * cell + source) * DARTS_BLOCK + sum(DARTS_NUM_OPS**j * (op + 1) for j, op in enumerate(ops))
+
+
+def _darts_path_names(ops: tuple[str, ...]) -> list[str]:
+    names = []
+    for cell in ("normal", "reduce"):
+        for source in ("c_k-2", "c_k-1"):
+            for index in range(DARTS_BLOCK):
+                seq, rest = [], index
+                while rest > 0:  # bijective base-7 digits, least significant first
+                    seq.append(ops[(rest - 1) % DARTS_NUM_OPS])
+                    rest = (rest - 1) // DARTS_NUM_OPS
+                names.append(f"{cell}:path:{source}" + "".join(f">{op}" for op in seq))
+    return names
+
+
 def _nb101_path_names() -> list[str]:
     names = []
     for index in range(NB101_PATH_DIMS):
@@ -100,12 +149,12 @@ def _nb101_path_names() -> list[str]:
 
 
 class PathEncoding(ArchitectureEncoder):
-    """BANANAS path encoding (White et al., AAAI 2021); NB201-style cells 155 dims, NAS-Bench-101 364.
+    """BANANAS path encoding (White et al., AAAI 2021); NB201-style cells 155 dims, NAS-Bench-101 364, DARTS 11,204.
 
     Parameters
     ----------
     space:
-        a cell space (nb201, tnb101-micro, spikenas) or nb101.
+        a cell space (nb201, tnb101-micro, spikenas), nb101 or darts.
     truncate:
         keep only the first ``truncate`` dims (the shortest paths); ``"auto"`` for BANANAS's cutoffs.
     count:
@@ -127,16 +176,20 @@ class PathEncoding(ArchitectureEncoder):
         self.include_none_paths = include_none_paths
 
     def _full_dims(self, space: SearchSpace) -> int:
-        return cell_path_dims(len(space.ops)) if space_kind(space) == "cell" else NB101_PATH_DIMS
+        kind = space_kind(space)
+        if kind == "cell":
+            return cell_path_dims(len(space.ops))
+        return NB101_PATH_DIMS if kind == "nb101" else 4 * DARTS_BLOCK
 
     def _kept(self, space: SearchSpace) -> int:
         full = self._full_dims(space)
         if self.truncate is None:
             return full
         if self.truncate == "auto":
-            if space_kind(space) == "cell":
+            kind = space_kind(space)
+            if kind == "cell":
                 return len(space.ops) + len(space.ops) ** 2
-            return BANANAS_NB101_CUTOFF
+            return BANANAS_NB101_CUTOFF if kind == "nb101" else BANANAS_DARTS_CUTOFF
         if isinstance(self.truncate, bool) or not isinstance(self.truncate, (int, np.integer)):
             raise InvalidInputError(f"truncate must be None, 'auto' or an integer, got {self.truncate!r}")
         if not 1 <= self.truncate <= full:
@@ -146,15 +199,18 @@ class PathEncoding(ArchitectureEncoder):
         return int(self.truncate)
 
     def _check_params(self, space: SearchSpace) -> None:
-        if space_kind(space) not in ("cell", "nb101"):
-            raise unsupported(self._owner, space, "cell spaces (nb201, tnb101-micro, spikenas) and nb101")
+        if space_kind(space) not in ("cell", "nb101", "darts"):
+            raise unsupported(self._owner, space, "cell spaces (nb201, tnb101-micro, spikenas), nb101 and darts")
         self._kept(space)
 
     def _encode(self, space: SearchSpace, archs: Any) -> np.ndarray:
-        if space_kind(space) == "cell":
+        kind = space_kind(space)
+        if kind == "cell":
             full = self._encode_cells(space, cell_op_indices(space, archs, self._owner))
-        else:
+        elif kind == "nb101":
             full = self._encode_nb101(space, architectures(space, archs, self._owner))
+        else:
+            full = self._encode_darts(architectures(space, archs, self._owner))
         return full[:, : self._kept(space)]
 
     def _encode_cells(self, space: SearchSpace, ops: np.ndarray) -> np.ndarray:
@@ -183,8 +239,23 @@ class PathEncoding(ArchitectureEncoder):
                 out[a, index] = out[a, index] + 1.0 if self.count else 1.0
         return out
 
+    def _encode_darts(self, archs: list[Any]) -> np.ndarray:
+        out = np.zeros((len(archs), 4 * DARTS_BLOCK), dtype=np.float64)
+        for a, arch in enumerate(archs):
+            for c, cell in enumerate(darts_cells(arch)):
+                for source, ops in darts_cell_paths(cell):
+                    index = darts_path_index(c, source, ops)
+                    out[a, index] = out[a, index] + 1.0 if self.count else 1.0
+        return out
+
     def _feature_names(self, space: SearchSpace) -> list[str]:
-        names = _cell_path_names(tuple(space.ops)) if space_kind(space) == "cell" else _nb101_path_names()
+        kind = space_kind(space)
+        if kind == "cell":
+            names = _cell_path_names(tuple(space.ops))
+        elif kind == "nb101":
+            names = _nb101_path_names()
+        else:
+            names = _darts_path_names(space_operations(space))
         return names[: self._kept(space)]
 
 

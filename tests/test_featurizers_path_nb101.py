@@ -101,5 +101,5 @@ def test_truncation(sample):
 
 
 def test_unsupported_space():
-    with pytest.raises(InvalidInputError, match="PathEncoding is not defined for search space 'darts'"):
-        PathEncoding("darts").get_feature_names_out()
+    with pytest.raises(InvalidInputError, match="PathEncoding is not defined for search space 'tnb101-macro'"):
+        PathEncoding("tnb101-macro").get_feature_names_out()

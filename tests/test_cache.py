@@ -178,3 +178,17 @@ def test_large_cached_load_is_fast(cache_home, tmp_path):
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"cached load took {elapsed:.2f} s"
     assert np.array_equal(again.curves["val_loss"].values, curves["val_loss"].values)
+
+
+def test_long_keys_stay_short_and_distinct(cache_home, tmp_path):
+    src = tmp_path / "source.bin"
+    src.write_bytes(b"x")
+    deep = "/".join(["a-rather-long-folder-name"] * 20)
+    keys = [f"first:{deep}/data.bin", f"second:{deep}/data.bin"]
+    for seed, key in enumerate(keys):
+        cache.cached_benchmark(key, [src], lambda seed=seed: _benchmark(seed=seed))
+    names = sorted(p.name for p in cache_home.iterdir())
+    assert len(names) == 2 and all(len(n) < 120 for n in names)
+    for seed, key in enumerate(keys):
+        again = cache.cached_benchmark(key, [src], lambda: pytest.fail("rebuilt"))
+        _assert_same(again, _benchmark(seed=seed))

@@ -189,3 +189,14 @@ def test_truncated_tarball_is_a_data_error(data_home, tmp_path):
         cut.write_bytes(fh.read(200_000))
     with pytest.raises(DataFileError, match="cut.tar.gz"):
         datahome.tree_sha256(cut)
+
+
+def test_truncated_zip_is_a_mismatch(data_home, tmp_path):
+    data = (data_home / "naslib" / "nb201_zen.zip").read_bytes()
+    target = tmp_path / "naslib" / "nb201_zen.zip"
+    target.parent.mkdir()
+    target.write_bytes(data[: len(data) // 2])
+    (result,) = datahome.verify("nb201_zen", tmp_path)
+    assert result.status == "mismatch" and not result.ok
+    assert result.actual == hashlib.sha256(data[: len(data) // 2]).hexdigest()
+    assert result.expected == hashlib.sha256(data).hexdigest()

@@ -7,9 +7,10 @@ with columns ``arch`` (the NAS-Bench-201 index), ``cellstr`` (the NB201 string) 
 after the 12-epoch NAS-Bench-201 schedule.
 
 The pickle is read with :func:`naspred.benchmarks.safe_pickle.safe_load`, admitting only the globals a
-pandas DataFrame of numeric and string columns needs: ``pandas.DataFrame``, its ``BlockManager``,
-``Index``/``RangeIndex`` and their reconstructors, numpy's array/dtype reconstruction (including
-``_frombuffer`` of protocol-5 pickles) and ``slice``. Each admitted global builds data only; a pickle that
+pandas DataFrame of numeric and string columns needs: ``pandas.DataFrame``, its ``BlockManager`` and
+block reconstructor (``_unpickle_block``, written by pandas >= 2), ``Index``/``RangeIndex`` and their
+reconstructors, numpy's array/dtype reconstruction (including ``_frombuffer`` of protocol-5 pickles) and
+``slice``. Each admitted global builds data only; a pickle that
 names anything else is refused with :class:`~naspred.errors.UnsafePickleError`.
 """
 
@@ -57,6 +58,7 @@ def _first_attr(modules: tuple[str, ...], name: str) -> Any:
 
 def _dataframe_globals() -> dict[tuple[str, str], Any]:
     """The globals a pickled pandas DataFrame of plain numeric/string columns refers to."""
+    from pandas._libs.internals import _unpickle_block
     from pandas.core.indexes.base import Index, _new_Index
     from pandas.core.indexes.range import RangeIndex
     from pandas.core.internals.managers import BlockManager
@@ -68,7 +70,9 @@ def _dataframe_globals() -> dict[tuple[str, str], Any]:
         ("pandas.core.indexes.base", "Index"): Index,
         ("pandas.core.indexes.base", "_new_Index"): _new_Index,
         ("pandas.core.indexes.range", "RangeIndex"): RangeIndex,
+        ("pandas._libs.internals", "_unpickle_block"): _unpickle_block,
         ("builtins", "slice"): slice,
+        ("__builtin__", "slice"): slice,
     }
     for mod in ("numpy.core.numeric", "numpy._core.numeric"):
         allowed[(mod, "_frombuffer")] = frombuffer

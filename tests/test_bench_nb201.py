@@ -280,3 +280,54 @@ def test_space_parse_agrees_with_readme_conversion(zip_c10: dict[str, dict]) -> 
     space = get_space("nb201")
     for key in list(zip_c10)[:500]:
         assert space.format(space.parse(key)) == tuple_to_nb201(key)
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_mini_schema_written_by_this_pandas(tmp_path: Path, mini_frame: pd.DataFrame, protocol: int) -> None:
+    rows = mini_frame.iloc[:5].reset_index(drop=True)
+    path = tmp_path / "mini.pd"
+    rows.to_pickle(path, protocol=protocol)
+    assert mini_nb201.detect(path)
+    bench = mini_nb201.load_path(path, dataset="cifar100", cache=False)
+    assert list(bench.y) == list(rows["cifar100-val"]) and list(bench.table["test_accuracy"]) == list(rows["cifar100-test"])
+
+
+def test_mini_pickle_with_foreign_global_is_refused(tmp_path: Path, mini_frame: pd.DataFrame) -> None:
+    from decimal import Decimal
+
+    from naspred.errors import UnsafePickleError
+
+    rows = mini_frame.iloc[:3].reset_index(drop=True).assign(note=[Decimal("1.5")] * 3)
+    path = tmp_path / "mini.pd"
+    rows.to_pickle(path)
+    with pytest.raises(UnsafePickleError, match=r"decimal\.Decimal"):
+        mini_nb201.load_path(path, cache=False)
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(DataFileError, match=r"mini\.pd: truncated or corrupted pickle"):
+        mini_nb201.load_path(path, cache=False)
+
+
+def test_zen_zip_of_other_spaces(tmp_path: Path) -> None:
+    """Zen zips of any NASLib space map to naspred's spaces (keys as NASLib writes them)."""
+    darts = "(((0, 6), (1, 4), (0, 0), (1, 5), (1, 4), (3, 2), (0, 6), (3, 2)), ((0, 1), (1, 4), (0, 1), (1, 4), (2, 6), (3, 4), (1, 5), (2, 1)))"
+    blocks = {
+        "zen/benchmark--transbench101_micro--jigsaw--0.json": [
+            {"idx": "0", "arch": "(0, 0, 2, 3, 3, 3)", "zen": {"score": 3.5, "time": 0.2}, "val_accuracy": 90.5},
+            {"idx": "1", "arch": "(1, 2, 3, 1, 2, 3)", "zen": {"score": 4.5, "time": 0.3}, "val_accuracy": 91.5},
+        ],
+        "zen/benchmark--nasbench301--cifar10--0.json": [
+            {"idx": "0", "arch": darts, "zen": {"score": 80.0, "time": 1.5}, "val_accuracy": 94.1},
+        ],
+    }
+    path = tmp_path / "zen.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, recs in blocks.items():
+            zf.writestr(name, json.dumps(recs))
+    micro = naslib_zen.load_path(path, space="transbench101_micro", cache=False)
+    # NASLib builds micro networks as '64-41414-{}_{}{}_{}{}{}'.format(*op_indices)
+    assert list(micro.table["arch"]) == ["64-41414-0_02_333", "64-41414-1_23_123"]
+    assert micro.space.name == "tnb101-micro" and micro.dataset == "jigsaw" and list(micro.y) == [90.5, 91.5]
+    nb301 = naslib_zen.load_path(path, space="nasbench301", cache=False)
+    assert nb301.space.name == "darts" and nb301.space.parse(nb301.table["arch"][0]) == nb301.space.parse(darts)
+    with pytest.raises(DataFileError, match="holds several blocks"):
+        naslib_zen.load_path(path, cache=False)

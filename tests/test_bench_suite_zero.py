@@ -153,3 +153,12 @@ def test_data_home_lookup(tmp_path: Path, nb201_json: Path) -> None:
     assert len(suite_zero.load_suite_zero("nb201", "cifar100", data_home=home)) == 20
     with pytest.raises(UnknownNameError, match="no NAS-Bench-Suite-Zero file for space 'spikenas'"):
         suite_zero.load_suite_zero("spikenas", data_home=home)
+
+
+def test_tnb101_micro_keys(tmp_path: Path) -> None:
+    path = tmp_path / "zc_transbench101_micro.json"
+    path.write_text(json.dumps({"class_object": {"(0, 0, 2, 3, 3, 3)": {"val_accuracy": 45.0, "flops": {"score": 2.0, "time": 0.1}}}}))
+    bench = suite_zero.load_path(path)
+    # NASLib queries micro cells as '64-41414-{}_{}{}_{}{}{}'.format(*op_indices)
+    assert bench.space.name == "tnb101-micro" and list(bench.table["arch"]) == ["64-41414-0_02_333"]
+    assert bench.dataset == "class_object" and bench.table["proxy:flops"][0] == 2.0

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from naspred.featurizers.encoder import (
     CELL_EDGES,
     ArchitectureEncoder,
@@ -127,12 +128,11 @@ def _darts_categorical_names() -> list[str]:
 
 def nbgraph_choices(space: SearchSpace, arch: Any) -> tuple[list[int], list[int]]:
     """Each node's input and operation index of a NAS-Bench-Graph architecture."""
-    ops = [op if isinstance(op, (int, np.integer)) else space.ops.index(op) for op in arch.ops]
-    return [int(x) for x in arch.link], [int(x) for x in ops]
+    return [int(x) for x in arch.link], [space.ops.index(op) for op in arch.ops]
 
 
 def _nbgraph_one_hot(space: SearchSpace, archs: list[Any]) -> np.ndarray:
-    n_nodes = len(archs[0].link)
+    n_nodes = int(space.num_nodes)
     k = len(space.ops)
     link_width = n_nodes * (n_nodes + 1) // 2
     out = np.zeros((len(archs), link_width + n_nodes * k), dtype=np.float64)

@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from naspred.errors import InvalidInputError, UnknownNameError
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from naspred.errors import InvalidInputError, UnknownNameError
 
 Curves = np.ndarray | Sequence[Sequence[float]]
 
@@ -146,7 +147,10 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
             raise InvalidInputError(f"features lists a name twice: {list(features)}")
         if isinstance(self.e, bool) or not isinstance(self.e, (int, np.integer)) or self.e < 1:
             raise InvalidInputError(f"e (the SoTL-E window) must be an integer >= 1, got {self.e!r}")
-        gamma = float(self.ema_decay)
+        try:
+            gamma = float(self.ema_decay)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"ema_decay must be a number in (0, 1], got {self.ema_decay!r}") from None
         if not 0.0 < gamma <= 1.0:
             raise InvalidInputError(f"ema_decay must lie in (0, 1], got {self.ema_decay!r}")
         return features, int(self.e), gamma
@@ -216,7 +220,7 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
                 if isinstance(block, np.ndarray):
                     if block.shape[1] < need:
                         raise InvalidInputError(
-                            f"{label}: row 0 has {block.shape[1]} epochs; feature {feature!r} needs at least {need}"
+                            f"{label}: every row has {block.shape[1]} epochs; feature {feature!r} needs at least {need}"
                         )
                     columns.append(func(block, e, gamma))
                 else:

@@ -16,9 +16,10 @@ from importlib import import_module
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.spaces.base import SearchSpace
-from sklearn.base import BaseEstimator, TransformerMixin
 
 #: the edges of a NAS-Bench-201-style cell (4 nodes, one operation per edge), in operation-index order
 CELL_EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))

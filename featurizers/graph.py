@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from naspred.errors import InvalidInputError
 from naspred.featurizers.adjacency import NB101_VERTICES, nb101_padded
 from naspred.featurizers.encoder import (

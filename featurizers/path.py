@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from naspred.errors import InvalidInputError
 from naspred.featurizers.adjacency import NB101_VERTICES, darts_cells, nb101_padded
 from naspred.featurizers.encoder import (

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.featurizers import AdjacencyOneHot, CategoricalAdjacency
 from naspred.spaces import get
 from naspred.spaces.darts import DARTSArch
 from naspred.spaces.nasbench101 import NB101Arch
-from sklearn.base import clone
 
 # input -> conv3x3 (1) -> maxpool (2) -> output, plus input -> 2 and 1 -> output
 NB101_CELL = NB101Arch(

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from naspred.errors import InvalidArchitectureError, InvalidInputError
-from naspred.featurizers import AdjacencyOneHot, CategoricalAdjacency, GCNEncoding, PathEncoding, get, to_pyg_data
-from naspred.spaces import get as get_space
 from scipy.stats import kendalltau
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
+
+from naspred.errors import InvalidArchitectureError, InvalidInputError
+from naspred.featurizers import AdjacencyOneHot, CategoricalAdjacency, GCNEncoding, PathEncoding, get, to_pyg_data
+from naspred.spaces import get as get_space
 
 CELL_SPACES = ["nb201", "tnb101-micro", "spikenas"]
 # README example: NASLib tuple, edges (0,1),(0,2),(0,3),(1,2),(1,3),(2,3); 0 skip 1 none 2 conv3 3 conv1 4 pool

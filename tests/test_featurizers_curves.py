@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from naspred.errors import InvalidInputError, UnknownNameError
-from naspred.featurizers import LearningCurveFeatures, get
-from naspred.featurizers.curves import DEFAULT_FEATURES, feature_names
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
+
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.featurizers import LearningCurveFeatures, get
+from naspred.featurizers.curves import DEFAULT_FEATURES, feature_names
 
 N_CURVES = 24
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from naspred.errors import InvalidInputError
 from naspred.featurizers import GCNEncoding, to_pyg_data
 from naspred.spaces import get

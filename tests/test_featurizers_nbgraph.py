@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import kendalltau
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+
 from naspred.errors import InvalidInputError
 from naspred.featurizers import AdjacencyOneHot, CategoricalAdjacency, GCNEncoding, PathEncoding, get, to_pyg_data
 from naspred.spaces import get as get_space
 from naspred.spaces.nasbench_graph import NBGraphArch
-from scipy.stats import kendalltau
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
 
 # node 1 <- input, node 2 <- node 1, node 3 <- node 2, node 4 <- node 1; leaves 3 and 4 feed the output
 ARCH = NBGraphArch((0, 1, 2, 1), ("gcn", "gin", "fc", "cheb"))

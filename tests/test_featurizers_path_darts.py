@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from naspred.featurizers import PathEncoding, get
 from naspred.spaces import get as get_space
 from naspred.spaces.darts import OPS, DARTSArch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from naspred.errors import InvalidInputError
 from naspred.featurizers import PathEncoding, get
 from naspred.spaces import get as get_space

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from naspred import featurizers
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import (

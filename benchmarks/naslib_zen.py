@@ -118,16 +118,37 @@ def contents(path: str | Path) -> dict[tuple[str, str], list[str]]:
     return {key: [n for _, n in sorted(members)] for key, members in sorted(found.items())}
 
 
-def _score(value: Any, where: str, proxy: str) -> tuple[float, float]:
-    """(score, seconds) of one proxy entry: ``{"score", "time"}`` or a bare number (no time)."""
+def _float(value: Any, where: str) -> float:
+    """A stored number as float; ``None`` (JSON null) is NaN, which the benchmark's notes count."""
+    if value is None:
+        return np.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise DataFileError(f"{where}: {value!r} is not a number")
+    try:
+        return float(value)
+    except ValueError:
+        raise DataFileError(f"{where}: {value!r} is not a number") from None
+
+
+def proxy_score(value: Any, where: str) -> tuple[float, float]:
+    """(score, seconds) of one stored proxy: ``{"score", "time"}``, or a bare number (no time, NaN seconds)."""
     if isinstance(value, Mapping):
         if "score" not in value:
-            raise DataFileError(f"{where}: proxy {proxy!r} has no 'score' (keys {sorted(value)})")
-        seconds = value.get("time")
-        return float(value["score"]), (np.nan if seconds is None else float(seconds))
+            raise DataFileError(f"{where}: expected {{'score', 'time'}} or a number, found keys {sorted(value)}")
+        return _float(value["score"], f"{where} score"), _float(value.get("time"), f"{where} time")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value), np.nan
-    raise DataFileError(f"{where}: proxy {proxy!r} is {type(value).__name__}; expected {{'score', 'time'}} or a number")
+    raise DataFileError(f"{where}: expected {{'score', 'time'}} or a number, found {type(value).__name__}")
+
+
+def non_finite_notes(table: pd.DataFrame) -> list[str]:
+    """One note per proxy or target column holding NaN or infinite values as stored."""
+    notes = []
+    for col in [c for c in table.columns if c.startswith("proxy:") or c == "val_accuracy"]:
+        bad = int((~np.isfinite(table[col].to_numpy(dtype=np.float64))).sum())
+        if bad:
+            notes.append(f"{col}: {bad} values are NaN, null or infinite as stored")
+    return notes
 
 
 def read_records(path: str | Path, space: str, dataset: str) -> pd.DataFrame:
@@ -158,15 +179,16 @@ def read_records(path: str | Path, space: str, dataset: str) -> pd.DataFrame:
                 where = f"{path}: member {name}, record {i}"
                 if not isinstance(rec, Mapping) or "arch" not in rec or "val_accuracy" not in rec:
                     raise DataFileError(f"{where}: expected a mapping with 'arch' and 'val_accuracy'")
+                idx = _float(rec.get("idx"), f"{where} idx")
                 row: dict[str, Any] = {
-                    "naslib_idx": int(rec["idx"]) if "idx" in rec else -1,
+                    "naslib_idx": int(idx) if np.isfinite(idx) else -1,
                     "key": str(rec["arch"]),
-                    "val_accuracy": float(rec["val_accuracy"]),
+                    "val_accuracy": _float(rec["val_accuracy"], f"{where} val_accuracy"),
                 }
                 for proxy, value in rec.items():
                     if proxy in _NON_PROXY_KEYS:
                         continue
-                    row[f"proxy:{proxy}"], row[f"proxy_seconds:{proxy}"] = _score(value, where, proxy)
+                    row[f"proxy:{proxy}"], row[f"proxy_seconds:{proxy}"] = proxy_score(value, f"{where}, proxy {proxy!r}")
                 rows.append(row)
     table = pd.DataFrame(rows)
     dup = table["key"].duplicated(keep=False)
@@ -243,6 +265,7 @@ def _build(path: Path, space: str, dataset: str, name: str) -> Benchmark:
             "no learning curves and no training time in this file: epoch_seconds is None",
             "proxy_seconds:<name> is the time NAS-Bench-Suite-Zero took to compute the proxy",
             *repeat_notes,
+            *non_finite_notes(table),
         ],
     )
 

@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from naspred.benchmarks.base import Benchmark
@@ -38,6 +37,8 @@ from naspred.benchmarks.naslib_zen import (
     format_keys,
     naslib_dataset,
     naspred_dataset,
+    non_finite_notes,
+    proxy_score,
     space_for,
 )
 from naspred.errors import DataFileError, MissingDataError, UnknownNameError
@@ -81,17 +82,6 @@ def read_suite_zero(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _proxy_value(value: Any, where: str) -> tuple[float, float]:
-    if isinstance(value, Mapping):
-        if "score" not in value:
-            raise DataFileError(f"{where}: expected {{'score', 'time'}} or a number, found keys {sorted(value)}")
-        seconds = value.get("time")
-        return float(value["score"]), (np.nan if seconds is None else float(seconds))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value), np.nan
-    raise DataFileError(f"{where}: expected {{'score', 'time'}} or a number, found {type(value).__name__}")
-
-
 def suite_zero_table(data: Mapping[str, Any], dataset: str, source: str) -> pd.DataFrame:
     """One row per architecture of ``data[dataset]``: ``key``, metrics, ``proxy:<name>``, ``proxy_seconds:<name>``."""
     block = data.get(naslib_dataset(dataset), data.get(dataset))
@@ -105,12 +95,9 @@ def suite_zero_table(data: Mapping[str, Any], dataset: str, source: str) -> pd.D
         row: dict[str, Any] = {"key": key}
         for name, value in entry.items():
             if name in METRIC_KEYS:
-                try:
-                    row[name] = float(value)
-                except (TypeError, ValueError):
-                    raise DataFileError(f"{where}: {name} is {value!r}; expected a number") from None
+                row[name] = proxy_score(value, f"{where}, {name}")[0]
             else:
-                row[f"proxy:{name}"], row[f"proxy_seconds:{name}"] = _proxy_value(value, f"{where}, proxy {name!r}")
+                row[f"proxy:{name}"], row[f"proxy_seconds:{name}"] = proxy_score(value, f"{where}, proxy {name!r}")
         rows.append(row)
     if not rows:
         raise DataFileError(f"{source}: dataset {dataset!r} holds no architecture")
@@ -133,10 +120,7 @@ def _build(path: Path, space: str, dataset: str | None) -> Benchmark:
         "no learning curves and no training time in this file: epoch_seconds is None",
         *repeat_notes,
     ]
-    for col in [c for c in table.columns if c.startswith("proxy:")]:
-        bad = int((~np.isfinite(table[col].to_numpy(dtype=np.float64))).sum())
-        if bad:
-            notes.append(f"{col}: {bad} scores are NaN or infinite as stored")
+    notes.extend(non_finite_notes(table))
     if not any(c.startswith("proxy_seconds:") for c in table.columns):
         notes.append("proxies stored as bare numbers: no computation time")
     ours = naspred_dataset(dataset)

@@ -115,9 +115,15 @@ def test_nb301_compact_keys(tmp_path: Path) -> None:
 
 def test_non_finite_scores_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "zc_nasbench201.json"
-    path.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99, "grasp": {"score": NaN, "time": 1.0}}}}')
+    path.write_text(
+        '{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99, "grasp": {"score": NaN, "time": 1.0}},'
+        ' "(2, 4, 0, 0, 3, 2)": {"val_accuracy": 90.52, "grasp": {"score": null, "time": 1.0}}}}'
+    )
     bench = suite_zero.load_path(path)
-    assert any("proxy:grasp: 1 scores are NaN or infinite" in n for n in bench.notes)
+    assert any("proxy:grasp: 2 values are NaN, null or infinite" in n for n in bench.notes)
+    path.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99, "grasp": {"score": "high"}}}}')
+    with pytest.raises(DataFileError, match=r"proxy 'grasp' score: 'high' is not a number"):
+        suite_zero.load_path(path, cache=False)
 
 
 def test_errors(tmp_path: Path) -> None:

@@ -160,8 +160,8 @@ def test_clear(cache_home, tmp_path):
     assert cache.clear() == 1
 
 
-def test_large_cached_load_is_fast(cache_home, tmp_path):
-    """15,625 rows with 4 curves of 100 epochs read back in well under 2 s."""
+def test_large_cached_load_round_trips(cache_home, tmp_path):
+    """15,625 rows with 4 curves of 100 epochs come back from the cache unchanged (timings: perf/foundation.py)."""
     src = tmp_path / "source.bin"
     src.write_bytes(b"x")
     n, epochs = 15_625, 100
@@ -173,10 +173,7 @@ def test_large_cached_load_is_fast(cache_home, tmp_path):
     }
     bench = Benchmark("big", OpaqueSpace(), "ds", table, "val_accuracy", curves=curves, epoch_seconds=np.ones(n))
     cache.cached_benchmark("big", [src], lambda: bench)
-    start = time.perf_counter()
     again = cache.cached_benchmark("big", [src], lambda: pytest.fail("rebuilt"))
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"cached load took {elapsed:.2f} s"
     assert np.array_equal(again.curves["val_loss"].values, curves["val_loss"].values)
 
 

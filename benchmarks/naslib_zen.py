@@ -305,14 +305,15 @@ def load_path(
     other datasets (the benchmark's ``notes`` say so).
     """
     path = Path(path)
-    blocks = list(contents(path))
+    held_blocks = list(contents(path))
+    blocks = held_blocks
     if not blocks:
         raise DataFileError(f"{path}: no benchmark--<space>--<dataset>--<k>.json member; expected a NASLib zen zip")
     if space is not None:
         blocks = [b for b in blocks if b[0] == space]
     if dataset is not None:
         blocks = [b for b in blocks if b[1] == naslib_dataset(dataset)]
-    held = ", ".join(f"{s}/{d}" for s, d in contents(path))
+    held = ", ".join(f"{s}/{d}" for s, d in held_blocks)
     if not blocks:
         raise DataFileError(f"{path}: no block for space={space!r}, dataset={dataset!r}; the file holds {held}")
     notes: list[str] = []

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -65,6 +66,15 @@ def fingerprint(key: str, sources: Sequence[Path]) -> str:
         st = p.stat()
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()[:20]
+
+
+def _code_files(build: Callable[[], Benchmark]) -> list[Path]:
+    """The module that defines ``build`` and this one: editing a loader makes its cache entries stale."""
+    files = [Path(__file__)]
+    module = sys.modules.get(getattr(build, "__module__", "") or "")
+    if module is not None and getattr(module, "__file__", None):
+        files.append(Path(module.__file__))
+    return files
 
 
 def _slug(key: str) -> str:
@@ -202,7 +212,7 @@ def cached_benchmark(
     paths = [Path(s) for s in sources]
     if not all(p.exists() for p in paths):
         return build()
-    fp = fingerprint(key, paths)
+    fp = fingerprint(key, [*paths, *_code_files(build)])
     root = cache_dir()
     slug = _slug(key)
     folder = root / f"{slug}--{fp}"

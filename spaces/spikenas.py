@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from operator import index as as_index
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces.cells import (
     IDENTITY,
@@ -61,13 +61,15 @@ class SpikeNASSpace(CellSpace):
     none_op = "none"
     description = "SpikeNAS-Bench cell"
     # both cells of the network keep channels and resolution: skip is an identity
-    roles = {
-        "none": ZERO,
-        "skip_connect": IDENTITY,
-        "lif_low_conv_3x3": PARAMETRIC,
-        "lif_mid_conv_3x3": PARAMETRIC,
-        "lif_high_conv_3x3": PARAMETRIC,
-    }
+    roles = MappingProxyType(
+        {
+            "none": ZERO,
+            "skip_connect": IDENTITY,
+            "lif_low_conv_3x3": PARAMETRIC,
+            "lif_mid_conv_3x3": PARAMETRIC,
+            "lif_high_conv_3x3": PARAMETRIC,
+        }
+    )
 
     def parse(self, text: str) -> SpikeNASArch:
         """Read an id ``"10234"``, a code tuple ``"(4, 3, 2, 1, 0, 4)"`` or the string written by ``format``."""

@@ -28,6 +28,7 @@ the reduction cells of ``41414`` the edges from node 0 have stride 2 and double 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces.cells import (
@@ -62,13 +63,17 @@ class TNB101MicroSpace(CellSpace):
     ops = OPS
     none_op = "none"
     description = "TransNAS-Bench-101 micro cell"
-    roles = {"none": ZERO, "skip_connect": IDENTITY, "nor_conv_1x1": PARAMETRIC, "nor_conv_3x3": PARAMETRIC}
+    roles = MappingProxyType(
+        {"none": ZERO, "skip_connect": IDENTITY, "nor_conv_1x1": PARAMETRIC, "nor_conv_3x3": PARAMETRIC}
+    )
     identity_from_input = False
 
     def parse(self, text: str) -> TNB101MicroArch:
         """Read ``"64-41414-0_02_333"``, the cell code ``"0_02_333"`` or a NASLib tuple ``"(0, 0, 2, 3, 3, 3)"``."""
         if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a TransNAS-Bench-101 micro cell as text, got {type(text).__name__}")
+            raise InvalidArchitectureError(
+                f"expected a TransNAS-Bench-101 micro cell as text, got {type(text).__name__}"
+            )
         codes = parse_index_tuple(text, "NASLib TransNAS-Bench-101 micro tuple")
         if codes is not None:
             return self.from_tuple(codes)
@@ -76,11 +81,15 @@ class TNB101MicroSpace(CellSpace):
         parts = s.split("-")
         if len(parts) == 3:
             channels, skeleton, code = parts
+            if code == "basic":
+                raise InvalidArchitectureError(
+                    f"{text!r} is a TransNAS-Bench-101 macro skeleton (ResNet 'basic' blocks); "
+                    "read it with space 'tnb101-macro'"
+                )
             if channels != str(BASE_CHANNELS) or skeleton != SKELETON:
                 raise InvalidArchitectureError(
-                    f"{text!r} is not a micro-space network: micro cells are stacked as "
-                    f"'{BASE_CHANNELS}-{SKELETON}-<cell>'; '{channels}-{skeleton}' "
-                    + ("is a macro skeleton (space 'tnb101-macro')" if code == "basic" else "does not match")
+                    f"{text!r}: micro cells are stacked as '{BASE_CHANNELS}-{SKELETON}-<cell code>', "
+                    f"not '{channels}-{skeleton}'"
                 )
         elif len(parts) == 1:
             code = s

@@ -9,13 +9,13 @@ import re
 import tarfile
 import time
 from collections import defaultdict
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces import get
 from naspred.spaces.cells import BY_TARGET, EDGES, IDENTITY, PARAMETRIC, CellSpace
@@ -157,7 +157,8 @@ def test_tnb101_naslib_tuple_is_the_cell_code_digits():
 @pytest.fixture(scope="module")
 def spikenas_cifar10(data_home):
     """Test accuracy and parameter count of every CIFAR-10 architecture id in the upstream tarball."""
-    raw = gzip.open(data_home / "spikenas-bench" / "spikenas_bench_data.tar.gz").read()
+    with gzip.open(data_home / "spikenas-bench" / "spikenas_bench_data.tar.gz") as packed:
+        raw = packed.read()
     acc, params = {}, {}
     with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
         for member in tar.getmembers():
@@ -342,7 +343,10 @@ def test_canonical_partition_matches_numeric_evaluation(name):
     )
     for arch, key in zip(archs[::7], keys[::7]):
         live = space._live(arch.ops)
-        n_live = sum(on and space._roles[k][space.ops.index(op)][0] == PARAMETRIC for k, (op, on) in enumerate(zip(arch.ops, live)))
+        n_live = sum(
+            on and space._roles[k][space.ops.index(op)][0] == PARAMETRIC
+            for k, (op, on) in enumerate(zip(arch.ops, live))
+        )
         plain = sum(key.count(f"{o}(") for o in weighted)
         marked = sum(key.count(f"{o}!(") for o in weighted)
         assert n_live == plain + (1 if marked else 0)
@@ -360,13 +364,15 @@ def test_canonical_counts_and_speed(data_home):
     assert len({min(p, iso_copy(NB201, p), key=NB201.to_tuple) if p.ops[3] == "none" else p for p in pruned}) == 8_765
 
     class PoolWithWeights(NB201Space):
-        roles = {**NB201Space.roles, "avg_pool_3x3": PARAMETRIC}
+        roles = MappingProxyType({**NB201Space.roles, "avg_pool_3x3": PARAMETRIC})
 
     no_linear = PoolWithWeights()
     assert len({no_linear.canonical(a) for a in archs}) == 5_425
     assert len(keys) == 5_044
     assert len({TNB.canonical(a) for a in TNB.enumerate()}) == 1_376
+    assert len({TNB.prune(a) for a in TNB.enumerate()}) == 2_128
     assert len({SPIKE.canonical(a) for a in SPIKE.enumerate()}) == 5_425
+    assert len({SPIKE.prune(a) for a in SPIKE.enumerate()}) == 9_445
 
 
 def _nb201_unique_string(ops_by_edge: dict) -> str:
@@ -395,7 +401,7 @@ def test_nb201_unique_topologies_and_the_difference_explained():
     assert len(set(upstream)) == 6_466
 
     class PoolWithWeights(NB201Space):
-        roles = {**NB201Space.roles, "avg_pool_3x3": PARAMETRIC}
+        roles = MappingProxyType({**NB201Space.roles, "avg_pool_3x3": PARAMETRIC})
 
     ours = [PoolWithWeights().canonical(a) for a in archs]
     strings_per_class: dict[str, set] = defaultdict(set)
@@ -526,12 +532,21 @@ def test_wrong_edge_count():
 
 
 def test_malformed_text():
-    for text in ["", "nonsense", "|none~0|+|none~0|none~1|", "|none~1|+|none~0|none~1|+|none~0|none~1|none~2|",
-                 "(4, 0, 3, 1, 4, 3", "(a, b, c, d, e, f)", "none~0|+|none~0|none~1|+|none~0|none~1|none~2|"]:
+    for text in [
+        "",
+        "nonsense",
+        "|none~0|+|none~0|none~1|",
+        "|none~1|+|none~0|none~1|+|none~0|none~1|none~2|",
+        "(4, 0, 3, 1, 4, 3",
+        "(a, b, c, d, e, f)",
+        "none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+    ]:
         with pytest.raises(InvalidArchitectureError):
             NB201.parse(text)
     with pytest.raises(InvalidArchitectureError, match="macro skeleton.*tnb101-macro"):
         TNB.parse("64-1234-basic")
+    with pytest.raises(InvalidArchitectureError, match="stacked as '64-41414-<cell code>', not '64-4141'"):
+        TNB.parse("64-4141-0_02_333")
     with pytest.raises(InvalidArchitectureError, match="outside 0..15624"):
         SPIKE.parse("15625")
     with pytest.raises(InvalidArchitectureError, match="integer"):

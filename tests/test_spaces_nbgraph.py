@@ -5,19 +5,16 @@ from __future__ import annotations
 import itertools
 import random
 
+import nas_bench_graph
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-nas_bench_graph = pytest.importorskip("nas_bench_graph")
-from nas_bench_graph.architecture import Arch  # noqa: E402
-
-from naspred.errors import InvalidArchitectureError  # noqa: E402
-from naspred.spaces import get  # noqa: E402
-from naspred.spaces.nasbench201 import NB201Space  # noqa: E402
-from naspred.spaces.nasbench_graph import LINKS, OPS, PROTEINS_OPS, NBGraphArch, NBGraphSpace  # noqa: E402
-
+from nas_bench_graph.architecture import Arch
+from naspred.errors import InvalidArchitectureError
+from naspred.spaces import get
+from naspred.spaces.nasbench201 import NB201Space
+from naspred.spaces.nasbench_graph import LINKS, OPS, PROTEINS_OPS, NBGraphArch, NBGraphSpace
 
 SPACE = NBGraphSpace()  # one instance: its representative table is built once
 
@@ -37,10 +34,14 @@ def proteins() -> dict:
     return nas_bench_graph.light_read("proteins")
 
 
-archs = st.tuples(
-    st.tuples(*(st.integers(0, i) for i in range(4))),
-    st.tuples(*(st.sampled_from(OPS) for _ in range(4))),
-).filter(lambda lo: any(op != "skip" for op in lo[1])).map(lambda lo: NBGraphArch(*lo))
+archs = (
+    st.tuples(
+        st.tuples(*(st.integers(0, i) for i in range(4))),
+        st.tuples(*(st.sampled_from(OPS) for _ in range(4))),
+    )
+    .filter(lambda lo: any(op != "skip" for op in lo[1]))
+    .map(lambda lo: NBGraphArch(*lo))
+)
 
 
 def relabel(arch: NBGraphArch, order: tuple[int, ...]) -> NBGraphArch | None:
@@ -211,8 +212,16 @@ def test_bad_architectures():
 
 def test_bad_text_and_keys():
     space = NBGraphSpace()
-    for text in ["", "link=0,1,2 ops=gcn,gcn,gcn,gcn", "link=0,1,2,3", "ops=gcn link=0", "link=0,a,2,3 ops=gcn,gcn,gcn,gcn",
-                 "([0, 1, 2, 3], ['gcn'])", "([0, 1, 2, 3]", "12345"]:
+    for text in [
+        "",
+        "link=0,1,2 ops=gcn,gcn,gcn,gcn",
+        "link=0,1,2,3",
+        "ops=gcn link=0",
+        "link=0,a,2,3 ops=gcn,gcn,gcn,gcn",
+        "([0, 1, 2, 3], ['gcn'])",
+        "([0, 1, 2, 3]",
+        "12345",
+    ]:
         with pytest.raises(InvalidArchitectureError):
             space.parse(text)
     with pytest.raises(InvalidArchitectureError, match="operation digit 9"):

@@ -69,6 +69,7 @@ def main() -> None:
     if not os.environ.get("NASPRED_DATA"):
         raise SystemExit("set NASPRED_DATA to the benchmark data folder")
 
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NASPRED_CACHE": cache}
         cold = _run(LOAD, "nb201-cifar10", env=env)
@@ -95,7 +96,7 @@ def main() -> None:
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
-        f"Date: {time.strftime('%Y-%m-%d')}.",
+        f"Date: {time.strftime('%Y-%m-%d')}; load average before the run {load:.1f} (other work shared the cores).",
         "",
         "Command (from the repository root):",
         "",

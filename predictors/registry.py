@@ -12,6 +12,13 @@ from naspred.errors import InvalidInputError, UnknownNameError
 _PREDICTORS: dict[str, tuple[str, str]] = {
     "lin_reg": ("naspred.predictors.linear", "LinearRegression"),
     "rf": ("naspred.predictors.random_forest", "RandomForest"),
+    "bayes_lin_reg": ("naspred.predictors.bayesian_linear", "BayesianLinearRegression"),
+    "lgb": ("naspred.predictors.boosting", "LightGBM"),
+    "xgb": ("naspred.predictors.boosting", "XGBoost"),
+    "ngb": ("naspred.predictors.ngboost", "NGBoost"),
+    "svr": ("naspred.predictors.svr", "SVR"),
+    "gp": ("naspred.predictors.gaussian_process", "GaussianProcess"),
+    "var_sparse_gp": ("naspred.predictors.gaussian_process", "SparseGaussianProcess"),
 }
 
 

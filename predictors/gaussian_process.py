@@ -1,0 +1,284 @@
+"""Gaussian-process regression on an architecture encoding, exact and sparse variational (gpytorch).
+
+- :class:`GaussianProcess`: exact GP regression (Rasmussen & Williams, "Gaussian Processes for Machine
+  Learning", 2006) with a constant mean and a scaled RBF or Matérn kernel; kernel and noise
+  hyperparameters are fitted by maximising the exact marginal likelihood with Adam for a bounded number
+  of steps. NASLib's ``gp`` predictor (White et al., NeurIPS 2021) is the same model (RBF kernel, adjacency
+  one-hot encoding). Cost grows as the cube of the number of training architectures.
+- :class:`SparseGaussianProcess`: the stochastic variational GP of Hensman et al., "Gaussian Processes
+  for Big Data" (UAI 2013), as NASLib's ``var_sparse_gp``: ``n_inducing`` inducing points (initialised
+  on training architectures and learned), a Cholesky variational distribution, minibatch training of the
+  evidence lower bound. Cost grows linearly in the number of training architectures.
+
+Both fit standardised targets; the predictive standard deviation is that of a new observed target
+(latent variance plus the fitted noise). Training runs in float64 on ``device`` ("cpu", or "cuda" /
+"cuda:N" when CUDA is available).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gpytorch
+import numpy as np
+import torch
+from scipy.stats import loguniform
+
+from naspred.errors import InvalidInputError
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.params import check_bool, check_choice, check_float, check_int, check_seed
+from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
+
+logger = logging.getLogger(__name__)
+
+KERNELS = ("rbf", "matern52", "matern32", "matern12")
+#: exact Cholesky factorisations up to this many points (gpytorch switches to conjugate gradients above)
+CHOLESKY_UP_TO = 10_000
+_PREDICT_CHUNK = 4096
+
+
+def torch_device(owner: str, device: Any) -> torch.device:
+    """The torch device named by ``device``; CUDA only when it is available."""
+    if not isinstance(device, (str, torch.device)):
+        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise InvalidInputError(
+                f"{owner}: device {str(device)!r} was asked for but CUDA is not available on this machine; "
+                "use device='cpu'"
+            )
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise InvalidInputError(
+                f"{owner}: device {str(device)!r} was asked for but only {torch.cuda.device_count()} CUDA "
+                "device(s) are present"
+            )
+    elif dev.type != "cpu":
+        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    return dev
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None, device: torch.device) -> Iterator[None]:
+    """Seed torch inside the block only (the global random state is restored on exit)."""
+    if seed is None:
+        yield
+        return
+    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def make_kernel(name: str, n_features: int, ard: bool) -> Any:
+    """A scaled RBF or Matérn kernel (one lengthscale, or one per feature when ``ard``)."""
+    dims = n_features if ard else None
+    if name == "rbf":
+        base = gpytorch.kernels.RBFKernel(ard_num_dims=dims)
+    else:
+        nu = {"matern52": 2.5, "matern32": 1.5, "matern12": 0.5}[name]
+        base = gpytorch.kernels.MaternKernel(nu=nu, ard_num_dims=dims)
+    return gpytorch.kernels.ScaleKernel(base)
+
+
+class ExactModel(gpytorch.models.ExactGP):
+    """Constant mean and the given kernel, conditioned on the training points."""
+
+    def __init__(self, x: torch.Tensor, z: torch.Tensor, likelihood: Any, kernel: Any) -> None:
+        super().__init__(x, z, likelihood)
+        self.mean_module = gpytorch.means.ConstantMean()
+        self.covar_module = kernel
+
+    def forward(self, inputs: torch.Tensor) -> Any:
+        return gpytorch.distributions.MultivariateNormal(self.mean_module(inputs), self.covar_module(inputs))
+
+
+class VariationalModel(gpytorch.models.ApproximateGP):
+    """Constant mean and the given kernel; a Cholesky variational distribution over learned inducing points."""
+
+    def __init__(self, inducing: torch.Tensor, kernel: Any) -> None:
+        distribution = gpytorch.variational.CholeskyVariationalDistribution(inducing.shape[0])
+        strategy = gpytorch.variational.VariationalStrategy(self, inducing, distribution, learn_inducing_locations=True)
+        super().__init__(strategy)
+        self.mean_module = gpytorch.means.ConstantMean()
+        self.covar_module = kernel
+
+    def forward(self, inputs: torch.Tensor) -> Any:
+        return gpytorch.distributions.MultivariateNormal(self.mean_module(inputs), self.covar_module(inputs))
+
+
+def _check_loss(owner: str, loss: torch.Tensor, step: int, lr: float) -> None:
+    if not torch.isfinite(loss):
+        raise InvalidInputError(
+            f"{owner}: the training objective became non-finite at step {step}; expected a finite objective "
+            f"(try a smaller lr than {lr})"
+        )
+
+
+class _TorchGP(StandardisedRegressor):
+    """What both GPs share: the encoding as a float64 tensor, standardised targets, batched prediction."""
+
+    uncertainty = True
+
+    def _make_model(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} builds its gpytorch model at fit")
+
+    def _tensor(self, archs: list[Any], info: ArchInfo, device: torch.device) -> torch.Tensor:
+        return torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=device)
+
+    def _check_common(self) -> tuple[str, bool, float]:
+        who = type(self).__name__
+        return (
+            check_choice(who, "kernel", self.kernel, KERNELS),
+            check_bool(who, "ard", self.ard),
+            check_float(who, "lr", self.lr, 0.0, low_open=True),
+        )
+
+    def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
+        device = torch_device(type(self).__name__, self.device)
+        self.scaler_ = TargetScaler.fit(y)
+        x = self._tensor(archs, info, device)
+        z = torch.as_tensor(self.scaler_.transform(y), dtype=torch.float64, device=device)
+        self._train(x, z, device)
+
+    def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
+        raise NotImplementedError
+
+    def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
+        device = torch_device(type(self).__name__, self.device)
+        x = self._tensor(archs, info, device)
+        self.model_.eval()
+        self.likelihood_.eval()
+        means, stds = [], []
+        with torch.no_grad(), gpytorch.settings.max_cholesky_size(CHOLESKY_UP_TO):
+            for start in range(0, x.shape[0], _PREDICT_CHUNK):
+                out = self.likelihood_(self.model_(x[start : start + _PREDICT_CHUNK]))
+                means.append(out.mean.cpu().numpy())
+                stds.append(out.variance.clamp_min(0.0).sqrt().cpu().numpy())
+        return self.scaler_.inverse_mean(np.concatenate(means)), self.scaler_.inverse_std(np.concatenate(stds))
+
+    def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        return self._predict_dist(archs, info)[0]
+
+
+class GaussianProcess(_TorchGP):
+    """Exact GP regression on ``encoding``; hyperparameters fitted by ``n_iter`` Adam steps on the
+    marginal likelihood. Deterministic for a given input (no random initialisation)."""
+
+    def __init__(
+        self,
+        encoding: str = "adjacency_one_hot",
+        kernel: str = "rbf",
+        ard: bool = False,
+        n_iter: int = 100,
+        lr: float = 0.1,
+        device: str = "cpu",
+    ) -> None:
+        self.encoding = encoding
+        self.kernel = kernel
+        self.ard = ard
+        self.n_iter = n_iter
+        self.lr = lr
+        self.device = device
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        """Kernel, one lengthscale or one per feature, Adam step size."""
+        return {"kernel": ["rbf", "matern52", "matern32"], "ard": [False, True], "lr": loguniform(0.01, 0.3)}
+
+    def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
+        who = type(self).__name__
+        kernel, ard, lr = self._check_common()
+        n_iter = check_int(who, "n_iter", self.n_iter, 0)
+        likelihood = gpytorch.likelihoods.GaussianLikelihood().to(device=device, dtype=torch.float64)
+        model = ExactModel(x, z, likelihood, make_kernel(kernel, x.shape[1], ard)).to(
+            device=device, dtype=torch.float64
+        )
+        model.train()
+        likelihood.train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # the likelihood's noise is a model parameter
+        mll = gpytorch.mlls.ExactMarginalLogLikelihood(likelihood, model)
+        loss = torch.tensor(float("nan"))
+        with gpytorch.settings.max_cholesky_size(CHOLESKY_UP_TO):
+            for step in range(n_iter):
+                optimizer.zero_grad()
+                loss = -mll(model(x), z)
+                _check_loss(who, loss, step, lr)
+                loss.backward()
+                optimizer.step()
+        self.model_, self.likelihood_ = model, likelihood
+        self.train_loss_ = float(loss.detach()) if n_iter else None
+        logger.debug("%s: negative marginal log likelihood per point %s after %d steps", who, self.train_loss_, n_iter)
+
+
+class SparseGaussianProcess(_TorchGP):
+    """Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et
+    al. 2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."""
+
+    def __init__(
+        self,
+        encoding: str = "adjacency_one_hot",
+        kernel: str = "rbf",
+        ard: bool = False,
+        n_inducing: int = 128,
+        n_epochs: int = 100,
+        batch_size: int = 256,
+        lr: float = 0.05,
+        device: str = "cpu",
+        random_state: int | None = None,
+    ) -> None:
+        self.encoding = encoding
+        self.kernel = kernel
+        self.ard = ard
+        self.n_inducing = n_inducing
+        self.n_epochs = n_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.device = device
+        self.random_state = random_state
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        """Kernel, number of inducing points, Adam step size."""
+        return {"kernel": ["rbf", "matern52", "matern32"], "n_inducing": [32, 64, 128, 256], "lr": loguniform(0.005, 0.1)}
+
+    def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
+        who = type(self).__name__
+        kernel, ard, lr = self._check_common()
+        n_inducing = check_int(who, "n_inducing", self.n_inducing, 1)
+        n_epochs = check_int(who, "n_epochs", self.n_epochs, 0)
+        batch_size = check_int(who, "batch_size", self.batch_size, 1)
+        seed = check_seed(who, self.random_state)
+        rng = np.random.default_rng(seed)
+        n = x.shape[0]
+        chosen = np.sort(rng.choice(n, size=min(n_inducing, n), replace=False))
+        with seeded(seed, device):
+            model = VariationalModel(x[torch.as_tensor(chosen, device=device)].clone(), make_kernel(kernel, x.shape[1], ard))
+            model = model.to(device=device, dtype=torch.float64)
+            likelihood = gpytorch.likelihoods.GaussianLikelihood().to(device=device, dtype=torch.float64)
+            model.train()
+            likelihood.train()
+            optimizer = torch.optim.Adam([*model.parameters(), *likelihood.parameters()], lr=lr)
+            elbo = gpytorch.mlls.VariationalELBO(likelihood, model, num_data=n)
+            loss = torch.tensor(float("nan"))
+            step = 0
+            for _ in range(n_epochs):
+                order = torch.as_tensor(rng.permutation(n), device=device)
+                for start in range(0, n, batch_size):
+                    batch = order[start : start + batch_size]
+                    optimizer.zero_grad()
+                    loss = -elbo(model(x[batch]), z[batch])
+                    _check_loss(who, loss, step, lr)
+                    loss.backward()
+                    optimizer.step()
+                    step += 1
+        self.model_, self.likelihood_ = model, likelihood
+        self.n_inducing_ = len(chosen)
+        self.train_loss_ = float(loss.detach()) if step else None
+        logger.debug("%s: negative ELBO per point %s after %d steps", who, self.train_loss_, step)

@@ -101,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NaspredError as err:
         sys.stderr.write(f"naspred: error: {err}\n")
         return 2
+    except BrokenPipeError:  # output piped into a reader that stopped early (`| head`)
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

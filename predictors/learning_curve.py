@@ -1,0 +1,212 @@
+"""Model-free learning-curve predictors: early stopping and the training-speed estimators SoTL, SoTL-E, SoTL-EMA.
+
+Each reads one metric of the partial learning curve of a queried architecture at the query fidelity (the
+oracle trains it for ``fidelity`` epochs, which is its query cost) and turns it into a score; nothing is
+learned, so no labelled architecture is needed and no encoding either: they apply on opaque spaces.
+
+* Early stopping (White et al., "How Powerful are Performance Predictors in Neural Architecture Search?",
+  NeurIPS 2021): the validation accuracy, or the validation loss, after ``fidelity`` epochs.
+* SoTL, SoTL-E and SoTL-EMA (Ru et al., "Speedy Performance Estimation for Neural Architecture Search",
+  NeurIPS 2021, there TSE, TSE-E and TSE-EMA): the sum of the training losses of epochs ``1..T``, of the
+  last ``e`` epochs, or weighted by ``ema_decay ** (T - t)``; computed by
+  :class:`~naspred.featurizers.curves.LearningCurveFeatures`.
+
+Sign convention: a prediction is a score oriented like the target. Where the target is maximised (an
+accuracy) a higher prediction means a better architecture; where it is minimised (a loss) a lower one does.
+A score read from a metric of the other direction is negated: SoTL (a sum of losses, lower is better) is
+returned as ``-SoTL`` for an accuracy target, and the validation accuracy as ``-accuracy`` for a loss
+target. Early stopping on a metric of the target's own direction is on the target's scale.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from naspred.errors import InvalidInputError
+from naspred.featurizers.curves import LearningCurveFeatures
+from naspred.predictors.base import Predictor
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.requirements import Requirements
+
+#: direction of the metrics the benchmarks record: True where higher is better
+METRIC_DIRECTIONS: dict[str, bool] = {
+    "train_accuracy": True,
+    "val_accuracy": True,
+    "test_accuracy": True,
+    "train_loss": False,
+    "val_loss": False,
+    "test_loss": False,
+}
+
+
+def check_int(owner: str, name: str, value: Any, low: int) -> int:
+    """``value`` as an int ``>= low``, else an error naming ``owner`` and ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise InvalidInputError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def check_unit_float(owner: str, name: str, value: Any) -> float:
+    """``value`` as a float in ``(0, 1]``, else an error naming ``owner`` and ``name``."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+    if not ok or not 0.0 < float(value) <= 1.0:
+        raise InvalidInputError(f"{owner}: {name} must be a number in (0, 1], got {value!r}")
+    return float(value)
+
+
+def metric_higher_is_better(metric: str) -> bool:
+    """Whether a higher value of the learning-curve ``metric`` is better (accuracies) or worse (losses)."""
+    if metric in METRIC_DIRECTIONS:
+        return METRIC_DIRECTIONS[metric]
+    if isinstance(metric, str) and metric.endswith("_loss"):
+        return False
+    if isinstance(metric, str) and metric.endswith(("_accuracy", "_acc")):
+        return True
+    raise InvalidInputError(
+        f"unknown direction of learning-curve metric {metric!r}; expected one of {sorted(METRIC_DIRECTIONS)} "
+        "or a name ending in '_loss' (lower is better) or '_accuracy' (higher is better)"
+    )
+
+
+def orientation(metric: str, target_higher_is_better: bool) -> float:
+    """+1 where ``metric`` and the target share a direction, -1 where a score of ``metric`` must be negated."""
+    return 1.0 if metric_higher_is_better(metric) == bool(target_higher_is_better) else -1.0
+
+
+def read_curves(info: ArchInfo, metric: str, fidelity: int, who: str, contiguous: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Epochs ``(t,)`` and values ``(n, t)`` of ``metric`` in ``info``, checked to end at ``fidelity``.
+
+    With ``contiguous`` every epoch ``1..fidelity`` must be recorded (sums over epochs need them all).
+    """
+    if metric not in info.curves:
+        raise InvalidInputError(f"{who} reads learning curves of {metric!r}; info has {sorted(info.curves)}")
+    curves = info.curves[metric]
+    epochs = np.asarray(curves.epochs, dtype=np.int64)
+    values = np.asarray(curves.values, dtype=np.float64)
+    if not len(epochs) or epochs[-1] != fidelity:
+        last = int(epochs[-1]) if len(epochs) else 0
+        raise InvalidInputError(
+            f"{who}: curves of {metric!r} end at epoch {last}, short of the fidelity of {fidelity} epochs; "
+            f"expected every architecture to be recorded up to epoch {fidelity}"
+        )
+    if contiguous and not np.array_equal(epochs, np.arange(1, fidelity + 1)):
+        missing = sorted(set(range(1, fidelity + 1)) - set(epochs.tolist()))
+        raise InvalidInputError(
+            f"{who}: curves of {metric!r} miss epoch(s) {missing[:10]}; expected every epoch 1..{fidelity} recorded"
+        )
+    if not np.isfinite(values).all():
+        raise InvalidInputError(f"{who}: curves of {metric!r} hold non-finite values; expected finite numbers")
+    return epochs, values
+
+
+class CurveScore(Predictor):
+    """A score of one metric's partial learning curve at ``fidelity`` epochs, oriented like the target."""
+
+    family = "learning-curve"
+    fidelity: int
+    metric: str
+    #: whether every epoch up to the fidelity must be recorded
+    _contiguous = False
+
+    @property
+    def requirements(self) -> Requirements:
+        return Requirements(fidelity=self.fidelity, curve_metrics=(self.metric,), labelled=False, encoding=False)
+
+    def _score(self, values: np.ndarray) -> np.ndarray:
+        """Score of each curve ``values[i]`` (epochs ``1..fidelity``), in the metric's own direction."""
+        raise NotImplementedError
+
+    def _check_params(self) -> None:
+        check_int(self._name, "fidelity", self.fidelity, 1)
+        if not isinstance(self.metric, str) or not self.metric:
+            raise InvalidInputError(f"{self._name}: metric must be a curve name such as 'val_accuracy', got {self.metric!r}")
+        metric_higher_is_better(self.metric)
+
+    def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
+        self._check_params()
+
+    def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        self._check_params()
+        _, values = read_curves(info, self.metric, self.fidelity, self._name, self._contiguous)
+        return orientation(self.metric, info.higher_is_better) * self._score(values)
+
+
+class EarlyStopping(CurveScore):
+    """Early stopping: the value of ``metric`` after ``fidelity`` epochs (White et al. 2021)."""
+
+    def __init__(self, fidelity: int = 10, metric: str = "val_accuracy") -> None:
+        self.fidelity = fidelity
+        self.metric = metric
+
+    def _score(self, values: np.ndarray) -> np.ndarray:
+        return values[:, -1].copy()
+
+
+class ValAccuracy(EarlyStopping):
+    """Early stopping on the validation accuracy after ``fidelity`` epochs (White et al. 2021)."""
+
+    def __init__(self, fidelity: int = 10, metric: str = "val_accuracy") -> None:
+        super().__init__(fidelity=fidelity, metric=metric)
+
+
+class ValLoss(EarlyStopping):
+    """Early stopping on the validation loss after ``fidelity`` epochs, negated for a maximised target."""
+
+    def __init__(self, fidelity: int = 10, metric: str = "val_loss") -> None:
+        super().__init__(fidelity=fidelity, metric=metric)
+
+
+class SoTL(CurveScore):
+    """Sum of training losses over epochs ``1..fidelity`` (Ru et al. 2021, TSE), negated for a maximised target."""
+
+    _contiguous = True
+
+    def __init__(self, fidelity: int = 10, metric: str = "train_loss") -> None:
+        self.fidelity = fidelity
+        self.metric = metric
+
+    def _features(self) -> LearningCurveFeatures:
+        return LearningCurveFeatures(features=("sotl",))
+
+    def _score(self, values: np.ndarray) -> np.ndarray:
+        return self._features().fit_transform(values)[:, 0]
+
+
+class SoTLE(SoTL):
+    """Sum of the training losses of the last ``e`` epochs before ``fidelity`` (Ru et al. 2021, TSE-E)."""
+
+    def __init__(self, fidelity: int = 10, e: int = 1, metric: str = "train_loss") -> None:
+        self.fidelity = fidelity
+        self.e = e
+        self.metric = metric
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        e = check_int(self._name, "e", self.e, 1)
+        if e > self.fidelity:
+            raise InvalidInputError(
+                f"{self._name}: e={e} sums more epochs than the fidelity of {self.fidelity}; expected e <= fidelity"
+            )
+
+    def _features(self) -> LearningCurveFeatures:
+        return LearningCurveFeatures(features=("sotle",), e=int(self.e))
+
+
+class SoTLEMA(SoTL):
+    """Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA)."""
+
+    def __init__(self, fidelity: int = 10, ema_decay: float = 0.9, metric: str = "train_loss") -> None:
+        self.fidelity = fidelity
+        self.ema_decay = ema_decay
+        self.metric = metric
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_unit_float(self._name, "ema_decay", self.ema_decay)
+
+    def _features(self) -> LearningCurveFeatures:
+        return LearningCurveFeatures(features=("sotl_ema",), ema_decay=float(self.ema_decay))

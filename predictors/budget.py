@@ -172,12 +172,21 @@ class BudgetMeter:
 
     @property
     def spent(self) -> dict[str, float]:
-        """Spent per resource: counted ``seconds``, ``archs`` trained to completion, ``epochs``."""
-        return {
-            "seconds": sum(self._counted_seconds(c) for c in self.charges),
-            "archs": sum(c.archs for c in self.charges),
-            "epochs": sum(c.epochs for c in self.charges),
-        }
+        """Spent per resource: counted ``seconds``, ``archs`` trained to completion, ``epochs``.
+
+        The ledger only grows, so the sums are extended by the charges added since the last call
+        (in the same order, hence the same floating-point result) instead of recomputed.
+        """
+        cache = getattr(self, "_spent_cache", None)
+        if cache is None or cache[0] is not self.charges or cache[1] > len(self.charges):
+            cache = (self.charges, 0, 0, 0, 0)
+        charges, done, seconds, archs, epochs = cache
+        for c in charges[done:]:
+            seconds += self._counted_seconds(c)
+            archs += c.archs
+            epochs += c.epochs
+        self._spent_cache = (charges, len(charges), seconds, archs, epochs)
+        return {"seconds": seconds, "archs": archs, "epochs": epochs}
 
     def seconds_by_kind(self) -> dict[str, float]:
         """Seconds per kind of charge, simulated and measured kept apart (``"train"``, ``"fit (wall)"``...)."""

@@ -1,0 +1,135 @@
+"""From a spec and its benchmark to the list of trials: every check that can fail is made here, first.
+
+Unknown predictors or parameters, a train size larger than what the benchmark can supply beside the
+test set, a fidelity past the training schedule: each raises before any trial runs. Predictors that
+cannot run on the benchmark (an encoding on an opaque space, learning curves or proxies it does not
+record) are skipped with the reason. A predictor that trains nothing during initialization runs once per
+query budget (its init budget is ``unlimited``); one whose query cost does not depend on the query
+budget runs once per init budget.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from naspred.benchmarks.base import Benchmark
+from naspred.errors import InvalidInputError
+from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget
+from naspred.evaluation.splits import CanonicalIndex
+from naspred.evaluation.trial import IndexedOracle, TrialTask
+from naspred.predictors import get as get_predictor
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A predictor left out of the sweep, and why."""
+
+    predictor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The trials of an experiment on one benchmark, and the predictors skipped."""
+
+    spec: ExperimentSpec
+    tasks: tuple[TrialTask, ...]
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def _full_epochs(benchmark: Benchmark) -> int:
+    return max((c.length for c in benchmark.curves.values()), default=0) or 1
+
+
+def _skip_reason(predictor: object, benchmark: Benchmark) -> str | None:
+    req = predictor.requirements  # type: ignore[attr-defined]
+    if req.encoding and benchmark.space.name == "opaque":
+        return (f"needs an encoding of the architecture, and benchmark {benchmark.name!r} has an opaque space "
+                "(architectures are identifiers only)")
+    if req.uses_curves:
+        if not benchmark.curves:
+            return f"reads learning curves, and benchmark {benchmark.name!r} records none"
+        missing = [m for m in req.curve_metrics if m not in benchmark.curves]
+        if missing:
+            return f"reads learning curves of {missing}; benchmark {benchmark.name!r} records {sorted(benchmark.curves)}"
+    missing = [p for p in req.proxies if p not in benchmark.proxies]
+    if missing:
+        return f"reads proxies {missing}; benchmark {benchmark.name!r} has {benchmark.proxies or 'none'}"
+    return None
+
+
+def _axes(
+    spec: ExperimentSpec, pspec: PredictorSpec, predictor: object, full_epochs: int
+) -> tuple[list[InitBudget], list[QueryBudget]]:
+    req = predictor.requirements  # type: ignore[attr-defined]
+    if req.labelled:
+        inits = spec.init_budgets()
+        if not inits:
+            raise InvalidInputError(
+                f"predictor {pspec.label!r} trains architectures during initialization; give train sizes "
+                "(--train-sizes) or init budgets in seconds (--init-seconds)"
+            )
+    else:
+        inits = [InitBudget("unlimited")]
+    has_fidelity = "fidelity" in predictor.get_params() and req.uses_curves  # type: ignore[attr-defined]
+    queries: list[QueryBudget] = []
+    if has_fidelity:
+        queries += [QueryBudget("epochs", f) for f in spec.fidelities]
+        too_long = [f for f in spec.fidelities if f >= full_epochs]
+        if too_long:
+            raise InvalidInputError(
+                f"fidelities {too_long} reach the full schedule of {full_epochs} epochs of the benchmark; "
+                f"predictor {pspec.label!r} can only train queried architectures partially (fidelity < {full_epochs})"
+            )
+    elif req.uses_curves and req.fidelity >= full_epochs:
+        raise InvalidInputError(
+            f"predictor {pspec.label!r} reads curves at {req.fidelity} epochs, the benchmark's schedule is "
+            f"{full_epochs} epochs; expected a fidelity below it"
+        )
+    if req.query_cost:
+        queries += [QueryBudget("seconds", s) for s in spec.query_seconds]
+    if not queries:
+        queries = [QueryBudget("unlimited")]
+    return inits, queries
+
+
+def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex | None = None) -> Plan:
+    """Validate ``spec`` against ``benchmark`` and list its trials (trial-major order)."""
+    index = index if index is not None else CanonicalIndex.of(benchmark)
+    available = index.classes_with_target(benchmark.y)
+    full_epochs = _full_epochs(benchmark)
+    if spec.test_size >= available:
+        raise InvalidInputError(
+            f"test size {spec.test_size} leaves nothing to train on: benchmark {benchmark.name!r} has "
+            f"{available} architectures of distinct canonical form with a target"
+        )
+    if spec.train_sizes and max(spec.train_sizes) > available - spec.test_size:
+        raise InvalidInputError(
+            f"train size {max(spec.train_sizes)} is larger than the space allows: benchmark {benchmark.name!r} has "
+            f"{available} architectures of distinct canonical form with a target and the test set takes "
+            f"{spec.test_size}, leaving {available - spec.test_size}"
+        )
+    per_predictor: list[tuple[PredictorSpec, list[InitBudget], list[QueryBudget]]] = []
+    skipped: list[Skipped] = []
+    for pspec in spec.predictors:
+        predictor = get_predictor(pspec.name, **pspec.params)  # unknown names and parameters raise here
+        reason = _skip_reason(predictor, benchmark)
+        if reason is not None:
+            logger.warning("skipping predictor %s: %s", pspec.label, reason)
+            skipped.append(Skipped(pspec.label, reason))
+            continue
+        inits, queries = _axes(spec, pspec, predictor, full_epochs)
+        per_predictor.append((pspec, inits, queries))
+    notes = [f"simulated training cost: {IndexedOracle(benchmark, index, (), seed=0).cost_model}"]
+    tasks = [
+        TrialTask(spec.benchmark, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k)
+        for trial in range(spec.trials)
+        for pspec, inits, queries in per_predictor
+        for init in inits
+        for query in queries
+    ]
+    return Plan(spec=spec, tasks=tuple(tasks), skipped=tuple(skipped), notes=tuple(notes))

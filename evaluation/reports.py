@@ -1,0 +1,420 @@
+"""A Markdown summary and PNG plots of a results folder (``naspred report DIR``).
+
+Figures, after White et al. (NeurIPS 2021, "How Powerful are Performance Predictors in Neural
+Architecture Search?"): Kendall tau against the initialization budget per predictor with bootstrap
+confidence bands; the best predictor in each cell of the init × query budget grid; the OMNI ablation
+bars; Kendall tau against wall time (the Pareto view). Plots use matplotlib's object API with the Agg
+canvas, so no display and no global pyplot state are involved.
+
+A predictor that spends nothing on a budget axis (``unlimited``: it trains nothing during
+initialization, or its query cost is fixed by its own parameters) gets the same result in every cell
+of that axis; the grid, the ranks and the plots repeat its row across the budgets of the other
+predictors.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naspred.errors import InvalidInputError
+from naspred.evaluation.metrics import average_rank, higher_is_better, metric_names, pairwise_tests, summarise
+from naspred.evaluation.results import ResultStore, read_table
+
+logger = logging.getLogger(__name__)
+
+REPORT = "report.md"
+CELL = ("benchmark", "init_unit", "init_budget", "query_unit", "query_budget")
+KEY = ("benchmark", "predictor", "init_unit", "init_budget", "query_unit", "query_budget")
+
+
+def budget_label(unit: str, value: float) -> str:
+    """``"100 archs"``, ``"3600 s"``, ``"12 epochs"`` or ``"unlimited"``."""
+    if unit == "unlimited":
+        return "unlimited"
+    return f"{value:g} s" if unit == "seconds" else f"{value:g} {unit}"
+
+
+def broadcast(table: pd.DataFrame) -> pd.DataFrame:
+    """Repeat the rows whose init or query budget is ``unlimited`` at every budget of that axis present
+    in the table (per benchmark), so that every predictor has a value in every cell."""
+    if table.empty:
+        return table
+    parts = []
+    for bench, group in table.groupby("benchmark", sort=False):
+        inits = group.loc[group["init_unit"] != "unlimited", ["init_unit", "init_budget"]].drop_duplicates()
+        queries = group.loc[group["query_unit"] != "unlimited", ["query_unit", "query_budget"]].drop_duplicates()
+        out = group
+        if len(inits):
+            fixed = out[out["init_unit"] == "unlimited"].drop(columns=["init_unit", "init_budget"])
+            out = pd.concat([out[out["init_unit"] != "unlimited"], fixed.merge(inits, how="cross")], ignore_index=True)
+        if len(queries):
+            fixed = out[out["query_unit"] == "unlimited"].drop(columns=["query_unit", "query_budget"])
+            out = pd.concat([out[out["query_unit"] != "unlimited"], fixed.merge(queries, how="cross")],
+                            ignore_index=True)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, (float, np.floating)):
+        if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
+            return f"{value:.2e}"
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _ci(row: pd.Series, metric: str) -> str:
+    low, high = row[f"{metric}_low"], row[f"{metric}_high"]
+    text = _fmt(row[metric])
+    if not (math.isnan(low) or math.isnan(high)):
+        text += f" [{_fmt(low)}, {_fmt(high)}]"
+    return text
+
+
+def markdown_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in row) + " |")
+    return "\n".join(lines)
+
+
+def _top_k(table: pd.DataFrame) -> list[int]:
+    return sorted(int(c.split("@")[1]) for c in table.columns if c.startswith("precision@"))
+
+
+# -- figures ------------------------------------------------------------------------------------------
+def _figure(width: float = 7.0, height: float = 4.5) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _colours(labels: Sequence[str]) -> dict[str, Any]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab20" if len(labels) > 10 else "tab10"]
+    return {label: cmap(i % cmap.N) for i, label in enumerate(sorted(labels))}
+
+
+def plot_tau_vs_init(summary: pd.DataFrame, path: Path, metric: str = "kendall_tau") -> Path | None:
+    """Mean ``metric`` against the init budget per predictor, with confidence bands (one panel per unit)."""
+    units = [u for u in ("archs", "seconds") if (summary["init_unit"] == u).any()]
+    if not units:
+        return None
+    fig = _figure(6.5 * len(units), 4.5)
+    axes = np.atleast_1d(fig.subplots(1, len(units), squeeze=False)[0])
+    colours = _colours(summary["predictor"].unique())
+    for ax, unit in zip(axes, units):
+        part = summary[summary["init_unit"] == unit]
+        fixed = summary[summary["init_unit"] == "unlimited"]
+        xs = np.sort(part["init_budget"].unique())
+        for label, rows in part.groupby("predictor"):
+            best_q = rows.sort_values(["query_unit", "query_budget"]).groupby("init_budget").tail(1)
+            best_q = best_q.sort_values("init_budget")
+            ax.plot(best_q["init_budget"], best_q[metric], marker="o", ms=3, color=colours[label], label=label)
+            ax.fill_between(best_q["init_budget"], best_q[f"{metric}_low"], best_q[f"{metric}_high"],
+                            color=colours[label], alpha=0.2, linewidth=0)
+        for label, rows in fixed.groupby("predictor"):
+            row = rows.sort_values("query_budget").iloc[-1]
+            ax.hlines(row[metric], xs.min(), xs.max(), colors=[colours[label]], linestyles="dashed",
+                      label=f"{label} (no init training)")
+            if not math.isnan(row[f"{metric}_low"]):
+                ax.fill_between([xs.min(), xs.max()], row[f"{metric}_low"], row[f"{metric}_high"],
+                                color=colours[label], alpha=0.1, linewidth=0)
+        if len(xs) > 1 and xs.min() > 0:
+            from matplotlib.ticker import ScalarFormatter
+
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.set_xlabel("train size (architectures trained)" if unit == "archs" else "init budget (s)")
+        ax.set_ylabel(metric.replace("_", " "))
+        ax.grid(alpha=0.3)
+    axes[-1].legend(fontsize=7, loc="best")
+    fig.suptitle(f"{metric.replace('_', ' ')} against init budget (mean, 95% bootstrap CI)")
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def plot_grid_best(summary: pd.DataFrame, path: Path, metric: str = "kendall_tau") -> tuple[Path | None, pd.DataFrame]:
+    """The predictor with the best mean ``metric`` in each init × query cell (the paper's grid figure)."""
+    cells = summary[(summary["init_unit"] != "unlimited")]
+    if cells.empty:
+        return None, pd.DataFrame()
+    grouped = cells.groupby(list(CELL))[metric]
+    idx = grouped.idxmax() if higher_is_better(metric) else grouped.idxmin()
+    best = cells.loc[idx.dropna().astype(int)].reset_index(drop=True)
+    if best.empty:
+        return None, best
+    best["init"] = [budget_label(u, v) for u, v in zip(best["init_unit"], best["init_budget"])]
+    best["query"] = [budget_label(u, v) for u, v in zip(best["query_unit"], best["query_budget"])]
+    inits = best.sort_values(["init_unit", "init_budget"])["init"].unique().tolist()
+    queries = best.sort_values(["query_unit", "query_budget"])["query"].unique().tolist()
+    labels = sorted(best["predictor"].unique())
+    colours = _colours(labels)
+    fig = _figure(max(5.0, 1.0 + 0.9 * len(inits)), max(2.5, 1.2 + 0.6 * len(queries)))
+    ax = fig.subplots()
+    for _, row in best.iterrows():
+        x, y = inits.index(row["init"]), queries.index(row["query"])
+        ax.add_patch(_rectangle(x, y, colours[row["predictor"]]))
+        ax.text(x, y, f"{row['predictor']}\n{row[metric]:.2f}", ha="center", va="center", fontsize=6)
+    ax.set_xlim(-0.5, len(inits) - 0.5)
+    ax.set_ylim(-0.5, len(queries) - 0.5)
+    ax.set_xticks(range(len(inits)), inits, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(queries)), queries, fontsize=7)
+    ax.set_xlabel("init budget")
+    ax.set_ylabel("query budget")
+    ax.set_title(f"best predictor by mean {metric.replace('_', ' ')}")
+    fig.savefig(path, dpi=120)
+    return path, best
+
+
+def _rectangle(x: float, y: float, colour: Any) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.5, y - 0.5), 1.0, 1.0, facecolor=colour, alpha=0.55, edgecolor="white")
+
+
+def plot_omni_ablation(summary: pd.DataFrame, path: Path, metric: str = "kendall_tau") -> Path | None:
+    """Bars of mean ``metric`` (with CI) of the OMNI variants (predictors named ``omni…``) per init budget."""
+    omni = summary[summary["predictor_name"].str.startswith("omni") & (summary["init_unit"] != "unlimited")]
+    if omni.empty:
+        return None
+    omni = omni.sort_values(["query_unit", "query_budget"]).groupby(["predictor", "init_unit", "init_budget"]).tail(1)
+    inits = omni.sort_values(["init_unit", "init_budget"])[["init_unit", "init_budget"]].drop_duplicates()
+    labels = sorted(omni["predictor"].unique())
+    colours = _colours(labels)
+    fig = _figure(max(5.0, 1.5 * len(inits) + 2), 4.0)
+    ax = fig.subplots()
+    width = 0.8 / len(labels)
+    for i, label in enumerate(labels):
+        rows = omni[omni["predictor"] == label].set_index(["init_unit", "init_budget"])
+        xs, ys, errs = [], [], [[], []]
+        for j, (unit, value) in enumerate(inits.itertuples(index=False)):
+            if (unit, value) not in rows.index:
+                continue
+            r = rows.loc[(unit, value)]
+            xs.append(j + (i - (len(labels) - 1) / 2) * width)
+            ys.append(r[metric])
+            errs[0].append(0 if math.isnan(r[f"{metric}_low"]) else r[metric] - r[f"{metric}_low"])
+            errs[1].append(0 if math.isnan(r[f"{metric}_high"]) else r[f"{metric}_high"] - r[metric])
+        ax.bar(xs, ys, width=width, yerr=errs, color=colours[label], label=label, capsize=2)
+    ax.set_xticks(range(len(inits)), [budget_label(u, v) for u, v in inits.itertuples(index=False)], fontsize=7)
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.set_title("OMNI and its ablations")
+    ax.legend(fontsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def plot_tau_vs_wall(cells: pd.DataFrame, path: Path, metric: str = "kendall_tau") -> Path | None:
+    """Mean ``metric`` against mean wall seconds per trial, every predictor and budget; the Pareto front."""
+    points = cells.dropna(subset=[metric, "trial_wall_s"])
+    if points.empty:
+        return None
+    colours = _colours(points["predictor"].unique())
+    fig = _figure(7.0, 4.5)
+    ax = fig.subplots()
+    for label, rows in points.groupby("predictor"):
+        ax.scatter(rows["trial_wall_s"], rows[metric], s=14, color=colours[label], label=label)
+    front = pareto_front(points, "trial_wall_s", metric)
+    ax.step(front["trial_wall_s"], front[metric], where="post", color="black", linewidth=1, label="Pareto front")
+    if (points["trial_wall_s"] > 0).all():
+        ax.set_xscale("log")
+    ax.set_xlabel("wall seconds per trial (init + query)")
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.set_title(f"{metric.replace('_', ' ')} against wall time")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def pareto_front(points: pd.DataFrame, cost: str, value: str) -> pd.DataFrame:
+    """Rows not dominated by a cheaper-or-equal row with a higher ``value``, ordered by ``cost``."""
+    ordered = points.sort_values([cost, value], ascending=[True, False])
+    keep, best = [], -math.inf
+    for i, v in zip(ordered.index, ordered[value]):
+        if v > best:
+            keep.append(i)
+            best = v
+    return ordered.loc[keep]
+
+
+# -- the report ---------------------------------------------------------------------------------------
+def write_report(root: str | Path, metric: str = "kendall_tau") -> Path:
+    """Write ``report.md`` and its PNG figures into the results folder ``root``; return the report path."""
+    root = Path(root).expanduser()
+    table = read_table(root)
+    run = ResultStore(root).run_info()
+    if table.empty:
+        raise InvalidInputError(f"{root}: the results table is empty; nothing to report")
+    top_k = _top_k(table)
+    metrics = metric_names(top_k)
+    if metric not in metrics:
+        raise InvalidInputError(f"unknown metric {metric!r}; expected one of {metrics}")
+    ok = table[table["status"] == "ok"].copy()
+    ok["trial_wall_s"] = ok["init_wall_s"] + ok["query_wall_s"] * ok["n_test"]
+    by = [*KEY, "predictor_name"]
+    summary = summarise(ok, metrics, by) if not ok.empty else pd.DataFrame()
+    extra = ok.groupby(list(KEY))[["train_size", "fidelity", "init_simulated_s", "init_wall_s", "query_simulated_s",
+                                   "query_wall_s", "trial_wall_s"]].mean().reset_index() if not ok.empty else None
+    if extra is not None:
+        summary = summary.merge(extra, on=list(KEY), how="left")
+    wide = broadcast(summary) if not summary.empty else summary
+
+    figures: list[tuple[str, Path]] = []
+    grid = pd.DataFrame()
+    if not summary.empty:
+        made = plot_tau_vs_init(summary, root / "tau_vs_init.png", metric)
+        if made:
+            figures.append((f"{metric.replace('_', ' ')} against init budget", made))
+        made, grid = plot_grid_best(wide, root / "grid_best.png", metric)
+        if made:
+            figures.append(("Best predictor per init × query budget", made))
+        made = plot_omni_ablation(summary, root / "omni_ablation.png", metric)
+        if made:
+            figures.append(("OMNI ablation", made))
+        made = plot_tau_vs_wall(summary, root / "tau_vs_wall.png", metric)
+        if made:
+            figures.append((f"{metric.replace('_', ' ')} against wall time (Pareto view)", made))
+
+    lines = _header(run, table)
+    lines += _results_section(summary, metric, top_k)
+    for title, path in figures:
+        lines += [f"### {title}", "", f"![{title}]({path.name})", ""]
+    if not grid.empty:
+        lines += _grid_section(grid, metric)
+    if not wide.empty:
+        lines += _rank_section(ok, wide, metric)
+        lines += _significance_section(ok, metric)
+    lines += _failures_section(table)
+    path = root / REPORT
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _header(run: dict[str, Any], table: pd.DataFrame) -> list[str]:
+    spec = run.get("spec", {})
+    bench = run.get("benchmark", {})
+    n_ok = int((table["status"] == "ok").sum())
+    n_failed = int((table["status"] != "ok").sum())
+    planned = run.get("trials_planned")
+    lines = ["# naspred evaluation report", ""]
+    if bench:
+        direction = "higher is better" if bench.get("higher_is_better", True) else "lower is better"
+        lines.append(f"- **Benchmark**: `{bench.get('name')}` (space `{bench.get('space')}`, dataset "
+                     f"{bench.get('dataset')}, {bench.get('architectures')} architectures; target "
+                     f"`{bench.get('target')}`, {direction})")
+    else:
+        lines.append(f"- **Benchmarks**: {', '.join(sorted(table['benchmark'].unique()))}")
+    if spec:
+        lines.append(f"- **Predictors**: {', '.join(p['label'] for p in spec.get('predictors', []))}")
+        budgets = []
+        for field, what in (("train_sizes", "train sizes (archs)"), ("init_seconds", "init budgets (s)"),
+                            ("fidelities", "fidelities (epochs per queried arch)"),
+                            ("query_seconds", "query budgets (s per queried arch)")):
+            if spec.get(field):
+                budgets.append(f"{what} {spec[field]}")
+        lines.append(f"- **Budgets**: {'; '.join(budgets) or 'none (predictors that need no training)'}")
+        lines.append(f"- **Trials**: {spec.get('trials')} per cell, test set of {spec.get('test_size')} "
+                     f"architectures distinct by canonical form, seed {spec.get('seed')}")
+    status = f"- **Trials finished**: {n_ok} ok, {n_failed} failed"
+    if planned is not None:
+        status += f", of {planned} planned"
+    lines.append(status)
+    for note in run.get("notes", []):
+        lines.append(f"- **Note**: {note}")
+    lines.append("")
+    skipped = run.get("skipped", [])
+    if skipped:
+        lines += ["## Skipped predictors", "", markdown_table([(s["predictor"], s["reason"]) for s in skipped],
+                                                              ("predictor", "why")), ""]
+    return lines
+
+
+def _results_section(summary: pd.DataFrame, metric: str, top_k: list[int]) -> list[str]:
+    if summary.empty:
+        return ["## Results", "", "No trial finished successfully.", ""]
+    lines = ["## Results", "",
+             f"Mean over trials with a 95% percentile-bootstrap interval for {metric.replace('_', ' ')}; "
+             "simulated seconds are training time charged by the oracle, wall seconds are measured; query "
+             "figures are per queried architecture.", ""]
+    header = ["benchmark", "predictor", "init budget", "query budget", "trained", "n", metric, "spearman",
+              "pearson", "mae", "rmse", *[f"precision@{k}" for k in top_k], *[f"topk_tau@{k}" for k in top_k],
+              "init sim. s", "init wall s", "query wall s"]
+    rows = []
+    ordered = summary.sort_values(["benchmark", "predictor", "init_unit", "init_budget", "query_unit", "query_budget"])
+    for _, r in ordered.iterrows():
+        rows.append([r["benchmark"], r["predictor"], budget_label(r["init_unit"], r["init_budget"]),
+                     budget_label(r["query_unit"], r["query_budget"]), _fmt(r["train_size"], 0), int(r["n"]),
+                     _ci(r, metric), *(_fmt(r[m]) for m in ("spearman", "pearson", "mae", "rmse")),
+                     *(_fmt(r[f"precision@{k}"]) for k in top_k), *(_fmt(r[f"topk_tau@{k}"]) for k in top_k),
+                     _fmt(r["init_simulated_s"], 0), _fmt(r["init_wall_s"], 2), _fmt(r["query_wall_s"], 4)])
+    return lines + [markdown_table(rows, header), ""]
+
+
+def _grid_section(grid: pd.DataFrame, metric: str) -> list[str]:
+    rows = [(r["benchmark"], r["init"], r["query"], r["predictor"], _ci(r, metric))
+            for _, r in grid.sort_values(["benchmark", "init_unit", "init_budget", "query_unit", "query_budget"]).iterrows()]
+    return ["## Best predictor per budget cell", "", markdown_table(rows, ("benchmark", "init", "query", "best", metric)), ""]
+
+
+def _rank_section(ok: pd.DataFrame, wide: pd.DataFrame, metric: str) -> list[str]:
+    several = ok["benchmark"].nunique() > 1
+    groups = ("benchmark",) if several else CELL
+    cells = broadcast(ok)
+    ranks = average_rank(cells, metric, group=groups)
+    if ranks.empty:
+        return []
+    what = "benchmarks" if several else "budget cells"
+    lines = [f"## Average rank across {what}", "",
+             f"Each predictor's rank by mean {metric.replace('_', ' ')} in every {what[:-1]} (1 = best, ties "
+             f"share the average rank), averaged over the {what} where it has a value, as NAS-Bench-Suite "
+             "aggregates search spaces.", ""]
+    rows = [(r["predictor"], f"{r['average_rank']:.2f}", int(r["groups"])) for _, r in ranks.iterrows()]
+    return lines + [markdown_table(rows, ("predictor", "average rank", what)), ""]
+
+
+def _significance_section(ok: pd.DataFrame, metric: str) -> list[str]:
+    cells = broadcast(ok)
+    real = cells[cells["init_unit"] != "unlimited"]
+    if real.empty:
+        real = cells
+    top = real.sort_values(["init_unit", "init_budget", "query_unit", "query_budget"]).iloc[-1]
+    cell = cells[(cells["benchmark"] == top["benchmark"]) & (cells["init_unit"] == top["init_unit"])
+                 & (cells["init_budget"] == top["init_budget"]) & (cells["query_unit"] == top["query_unit"])
+                 & (cells["query_budget"] == top["query_budget"])]
+    if cell["predictor"].nunique() < 2:
+        return []
+    tests = pairwise_tests(cell, metric, pair_on=("trial",))
+    if tests.empty:
+        return []
+    where = f"{top['benchmark']}, init {budget_label(top['init_unit'], top['init_budget'])}, query " \
+            f"{budget_label(top['query_unit'], top['query_budget'])}"
+    lines = ["## Pairwise significance", "",
+             f"Wilcoxon signed-rank test on {metric.replace('_', ' ')}, trials paired by seed (same test set and "
+             f"training draws), Holm-adjusted over {len(tests)} pairs; cell: {where}.", ""]
+    rows = [(r["a"], r["b"], int(r["n"]), _fmt(r["median_diff"]), _fmt(r["p_value"]), _fmt(r["p_holm"]),
+             r["better"] if r["p_holm"] < 0.05 else "no significant difference")
+            for _, r in tests.iterrows()]
+    return lines + [markdown_table(rows, ("a", "b", "pairs", "median a − b", "p", "p (Holm)", "better at 5%")), ""]
+
+
+def _failures_section(table: pd.DataFrame) -> list[str]:
+    failed = table[table["status"] != "ok"]
+    if failed.empty:
+        return []
+    counts = failed.assign(error=failed["error"].str.slice(0, 300)).groupby(["predictor", "error"]).size()
+    rows = [(p, n, e) for (p, e), n in counts.items()]
+    return ["## Failed trials", "", markdown_table(rows, ("predictor", "trials", "error")), ""]

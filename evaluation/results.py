@@ -1,0 +1,176 @@
+"""The results of a sweep: one file per finished trial, compacted into one tidy table (parquet + CSV).
+
+Layout of a results folder::
+
+    run.json              the experiment spec, the skipped predictors and the plan's notes
+    trials/<key>.json     one row per finished trial, written to a temporary name and renamed into place
+    results.parquet       the tidy table: every trial file, one row per trial, sorted
+    results.csv           the same table as CSV
+
+A trial file appears whole or not at all (``os.replace`` is atomic on one file system), so a sweep
+killed at any moment loses at most the trials that were running, and re-running the same command skips
+every trial that has a file. Any number of processes may write trial files and compact the table at
+the same time: compaction only reads trial files and replaces the table files atomically, and two
+rows of one trial (written twice) collapse to the last one finished.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from naspred.errors import DataFileError, InvalidInputError
+
+logger = logging.getLogger(__name__)
+
+TRIALS = "trials"
+RUN_FILE = "run.json"
+PARQUET = "results.parquet"
+CSV = "results.csv"
+#: sort order of the table
+ORDER = ("benchmark", "predictor", "init_unit", "init_budget", "query_unit", "query_budget", "trial")
+#: temporary files older than this (seconds) were left by a killed writer and are removed on compaction
+STALE_SECONDS = 3600.0
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class ResultStore:
+    """The results folder ``root`` of one experiment."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).expanduser()
+        self.trials_dir = self.root / TRIALS
+
+    # -- the experiment ------------------------------------------------------------------------------
+    def open(self, run: Mapping[str, Any]) -> None:
+        """Create the folder for the experiment described by ``run`` (its ``spec`` must match a previous run)."""
+        self.trials_dir.mkdir(parents=True, exist_ok=True)
+        path = self.root / RUN_FILE
+        if path.exists():
+            previous = self.run_info()
+            if previous.get("spec") != run.get("spec"):
+                raise InvalidInputError(
+                    f"{self.root} holds the results of another experiment (its {RUN_FILE} has a different spec); "
+                    "give another --out folder, or the same spec to resume"
+                )
+        text = json.dumps(dict(run), indent=2, sort_keys=True, allow_nan=True)
+        _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def run_info(self) -> dict[str, Any]:
+        """The content of ``run.json`` (an empty dict when there is none)."""
+        path = self.root / RUN_FILE
+        if not path.exists():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise DataFileError(f"{path}: not valid JSON ({err}); expected the run description") from None
+
+    # -- trials --------------------------------------------------------------------------------------
+    def write(self, row: Mapping[str, Any]) -> Path:
+        """Write the row of one finished trial (atomically); its ``key`` names the file."""
+        key = row.get("key")
+        if not isinstance(key, str) or not key or "/" in key or key.startswith("."):
+            raise InvalidInputError(f"a result row needs a 'key' usable as a file name, got {key!r}")
+        self.trials_dir.mkdir(parents=True, exist_ok=True)
+        path = self.trials_dir / f"{key}.json"
+        text = json.dumps(dict(row), sort_keys=True, allow_nan=True)
+        _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return path
+
+    def _read_trial(self, path: Path) -> dict[str, Any] | None:
+        try:
+            row = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            logger.warning("ignoring unreadable trial file %s (%s); its trial will run again", path, err)
+            return None
+        if not isinstance(row, dict) or "key" not in row:
+            logger.warning("ignoring trial file %s: not a result row; its trial will run again", path)
+            return None
+        return row
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every trial row on disk, one per key (the last finished where a trial was written twice)."""
+        if not self.trials_dir.is_dir():
+            return []
+        latest: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.trials_dir.glob("*.json")):
+            row = self._read_trial(path)
+            if row is None:
+                continue
+            key = row["key"]
+            if key not in latest or row.get("finished_at", 0.0) >= latest[key].get("finished_at", 0.0):
+                latest[key] = row
+        return list(latest.values())
+
+    def finished(self, retry_failed: bool = False) -> set[str]:
+        """Keys of the trials that have a row (only the successful ones with ``retry_failed``)."""
+        return {r["key"] for r in self.rows() if not retry_failed or r.get("status") == "ok"}
+
+    # -- the table -----------------------------------------------------------------------------------
+    def table(self, rows: Iterable[Mapping[str, Any]] | None = None) -> pd.DataFrame:
+        """The tidy table of ``rows`` (default: every trial on disk), sorted by :data:`ORDER`."""
+        frame = pd.DataFrame(list(self.rows() if rows is None else rows))
+        if frame.empty:
+            return frame
+        frame = frame.drop_duplicates("key", keep="last")
+        order = [c for c in ORDER if c in frame.columns]
+        return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+    def compact(self, rows: Iterable[Mapping[str, Any]] | None = None) -> pd.DataFrame:
+        """Rewrite ``results.parquet`` and ``results.csv`` from ``rows`` (default: the trial files)."""
+        table = self.table(rows)
+        self.root.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.root / PARQUET, lambda tmp: table.to_parquet(tmp, index=False))
+        _atomic_write(self.root / CSV, lambda tmp: table.to_csv(tmp, index=False))
+        self._remove_stale()
+        return table
+
+    def _remove_stale(self) -> None:
+        now = time.time()
+        for folder in (self.root, self.trials_dir):
+            if not folder.is_dir():
+                continue
+            for tmp in folder.glob(".*.tmp"):
+                try:
+                    if now - tmp.stat().st_mtime > STALE_SECONDS:
+                        tmp.unlink()
+                except FileNotFoundError:  # removed by a concurrent writer
+                    continue
+
+
+def read_table(root: str | Path) -> pd.DataFrame:
+    """The tidy table of a results folder, from its trial files (or its parquet file when it has none)."""
+    store = ResultStore(root)
+    if store.trials_dir.is_dir() and any(store.trials_dir.glob("*.json")):
+        return store.table()
+    parquet = store.root / PARQUET
+    if parquet.exists():
+        return pd.read_parquet(parquet)
+    raise InvalidInputError(f"{store.root}: no results found (no {TRIALS}/*.json and no {PARQUET})")
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a table cell holds no value (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))

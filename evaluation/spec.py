@@ -1,0 +1,336 @@
+"""An experiment: benchmark × predictors × init budgets × query budgets × trials, from the CLI or a file.
+
+Budgets follow the two protocols of White et al. (NeurIPS 2021, "How Powerful are Performance
+Predictors in Neural Architecture Search?"): NASLib's grids in units (train size = architectures
+trained to completion during initialization; fidelity = epochs of partial training per queried
+architecture) and the OMNI algorithm's budgets in seconds (simulated training time plus measured
+wall time). A spec file is TOML or YAML with the fields of :class:`ExperimentSpec`; predictors are
+names, or tables with ``name``, optional ``params`` and ``label``::
+
+    benchmark = "nb201-cifar10"
+    train_sizes = [10, 100]
+    trials = 20
+    [[predictors]]
+    name = "rf"
+    params = { n_estimators = 50 }
+
+Presets (:data:`PRESETS`) reproduce the paper's NAS-Bench-201 grids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from naspred.errors import InvalidInputError
+from naspred.evaluation.metrics import DEFAULT_TOP_K
+from naspred.predictors.budget import Budget
+
+INIT_UNITS = ("archs", "seconds", "unlimited")
+QUERY_UNITS = ("epochs", "seconds", "unlimited")
+
+
+def naslib_train_sizes(max_train_size: int, first: float = 5.1, steps: int = 11) -> tuple[int, ...]:
+    """NASLib's train sizes: ``steps`` log-spaced values from 5.1 to ``max_train_size``, rounded down.
+
+    Source: automl/NASLib, ``naslib/benchmarks/create_configs.py`` (``np.logspace`` base 2 from
+    log2(5.1) to log2(max_train_size), 11 values, cast with ``int``); 1000 for NAS-Bench-201 and 101.
+    """
+    return tuple(int(v) for v in np.floor(np.geomspace(first, max_train_size, steps) + 1e-9))
+
+
+def naslib_fidelities(total_epochs: int, steps: int = 15) -> tuple[int, ...]:
+    """NASLib's fidelities: ``steps`` log-spaced epochs from 2**0.9 to ``total_epochs - 1``, rounded down.
+
+    Source: automl/NASLib, ``naslib/benchmarks/create_configs.py`` (``np.logspace`` base 2 from 0.9 to
+    log2(total_epochs - 1), 15 values, cast with ``int``); 200 epochs for NAS-Bench-201.
+    """
+    return tuple(int(v) for v in np.floor(np.geomspace(2**0.9, total_epochs - 1, steps) + 1e-9))
+
+
+#: preset name -> spec fields (the paper's NAS-Bench-201 grids: 200 test architectures)
+PRESETS: Mapping[str, Mapping[str, Any]] = {
+    "naslib-nb201-train-size": {"train_sizes": naslib_train_sizes(1000), "test_size": 200},
+    "naslib-nb201-fidelity": {"fidelities": naslib_fidelities(200), "train_sizes": (100,), "test_size": 200},
+    "naslib-nb201-both": {
+        "train_sizes": naslib_train_sizes(1000), "fidelities": naslib_fidelities(200), "test_size": 200,
+    },
+}
+
+
+def preset(name: str) -> dict[str, Any]:
+    """The spec fields of preset ``name``."""
+    try:
+        return dict(PRESETS[name])
+    except KeyError:
+        raise InvalidInputError(f"unknown preset {name!r}; expected one of {sorted(PRESETS)}") from None
+
+
+@dataclass(frozen=True)
+class PredictorSpec:
+    """A registered predictor with constructor parameters; ``label`` names it in the results."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidInputError(f"a predictor needs a non-empty name, got {self.name!r}")
+        if not isinstance(self.params, Mapping):
+            raise InvalidInputError(f"params of predictor {self.name!r} must be a table, got {type(self.params).__name__}")
+        params = dict(sorted(self.params.items()))
+        try:
+            json.dumps(params)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"params of predictor {self.name!r} must be plain values (numbers, text, lists)") from None
+        object.__setattr__(self, "params", params)
+        if not self.label:
+            suffix = ",".join(f"{k}={v}" for k, v in params.items())
+            object.__setattr__(self, "label", f"{self.name}({suffix})" if suffix else self.name)
+
+    @classmethod
+    def parse(cls, value: Any) -> PredictorSpec:
+        """From a name or a mapping with ``name``, ``params`` and ``label``."""
+        if isinstance(value, PredictorSpec):
+            return value
+        if isinstance(value, str):
+            return cls(value.strip())
+        if isinstance(value, Mapping):
+            unknown = sorted(set(value) - {"name", "params", "label"})
+            if unknown:
+                raise InvalidInputError(f"predictor entry has unknown keys {unknown}; expected name, params, label")
+            if "name" not in value:
+                raise InvalidInputError(f"predictor entry {dict(value)} has no 'name'")
+            return cls(value["name"], value.get("params") or {}, value.get("label") or "")
+        raise InvalidInputError(f"a predictor is a name or a table with 'name', got {type(value).__name__}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "params": dict(self.params), "label": self.label}
+
+
+@dataclass(frozen=True, order=True)
+class InitBudget:
+    """The initialization budget of a trial: ``archs`` trained to completion, ``seconds``, or ``unlimited``.
+
+    ``unlimited`` is the point given to predictors that train nothing during initialization.
+    """
+
+    unit: str
+    value: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.unit not in INIT_UNITS:
+            raise InvalidInputError(f"init budget unit must be one of {INIT_UNITS}, got {self.unit!r}")
+        _check_amount(self.value, f"init budget ({self.unit})", integer=self.unit == "archs")
+
+    def budget(self) -> Budget:
+        if self.unit == "archs":
+            return Budget(archs=int(self.value))
+        if self.unit == "seconds":
+            return Budget(seconds=float(self.value))
+        return Budget()
+
+    def describe(self) -> str:
+        return "unlimited" if self.unit == "unlimited" else f"{self.value:g} {self.unit}"
+
+
+@dataclass(frozen=True, order=True)
+class QueryBudget:
+    """The query budget per queried architecture: ``epochs`` of partial training (the fidelity), ``seconds``,
+    or ``unlimited`` (for predictors whose query cost is fixed by their own parameters)."""
+
+    unit: str
+    value: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.unit not in QUERY_UNITS:
+            raise InvalidInputError(f"query budget unit must be one of {QUERY_UNITS}, got {self.unit!r}")
+        _check_amount(self.value, f"query budget ({self.unit})", integer=self.unit == "epochs")
+
+    def budget(self) -> Budget:
+        if self.unit == "epochs":
+            return Budget(epochs=int(self.value), per_arch=True)
+        if self.unit == "seconds":
+            return Budget(seconds=float(self.value), per_arch=True)
+        return Budget(per_arch=True)
+
+    def describe(self) -> str:
+        return "unlimited" if self.unit == "unlimited" else f"{self.value:g} {self.unit} per arch"
+
+
+def _check_amount(value: Any, what: str, integer: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InvalidInputError(f"{what} must be a number, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise InvalidInputError(f"{what} must be finite and >= 0, got {value!r}")
+    if integer and value != int(value):
+        raise InvalidInputError(f"{what} must be a whole number, got {value!r}")
+    return float(value)
+
+
+def _int_list(values: Any, what: str, minimum: int) -> tuple[int, ...]:
+    items = _as_items(values, what)
+    out = []
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) and not (isinstance(v, float) and v.is_integer()):
+            raise InvalidInputError(f"{what} must be whole numbers, got {v!r}")
+        if v < minimum:
+            raise InvalidInputError(f"{what} must be >= {minimum}, got {v!r}")
+        out.append(int(v))
+    return _unique(out, what)
+
+
+def _float_list(values: Any, what: str) -> tuple[float, ...]:
+    out = [_check_amount(v, what, integer=False) for v in _as_items(values, what)]
+    return _unique(out, what)
+
+
+def _as_items(values: Any, what: str) -> list[Any]:
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise InvalidInputError(f"{what} must be a list, got {values!r}")
+    return list(values)
+
+
+def _unique(values: list[Any], what: str) -> tuple[Any, ...]:
+    if len(set(values)) != len(values):
+        raise InvalidInputError(f"{what} repeat a value: {values}")
+    return tuple(sorted(values))
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """What to run. Budgets: ``train_sizes`` (archs) and ``init_seconds`` for initialization,
+    ``fidelities`` (epochs per queried arch) and ``query_seconds`` (per queried arch) for the query.
+
+    Each trial ``t`` has its own seed derived from ``seed`` and ``t``; ``test_size`` architectures, distinct
+    by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
+    """
+
+    benchmark: str
+    predictors: tuple[PredictorSpec, ...]
+    train_sizes: tuple[int, ...] = ()
+    init_seconds: tuple[float, ...] = ()
+    fidelities: tuple[int, ...] = ()
+    query_seconds: tuple[float, ...] = ()
+    trials: int = 20
+    test_size: int = 200
+    seed: int = 0
+    top_k: tuple[int, ...] = DEFAULT_TOP_K
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.benchmark, str) or not self.benchmark:
+            raise InvalidInputError(f"benchmark must be a registered name or a path, got {self.benchmark!r}")
+        preds = tuple(PredictorSpec.parse(p) for p in _as_items(self.predictors, "predictors"))
+        if not preds:
+            raise InvalidInputError("no predictors given; expected at least one registered predictor name")
+        labels = [p.label for p in preds]
+        if len(set(labels)) != len(labels):
+            raise InvalidInputError(f"predictor labels repeat: {labels}; give each entry its own 'label'")
+        object.__setattr__(self, "predictors", preds)
+        object.__setattr__(self, "train_sizes", _int_list(self.train_sizes, "train sizes", 1))
+        object.__setattr__(self, "init_seconds", _float_list(self.init_seconds, "init budgets in seconds"))
+        object.__setattr__(self, "fidelities", _int_list(self.fidelities, "fidelities (epochs)", 1))
+        object.__setattr__(self, "query_seconds", _float_list(self.query_seconds, "query budgets in seconds"))
+        object.__setattr__(self, "top_k", _int_list(self.top_k, "top_k", 2))
+        for name, minimum in (("trials", 1), ("test_size", 2), ("seed", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
+            object.__setattr__(self, name, int(value))
+        if self.top_k and max(self.top_k) > self.test_size:
+            raise InvalidInputError(
+                f"top_k {list(self.top_k)} exceeds the test size {self.test_size}; expected k <= test size"
+            )
+
+    # -- budgets -----------------------------------------------------------------------------------
+    def init_budgets(self) -> list[InitBudget]:
+        """Initialization budgets: the train sizes, then the budgets in seconds."""
+        return [InitBudget("archs", n) for n in self.train_sizes] + [InitBudget("seconds", s) for s in self.init_seconds]
+
+    def query_budgets(self) -> list[QueryBudget]:
+        """Query budgets: the fidelities, then the budgets in seconds."""
+        return [QueryBudget("epochs", f) for f in self.fidelities] + [QueryBudget("seconds", s) for s in self.query_seconds]
+
+    # -- (de)serialisation ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary that :meth:`from_mapping` reads back."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "predictors":
+                value = [p.to_dict() for p in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ExperimentSpec:
+        """From a mapping of field names (a ``preset`` key merges the preset's fields underneath)."""
+        if not isinstance(data, Mapping):
+            raise InvalidInputError(f"an experiment spec is a table of fields, got {type(data).__name__}")
+        data = dict(data)
+        if "preset" in data:
+            data = {**preset(data.pop("preset")), **data}
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InvalidInputError(f"unknown spec field(s) {unknown}; expected some of {sorted(known)} or 'preset'")
+        for required in ("benchmark", "predictors"):
+            if required not in data:
+                raise InvalidInputError(f"the spec has no {required!r}")
+        return cls(**data)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ExperimentSpec:
+        """From a TOML (``.toml``) or YAML (``.yaml``, ``.yml``) file."""
+        return cls.from_mapping(read_spec_file(path))
+
+    def with_overrides(self, **changes: Any) -> ExperimentSpec:
+        """A copy with the given fields replaced (``None`` values leave a field as it is)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that decide the results (all of them): two runs with equal identities share trials."""
+        return self.to_dict()
+
+
+def read_spec_file(path: str | Path) -> dict[str, Any]:
+    """The table of a TOML or YAML spec file."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: no such spec file")
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise InvalidInputError(f"{path}: not valid TOML: {err}") from None
+    elif suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise InvalidInputError(
+                f"{path}: reading YAML needs PyYAML (`pip install naspred[yaml]`); or write the spec as TOML"
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise InvalidInputError(f"{path}: not valid YAML: {err}") from None
+    else:
+        raise InvalidInputError(f"{path}: a spec file ends in .toml, .yaml or .yml")
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(f"{path}: the spec must be a table of fields, got {type(data).__name__}")
+    return dict(data)

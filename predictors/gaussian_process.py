@@ -25,6 +25,7 @@ from typing import Any
 import gpytorch
 import numpy as np
 import torch
+from linear_operator.utils.errors import NanError, NotPSDError
 from scipy.stats import loguniform
 
 from naspred.errors import InvalidInputError
@@ -113,12 +114,20 @@ class VariationalModel(gpytorch.models.ApproximateGP):
         return gpytorch.distributions.MultivariateNormal(self.mean_module(inputs), self.covar_module(inputs))
 
 
-def _check_loss(owner: str, loss: torch.Tensor, step: int, lr: float) -> None:
-    if not torch.isfinite(loss):
-        raise InvalidInputError(
-            f"{owner}: the training objective became non-finite at step {step}; expected a finite objective "
-            f"(try a smaller lr than {lr})"
-        )
+def _diverged(owner: str, step: int, lr: float) -> InvalidInputError:
+    return InvalidInputError(
+        f"{owner}: the training objective became non-finite at step {step}; expected a finite objective "
+        f"(try a smaller lr than {lr})"
+    )
+
+
+@contextlib.contextmanager
+def _numerical_failures(owner: str, step: int, lr: float) -> Iterator[None]:
+    """Turn gpytorch's failures on a non-finite kernel matrix into a clear error."""
+    try:
+        yield
+    except (NanError, NotPSDError) as err:
+        raise _diverged(owner, step, lr) from err
 
 
 class _TorchGP(StandardisedRegressor):
@@ -208,8 +217,10 @@ class GaussianProcess(_TorchGP):
         with gpytorch.settings.max_cholesky_size(CHOLESKY_UP_TO):
             for step in range(n_iter):
                 optimizer.zero_grad()
-                loss = -mll(model(x), z)
-                _check_loss(who, loss, step, lr)
+                with _numerical_failures(who, step, lr):
+                    loss = -mll(model(x), z)
+                if not torch.isfinite(loss):
+                    raise _diverged(who, step, lr)
                 loss.backward()
                 optimizer.step()
         self.model_, self.likelihood_ = model, likelihood
@@ -273,8 +284,10 @@ class SparseGaussianProcess(_TorchGP):
                 for start in range(0, n, batch_size):
                     batch = order[start : start + batch_size]
                     optimizer.zero_grad()
-                    loss = -elbo(model(x[batch]), z[batch])
-                    _check_loss(who, loss, step, lr)
+                    with _numerical_failures(who, step, lr):
+                        loss = -elbo(model(x[batch]), z[batch])
+                    if not torch.isfinite(loss):
+                        raise _diverged(who, step, lr)
                     loss.backward()
                     optimizer.step()
                     step += 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from abc import abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,7 +72,9 @@ def seeded(seed: int | None, device: torch.device) -> Iterator[None]:
     if seed is None:
         yield
         return
-    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
@@ -136,7 +139,8 @@ class _TorchGP(StandardisedRegressor):
     uncertainty = True
 
     def _make_model(self) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} builds its gpytorch model at fit")
+        # a gpytorch model holds its training inputs, so _train builds it; this path is never taken
+        raise NotImplementedError(f"{type(self).__name__} builds its gpytorch model in _train")
 
     def _tensor(self, archs: list[Any], info: ArchInfo, device: torch.device) -> torch.Tensor:
         return torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=device)
@@ -156,8 +160,9 @@ class _TorchGP(StandardisedRegressor):
         z = torch.as_tensor(self.scaler_.transform(y), dtype=torch.float64, device=device)
         self._train(x, z, device)
 
+    @abstractmethod
     def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
-        raise NotImplementedError
+        """Build and fit ``model_`` and ``likelihood_`` on inputs ``x`` and standardised targets ``z``."""
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
         device = torch_device(type(self).__name__, self.device)
@@ -257,7 +262,11 @@ class SparseGaussianProcess(_TorchGP):
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
         """Kernel, number of inducing points, Adam step size."""
-        return {"kernel": ["rbf", "matern52", "matern32"], "n_inducing": [32, 64, 128, 256], "lr": loguniform(0.005, 0.1)}
+        return {
+            "kernel": ["rbf", "matern52", "matern32"],
+            "n_inducing": [32, 64, 128, 256],
+            "lr": loguniform(0.005, 0.1),
+        }
 
     def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
         who = type(self).__name__
@@ -270,7 +279,8 @@ class SparseGaussianProcess(_TorchGP):
         n = x.shape[0]
         chosen = np.sort(rng.choice(n, size=min(n_inducing, n), replace=False))
         with seeded(seed, device):
-            model = VariationalModel(x[torch.as_tensor(chosen, device=device)].clone(), make_kernel(kernel, x.shape[1], ard))
+            inducing = x[torch.as_tensor(chosen, device=device)].clone()
+            model = VariationalModel(inducing, make_kernel(kernel, x.shape[1], ard))
             model = model.to(device=device, dtype=torch.float64)
             likelihood = gpytorch.likelihoods.GaussianLikelihood().to(device=device, dtype=torch.float64)
             model.train()

@@ -6,7 +6,8 @@ Hyper-Parameter Optimization", JMLR 2012). :class:`RandomSearch` wraps a predict
 ``hyperparameter_space()``: a dict of parameter name -> list of values or a ``scipy.stats`` distribution
 (the ``param_distributions`` of scikit-learn's ``ParameterSampler``). It evaluates the predictor's own
 configuration first, then random configurations, each scored by the mean Kendall tau over ``n_folds``
-held-out folds of the architectures given to ``fit`` (isomorphic architectures share a fold), until
+held-out folds of the architectures given to ``fit`` (canonical forms are dealt to the folds round-robin
+in a random order, so isomorphic architectures share a fold), until
 ``time_limit`` seconds have passed; then it refits the best configuration on all of them. Nothing but
 the architectures and targets passed to ``fit`` is ever read.
 """
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import kendalltau
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold, ParameterGrid, ParameterSampler
+from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from naspred.errors import InvalidInputError, NaspredError
 from naspred.predictors.base import Predictor
@@ -141,7 +142,10 @@ class RandomSearch(Predictor):
         for params in ParameterSampler(space, n_iter=n_iter, random_state=seed):
             yield {k: _plain(v) for k, v in params.items()}
 
-    def _folds(self, archs: list[Any], info: ArchInfo, n_folds: int, seed: int | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _folds(
+        self, archs: list[Any], info: ArchInfo, n_folds: int, seed: int | None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(fit rows, held-out rows) of each fold: canonical forms dealt round-robin in a random order."""
         ids: dict[Any, int] = {}
         groups = np.array([ids.setdefault(info.space.canonical(a), len(ids)) for a in archs])
         if len(ids) < n_folds:
@@ -149,8 +153,10 @@ class RandomSearch(Predictor):
                 f"RandomSearch: {len(ids)} distinct architecture(s) cannot make {n_folds} folds; "
                 f"expected at least n_folds={n_folds}"
             )
-        splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-        return list(splitter.split(np.zeros(len(archs)), groups=groups))
+        fold_of_group = np.empty(len(ids), dtype=np.int64)
+        fold_of_group[np.random.default_rng(seed).permutation(len(ids))] = np.arange(len(ids)) % n_folds
+        fold = fold_of_group[groups]
+        return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(n_folds)]
 
     def _evaluate(
         self,
@@ -191,6 +197,8 @@ class RandomSearch(Predictor):
         trials: list[Trial] = []
         self.stopped_by_ = "exhausted"
         for params in self._candidates(space, seed):
+            if any(t.params == params for t in trials):
+                continue  # a grid point equal to the configuration as given
             if max_trials is not None and len(trials) >= max_trials:
                 self.stopped_by_ = "max_trials"
                 break

@@ -74,5 +74,7 @@ def check_jobs(owner: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0:
-        raise InvalidInputError(f"{owner}: n_jobs must be None or a non-zero integer (-1 for every core), got {value!r}")
+        raise InvalidInputError(
+            f"{owner}: n_jobs must be None or a non-zero integer (-1 for every core), got {value!r}"
+        )
     return int(value)

@@ -3,6 +3,8 @@
     naspred data list | download NAME | verify [NAME]
     naspred benchmark list
     naspred benchmark info NAME_OR_PATH [--json]
+    naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
+    naspred report DIR
 """
 
 from __future__ import annotations
@@ -70,6 +72,115 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _numbers(values: Sequence[str] | None, cast: Any) -> list[Any] | None:
+    """``["5,8", "14"]`` -> ``[5, 8, 14]`` (lists given with commas, spaces, or both)."""
+    if values is None:
+        return None
+    out = []
+    for text in values:
+        for item in text.replace(",", " ").split():
+            try:
+                out.append(cast(item))
+            except ValueError:
+                raise NaspredError(f"expected a list of numbers, got {item!r}") from None
+    return out
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from naspred.evaluation import main_job
+    from naspred.evaluation.executors import make_executor
+    from naspred.evaluation.experiment import run_experiment
+    from naspred.evaluation.reports import write_report
+    from naspred.evaluation.spec import ExperimentSpec, read_spec_file
+
+    given = {
+        "benchmark": args.benchmark,
+        "predictors": [p for p in args.predictors.split(",") if p] if args.predictors else None,
+        "train_sizes": _numbers(args.train_sizes, int),
+        "init_seconds": _numbers(args.init_seconds, float),
+        "fidelities": _numbers(args.fidelities, int),
+        "query_seconds": _numbers(args.query_seconds, float),
+        "trials": args.trials, "test_size": args.test_size, "seed": args.seed,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given and not args.spec and not args.preset:
+        spec = main_job.default_spec()
+        sys.stdout.write(f"naspred evaluate: the default comparison on {spec.benchmark} "
+                         f"({', '.join(p.label for p in spec.predictors)}; train sizes {list(spec.train_sizes)}; "
+                         f"{spec.trials} trials)\n")
+        out = args.out or main_job.OUT
+    else:
+        data = read_spec_file(args.spec) if args.spec else {}
+        if args.preset:
+            data["preset"] = args.preset
+        spec = ExperimentSpec.from_mapping({**data, **given})  # options > spec file > preset
+        out = args.out or f"naspred-results/{spec.benchmark.replace('/', '_')}"
+    executor = make_executor(args.executor, args.workers, args.address)
+    bar: dict[str, Any] = {}
+
+    def on_plan(plan: Any, n: int) -> None:
+        for s in plan.skipped:
+            sys.stdout.write(f"skipped {s.predictor}: {s.reason}\n")
+        bar["bar"] = tqdm(total=n, unit="trial", desc="evaluate", dynamic_ncols=True, disable=None)
+        bar["failed"] = 0
+
+    def progress(row: dict[str, Any], done: int, total: int) -> None:
+        if row["status"] != "ok":
+            bar["failed"] += 1
+            bar["bar"].write(f"failed: {row['predictor']} trial {row['trial']}: {row['error'][:200]}")
+        bar["bar"].set_postfix_str(f"{row['predictor']}, failed {bar['failed']}", refresh=False)
+        bar["bar"].update(1)
+
+    try:
+        outcome = run_experiment(spec, out, executor, data_home=args.data_home, retry_failed=args.retry_failed,
+                                 progress=progress, on_plan=on_plan)
+    finally:
+        if "bar" in bar:
+            bar["bar"].close()
+    failed = len(outcome.failed)
+    sys.stdout.write(f"{outcome.ran} trial(s) run, {outcome.resumed} already done, {failed} failed\n")
+    sys.stdout.write(f"results: {outcome.out / 'results.parquet'} (and results.csv)\n")
+    if not args.no_report:
+        sys.stdout.write(f"report: {write_report(outcome.out)}\n")
+    return 1 if failed else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from naspred.evaluation.reports import write_report
+
+    sys.stdout.write(f"report: {write_report(args.folder)}\n")
+    return 0
+
+
+def _add_evaluation_parsers(sub: Any) -> None:
+    ev = sub.add_parser("evaluate", help="compare predictors under budgets (no arguments: the default comparison)")
+    ev.add_argument("--spec", help="experiment spec file (TOML or YAML); command-line options override it")
+    ev.add_argument("--preset", help="a preset grid: naslib-nb201-train-size, naslib-nb201-fidelity, naslib-nb201-both")
+    ev.add_argument("--benchmark", help="registered benchmark name or path of a benchmark file")
+    ev.add_argument("--predictors", help="comma-separated predictor names (see the predictors registry)")
+    ev.add_argument("--train-sizes", nargs="+", help="init budgets in architectures trained to completion")
+    ev.add_argument("--init-seconds", nargs="+", help="init budgets in seconds (simulated training + wall time)")
+    ev.add_argument("--fidelities", nargs="+", help="query budgets in epochs of partial training per architecture")
+    ev.add_argument("--query-seconds", nargs="+", help="query budgets in seconds per queried architecture")
+    ev.add_argument("--trials", type=int, help="trials per budget cell (default 20)")
+    ev.add_argument("--test-size", type=int, help="held-out test architectures per trial (default 200)")
+    ev.add_argument("--seed", type=int, help="experiment seed (default 0)")
+    ev.add_argument("--out", help="results folder (re-run the same command to resume)")
+    ev.add_argument("--executor", choices=("serial", "process", "ray"), default="serial")
+    ev.add_argument("--workers", type=int, help="worker processes or Ray actors")
+    ev.add_argument("--address", help="Ray cluster address ('auto' joins the running cluster); none starts a local one")
+    ev.add_argument("--retry-failed", action="store_true", help="run failed trials again when resuming")
+    ev.add_argument("--no-report", action="store_true", help="do not write report.md and the plots")
+    ev.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
+    ev.set_defaults(func=_cmd_evaluate)
+
+    rep = sub.add_parser("report", help="write report.md and PNG plots of a results folder")
+    rep.add_argument("folder", help="results folder written by `naspred evaluate`")
+    rep.set_defaults(func=_cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``naspred`` command."""
     parser = argparse.ArgumentParser(prog="naspred", description=__doc__.split("\n\n")[0])
@@ -89,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
     bench.add_argument("--no-cache", action="store_true", help="read the source files, not the parquet cache")
     bench.set_defaults(func=_cmd_benchmark)
+
+    _add_evaluation_parsers(sub)
     return parser
 
 

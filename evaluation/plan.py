@@ -119,7 +119,7 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
         predictor = get_predictor(pspec.name, **pspec.params)  # unknown names and parameters raise here
         reason = _skip_reason(predictor, benchmark)
         if reason is not None:
-            logger.warning("skipping predictor %s: %s", pspec.label, reason)
+            logger.info("skipping predictor %s: %s", pspec.label, reason)
             skipped.append(Skipped(pspec.label, reason))
             continue
         inits, queries = _axes(spec, pspec, predictor, full_epochs)

@@ -59,7 +59,7 @@ class ResultStore:
     """The results folder ``root`` of one experiment."""
 
     def __init__(self, root: str | Path) -> None:
-        self.root = Path(root).expanduser()
+        self.root = Path(root).expanduser().resolve()
         self.trials_dir = self.root / TRIALS
 
     # -- the experiment ------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
         row.update(metrics)
         row.update({"status": "ok", "note": note, "n_test": len(test_archs)})
     except Exception as err:  # a failing predictor is recorded and the sweep goes on
-        logger.warning("trial %s (%s, trial %d) failed: %s: %s", task.key, task.predictor.label, task.trial,
+        logger.info("trial %s (%s, trial %d) failed: %s: %s", task.key, task.predictor.label, task.trial,
                        type(err).__name__, err)
         row["error"] = f"{type(err).__name__}: {err}"
         if oracle is not None:

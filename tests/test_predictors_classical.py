@@ -4,6 +4,8 @@ standard deviations checked against closed-form computations, parameter validati
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -138,8 +140,9 @@ def test_clone_get_params_round_trip_and_reproducibility(small, name):
     assert copy.get_params() == params and not hasattr(copy, "model_")
     with pytest.raises(NotFittedError, match="not fitted yet"):
         copy.predict(xte)
-    # a clone fitted on the same data (same seeds) predicts the same
+    # a clone fitted on the same data (same seeds) predicts the same; so does a pickled copy
     np.testing.assert_allclose(copy.fit(xtr, ytr).predict(xte), model.predict(xte), rtol=1e-7, atol=1e-7)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(xte), model.predict(xte))
     key = next(iter(type(model).hyperparameter_space()))
     value = params[key]
     assert copy.set_params(**{key: value}) is copy

@@ -3,6 +3,7 @@
     naspred data list | download NAME | verify [NAME]
     naspred benchmark list
     naspred benchmark info NAME_OR_PATH [--json]
+    naspred proxies NAME_OR_PATH [--proxies synflow,jacov] [--archs N] [--out FILE] [--data PATH]
     naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
     naspred report DIR
 """
@@ -181,6 +182,22 @@ def _add_evaluation_parsers(sub: Any) -> None:
     rep.set_defaults(func=_cmd_report)
 
 
+def _cmd_proxies(args: argparse.Namespace) -> int:
+    from naspred.benchmarks import registry
+    from naspred.featurizers.zerocost.compute import benchmark_proxies, missing_summary, write_table
+
+    bench = registry.load(args.target, data_home=args.data_home)
+    table = benchmark_proxies(bench, args.proxies, n_archs=args.archs, seed=args.seed, data=args.data, device=args.device)
+    if args.out:
+        write_table(table, args.out)
+        sys.stdout.write(f"{len(table)} architectures: {args.out}\n")
+    else:
+        table.to_csv(sys.stdout, index=False)
+    for line in missing_summary(table):
+        sys.stderr.write(line + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``naspred`` command."""
     parser = argparse.ArgumentParser(prog="naspred", description=__doc__.split("\n\n")[0])
@@ -200,6 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
     bench.add_argument("--no-cache", action="store_true", help="read the source files, not the parquet cache")
     bench.set_defaults(func=_cmd_benchmark)
+
+    proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
+    proxies.add_argument("target", help="registered name or path of a benchmark file")
+    proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
+                         "synflow_raw, params, flops, jacov, nwot, snip, grasp, fisher, grad_norm")
+    proxies.add_argument("--archs", type=int, help="a random sample of this many architectures (default: all)")
+    proxies.add_argument("--seed", type=int, default=0, help="seed of the sample, the weights and the batch draw")
+    proxies.add_argument("--out", help="output .csv or .parquet (default: CSV on standard output)")
+    proxies.add_argument("--data", help="a .pt/.npz batch of the benchmark's dataset for data-dependent proxies")
+    proxies.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    proxies.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
+    proxies.set_defaults(func=_cmd_proxies)
 
     _add_evaluation_parsers(sub)
     return parser

@@ -27,6 +27,16 @@ _PREDICTORS: dict[str, tuple[str, str]] = {
     "svr": ("naspred.predictors.svr", "SVR"),
     "gp": ("naspred.predictors.gaussian_process", "GaussianProcess"),
     "var_sparse_gp": ("naspred.predictors.gaussian_process", "SparseGaussianProcess"),
+    "zero_cost": ("naspred.predictors.zerocost", "ZeroCost"),
+    "synflow": ("naspred.predictors.zerocost", "Synflow"),
+    "jacov": ("naspred.predictors.zerocost", "Jacov"),
+    "nwot": ("naspred.predictors.zerocost", "NWOT"),
+    "snip": ("naspred.predictors.zerocost", "Snip"),
+    "grasp": ("naspred.predictors.zerocost", "Grasp"),
+    "fisher": ("naspred.predictors.zerocost", "Fisher"),
+    "grad_norm": ("naspred.predictors.zerocost", "GradNorm"),
+    "params": ("naspred.predictors.zerocost", "Params"),
+    "flops": ("naspred.predictors.zerocost", "Flops"),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from naspred.evaluation.executors import Executor, SerialExecutor
-from naspred.evaluation.plan import Plan, make_plan
+from naspred.evaluation.plan import Plan, check_predictors, make_plan
 from naspred.evaluation.results import ResultStore
 from naspred.evaluation.spec import ExperimentSpec
 from naspred.evaluation.trial import TrialRunner
@@ -51,6 +51,7 @@ def prepare(
     spec: ExperimentSpec, out: str | Path, data_home: str | Path | None = None, runner: TrialRunner | None = None
 ) -> tuple[Plan, ResultStore, TrialRunner]:
     """Load the benchmark, check the spec against it and open the results folder (no trial runs)."""
+    check_predictors(spec)
     runner = runner if runner is not None else TrialRunner(data_home)
     benchmark, index = runner.benchmark(spec.benchmark)
     plan = make_plan(spec, benchmark, index)
@@ -73,6 +74,7 @@ def run_experiment(
     executor: Executor | None = None,
     *,
     data_home: str | Path | None = None,
+    runner: TrialRunner | None = None,
     retry_failed: bool = False,
     progress: Progress | None = None,
     on_plan: Callable[[Plan, int], None] | None = None,
@@ -80,9 +82,10 @@ def run_experiment(
 ) -> Outcome:
     """Run the trials of ``spec`` that ``out`` has no row for; return the outcome with the whole table.
 
-    ``on_plan(plan, n_to_run)`` is called once before the first trial; ``progress`` after each trial.
+    ``on_plan(plan, n_to_run)`` is called once before the first trial; ``progress`` after each trial. A
+    ``runner`` with benchmarks already loaded serves the serial executor (and the checks).
     """
-    plan, store, runner = prepare(spec, out, data_home)
+    plan, store, runner = prepare(spec, out, data_home, runner)
     done = store.finished(retry_failed=retry_failed)
     todo = [t for t in plan.tasks if t.key not in done]
     resumed = len(plan.tasks) - len(todo)

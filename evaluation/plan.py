@@ -97,6 +97,12 @@ def _axes(
     return inits, queries
 
 
+def check_predictors(spec: ExperimentSpec) -> None:
+    """Build every predictor of ``spec`` once: unknown names and parameters raise (no data is read)."""
+    for pspec in spec.predictors:
+        get_predictor(pspec.name, **pspec.params)
+
+
 def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex | None = None) -> Plan:
     """Validate ``spec`` against ``benchmark`` and list its trials (trial-major order)."""
     index = index if index is not None else CanonicalIndex.of(benchmark)

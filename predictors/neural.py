@@ -1,0 +1,161 @@
+"""Common ground of the PyTorch predictors: device choice, seeded training, standardised targets.
+
+Every neural predictor (MLP and BANANAS, GCN and BONAS, DNGO and BOHAMIANN, NAO and SemiNAS) is a
+:class:`NeuralPredictor`: it trains on targets standardised to zero mean and unit variance (as NASLib's
+neural predictors do) and maps its outputs back to the target's scale. Training runs inside
+:func:`seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global random
+state afterwards, so that ``random_state`` makes a fit reproducible without touching global state.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from naspred.errors import InvalidInputError
+from naspred.predictors.base import Predictor
+from naspred.predictors.info import ArchInfo
+
+
+def resolve_device(device: Any, who: str) -> Any:
+    """``device`` as a ``torch.device``; CUDA only when asked for and available."""
+    import torch
+
+    if isinstance(device, torch.device):
+        resolved = device
+    elif isinstance(device, str):
+        try:
+            resolved = torch.device(device)
+        except RuntimeError:
+            raise InvalidInputError(f"{who}: device={device!r} is not a device; expected 'cpu' or 'cuda[:N]'") from None
+    else:
+        raise InvalidInputError(f"{who}: device must be 'cpu' or 'cuda[:N]', got {type(device).__name__}")
+    if resolved.type not in ("cpu", "cuda"):
+        raise InvalidInputError(f"{who}: device {device!r} is not supported; expected 'cpu' or 'cuda[:N]'")
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise InvalidInputError(f"{who}: device={device!r} was asked for but CUDA is not available; use device='cpu'")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise InvalidInputError(
+                f"{who}: device={device!r} but only {torch.cuda.device_count()} CUDA device(s) are visible"
+            )
+    return resolved
+
+
+def draw_seed(random_state: Any, who: str) -> int:
+    """A 31-bit seed from ``random_state`` (an int >= 0, or None for a fresh one)."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral) or random_state < 0:
+        raise InvalidInputError(f"{who}: random_state must be an integer >= 0 or None, got {random_state!r}")
+    return int(random_state) % (2**31)
+
+
+@contextmanager
+def seeded_torch(seed: int, device: Any) -> Iterator[None]:
+    """Seed PyTorch's generators for the block; the global random state is restored on exit."""
+    import torch
+
+    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def check_count(value: Any, name: str, who: str, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise InvalidInputError(f"{who}: {name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive(value: Any, name: str, who: str, allow_zero: bool = False) -> float:
+    """``value`` as a finite float > 0 (or >= 0 with ``allow_zero``)."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InvalidInputError(f"{who}: {name} must be a finite number {bound}, got {value!r}")
+    return float(value)
+
+
+def check_fraction(value: Any, name: str, who: str) -> float:
+    """``value`` as a float in [0, 1)."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < 1
+    if not ok:
+        raise InvalidInputError(f"{who}: {name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...], who: str) -> str:
+    """``value`` if it is one of ``choices``."""
+    if value not in choices:
+        raise InvalidInputError(f"{who}: {name}={value!r}; expected one of {list(choices)}")
+    return value
+
+
+def minibatches(n: int, batch_size: int, rng: np.random.Generator, drop_last: bool = False) -> list[np.ndarray]:
+    """A random permutation of ``range(n)`` cut into batches of ``batch_size`` (the last may be shorter)."""
+    order = rng.permutation(n)
+    size = min(batch_size, n)
+    stop = n - n % size if drop_last else n
+    return [order[i : i + size] for i in range(0, stop, size)]
+
+
+class NeuralPredictor(Predictor):
+    """A PyTorch predictor trained on standardised targets, seeded by ``random_state``, on ``device``.
+
+    Subclasses store ``random_state`` and ``device`` among their parameters and implement :meth:`_train`
+    (on targets of zero mean and unit variance) and :meth:`_infer` (mean and, where the model has one,
+    standard deviation, both on the standardised scale).
+    """
+
+    random_state: int | None
+    device: str
+
+    @abstractmethod
+    def _check_params(self) -> None:
+        """Raise :class:`InvalidInputError` naming any malformed parameter."""
+
+    @abstractmethod
+    def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
+        """Fit the model on standardised targets ``z``; ``rng`` drives batching and sampling."""
+
+    @abstractmethod
+    def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
+        """Standardised mean and standard deviation (``None`` without one) of each architecture."""
+
+    def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
+        self._check_params()
+        who = f"{self._name}.fit"
+        self.device_ = resolve_device(self.device, who)
+        seed = draw_seed(self.random_state, who)
+        self.y_mean_ = float(y.mean())
+        scale = float(y.std())
+        self.y_scale_ = scale if scale > 0 else 1.0
+        z = (y - self.y_mean_) / self.y_scale_
+        with seeded_torch(seed, self.device_):
+            self._train(archs, z, info, np.random.default_rng(seed))
+
+    def _standardised(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
+        import torch
+
+        with torch.no_grad():
+            mean, std = self._infer(archs, info)
+        mean = np.asarray(mean, dtype=np.float64) * self.y_scale_ + self.y_mean_
+        if std is not None:
+            std = np.asarray(std, dtype=np.float64) * self.y_scale_
+        return mean, std
+
+    def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        return self._standardised(archs, info)[0]
+
+    def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
+        mean, std = self._standardised(archs, info)
+        if std is None:
+            raise NotImplementedError(f"{self._name} has no predictive distribution")
+        return mean, std

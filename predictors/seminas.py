@@ -1,0 +1,313 @@
+"""Encoder-predictor-decoder predictors: NAO and SemiNAS's self-training.
+
+* :class:`NAO`: the model of Luo et al., "Neural Architecture Optimization" (NeurIPS 2018), as NASLib
+  uses it: an LSTM encoder (bidirectional, one layer) reads an architecture as a token sequence; the mean
+  of its L2-normalised outputs is the architecture embedding; a residual MLP on the embedding predicts the
+  target, and an LSTM decoder with attention, started from the embedding, reconstructs the sequence. The
+  two are trained jointly: ``trade_off`` times the squared error plus ``1 - trade_off`` times the
+  reconstruction negative log likelihood (NASLib: 0.8), Adam with weight decay 1e-4, gradients clipped at 5.
+* :class:`SemiNAS`: Luo et al., "Semi-Supervised Neural Architecture Search" (NeurIPS 2020). After training
+  on the labelled architectures, the model predicts pseudo-labels for unlabelled architectures and training
+  continues on the labelled plus the pseudo-labelled ones, the loss of a labelled architecture weighted
+  ``up_sample_ratio`` times (SemiNAS and NASLib repeat them ``up_sample_ratio`` times in each epoch, the same
+  objective at several times the steps). The
+  unlabelled architectures come from ``info.unlabelled`` (the OMNI initialisation draws
+  ``Requirements.unlabelled`` of them); when none are given, ``n_unlabelled`` are sampled from the space
+  with ``random_state``, distinct from the training architectures and from each other.
+
+Token sequence (NAO / NASLib's ``convert_arch_to_seq``), from the node-labelled DAG of the ``"gcn"``
+featurizer: for each node ``j >= 1`` in order, one token per earlier node ``i`` (1: no edge ``i -> j``,
+2: an edge), then the operation of ``j`` (``3 + `` its column in the featurizer's node vocabulary; 0 for a
+padding node). Token 0 also starts the decoder. A NAS-Bench-201 cell (8 nodes) gives 35 tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from naspred.errors import InvalidInputError
+from naspred.featurizers import get as get_featurizer
+from naspred.featurizers.graph import GCNInputs
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.neural import (
+    NeuralPredictor,
+    check_count,
+    check_fraction,
+    check_positive,
+    minibatches,
+)
+from naspred.predictors.requirements import Requirements
+from naspred.spaces.base import SearchSpace
+
+#: tokens: 0 starts the decoder (and marks padding nodes), 1 "no edge", 2 "edge", 3 + k operation k
+START, NO_EDGE, EDGE, FIRST_OP = 0, 1, 2, 3
+
+
+def arch_sequences(graphs: GCNInputs) -> np.ndarray:
+    """Token sequences ``(n, L)`` int64 of graphs whose adjacency holds ``A + I`` (unnormalised)."""
+    adjacency = np.asarray(graphs.adjacency)
+    ops = np.asarray(graphs.operations)
+    size = adjacency.shape[1]
+    labels = FIRST_OP + ops.argmax(axis=2)
+    labels[~np.asarray(graphs.mask) | (ops.sum(axis=2) == 0)] = START
+    parts = []
+    for col in range(1, size):
+        parts.append(np.where(adjacency[:, :col, col] > 0, EDGE, NO_EDGE))
+        parts.append(labels[:, col : col + 1])
+    return np.concatenate(parts, axis=1).astype(np.int64)
+
+
+def nao_net(vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, dropout: float) -> Any:
+    """NAO's encoder, predictor and attention decoder (Luo et al., NeurIPS 2018)."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    class EncoderPredictorDecoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder_embedding = nn.Embedding(vocab_size, hidden)
+            self.encoder = nn.LSTM(hidden, hidden, 1, batch_first=True, bidirectional=True)
+            self.encoder_proj = nn.Linear(2 * hidden, hidden)
+            widths = [hidden] + [mlp_hidden] * (mlp_layers - 1) + [hidden]
+            self.mlp = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+            self.regressor = nn.Linear(hidden, 1)
+            self.decoder_embedding = nn.Embedding(vocab_size, hidden)
+            self.decoder = nn.LSTM(hidden, hidden, 1, batch_first=True)
+            self.attention_in = nn.Linear(hidden, hidden, bias=False)
+            self.attention_out = nn.Linear(2 * hidden, hidden, bias=False)
+            self.out = nn.Linear(hidden, vocab_size)
+            self.drop = nn.Dropout(dropout)
+
+        def encode(self, seq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            x = self.drop(self.encoder_embedding(seq))
+            h, _ = self.encoder(x)
+            outputs = F.normalize(x + self.encoder_proj(h), dim=-1)
+            return outputs, F.normalize(outputs.mean(dim=1), dim=-1)
+
+        def predict(self, embedding: torch.Tensor) -> torch.Tensor:
+            x = embedding
+            for layer in self.mlp:
+                x = self.drop(torch.relu(layer(x)))
+            return self.regressor((embedding + x) * math.sqrt(0.5)).squeeze(-1)
+
+        def decode(self, seq: torch.Tensor, outputs: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+            shifted = torch.cat([torch.full_like(seq[:, :1], START), seq[:, :-1]], dim=1)
+            x = self.drop(self.decoder_embedding(shifted))
+            state = (embedding.unsqueeze(0).contiguous(), embedding.unsqueeze(0).contiguous())
+            h, _ = self.decoder(x, state)
+            x = (x + h) * math.sqrt(0.5)
+            weights = torch.softmax(self.attention_in(x) @ outputs.transpose(1, 2), dim=-1)
+            attended = torch.tanh(self.attention_out(torch.cat([weights @ outputs, x], dim=-1)))
+            x = (x + attended) * math.sqrt(0.5)
+            return torch.log_softmax(self.out(x), dim=-1)
+
+    return EncoderPredictorDecoder()
+
+
+class NAO(NeuralPredictor):
+    """The encoder-predictor-decoder of NAO (Luo et al., NeurIPS 2018) as a performance predictor.
+
+    Architecture sizes follow NASLib (hidden 64, a residual MLP of 2 layers through 16 units, dropout 0.1,
+    batches of 100, learning rate 1e-3, ``trade_off`` 0.8); NASLib trains 50 epochs.
+    """
+
+    def __init__(
+        self,
+        hidden: int = 64,
+        mlp_hidden: int = 16,
+        mlp_layers: int = 2,
+        dropout: float = 0.1,
+        trade_off: float = 0.8,
+        epochs: int = 50,
+        batch_size: int = 100,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        grad_clip: float = 5.0,
+        random_state: int | None = None,
+        device: str = "cpu",
+    ) -> None:
+        self.hidden = hidden
+        self.mlp_hidden = mlp_hidden
+        self.mlp_layers = mlp_layers
+        self.dropout = dropout
+        self.trade_off = trade_off
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.grad_clip = grad_clip
+        self.random_state = random_state
+        self.device = device
+
+    @property
+    def requirements(self) -> Requirements:
+        return Requirements(featurizers=("gcn",), labelled=True, encoding=True)
+
+    def _check_params(self) -> None:
+        who = self._name
+        check_count(self.hidden, "hidden", who)
+        check_count(self.mlp_hidden, "mlp_hidden", who)
+        check_count(self.mlp_layers, "mlp_layers", who)
+        check_fraction(self.dropout, "dropout", who)
+        trade_off = check_positive(self.trade_off, "trade_off", who, allow_zero=True)
+        if trade_off > 1:
+            raise InvalidInputError(f"{who}: trade_off must be in [0, 1], got {self.trade_off!r}")
+        check_count(self.epochs, "epochs", who)
+        check_count(self.batch_size, "batch_size", who)
+        check_positive(self.lr, "lr", who)
+        check_positive(self.weight_decay, "weight_decay", who, allow_zero=True)
+        check_positive(self.grad_clip, "grad_clip", who)
+
+    def _sequences(self, archs: list[Any], space: SearchSpace) -> np.ndarray:
+        encoder = get_featurizer("gcn", space=space, normalize="none", max_nodes=getattr(self, "n_nodes_", None))
+        return arch_sequences(encoder.graphs(archs))
+
+    def _prepare(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, Any]:
+        """Token sequences of ``archs``, a new network (``network_``) and its optimiser."""
+        import torch
+
+        self.__dict__.pop("n_nodes_", None)
+        graphs = get_featurizer("gcn", space=info.space, normalize="none").graphs(archs)
+        self.n_nodes_ = int(graphs.adjacency.shape[1])
+        vocab_size = FIRST_OP + graphs.operations.shape[2]
+        self.network_ = nao_net(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout).to(self.device_)
+        optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        return arch_sequences(graphs), optimizer
+
+    def _run_epochs(
+        self,
+        seqs: np.ndarray,
+        z: np.ndarray,
+        epochs: int,
+        optimizer: Any,
+        rng: np.random.Generator,
+        weights: np.ndarray | None = None,
+    ) -> None:
+        """Train ``epochs`` passes over ``seqs``; ``weights`` weigh each architecture's loss (default 1)."""
+        import torch
+
+        net = self.network_
+        seq_t = torch.as_tensor(seqs, device=self.device_)
+        z_t = torch.as_tensor(z, dtype=torch.float32, device=self.device_)
+        w_t = torch.as_tensor(np.ones(len(z)) if weights is None else weights, dtype=torch.float32, device=self.device_)
+        net.train()
+        for _ in range(epochs):
+            for batch in minibatches(len(z), self.batch_size, rng):
+                idx = torch.as_tensor(batch, device=self.device_)
+                seq, w = seq_t[idx], w_t[idx]
+                outputs, embedding = net.encode(seq)
+                squared = (net.predict(embedding) - z_t[idx]) ** 2
+                log_probs = net.decode(seq, outputs, embedding)
+                nll = -log_probs.gather(2, seq.unsqueeze(-1)).squeeze(-1).mean(dim=1)
+                per_arch = self.trade_off * squared + (1.0 - self.trade_off) * nll
+                loss = (w * per_arch).sum() / w.sum()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(net.parameters(), self.grad_clip)
+                optimizer.step()
+        net.eval()
+
+    def _score(self, seqs: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            _, embedding = self.network_.encode(torch.as_tensor(seqs, device=self.device_))
+            return self.network_.predict(embedding).cpu().numpy().astype(np.float64)
+
+    def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
+        seqs, optimizer = self._prepare(archs, info)
+        self._run_epochs(seqs, z, self.epochs, optimizer, rng)
+
+    def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
+        return self._score(self._sequences(archs, info.space)), None
+
+
+class SemiNAS(NAO):
+    """SemiNAS (Luo et al., NeurIPS 2020): NAO trained on labelled architectures, then on labelled plus
+    architectures pseudo-labelled by itself.
+
+    ``n_unlabelled`` architectures are asked for (``Requirements.unlabelled``) or sampled; NASLib's defaults
+    are as many as the labelled ones and ``up_sample_ratio`` 10, with ``semi_epochs`` 50 after 50 epochs.
+    """
+
+    def __init__(
+        self,
+        n_unlabelled: int = 200,
+        up_sample_ratio: int = 10,
+        semi_epochs: int = 50,
+        hidden: int = 64,
+        mlp_hidden: int = 16,
+        mlp_layers: int = 2,
+        dropout: float = 0.1,
+        trade_off: float = 0.8,
+        epochs: int = 50,
+        batch_size: int = 100,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        grad_clip: float = 5.0,
+        random_state: int | None = None,
+        device: str = "cpu",
+    ) -> None:
+        super().__init__(
+            hidden=hidden,
+            mlp_hidden=mlp_hidden,
+            mlp_layers=mlp_layers,
+            dropout=dropout,
+            trade_off=trade_off,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            weight_decay=weight_decay,
+            grad_clip=grad_clip,
+            random_state=random_state,
+            device=device,
+        )
+        self.n_unlabelled = n_unlabelled
+        self.up_sample_ratio = up_sample_ratio
+        self.semi_epochs = semi_epochs
+
+    @property
+    def requirements(self) -> Requirements:
+        count = self.n_unlabelled if isinstance(self.n_unlabelled, int) and not isinstance(self.n_unlabelled, bool) else 0
+        return Requirements(featurizers=("gcn",), labelled=True, encoding=True, unlabelled=max(count, 0))
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        who = self._name
+        check_count(self.n_unlabelled, "n_unlabelled", who, minimum=0)
+        check_count(self.up_sample_ratio, "up_sample_ratio", who)
+        check_count(self.semi_epochs, "semi_epochs", who)
+
+    def _unlabelled(self, archs: list[Any], info: ArchInfo, rng: np.random.Generator) -> list[Any]:
+        space = info.space
+        if info.unlabelled:
+            return space.validate_many([space.parse(a) if isinstance(a, str) else a for a in info.unlabelled])
+        seen = {space.canonical(a) for a in archs}
+        out: list[Any] = []
+        attempts = 0
+        limit = 50 * max(self.n_unlabelled, 1)
+        while len(out) < self.n_unlabelled and attempts < limit:
+            attempts += 1
+            arch = space.sample(rng)
+            key = space.canonical(arch)
+            if key not in seen:
+                seen.add(key)
+                out.append(arch)
+        return out
+
+    def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
+        seqs, optimizer = self._prepare(archs, info)
+        self._run_epochs(seqs, z, self.epochs, optimizer, rng)
+        unlabelled = self._unlabelled(archs, info, rng) if self.n_unlabelled or info.unlabelled else []
+        self.n_pseudo_labelled_ = len(unlabelled)
+        if unlabelled:
+            extra = self._sequences(unlabelled, info.space)
+            pseudo = self._score(extra)
+            weights = np.concatenate([np.full(len(z), float(self.up_sample_ratio)), np.ones(len(extra))])
+            self._run_epochs(
+                np.concatenate([seqs, extra]), np.concatenate([z, pseudo]), self.semi_epochs, optimizer, rng, weights
+            )

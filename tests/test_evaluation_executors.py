@@ -1,0 +1,51 @@
+"""Executors: a 2-worker sweep on a local Ray cluster gives the same table as the serial run; option errors.
+
+(The process executor is exercised end to end, with a SIGKILL mid-sweep, in test_evaluation_results.py.)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from naspred.errors import InvalidInputError
+from naspred.evaluation.executors import ProcessExecutor, RayExecutor, SerialExecutor, make_executor
+from naspred.evaluation.experiment import run_experiment
+from naspred.evaluation.spec import ExperimentSpec
+from naspred.evaluation.trial import RUN_COLUMNS, TrialRunner
+
+SPEC = ExperimentSpec(
+    "nb201-analog-cifar10",
+    ["lin_reg", {"name": "rf", "params": {"n_estimators": 10}}],
+    train_sizes=[10, 25],
+    trials=2,
+    test_size=20,
+    seed=5,
+)
+
+
+def test_ray_sweep_with_two_workers_matches_the_serial_run(tmp_path):
+    import ray  # in the test extras
+
+    serial = run_experiment(SPEC, tmp_path / "serial", runner=TrialRunner()).table
+    # no address: the executor starts a local Ray instance (2 CPUs, no dashboard) and stops it afterwards
+    outcome = run_experiment(SPEC, tmp_path / "ray", RayExecutor(workers=2))
+    assert not ray.is_initialized()
+    table = outcome.table
+    assert len(table) == 8 and (table["status"] == "ok").all()
+    assert table["worker"].nunique() == 2  # both actors ran trials
+    pd.testing.assert_frame_equal(table.drop(columns=list(RUN_COLUMNS)), serial.drop(columns=list(RUN_COLUMNS)))
+
+
+def test_make_executor():
+    assert isinstance(make_executor("serial"), SerialExecutor)
+    proc = make_executor("process", workers=2)
+    assert isinstance(proc, ProcessExecutor) and proc.workers == 2 and proc.threads >= 1
+    ray = make_executor("ray", workers=3, address="auto")
+    assert isinstance(ray, RayExecutor) and ray.address == "auto" and ray.workers == 3
+    with pytest.raises(InvalidInputError, match="unknown executor"):
+        make_executor("dask")
+    with pytest.raises(InvalidInputError, match="--address applies to the ray executor"):
+        make_executor("process", address="auto")
+    with pytest.raises(InvalidInputError, match="workers must be a positive integer"):
+        ProcessExecutor(workers=0)

@@ -81,9 +81,9 @@ class ProxyComputer:
             known = dataset_shape(dataset)
             input_shape = input_shape or known.input_shape
             num_classes = num_classes or known.num_classes
-        if self.batch is not None and self.batch.image_shape[0] != input_shape[0]:
+        if self.batch is not None and self.batch.input_shape[0] != input_shape[0]:
             raise InvalidInputError(
-                f"the data batch has {self.batch.image_shape[0]} channels; dataset {dataset!r} has {input_shape[0]}"
+                f"the data batch has {self.batch.input_shape[0]} channels; dataset {dataset!r} has {input_shape[0]}"
             )
         self.input_shape = tuple(int(s) for s in input_shape)
         self.num_classes = int(num_classes)
@@ -93,18 +93,37 @@ class ProxyComputer:
         """Every proxy of one architecture; a build failure makes all of them missing."""
         return self._run(arch)[0]
 
+    def _build(self, arch: Any) -> torch.nn.Module:
+        return build_network(
+            arch, num_classes=self.num_classes, in_channels=self.input_shape[0], seed=self.seed, **self.network_config
+        )
+
     def _run(self, arch: Any) -> tuple[dict[str, ProxyResult], float]:
-        """The results and the seconds spent building the network (NaN if it failed to build)."""
+        """The results and the seconds spent building networks (NaN if the network failed to build).
+
+        Proxies that only read the network (params, flops) share one network; each proxy that changes its
+        network (absolute weights, hooks, gradients) gets its own, built again from the same seed (so with
+        the same weights), which is cheaper than copying one.
+        """
         start = time.perf_counter()
         try:
-            net = build_network(
-                arch, num_classes=self.num_classes, in_channels=self.input_shape[0], seed=self.seed, **self.network_config
-            )
+            net = self._build(arch)
         except (InvalidArchitectureError, RuntimeError, ValueError) as err:
             reason = f"the network failed to build: {err}"
             return {name: ProxyResult.failed(name, reason) for name in self.names}, float("nan")
         built = time.perf_counter() - start
-        return {name: self._one(name, net) for name in self.names}, built
+        order = sorted(self.names, key=lambda n: registry.spec(n).modifies)
+        results: dict[str, ProxyResult] = {}
+        fresh = True
+        for name in order:
+            if registry.spec(name).modifies:
+                if not fresh:
+                    start = time.perf_counter()
+                    net = self._build(arch)
+                    built += time.perf_counter() - start
+                fresh = False
+            results[name] = self._one(name, net)
+        return {name: results[name] for name in self.names}, built
 
     def _one(self, name: str, net: torch.nn.Module) -> ProxyResult:
         spec = registry.spec(name)
@@ -115,7 +134,7 @@ class ProxyComputer:
         start = time.perf_counter()
         try:
             value = registry.evaluate(
-                name, net, self.batch, input_shape=self.input_shape, seed=self.seed, device=self.device
+                name, net, self.batch, input_shape=self.input_shape, seed=self.seed, device=self.device, inplace=True
             )
         except _RECORDED as err:
             return ProxyResult.failed(name, f"{type(err).__name__}: {err}", time.perf_counter() - start)

@@ -2,7 +2,8 @@
 
 Files: ``.pt`` (``torch.save`` of a tensor, an ``(inputs, targets)`` tuple or a dict with ``inputs`` /
 ``targets``, read with ``weights_only=True``) and ``.npz`` (arrays ``inputs`` and optionally ``targets``;
-``x`` / ``y`` are read too). Inputs are ``(N, C, H, W)`` floats; targets ``N`` class indices.
+``x`` / ``y`` are read too). Inputs are ``(N, ...)`` floats (images: ``(N, C, H, W)``); targets ``N`` class
+indices.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from naspred.errors import DataFileError, InvalidInputError
 
 @dataclass(frozen=True)
 class DataBatch:
-    """One batch: ``inputs`` ``(N, C, H, W)`` and optional class ``targets`` ``(N,)``."""
+    """One batch: ``inputs`` ``(N, ...)`` (images ``(N, C, H, W)``) and optional class ``targets`` ``(N,)``."""
 
     inputs: torch.Tensor
     targets: torch.Tensor | None = None
@@ -29,8 +30,10 @@ class DataBatch:
         x = self.inputs
         if not isinstance(x, torch.Tensor):
             raise InvalidInputError(f"batch inputs must be a torch tensor, got {type(x).__name__}")
-        if x.ndim != 4 or x.shape[0] < 1:
-            raise InvalidInputError(f"batch inputs must have shape (N, C, H, W) with N >= 1, got {tuple(x.shape)}")
+        if x.ndim < 2 or x.shape[0] < 1:
+            raise InvalidInputError(
+                f"batch inputs must have shape (N, ...) with N >= 1 inputs, e.g. (N, C, H, W) images; got {tuple(x.shape)}"
+            )
         if not x.is_floating_point():
             raise InvalidInputError(f"batch inputs must be floating point, got {x.dtype}")
         if not torch.isfinite(x).all():
@@ -50,9 +53,9 @@ class DataBatch:
         return int(self.inputs.shape[0])
 
     @property
-    def image_shape(self) -> tuple[int, int, int]:
-        """``(C, H, W)`` of one input."""
-        return tuple(int(s) for s in self.inputs.shape[1:])  # type: ignore[return-value]
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one input, e.g. ``(C, H, W)``."""
+        return tuple(int(s) for s in self.inputs.shape[1:])
 
     def need_targets(self, proxy: str) -> torch.Tensor:
         """The targets, or an error saying that ``proxy`` needs them."""

@@ -28,11 +28,13 @@ from naspred.featurizers.zerocost.result import ProxyError, finite
 JACOV_K = 1e-5
 
 
-def _prepare(net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str) -> tuple[nn.Module, DataBatch]:
+def _prepare(
+    net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str, inplace: bool
+) -> tuple[nn.Module, DataBatch]:
     batch = as_batch(data, seed)
     if len(batch) < 2:
         raise InvalidInputError(f"{who} compares inputs with each other: it needs a batch of at least 2, got {len(batch)}")
-    work = copy.deepcopy(net).to(device).train()
+    work = (net if inplace else copy.deepcopy(net)).to(device).train()
     for p in work.parameters():
         p.requires_grad_(False)
     return work, batch.to(device)
@@ -59,9 +61,14 @@ def input_jacobians(net: nn.Module, inputs: torch.Tensor) -> np.ndarray:
     return x.grad.reshape(x.shape[0], -1).detach().double().cpu().numpy()
 
 
-def jacov(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu") -> float:
-    """Jacobian covariance score of ``net`` on a batch (Mellor et al., v1); ``net`` itself is left unchanged."""
-    work, batch = _prepare(net, data, seed, device, "jacov")
+def jacov(
+    net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", inplace: bool = False
+) -> float:
+    """Jacobian covariance score of ``net`` on a batch (Mellor et al., v1).
+
+    ``net`` is left unchanged unless ``inplace`` (faster: no copy; for a network the caller discards).
+    """
+    work, batch = _prepare(net, data, seed, device, "jacov", inplace)
     return jacov_score(input_jacobians(work, batch.inputs))
 
 
@@ -85,9 +92,12 @@ def relu_code_kernel(net: nn.Module, inputs: torch.Tensor) -> np.ndarray:
     return kernel.cpu().numpy()
 
 
-def nwot(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu") -> float:
-    """``log |det K|`` of the ReLU-code kernel of ``net`` on a batch (Mellor et al., v2)."""
-    work, batch = _prepare(net, data, seed, device, "nwot")
+def nwot(
+    net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", inplace: bool = False
+) -> float:
+    """``log |det K|`` of the ReLU-code kernel of ``net`` on a batch (Mellor et al., v2); ``inplace`` as in
+    :func:`jacov`."""
+    work, batch = _prepare(net, data, seed, device, "nwot", inplace)
     if not any(isinstance(m, nn.ReLU) for m in work.modules()):
         raise ProxyError("nwot reads the inputs of ReLU modules; the network has none")
     sign, logdet = np.linalg.slogdet(relu_code_kernel(work, batch.inputs))

@@ -22,13 +22,15 @@ from naspred.featurizers.zerocost import synflow as synflow_module
 
 @dataclass(frozen=True)
 class ProxySpec:
-    """A proxy: its function and whether it needs inputs (``data``) and class targets."""
+    """A proxy: its function, whether it needs inputs (``data``) and class targets, and whether it works on the
+    network itself when asked to (``inplace``) rather than on a copy."""
 
     name: str
     description: str
     needs_inputs: bool
     needs_targets: bool
     function: Callable[..., float]
+    modifies: bool = True
 
     @property
     def needs_data(self) -> bool:
@@ -36,21 +38,25 @@ class ProxySpec:
 
 
 def _shape_only(fn: Callable[..., float]) -> Callable[..., float]:
-    def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any) -> float:
-        return fn(net, input_shape, device=device)
+    def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
+        return fn(net, input_shape, device=device, inplace=inplace)
 
     return call
 
 
 def _data(fn: Callable[..., float]) -> Callable[..., float]:
-    def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any) -> float:
-        return fn(net, data, seed=seed, device=device)
+    def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
+        return fn(net, data, seed=seed, device=device, inplace=inplace)
 
     return call
 
 
-def _params(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any) -> float:
+def _params(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
     return counts.params(net)
+
+
+def _flops(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
+    return counts.flops(net, input_shape, device=device)
 
 
 PROXIES = MappingProxyType(
@@ -61,9 +67,9 @@ PROXIES = MappingProxyType(
                       _shape_only(synflow_module.log_synflow)),
             ProxySpec("synflow_raw", "synflow, sum |theta * dR/dtheta| (Tanaka et al. 2020)", False, False,
                       _shape_only(synflow_module.synflow)),
-            ProxySpec("params", "parameters (millions)", False, False, _params),
-            ProxySpec("flops", "FLOPs of one input (millions), NAS-Bench-Suite-Zero's count", False, False,
-                      _shape_only(counts.flops)),
+            ProxySpec("params", "parameters (millions)", False, False, _params, modifies=False),
+            ProxySpec("flops", "FLOPs of one input (millions), NAS-Bench-Suite-Zero's count", False, False, _flops,
+                      modifies=False),
             ProxySpec("jacov", "Jacobian covariance (Mellor et al. 2021, v1)", True, False, _data(jacobian.jacov)),
             ProxySpec("nwot", "log-determinant of the ReLU-code kernel (Mellor et al. 2021, v2)", True, False,
                       _data(jacobian.nwot)),
@@ -110,12 +116,16 @@ def evaluate(
     input_shape: Sequence[int] = (3, 32, 32),
     seed: int = 0,
     device: str | torch.device = "cpu",
+    inplace: bool = False,
 ) -> float:
-    """The value of proxy ``name`` on ``net``; raises if it needs data that is not given, or is not finite."""
+    """The value of proxy ``name`` on ``net``; raises if it needs data that is not given, or is not finite.
+
+    ``net`` is left unchanged unless ``inplace`` (then proxies that change a network work on ``net`` itself).
+    """
     proxy = spec(name)
     if proxy.needs_inputs and data is None:
         raise InvalidInputError(
             f"proxy {name!r} needs a data batch ({'inputs and class targets' if proxy.needs_targets else 'inputs'}); "
             "none was given"
         )
-    return proxy.function(net, data, input_shape=input_shape, seed=seed, device=device)
+    return proxy.function(net, data, input_shape=input_shape, seed=seed, device=device, inplace=inplace)

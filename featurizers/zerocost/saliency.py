@@ -13,7 +13,8 @@ linear layer (biases and BatchNorm excluded):
   ``sum_k |value_k| * (weights per output channel)``;
 * ``grad_norm``: ``sum over layers of ||dL/dW||_2``.
 
-The network runs in training mode (BatchNorm with batch statistics), as in NAS-Bench-Suite-Zero.
+The network runs in training mode (BatchNorm with batch statistics), as in NAS-Bench-Suite-Zero. Each
+function leaves ``net`` unchanged unless ``inplace`` (faster: no copy; for a network the caller discards).
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ def weighted_layers(net: nn.Module) -> list[nn.Module]:
     return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
 
-def _setup(net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str):
+def _setup(net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str, inplace: bool):
     batch = as_batch(data, seed)
     targets = batch.need_targets(who)
-    work = copy.deepcopy(net).to(device).train()
+    work = (net if inplace else copy.deepcopy(net)).to(device).train()
     work.zero_grad(set_to_none=True)
     return work, batch.inputs.to(device), targets.to(device)
 
@@ -51,17 +52,33 @@ def _grads(loss: torch.Tensor, weights: list[torch.Tensor], create_graph: bool =
     return [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
 
 
-def snip(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", loss_fn: LossFn = F.cross_entropy) -> float:
+def snip(
+    net: nn.Module,
+    data: Any,
+    *,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    loss_fn: LossFn = F.cross_entropy,
+    inplace: bool = False,
+) -> float:
     """``sum |theta * dL/dtheta|`` over convolution and linear weights."""
-    work, x, y = _setup(net, data, seed, device, "snip")
+    work, x, y = _setup(net, data, seed, device, "snip", inplace)
     weights = [m.weight for m in weighted_layers(work)]
     grads = _grads(loss_fn(work(x), y), weights)
     return finite("snip", sum(float((w.detach() * g).abs().sum()) for w, g in zip(weights, grads)))
 
 
-def grasp(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", loss_fn: LossFn = F.cross_entropy) -> float:
+def grasp(
+    net: nn.Module,
+    data: Any,
+    *,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    loss_fn: LossFn = F.cross_entropy,
+    inplace: bool = False,
+) -> float:
     """``sum -theta * (H g)`` over convolution and linear weights (Hessian-gradient product)."""
-    work, x, y = _setup(net, data, seed, device, "grasp")
+    work, x, y = _setup(net, data, seed, device, "grasp", inplace)
     weights = [m.weight for m in weighted_layers(work)]
     grads = _grads(loss_fn(work(x), y), weights, create_graph=True)
     z = sum((g.detach() * g).sum() for g in grads)
@@ -71,9 +88,17 @@ def grasp(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.devic
     return finite("grasp", sum(float((-w.detach() * h).sum()) for w, h in zip(weights, hg)))
 
 
-def fisher(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", loss_fn: LossFn = F.cross_entropy) -> float:
+def fisher(
+    net: nn.Module,
+    data: Any,
+    *,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    loss_fn: LossFn = F.cross_entropy,
+    inplace: bool = False,
+) -> float:
     """Channel-wise Fisher information of the layer outputs, summed as NAS-Bench-Suite-Zero sums it."""
-    work, x, y = _setup(net, data, seed, device, "fisher")
+    work, x, y = _setup(net, data, seed, device, "fisher", inplace)
     layers = weighted_layers(work)
     per_layer: dict[nn.Module, torch.Tensor] = {}
 
@@ -103,9 +128,17 @@ def fisher(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.devi
     return finite("fisher", total)
 
 
-def grad_norm(net: nn.Module, data: Any, *, seed: int = 0, device: str | torch.device = "cpu", loss_fn: LossFn = F.cross_entropy) -> float:
+def grad_norm(
+    net: nn.Module,
+    data: Any,
+    *,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    loss_fn: LossFn = F.cross_entropy,
+    inplace: bool = False,
+) -> float:
     """Sum over convolution and linear layers of the L2 norm of ``dL/dW``."""
-    work, x, y = _setup(net, data, seed, device, "grad_norm")
+    work, x, y = _setup(net, data, seed, device, "grad_norm", inplace)
     weights = [m.weight for m in weighted_layers(work)]
     grads = _grads(loss_fn(work(x), y), weights)
     return finite("grad_norm", sum(float(g.norm()) for g in grads))

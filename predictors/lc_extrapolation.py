@@ -3,10 +3,11 @@ Hyperparameter Optimization of Deep Neural Networks by Extrapolation of Learning
 
 A partial accuracy curve ``y_1..y_t`` (epochs ``x``) is modelled by a weighted combination of eleven
 parametric families, ``f(x) = sum_k w_k f_k(x | theta_k) / sum_k w_k``, observed with Gaussian noise
-``y ~ N(f(x), sigma^2)``. Each family is first fitted alone by maximum likelihood (least squares, by a
-Levenberg-Marquardt search from several starting points); the families whose fit is admissible then start
-an affine-invariant ensemble MCMC (the stretch move of Goodman & Weare, "Ensemble samplers with affine
-invariance", CAMCoS 2010, which emcee implements) over all ``theta_k``, ``sigma`` and the weights. The
+``y ~ N(f(x), sigma^2)``. Each family is first fitted alone by maximum likelihood within the prior's support
+(least squares with a steep penalty on ``f(T)`` leaving ``[0, 1]``, by a Levenberg-Marquardt search from
+several starting points); the families whose fit is admissible then start an affine-invariant ensemble
+MCMC (the stretch move of Goodman & Weare, "Ensemble samplers with affine invariance", CAMCoS 2010, which
+emcee implements) over all ``theta_k``, ``sigma`` and the weights. The
 prediction at the final epoch ``T`` is the posterior mean of ``f(T)``; its standard deviation is that of
 the recorded value ``f(T) + noise``, ``sqrt(Var[f(T)] + E[sigma^2])``.
 
@@ -26,7 +27,7 @@ The families (``x`` the 1-based epoch, accuracies scaled to ``[0, 1]``):
 ``vap``                     ``exp(a + b / x + c log(x))``
 =========================== ==========================================
 
-Prior (Domhan et al. §3.2): the combined curve rises and ends in ``[0, 1]``. Here each family is held to
+Prior (as in Domhan et al.): the combined curve rises and ends in ``[0, 1]``. Here each family is held to
 parameters under which it does not decrease on ``[1, T]`` (``a, alpha > 0`` for ``pow3``; ``alpha > beta``,
 ``kappa, delta > 0`` for the saturating families; ``b <= min(c, c T)`` for ``vap``...), so that any
 combination with weights ``w_k >= 0`` rises too, and each ``f_k(T)`` lies in ``[0, 1]``. Weights have
@@ -34,7 +35,7 @@ independent ``Exp(1)`` priors, which makes the normalised weights uniform on the
 uniform on ``[1e-4, 1]``; parameters are otherwise flat. pybnn (``automl/pybnn``, used by NASLib as
 ``lce_m``) imposes the same rise by checking the curve on a grid.
 
-Families with as many parameters as observed epochs are not fitted (the fit would interpolate), so at least
+Families with as many parameters as observed epochs are left out (their fit would interpolate), so at least
 3 epochs are needed (the two-parameter families ``ilog2`` and ``log_log_linear``).
 """
 
@@ -61,7 +62,9 @@ logger = logging.getLogger(__name__)
 SIGMA_MIN = 1e-4
 #: scale parameter ``a`` of the stretch move (Goodman & Weare 2010; emcee's default)
 STRETCH = 2.0
-_TINY = 1e-8
+#: weight of the excursion of f(T) outside [_MARGIN, 1 - _MARGIN] in the least-squares fit (the prior's support)
+_PENALTY = 1e3
+_MARGIN = 1e-3
 
 Array = np.ndarray
 
@@ -310,7 +313,9 @@ def _pow4_family() -> CurveFamily:
     return CurveFamily("pow4", ("c", "a", "b", "alpha"), _pow4, natural, free, admissible, _pow4_starts)
 
 
-def _signed(name: str, params: tuple[str, ...], evaluate: Callable, starts: Callable, signs: tuple[int, ...]) -> CurveFamily:
+def _signed(
+    name: str, params: tuple[str, ...], evaluate: Callable, starts: Callable, signs: tuple[int, ...]
+) -> CurveFamily:
     """A family whose parameter ``j`` is unconstrained (sign 0), positive (+1) or negative (-1)."""
 
     def natural(u: Array, T: float) -> Array:
@@ -332,7 +337,12 @@ def _signed(name: str, params: tuple[str, ...], evaluate: Callable, starts: Call
 def _saturating(name: str, evaluate: Callable, shape: Callable, rate_power: bool) -> CurveFamily:
     params = ("alpha", "beta", "kappa", "delta")
     return CurveFamily(
-        name, params, evaluate, _saturating_natural, _saturating_free, _saturating_admissible,
+        name,
+        params,
+        evaluate,
+        _saturating_natural,
+        _saturating_free,
+        _saturating_admissible,
         _saturating_starts(shape, rate_power),
     )
 
@@ -371,34 +381,48 @@ def _sum_squares(r: Array) -> Array:
     return np.where(np.isfinite(r).all(axis=1), (r * r).sum(axis=1), np.inf)
 
 
-def _levenberg_marquardt(residuals: Callable[[Array], Array], u: Array, iterations: int) -> tuple[Array, Array]:
-    """Minimise ``sum(residuals(u)**2)`` row by row from ``u (r, p)``; forward-difference Jacobians."""
+def _levenberg_marquardt(
+    residuals: Callable[[Array, Array], Array], u: Array, iterations: int, tolerance: float = 1e-9
+) -> tuple[Array, Array]:
+    """Minimise ``sum(residuals(u[rows], rows)**2)`` row by row from ``u (r, p)``; forward-difference Jacobians.
+
+    A row stops once a step gains less than ``tolerance`` of its sum of squares, its damping saturates, or its
+    Jacobian is not finite; only the rows still moving are evaluated.
+    """
     u = u.copy()
-    r = residuals(u)
+    everything = np.arange(len(u))
+    r = residuals(u, everything)
     sse = _sum_squares(r)
     lam = np.full(len(u), 1e-2)
-    p = u.shape[1]
-    eye = np.eye(p)
+    live = np.isfinite(sse)
+    eye = np.eye(u.shape[1])
     for _ in range(iterations):
-        jac = np.empty(r.shape + (p,))
-        for j in range(p):
-            h = 1e-6 * (1.0 + np.abs(u[:, j]))
-            step = u.copy()
-            step[:, j] += h
-            jac[:, :, j] = (residuals(step) - r) / h[:, None]
-        usable = np.isfinite(jac).all(axis=(1, 2)) & np.isfinite(sse)
-        jac[~usable] = 0.0
-        jtj = np.einsum("rtp,rtq->rpq", jac, jac)
-        grad = np.einsum("rtp,rt->rp", jac, np.where(usable[:, None], r, 0.0))
-        damped = jtj + lam[:, None, None] * (jtj * eye + 1e-9 * eye)
-        trial = u - np.linalg.solve(damped, grad[..., None])[..., 0]
-        r_new = residuals(trial)
-        sse_new = _sum_squares(r_new)
-        better = usable & (sse_new < sse)
-        u[better], r[better], sse[better] = trial[better], r_new[better], sse_new[better]
-        lam = np.where(better, np.maximum(lam / 3.0, 1e-12), np.minimum(lam * 4.0, 1e12))
-        if (lam >= 1e12).all():
+        rows = np.flatnonzero(live)
+        if not rows.size:
             break
+        ui, ri, si, li = u[rows], r[rows], sse[rows], lam[rows]
+        jac = np.empty(ri.shape + (u.shape[1],))
+        for j in range(u.shape[1]):
+            h = 1e-6 * (1.0 + np.abs(ui[:, j]))
+            step = ui.copy()
+            step[:, j] += h
+            jac[:, :, j] = (residuals(step, rows) - ri) / h[:, None]
+        usable = np.isfinite(jac).all(axis=(1, 2))
+        jac[~usable] = 0.0
+        jac_t = jac.transpose(0, 2, 1)
+        jtj = jac_t @ jac
+        grad = (jac_t @ np.where(usable[:, None], ri, 0.0)[..., None])[..., 0]
+        damped = jtj + li[:, None, None] * (jtj * eye + 1e-9 * eye)
+        trial = ui - np.linalg.solve(damped, grad[..., None])[..., 0]
+        r_new = residuals(trial, rows)
+        sse_new = _sum_squares(r_new)
+        better = usable & (sse_new < si)
+        moved = rows[better]
+        u[moved], r[moved], sse[moved] = trial[better], r_new[better], sse_new[better]
+        li = np.where(better, np.maximum(li / 3.0, 1e-12), li * 4.0)
+        lam[rows] = li
+        small_gain = better & (si - sse_new <= tolerance * si)
+        live[rows[small_gain | (li >= 1e10) | ~usable]] = False
     return u, sse
 
 
@@ -435,6 +459,7 @@ def fit_families(
     y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
     grid = Epochs.of(x)
     T = float(final_epoch)
+    with_final = Epochs.of(np.append(x, T))
     chosen = tuple(curve_family(name) for name in families)
     n, t = y.shape
     shape = (n, len(chosen))
@@ -451,15 +476,18 @@ def fit_families(
             u0 = np.where(np.isfinite(u0), u0, 0.0)
             target = np.repeat(y, s, axis=0)
 
-            def residuals(u: Array, fam: CurveFamily = fam, target: Array = target) -> Array:
-                return fam.evaluate(grid, fam.natural(u, T)) - target
+            def residuals(u: Array, rows: Array, fam: CurveFamily = fam, target: Array = target) -> Array:
+                values = fam.evaluate(with_final, fam.natural(u, T))
+                final = values[:, -1:]
+                outside = np.maximum(final - (1.0 - _MARGIN), 0.0) + np.maximum(_MARGIN - final, 0.0)
+                return np.hstack([values[:, :-1] - target[rows], _PENALTY * outside])
 
             u, err = _levenberg_marquardt(residuals, u0, iterations)
             err = err.reshape(n, s)
             pick = np.argmin(err, axis=1)
             theta = fam.natural(u.reshape(n, s, fam.n_params)[np.arange(n), pick], T)
             params.append(theta)
-            sse[:, k] = err[np.arange(n), pick]
+            sse[:, k] = _sum_squares(fam.evaluate(grid, theta) - y)
             final = fam.evaluate(Epochs.of([T]), theta)[:, 0]
             at_final[:, k] = final
             admitted[:, k] = (
@@ -503,32 +531,40 @@ class _Posterior:
         self.families = fits.families
         self.layout = _Layout.of(fits.families)
         self.grid = Epochs.of(np.append(x, T))
+        # the walkers' curves are evaluated in single precision (twice as fast; ample for a likelihood)
+        self.grid32 = Epochs(*(np.asarray(v, dtype=np.float32) for v in vars(self.grid).values()))
         self.y = y
+        self.y32 = y.astype(np.float32)
         self.T = T
         self.active = fits.admitted  # (n, K)
 
-    def __call__(self, theta: Array) -> tuple[Array, Array]:
-        """Log posterior (up to a constant) and the combined value at ``T`` of ``theta (n, m, D)``."""
+    def __call__(self, theta: Array, rows: Array | None = None) -> tuple[Array, Array]:
+        """Log posterior (up to a constant) and the combined value at ``T`` of ``theta (n, m, D)``.
+
+        ``rows`` selects the curves ``theta`` belongs to (all ``n`` by default).
+        """
         lay = self.layout
-        active = self.active[:, None, :]
+        rows = slice(None) if rows is None else rows
+        active = self.active[rows][:, None, :]
         sigma = theta[..., lay.sigma]
         weights = np.where(active, theta[..., lay.weights], 0.0)
         total = weights.sum(axis=-1)
         ok = (sigma >= SIGMA_MIN) & (sigma <= 1.0) & (weights >= 0.0).all(axis=-1) & (total > 0.0)
-        share = weights / np.where(total > 0.0, total, 1.0)[..., None]
-        combined = np.zeros(theta.shape[:-1] + (len(self.grid.x),))
+        share = (weights / np.where(total > 0.0, total, 1.0)[..., None]).astype(np.float32)
+        combined = np.zeros(theta.shape[:-1] + (len(self.grid.x),), dtype=np.float32)
         with np.errstate(all="ignore"):
             for k, fam in enumerate(self.families):
                 th = theta[..., lay.block(k)]
-                values = fam.evaluate(self.grid, th)
+                values = fam.evaluate(self.grid32, th.astype(np.float32))
                 good = fam.admissible(th, self.T) & (values[..., -1] >= 0.0) & (values[..., -1] <= 1.0)
                 ok &= good | ~active[..., k]
                 combined += share[..., k : k + 1] * values  # non-finite values make the likelihood non-finite
-            resid = self.y[:, None, :] - combined[..., :-1]
+            resid = self.y32[rows][:, None, :] - combined[..., :-1]
+            sse = np.einsum("...t,...t->...", resid, resid, dtype=np.float64)
             sig = np.where(ok, sigma, 1.0)
-            loglik = -resid.shape[-1] * np.log(sig) - 0.5 * (resid * resid).sum(axis=-1) / (sig * sig)
+            loglik = -resid.shape[-1] * np.log(sig) - 0.5 * sse / (sig * sig)
         logp = np.where(ok & np.isfinite(loglik), loglik - total, -np.inf)
-        return logp, combined[..., -1]
+        return logp, combined[..., -1].astype(np.float64)
 
     def free_dims(self) -> Array:
         """Dimensions each curve's chain moves in: its admitted families' parameters and weights, and sigma."""
@@ -552,17 +588,18 @@ class _Posterior:
         theta[:, lay.sigma] = np.clip((self.y - mean).std(axis=1), 10 * SIGMA_MIN, 1.0)
         return theta
 
-    def jitter(self, centre: Array, n_walkers: int, scale: float, rng: np.random.Generator) -> Array:
-        """``n_walkers`` points around ``centre (n, D)``, perturbed in each admitted family's free parameters."""
+    def jitter(self, centre: Array, n_walkers: int, scale: float, rng: np.random.Generator, rows: Array) -> Array:
+        """``n_walkers`` points around ``centre[rows]``, perturbed in each admitted family's free parameters."""
         lay = self.layout
+        centre, active = centre[rows], self.active[rows]
         n = centre.shape[0]
         out = np.repeat(centre[:, None, :], n_walkers, axis=1)
         for k, fam in enumerate(self.families):
             u = fam.free(centre[:, lay.block(k)], self.T)[:, None, :]
             moved = fam.natural(u + scale * rng.standard_normal((n, n_walkers, fam.n_params)), self.T)
-            out[..., lay.block(k)] = np.where(self.active[:, None, k : k + 1], moved, out[..., lay.block(k)])
+            out[..., lay.block(k)] = np.where(active[:, None, k : k + 1], moved, out[..., lay.block(k)])
         weights = centre[:, None, lay.weights] * np.exp(scale * rng.standard_normal((n, n_walkers, len(self.families))))
-        out[..., lay.weights] = np.where(self.active[:, None, :], weights, 0.0)
+        out[..., lay.weights] = np.where(active[:, None, :], weights, 0.0)
         out[..., lay.sigma] = centre[:, None, lay.sigma] * np.exp(scale * rng.standard_normal((n, n_walkers)))
         return out
 
@@ -576,14 +613,17 @@ def _initial_walkers(
     pending = np.ones(logp.shape, dtype=bool)
     pending[:, 0] = False  # one walker stays at the maximum-likelihood point
     for attempt in range(20):
-        if not pending.any():
+        rows = np.flatnonzero(pending.any(axis=1))
+        if not rows.size:
             break
         with np.errstate(all="ignore"):
-            trial = post.jitter(centre, n_walkers, 1e-2 * 0.5**attempt, rng)
-        lp, fin = post(trial)
-        take = pending & np.isfinite(lp)
-        walkers[take], logp[take], final[take] = trial[take], lp[take], fin[take]
-        pending &= ~take
+            trial = post.jitter(centre, n_walkers, 1e-2 * 0.5**attempt, rng, rows)
+        lp, fin = post(trial, rows)
+        take = pending[rows] & np.isfinite(lp)
+        sub_walkers, sub_logp, sub_final = walkers[rows], logp[rows], final[rows]
+        sub_walkers[take], sub_logp[take], sub_final[take] = trial[take], lp[take], fin[take]
+        walkers[rows], logp[rows], final[rows] = sub_walkers, sub_logp, sub_final
+        pending[rows] &= ~take
     if pending.any():
         logger.debug("%d walker(s) left at the maximum-likelihood point", int(pending.sum()))
     return walkers, logp, final
@@ -648,9 +688,13 @@ def extrapolate(
     n_steps = check_int("extrapolate", "n_steps", n_steps, 0)
     burn_in = check_int("extrapolate", "burn_in", burn_in, 0)
     if n_steps and burn_in >= n_steps:
-        raise InvalidInputError(f"extrapolate: burn_in={burn_in} leaves no sample of n_steps={n_steps}; expected burn_in < n_steps")
+        raise InvalidInputError(
+            f"extrapolate: burn_in={burn_in} leaves no sample of n_steps={n_steps}; expected burn_in < n_steps"
+        )
     if isinstance(families, str) or not len(families):
-        raise InvalidInputError(f"extrapolate: families must be a non-empty sequence of names from {list(CURVE_FAMILIES)}")
+        raise InvalidInputError(
+            f"extrapolate: families must be a non-empty sequence of names from {list(CURVE_FAMILIES)}"
+        )
     fits = fit_families(x, y, T, families)
     none = np.flatnonzero(~fits.admitted.any(axis=1))
     if none.size:

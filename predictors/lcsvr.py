@@ -90,7 +90,9 @@ class LcSVR(Predictor):
     # -- features ------------------------------------------------------------------------------------
     def _usable_features(self) -> tuple[str, ...]:
         if isinstance(self.features, str) or not len(self.features):
-            raise InvalidInputError(f"{self._name}: features must be a non-empty sequence of names from {feature_names()}")
+            raise InvalidInputError(
+                f"{self._name}: features must be a non-empty sequence of names from {feature_names()}"
+            )
         fidelity = check_int(self._name, "fidelity", self.fidelity, 1)
         usable = tuple(f for f in self.features if _NEEDS.get(f, 1) <= fidelity)
         if not usable:
@@ -125,7 +127,9 @@ class LcSVR(Predictor):
             raise InvalidInputError(f"{self._name}: nu must be a number in (0, 1], got {nu!r}")
         if isinstance(gamma, str):
             if gamma not in ("scale", "auto"):
-                raise InvalidInputError(f"{self._name}: gamma must be a positive number, 'scale' or 'auto', got {gamma!r}")
+                raise InvalidInputError(
+                    f"{self._name}: gamma must be a positive number, 'scale' or 'auto', got {gamma!r}"
+                )
         elif isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not np.isfinite(gamma) or gamma <= 0:
             raise InvalidInputError(f"{self._name}: gamma must be a positive number, 'scale' or 'auto', got {gamma!r}")
         return {"nusvr__C": float(C), "nusvr__nu": float(nu), "nusvr__gamma": gamma}
@@ -144,7 +148,11 @@ class LcSVR(Predictor):
         if n_search and len(y) >= 2 * cv:
             search = RandomizedSearchCV(
                 model,
-                {"nusvr__C": loguniform(1e-5, 10.0), "nusvr__nu": uniform(0.01, 0.99), "nusvr__gamma": loguniform(1e-5, 10.0)},
+                {
+                    "nusvr__C": loguniform(1e-5, 10.0),
+                    "nusvr__nu": uniform(0.01, 0.99),
+                    "nusvr__gamma": loguniform(1e-5, 10.0),
+                },
                 n_iter=n_search,
                 cv=KFold(cv, shuffle=True, random_state=self.random_state),
                 scoring=make_scorer(_kendall_tau),
@@ -155,7 +163,12 @@ class LcSVR(Predictor):
             self.model_ = search.best_estimator_
         else:
             if n_search:
-                logger.info("%s: %d architectures, too few for %d-fold search; using the given C, nu, gamma", self._name, len(y), cv)
+                logger.info(
+                    "%s: %d architectures, too few for %d-fold search; using the given C, nu, gamma",
+                    self._name,
+                    len(y),
+                    cv,
+                )
             self.best_params_ = {k.split("__")[1]: v for k, v in self._checked_svr_params().items()}
             self.model_ = model.fit(X, z)
         self.features_ = self._usable_features()

@@ -77,7 +77,9 @@ def orientation(metric: str, target_higher_is_better: bool) -> float:
     return 1.0 if metric_higher_is_better(metric) == bool(target_higher_is_better) else -1.0
 
 
-def read_curves(info: ArchInfo, metric: str, fidelity: int, who: str, contiguous: bool) -> tuple[np.ndarray, np.ndarray]:
+def read_curves(
+    info: ArchInfo, metric: str, fidelity: int, who: str, contiguous: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Epochs ``(t,)`` and values ``(n, t)`` of ``metric`` in ``info``, checked to end at ``fidelity``.
 
     With ``contiguous`` every epoch ``1..fidelity`` must be recorded (sums over epochs need them all).
@@ -123,7 +125,9 @@ class CurveScore(Predictor):
     def _check_params(self) -> None:
         check_int(self._name, "fidelity", self.fidelity, 1)
         if not isinstance(self.metric, str) or not self.metric:
-            raise InvalidInputError(f"{self._name}: metric must be a curve name such as 'val_accuracy', got {self.metric!r}")
+            raise InvalidInputError(
+                f"{self._name}: metric must be a curve name such as 'val_accuracy', got {self.metric!r}"
+            )
         metric_higher_is_better(self.metric)
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:

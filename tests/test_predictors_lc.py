@@ -1,0 +1,414 @@
+"""Learning-curve predictors on real SpikeNAS-Bench CIFAR-10 curves: early stopping, SoTL family, Domhan et al.
+extrapolation, LcSVR; their values against plain computations, their rankings against measured floors, the
+MCMC against a closed-form posterior, and clear errors on bad curves."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import kendalltau
+from sklearn.base import clone
+
+from naspred import benchmarks, predictors
+from naspred.benchmarks.base import Benchmark, Curves
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.predictors import ArchInfo, Budget, SimulatedOracle
+from naspred.predictors.lc_extrapolation import (
+    CURVE_FAMILIES,
+    LcExtrapolation,
+    curve_family,
+    extrapolate,
+    fit_families,
+)
+from naspred.predictors.lcsvr import LcSVR
+from naspred.predictors.learning_curve import SoTL, SoTLE, SoTLEMA, ValAccuracy, ValLoss, metric_higher_is_better
+
+N_TEST = 200
+MODEL_FREE = ("valacc", "valloss", "sotl", "sotle", "sotlema")
+
+
+@pytest.fixture(scope="module")
+def bench(data_home):
+    return benchmarks.load("spikenas-cifar10")
+
+
+@pytest.fixture(scope="module")
+def split(bench):
+    """200 test rows drawn with seed 0 among the 15,625 architectures (every one has a recorded target)."""
+    rows = np.random.default_rng(0).choice(np.flatnonzero(np.isfinite(bench.y)), N_TEST, replace=False)
+    return rows, [bench.archs[i] for i in rows], bench.y[rows]
+
+
+def query(bench, split, predictor, fidelity, init_archs=0):
+    """Initialize on a fresh oracle holding back the test archs, query them at ``fidelity``; (prediction, oracle)."""
+    _, archs, _ = split
+    oracle = SimulatedOracle(bench, hidden=archs, seed=0)
+    predictor.initialize(oracle, Budget(archs=init_archs))
+    return predictor.query(archs, oracle, Budget(epochs=fidelity, per_arch=True)), oracle
+
+
+# -- model-free predictors -----------------------------------------------------------------------------------
+# Kendall tau measured on this split (seed 0): fidelity 10: valacc 0.526, valloss 0.505, sotl 0.530, sotle 0.643,
+# sotlema 0.556; fidelity 30: 0.643, 0.449, 0.667, 0.738, 0.725. Floors are 0.05 below (deterministic predictors).
+FLOORS = {
+    10: {"valacc": 0.47, "valloss": 0.45, "sotl": 0.48, "sotle": 0.59, "sotlema": 0.50},
+    30: {"valacc": 0.59, "valloss": 0.39, "sotl": 0.61, "sotle": 0.68, "sotlema": 0.67},
+}
+
+
+@pytest.mark.parametrize("fidelity", [10, 30])
+@pytest.mark.parametrize("name", MODEL_FREE)
+def test_model_free_predictors_rank_real_architectures(bench, split, name, fidelity):
+    prediction, oracle = query(bench, split, predictors.get(name, fidelity=fidelity), fidelity)
+    tau = kendalltau(prediction.mean, split[2])[0]
+    assert tau >= FLOORS[fidelity][name], f"{name} at {fidelity} epochs: tau {tau:.3f}"
+    # the query cost is the partial training: fidelity epochs per queried architecture, nothing at init
+    init, spent = oracle.ledger()[-2:]
+    assert init["epochs_trained"] == 0 and init["archs_trained"] == 0
+    assert spent["epochs_trained"] == N_TEST * fidelity and spent["archs_trained"] == 0
+
+
+def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(bench, split):
+    rows = split[0][:15]
+    fidelity = 12
+    loss = bench.curves["train_loss"].values[rows, :fidelity].tolist()
+    acc = bench.curves["val_accuracy"].values[rows, :fidelity].tolist()
+    vloss = bench.curves["val_loss"].values[rows, :fidelity].tolist()
+    archs = [bench.archs[i] for i in rows]
+    info = ArchInfo.from_results(
+        [
+            {
+                m: predictors.LearningCurve(np.arange(1, fidelity + 1), bench.curves[m].values[i, :fidelity])
+                for m in ("train_loss", "val_accuracy", "val_loss")
+            }
+            for i in rows
+        ],
+        ("train_loss", "val_accuracy", "val_loss"),
+        fidelity,
+        space=bench.space,
+        higher_is_better=True,
+    )
+    expected = {
+        "valacc": [c[-1] for c in acc],
+        "valloss": [-c[-1] for c in vloss],
+        "sotl": [-math.fsum(c) for c in loss],
+        "sotle": [-math.fsum(c[-3:]) for c in loss],
+        "sotlema": [-math.fsum(v * 0.5 ** (fidelity - 1 - t) for t, v in enumerate(c)) for c in loss],
+    }
+    made = {
+        "valacc": ValAccuracy(fidelity),
+        "valloss": ValLoss(fidelity),
+        "sotl": SoTL(fidelity),
+        "sotle": SoTLE(fidelity, e=3),
+        "sotlema": SoTLEMA(fidelity, ema_decay=0.5),
+    }
+    for name, predictor in made.items():
+        np.testing.assert_allclose(predictor.predict(archs, info), expected[name], rtol=1e-12, err_msg=name)
+        # for a minimised target every score flips sign: higher prediction stays "better" in the target's sense
+        flipped = ArchInfo(space=info.space, higher_is_better=False, curves=info.curves)
+        np.testing.assert_allclose(predictor.predict(archs, flipped), -np.asarray(expected[name]), rtol=1e-12)
+
+
+# -- LcSVR ---------------------------------------------------------------------------------------------------
+# measured on this split, 100 training archs drawn by the oracle (seed 0), n_search=10: tau 0.437 at 10 epochs,
+# 0.596 at 30 (the oracle draws one architecture per canonical form, so the training archs miss the low tail)
+@pytest.mark.parametrize("fidelity, floor", [(10, 0.38), (30, 0.54)])
+def test_lcsvr_ranks_real_architectures_from_100_trained_ones(bench, split, fidelity, floor):
+    predictor = LcSVR(fidelity=fidelity, n_search=10)
+    prediction, oracle = query(bench, split, predictor, fidelity, init_archs=100)
+    tau = kendalltau(prediction.mean, split[2])[0]
+    assert tau >= floor, f"tau {tau:.3f}"
+    init, spent = oracle.ledger()[-2:]
+    assert init["archs_trained"] == 100 and spent["epochs_trained"] == N_TEST * fidelity
+    # regression on the target's scale: most predictions within a few points of the epoch-100 accuracy
+    assert np.median(np.abs(prediction.mean - split[2])) < 2.0
+
+
+def test_lcsvr_with_an_encoding_and_short_fidelities(bench, split):
+    rows = split[0]
+    y = bench.y[rows]
+    archs = [bench.archs[i] for i in rows]
+
+    def info_at(fidelity, index):
+        return ArchInfo(
+            space=bench.space,
+            curves={
+                "val_accuracy": Curves(
+                    np.arange(1, fidelity + 1), bench.curves["val_accuracy"].values[rows[index], :fidelity]
+                )
+            },
+        )
+
+    train, test = np.arange(100), np.arange(100, 200)
+    with_encoding = LcSVR(fidelity=10, encoding="adjacency_one_hot", n_search=0)
+    assert with_encoding.requirements.encoding and with_encoding.requirements.featurizers == ("adjacency_one_hot",)
+    with_encoding.fit([archs[i] for i in train], y[train], info_at(10, train))
+    pred = with_encoding.predict([archs[i] for i in test], info_at(10, test))
+    assert kendalltau(pred, y[test])[0] > 0.3
+    # at one epoch only the summaries a single epoch defines are used
+    one = LcSVR(fidelity=1, n_search=0).fit([archs[i] for i in train], y[train], info_at(1, train))
+    assert one.features_ == ("last", "mean", "std")
+
+
+# -- parametric extrapolation (Domhan et al. 2015) ---------------------------------------------------------------
+def _formula(name, x, p):
+    """The families written out with the math module, one epoch at a time."""
+    if name == "pow3":
+        c, a, al = p
+        return c - a * x**-al
+    if name == "pow4":
+        c, a, b, al = p
+        return c - (a * x + b) ** -al
+    if name == "log_power":
+        a, b, c = p
+        return a / (1 + (x / math.exp(b)) ** c)
+    if name == "weibull":
+        al, be, k, d = p
+        return al - (al - be) * math.exp(-((k * x) ** d))
+    if name == "mmf":
+        al, be, k, d = p
+        return al - (al - be) / (1 + (k * x) ** d)
+    if name == "janoschek":
+        al, be, k, d = p
+        return al - (al - be) * math.exp(-k * x**d)
+    if name == "ilog2":
+        c, a = p
+        return c - a / math.log(x + 1)
+    if name == "dr_hill_zero_background":
+        th, eta, k = p
+        return th * x**eta / (k**eta + x**eta)
+    if name == "log_log_linear":
+        a, b = p
+        return math.log(a * math.log(x) + b)
+    if name == "exp4":
+        c, a, b, al = p
+        return c - math.exp(-a * x**al + b)
+    if name == "vap":
+        a, b, c = p
+        return math.exp(a + b / x + c * math.log(x))
+    raise AssertionError(name)
+
+
+PARAMS = {
+    "pow3": (0.9, 0.5, 0.7),
+    "pow4": (0.9, 0.3, 0.2, 0.8),
+    "log_power": (0.88, 1.5, -0.9),
+    "weibull": (0.9, 0.2, 0.05, 0.8),
+    "mmf": (0.9, 0.1, 0.1, 1.2),
+    "janoschek": (0.9, 0.15, 0.3, 0.6),
+    "ilog2": (0.95, 0.4),
+    "dr_hill_zero_background": (0.9, 0.9, 3.0),
+    "log_log_linear": (0.3, 1.5),
+    "exp4": (0.9, 0.4, -0.5, 0.6),
+    "vap": (-0.2, -0.6, 0.02),
+}
+
+
+@pytest.mark.parametrize("name", CURVE_FAMILIES)
+def test_curve_families_match_their_formulas_and_rise(name):
+    family = curve_family(name)
+    theta = np.array(PARAMS[name])
+    x = np.arange(1, 101, dtype=np.float64)
+    expected = [_formula(name, float(v), PARAMS[name]) for v in x]
+    np.testing.assert_allclose(family(x, theta), expected, rtol=1e-12)
+    assert family.admissible(theta, 100.0)
+    np.testing.assert_allclose(family.natural(family.free(theta, 100.0), 100.0), theta, rtol=1e-10, atol=1e-12)
+    # every unconstrained point maps to an admissible curve that does not fall on [1, 100]
+    u = np.random.default_rng(1).normal(scale=1.5, size=(500, family.n_params))
+    thetas = family.natural(u, 100.0)
+    assert family.admissible(thetas, 100.0).all()
+    with np.errstate(all="ignore"):
+        values = family(x, thetas)
+    finite = np.isfinite(values).all(axis=1)
+    assert finite.mean() > 0.5
+    assert (np.diff(values[finite], axis=1) >= -1e-9 * np.maximum(1, np.abs(values[finite, 1:]))).all()
+
+
+def test_families_needing_more_epochs_are_left_out_and_noise_free_curves_are_recovered():
+    x = np.arange(1, 21, dtype=np.float64)
+    truth = {name: curve_family(name)(x, np.array(PARAMS[name])) for name in ("pow3", "mmf", "ilog2")}
+    final = {name: curve_family(name)(np.array([100.0]), np.array(PARAMS[name]))[0] for name in truth}
+    for name, curve in truth.items():
+        fits = fit_families(x, curve[None, :], 100, families=(name,))
+        assert fits.admitted[0, 0]
+        assert fits.at_final[0, 0] == pytest.approx(final[name], abs=2e-3), name
+    short = fit_families(x[:3], truth["pow3"][None, :3], 100)
+    admitted = {f.name for f, ok in zip(short.families, short.admitted[0]) if ok}
+    assert admitted <= {"ilog2", "log_log_linear"} and admitted
+
+
+def test_ensemble_sampler_matches_the_closed_form_posterior_of_a_linear_family():
+    """With one family linear in its parameters (ilog2: c - a / log(x + 1)), flat priors and unknown noise,
+    the posterior mean of f(T) is the least-squares prediction and E[sigma^2] = S / (t - p - 3)."""
+    x = np.arange(1, 21, dtype=np.float64)
+    rng = np.random.default_rng(7)
+    y = 0.85 - 0.5 / np.log(x + 1) + rng.normal(scale=0.01, size=x.size)
+    X = np.column_stack([np.ones_like(x), -1 / np.log(x + 1)])
+    beta, resid, *_ = np.linalg.lstsq(X, y, rcond=None)
+    S = float(resid[0])
+    xT = np.array([1.0, -1 / math.log(101)])
+    g = float(xT @ np.linalg.solve(X.T @ X, xT))
+    noise = S / (x.size - 2 - 3)
+    mean, std = extrapolate(
+        x, y[None, :], 100, families=("ilog2",), n_steps=1500, burn_in=500, n_walkers=32, random_state=0
+    )
+    posterior_sd = math.sqrt(noise * g)
+    # Monte Carlo error over seeds 0-3 measured at most 0.11 posterior sd on the mean and 1.2 % on the std
+    assert mean[0] == pytest.approx(xT @ beta, abs=0.25 * posterior_sd)
+    assert std[0] == pytest.approx(math.sqrt(noise * (1 + g)), rel=0.03)
+
+
+def test_extrapolation_of_real_curves_lands_near_the_final_value(bench, split):
+    """8 test architectures, 30 of 100 epochs seen: the ensemble predicts epoch 100 better than the last value seen."""
+    rows = split[0][:8]
+    seen = bench.curves["val_accuracy"].values[rows, :30]
+    mean, std = extrapolate(np.arange(1, 31), seen / 100, 100, n_steps=150, burn_in=75, random_state=0)
+    truth = bench.y[rows] / 100
+    error = np.abs(mean - truth)
+    # measured: mean absolute error 0.0155 (last value seen: 0.0424); 7 of 8 within two standard deviations, 8 within 3
+    assert error.mean() < 0.025
+    assert error.mean() < 0.6 * np.abs(seen[:, -1] / 100 - truth).mean()
+    assert (std > 0).all() and (error < 3 * std).mean() >= 0.75
+
+
+def test_lce_predicts_on_the_accuracy_scale_and_flips_sign_for_a_minimised_target(bench, split):
+    rows = split[0][:5]
+    curves = {"val_accuracy": Curves(np.arange(1, 21), bench.curves["val_accuracy"].values[rows, :20])}
+    archs = [bench.archs[i] for i in rows]
+    predictor = LcExtrapolation(20, final_epoch=100, n_steps=0)
+    up = predictor.predict_dist(archs, ArchInfo(space=bench.space, curves=curves))
+    down = predictor.predict_dist(archs, ArchInfo(space=bench.space, curves=curves, higher_is_better=False))
+    expected, spread = extrapolate(np.arange(1, 21), curves["val_accuracy"].values / 100, 100, n_steps=0)
+    np.testing.assert_allclose(up.mean, 100 * expected, rtol=1e-12)
+    np.testing.assert_allclose(up.std, 100 * spread, rtol=1e-12)
+    np.testing.assert_allclose(down.mean, -up.mean, rtol=1e-12)
+    # percentages are read as such: the predictions lie between the last value seen and 100
+    assert (up.mean >= curves["val_accuracy"].values[:, -1] - 2).all() and (up.mean <= 100).all()
+
+
+# measured on this split with n_steps=10, burn_in=5 (all 11 families): tau 0.285 at 10 epochs, 0.481 at 30
+@pytest.mark.parametrize("fidelity, floor", [(10, 0.23), (30, 0.43)])
+def test_lce_ranks_real_architectures_with_a_short_chain(bench, split, fidelity, floor):
+    predictor = LcExtrapolation(fidelity=fidelity, n_steps=10, burn_in=5)
+    prediction, oracle = query(bench, split, predictor, fidelity)
+    assert predictor.full_epochs_ == 100
+    tau = kendalltau(prediction.mean, split[2])[0]
+    assert tau >= floor, f"tau {tau:.3f}"
+    assert prediction.has_std and (prediction.std > 0).all()
+    assert oracle.ledger()[-1]["epochs_trained"] == N_TEST * fidelity
+
+
+# -- registry and estimator protocol ------------------------------------------------------------------------------
+def test_registered_and_cloneable():
+    for name in (*MODEL_FREE, "early_stopping", "lce", "lcsvr"):
+        predictor = predictors.get(name, fidelity=5)
+        assert predictor.family == "learning-curve"
+        req = predictor.requirements
+        assert req.fidelity == 5 and not req.encoding
+        assert req.labelled == (name == "lcsvr")
+        assert clone(predictor).get_params() == predictor.get_params()
+    assert predictors.get("sotle").requirements.curve_metrics == ("train_loss",)
+    assert predictors.get("valloss").requirements.curve_metrics == ("val_loss",)
+    assert {"valacc", "sotl", "lce", "lcsvr"} <= set(predictors.names())
+
+
+# -- bad input -------------------------------------------------------------------------------------------------
+def small_benchmark(bench, rows, cut=None, hole=None):
+    """A benchmark of real SpikeNAS rows; curves NaN after epoch ``cut`` or at epoch ``hole`` of the first row."""
+    curves = {}
+    for metric, c in bench.curves.items():
+        values = c.values[rows].copy()
+        if cut is not None:
+            values[:, cut:] = np.nan
+        if hole is not None:
+            values[0, hole - 1] = np.nan
+        curves[metric] = Curves(c.epochs, values)
+    table = pd.DataFrame({"arch": [bench.space.format(bench.archs[i]) for i in rows], "val_accuracy": bench.y[rows]})
+    return Benchmark(
+        name="small",
+        space=bench.space,
+        dataset="cifar10",
+        table=table,
+        target="val_accuracy",
+        curves=curves,
+        epoch_seconds=np.full(len(rows), 10.0),
+    )
+
+
+def test_curves_shorter_than_the_fidelity_are_refused(bench, split):
+    rows = split[0][:6]
+    short = small_benchmark(bench, rows, cut=5)
+    archs = [bench.archs[i] for i in rows]
+    oracle = SimulatedOracle(short, hidden=archs, full_epochs=100)
+    for predictor in (ValAccuracy(8), SoTL(8), LcExtrapolation(8, n_steps=0)):
+        predictor.initialize(oracle, Budget(archs=0))
+        with pytest.raises(InvalidInputError, match="end at epoch 5, short of the fidelity of 8 epochs"):
+            predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
+
+
+def test_a_missing_epoch_is_refused_where_sums_need_every_epoch(bench, split):
+    rows = split[0][:6]
+    holed = small_benchmark(bench, rows, hole=4)
+    archs = [bench.archs[i] for i in rows[:1]]
+    oracle = SimulatedOracle(holed, hidden=archs)
+    predictor = SoTL(8)
+    predictor.initialize(oracle, Budget(archs=0))
+    with pytest.raises(InvalidInputError, match=r"miss epoch\(s\) \[4\]"):
+        predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_curves_are_refused(bench, split, bad):
+    rows = split[0][:4]
+    values = bench.curves["val_accuracy"].values[rows, :10].copy()
+    values[2, 6] = bad
+    archs = [bench.archs[i] for i in rows]
+    with pytest.raises(InvalidInputError, match="non-finite"):
+        ValAccuracy(10).predict(
+            archs, ArchInfo(space=bench.space, curves={"val_accuracy": Curves(np.arange(1, 11), values)})
+        )
+    with pytest.raises(InvalidInputError, match="curve 2 holds a non-finite value at epoch 7"):
+        extrapolate(np.arange(1, 11), values / 100, 100)
+
+
+def test_extrapolation_refuses_malformed_requests(bench, split):
+    x = np.arange(1, 11)
+    curve = bench.curves["val_accuracy"].values[split[0][:2], :10]
+    with pytest.raises(InvalidInputError, match="divide percentages by 100"):
+        extrapolate(x, curve, 100)
+    with pytest.raises(InvalidInputError, match="must lie past the last observed epoch 10"):
+        extrapolate(x, curve / 100, 10)
+    with pytest.raises(InvalidInputError, match="need at least 3"):
+        extrapolate(x[:2], curve[:, :2] / 100, 100)
+    with pytest.raises(InvalidInputError, match="burn_in=20 leaves no sample"):
+        extrapolate(x, curve / 100, 100, n_steps=20, burn_in=20)
+    with pytest.raises(UnknownNameError, match="unknown curve family 'pow5'"):
+        extrapolate(x, curve / 100, 100, families=("pow5",))
+    info = ArchInfo(space=bench.space, curves={"val_accuracy": Curves(x, curve), "val_loss": Curves(x, curve / 50)})
+    archs = [bench.archs[i] for i in split[0][:2]]
+    with pytest.raises(InvalidInputError, match="set final_epoch or call initialize"):
+        LcExtrapolation(10, n_steps=0).predict(archs, info)
+    with pytest.raises(InvalidInputError, match="metric 'val_loss' is a loss"):
+        LcExtrapolation(10, metric="val_loss", final_epoch=100).predict(archs, info)
+    with pytest.raises(InvalidInputError, match=r"outside \[0, upper=1\]"):
+        LcExtrapolation(10, final_epoch=100, upper=1.0).predict(archs, info)
+
+
+def test_malformed_parameters_are_refused(bench, split):
+    x = np.arange(1, 6)
+    rows = split[0][:3]
+    info = ArchInfo(space=bench.space, curves={"train_loss": Curves(x, bench.curves["train_loss"].values[rows, :5])})
+    archs = [bench.archs[i] for i in rows]
+    with pytest.raises(InvalidInputError, match="e=6 sums more epochs than the fidelity of 5"):
+        SoTLE(5, e=6).predict(archs, info)
+    with pytest.raises(InvalidInputError, match=r"ema_decay must be a number in \(0, 1\]"):
+        SoTLEMA(5, ema_decay=1.5).predict(archs, info)
+    with pytest.raises(InvalidInputError, match="reads curves of 'val_accuracy'; info has \\['train_loss'\\]"):
+        ValAccuracy(5).predict(archs, info)
+    with pytest.raises(InvalidInputError, match="unknown direction of learning-curve metric 'perplexity'"):
+        metric_higher_is_better("perplexity")
+    with pytest.raises(InvalidInputError, match="nu must be a number in"):
+        LcSVR(5, metric="train_loss", nu=0.0, n_search=0).fit(archs, [1.0, 2.0, 3.0], info)

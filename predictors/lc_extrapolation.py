@@ -452,15 +452,16 @@ def fit_families(
 ) -> FamilyFits:
     """Least-squares (Gaussian maximum-likelihood) fit of each family to each curve ``curves[i]`` in ``[0, 1]``.
 
-    Each family starts from its grid of starting points; the ``keep_starts`` best of them are refined by
-    ``iterations`` Levenberg-Marquardt steps in the family's unconstrained parameters.
+    Each family starts from its grid of starting points; the ``keep_starts`` best of them are refined by at
+    most ``iterations`` Levenberg-Marquardt steps in the family's unconstrained parameters, with a steep
+    penalty on ``f(T)`` leaving ``[0, 1]`` (the prior's support).
     """
-    x = np.asarray(epochs, dtype=np.float64)
-    y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
+    x, y, target_epoch, chosen = _checked_curves(epochs, curves, final_epoch, families)
+    iterations = check_int("fit_families", "iterations", iterations, 1)
+    keep_starts = check_int("fit_families", "keep_starts", keep_starts, 1)
     grid = Epochs.of(x)
-    T = float(final_epoch)
+    T = float(target_epoch)
     with_final = Epochs.of(np.append(x, T))
-    chosen = tuple(curve_family(name) for name in families)
     n, t = y.shape
     shape = (n, len(chosen))
     params, sse, at_final = [], np.full(shape, np.inf), np.full(shape, np.nan)
@@ -684,16 +685,12 @@ def extrapolate(
     equal-weight combination of the admitted maximum-likelihood fits, the standard deviation that of
     the families' values at ``final_epoch`` and the fitted noise combined.
     """
-    x, y, T = _checked_curves(epochs, curves, final_epoch)
+    x, y, T, _ = _checked_curves(epochs, curves, final_epoch, families)
     n_steps = check_int("extrapolate", "n_steps", n_steps, 0)
     burn_in = check_int("extrapolate", "burn_in", burn_in, 0)
     if n_steps and burn_in >= n_steps:
         raise InvalidInputError(
             f"extrapolate: burn_in={burn_in} leaves no sample of n_steps={n_steps}; expected burn_in < n_steps"
-        )
-    if isinstance(families, str) or not len(families):
-        raise InvalidInputError(
-            f"extrapolate: families must be a non-empty sequence of names from {list(CURVE_FAMILIES)}"
         )
     fits = fit_families(x, y, T, families)
     none = np.flatnonzero(~fits.admitted.any(axis=1))
@@ -721,7 +718,15 @@ def extrapolate(
     return mean, np.sqrt(variance)
 
 
-def _checked_curves(epochs: Any, curves: Any, final_epoch: Any) -> tuple[Array, Array, int]:
+def _checked_curves(
+    epochs: Any, curves: Any, final_epoch: Any, families: Sequence[str]
+) -> tuple[Array, Array, int, tuple[CurveFamily, ...]]:
+    """Epochs, curves and final epoch checked; the chosen families."""
+    if isinstance(families, str) or not len(families):
+        raise InvalidInputError(
+            f"extrapolate: families must be a non-empty sequence of names from {list(CURVE_FAMILIES)}"
+        )
+    chosen = tuple(curve_family(name) for name in families)
     try:
         x = np.asarray(epochs, dtype=np.float64)
         y = np.asarray(curves, dtype=np.float64)
@@ -747,12 +752,12 @@ def _checked_curves(epochs: Any, curves: Any, final_epoch: Any) -> tuple[Array, 
     T = check_int("extrapolate", "final_epoch", final_epoch, 1)
     if T <= x[-1]:
         raise InvalidInputError(f"extrapolate: final_epoch={T} must lie past the last observed epoch {int(x[-1])}")
-    need = 1 + min(curve_family(name).n_params for name in CURVE_FAMILIES)
+    need = 1 + min(f.n_params for f in chosen)
     if len(x) < need:
         raise InvalidInputError(
             f"extrapolate: {len(x)} observed epoch(s); the curve families need at least {need} to be fitted"
         )
-    return x, y, T
+    return x, y, T, chosen
 
 
 # -- the predictor -----------------------------------------------------------------------------------------

@@ -301,6 +301,39 @@ def test_lce_ranks_real_architectures_with_a_short_chain(bench, split, fidelity,
     assert oracle.ledger()[-1]["epochs_trained"] == N_TEST * fidelity
 
 
+def test_learning_curve_predictors_apply_on_an_opaque_space(bench, split, tmp_path):
+    """A curve table of 40 real SpikeNAS runs under opaque run names: no encoding, the curves are enough."""
+    rows = split[0][:40]
+    epochs = np.arange(1, 101)
+    frame = pd.DataFrame(
+        {
+            "arch": np.repeat([f"run-{i:03d}" for i in range(len(rows))], len(epochs)),
+            "epoch": np.tile(epochs, len(rows)),
+            **{m: bench.curves[m].values[rows].reshape(-1) for m in ("train_loss", "val_accuracy", "val_loss")},
+        }
+    )
+    path = tmp_path / "runs.csv"
+    frame.to_csv(path, index=False)
+    table = benchmarks.load(path, cache=False)
+    assert table.space.name == "opaque" and table.target == "val_accuracy"
+    queried = list(table.archs[:20])
+    oracle = SimulatedOracle(table, hidden=queried, seed=0)
+    seen = bench.curves["val_accuracy"].values[rows[:20], :10]
+    loss = bench.curves["train_loss"].values[rows[:20], :10]
+    for predictor, expected in (
+        (ValAccuracy(10), seen[:, -1]),
+        (SoTLE(10), -loss[:, -1]),
+        (LcExtrapolation(10, n_steps=0), 100 * extrapolate(np.arange(1, 11), seen / 100, 100, n_steps=0)[0]),
+    ):
+        predictor.initialize(oracle, Budget(archs=0))
+        got = predictor.query(queried, oracle, Budget(epochs=10, per_arch=True)).mean
+        np.testing.assert_allclose(got, expected, rtol=1e-9, err_msg=type(predictor).__name__)
+    svr = LcSVR(10, n_search=0)
+    svr.initialize(oracle, Budget(archs=20))
+    assert svr.n_train_ == 20
+    assert np.isfinite(svr.query(queried, oracle, Budget(epochs=10, per_arch=True)).mean).all()
+
+
 # -- registry and estimator protocol ------------------------------------------------------------------------------
 def test_registered_and_cloneable():
     for name in (*MODEL_FREE, "early_stopping", "lce", "lcsvr"):

@@ -64,7 +64,8 @@ def test_engine_values_equal_the_proxies_on_a_network_built_with_the_seed():
     arch = get_space("nb201").parse("(0, 3, 2, 4, 1, 3)")
     x = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     y = torch.tensor([3, 1, 4, 1])
-    results = ProxyComputer(["snip", "flops", "synflow", "jacov"], data=(x, y), seed=5, network_config=SMALL).compute(arch)
+    computer = ProxyComputer(["snip", "flops", "synflow", "jacov"], data=(x, y), seed=5, network_config=SMALL)
+    results = computer.compute(arch)
     net = build_network(arch, seed=5, **SMALL)
     for name in ("snip", "flops", "synflow", "jacov"):
         assert results[name].value == proxies.evaluate(name, net, (x, y), input_shape=(3, 32, 32))
@@ -92,8 +93,8 @@ def test_engine_input_checks(tmp_path):
 
 def test_arch_keys_use_the_nas_bench_suite_zero_notation():
     nb201, tnb = get_space("nb201"), get_space("tnb101-micro")
-    assert arch_key(nb201, nb201.parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|")) \
-        == "(4, 0, 3, 1, 4, 3)"
+    text = "|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|"
+    assert arch_key(nb201, nb201.parse(text)) == "(4, 0, 3, 1, 4, 3)"
     assert arch_key(tnb, tnb.parse("64-41414-0_02_333")) == "(0, 0, 2, 3, 3, 3)"
     table = compute_proxies([nb201.parse("(4, 0, 3, 1, 4, 3)")], ["params"], space=nb201)
     assert table.loc[0, "arch"] == "(4, 0, 3, 1, 4, 3)"
@@ -125,8 +126,10 @@ def test_proxies_command_writes_the_table(tmp_path, data_home, zc):
     assert code == 0
     table = pd.read_csv(out, keep_default_na=False)
     assert len(table) == 2
-    assert list(table.columns) == ["arch", "params", "flops", "jacov", "seconds:params", "seconds:flops",
-                                   "seconds:jacov", "missing:params", "missing:flops", "missing:jacov", "seconds:build"]  # fmt: skip
+    assert list(table.columns) == [
+        "arch", "params", "flops", "jacov", "seconds:params", "seconds:flops", "seconds:jacov",
+        "missing:params", "missing:flops", "missing:jacov", "seconds:build",
+    ]  # fmt: skip
     for key in table["arch"]:
         assert key.startswith("(") and len(key.split(",")) == 6  # the NASLib tuple
     assert (table["jacov"] == "").all() and table["missing:jacov"].str.contains("none was given").all()

@@ -59,7 +59,8 @@ def small_mlp() -> tuple[nn.Module, np.ndarray, np.ndarray, np.ndarray, np.ndarr
 
 def test_synflow_of_a_small_mlp_equals_its_closed_form():
     net, w1, b1, w2, _ = small_mlp()
-    # absolute weights, BN bypassed, input of ones: z = |W1| 1 + |b1| (all > 0, so ReLU passes it), R = sum(|W2| z + |b2|)
+    # absolute weights, BN bypassed, input of ones: z = |W1| 1 + |b1| (all > 0, so ReLU passes it),
+    # R = sum(|W2| z + |b2|)
     z = np.abs(w1).sum(axis=1) + np.abs(b1)
     layer2 = (np.abs(w2) * z[None, :]).sum()  # dR/dW2[k, j] = z[j]
     layer1 = (np.abs(w1) * np.abs(w2).sum(axis=0)[:, None]).sum()  # dR/dW1[j, i] = sum_k |W2[k, j]| * 1

@@ -1,1 +1,56 @@
-"""Zero-cost proxies computed on the real network of an architecture (PyTorch), and read from benchmarks."""
+"""Zero-cost proxies computed on the real network of an architecture (PyTorch), and read from benchmarks.
+
+* Networks (:mod:`.networks`): ``build_network(arch, seed=...)`` for NAS-Bench-201 / TransNAS-Bench-101 micro
+  cells (:mod:`.nb201_network`), NAS-Bench-101 cells (:mod:`.nb101_network`) and DARTS genotypes
+  (:mod:`.darts_network`), with the published macro skeletons.
+* Proxies by name (:mod:`.proxies`): synflow (log-scaled, as NAS-Bench-Suite-Zero reports it) and synflow_raw
+  (:mod:`.synflow`), jacov and nwot (:mod:`.jacobian`), snip, grasp, fisher and grad_norm (:mod:`.saliency`),
+  params and flops (:mod:`.counts`).
+* Many architectures at once, missing values recorded with their reasons: :class:`ProxyComputer`
+  (:mod:`.compute`, the engine of ``naspred proxies``); precomputed values of a benchmark:
+  :class:`ZeroCostTable` (:mod:`.table`).
+
+Names are exported lazily, so that importing this package does not load PyTorch.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "build_network": "naspred.featurizers.zerocost.networks",
+    "dataset_shape": "naspred.featurizers.zerocost.networks",
+    "NB201Network": "naspred.featurizers.zerocost.nb201_network",
+    "NB101Network": "naspred.featurizers.zerocost.nb101_network",
+    "DARTSNetwork": "naspred.featurizers.zerocost.darts_network",
+    "evaluate": "naspred.featurizers.zerocost.proxies",
+    "names": "naspred.featurizers.zerocost.proxies",
+    "log_synflow": "naspred.featurizers.zerocost.synflow",
+    "jacov": "naspred.featurizers.zerocost.jacobian",
+    "nwot": "naspred.featurizers.zerocost.jacobian",
+    "snip": "naspred.featurizers.zerocost.saliency",
+    "grasp": "naspred.featurizers.zerocost.saliency",
+    "fisher": "naspred.featurizers.zerocost.saliency",
+    "grad_norm": "naspred.featurizers.zerocost.saliency",
+    "params": "naspred.featurizers.zerocost.counts",
+    "flops": "naspred.featurizers.zerocost.counts",
+    "DataBatch": "naspred.featurizers.zerocost.data",
+    "as_batch": "naspred.featurizers.zerocost.data",
+    "load_batch": "naspred.featurizers.zerocost.data",
+    "ProxyResult": "naspred.featurizers.zerocost.result",
+    "ProxyError": "naspred.featurizers.zerocost.result",
+    "ProxyComputer": "naspred.featurizers.zerocost.compute",
+    "compute_proxies": "naspred.featurizers.zerocost.compute",
+    "ZeroCostTable": "naspred.featurizers.zerocost.table",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'naspred.featurizers.zerocost' has no attribute {name!r}") from None
+    return getattr(import_module(module), name)

@@ -74,7 +74,9 @@ class DARTSNetwork(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidArchitectureError(f"DARTSNetwork: {what} must be a positive integer, got {value!r}")
         if layers < 3:
-            raise InvalidArchitectureError(f"DARTSNetwork: layers must be at least 3 (two are reduction cells), got {layers}")
+            raise InvalidArchitectureError(
+                f"DARTSNetwork: layers must be at least 3 (two are reduction cells), got {layers}"
+            )
         c_stem = 3 * channels
         self.stem = nn.Sequential(nn.Conv2d(in_channels, c_stem, 3, padding=1, bias=False), nn.BatchNorm2d(c_stem))
         c_pp, c_p, c = c_stem, c_stem, channels

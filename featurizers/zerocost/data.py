@@ -32,7 +32,8 @@ class DataBatch:
             raise InvalidInputError(f"batch inputs must be a torch tensor, got {type(x).__name__}")
         if x.ndim < 2 or x.shape[0] < 1:
             raise InvalidInputError(
-                f"batch inputs must have shape (N, ...) with N >= 1 inputs, e.g. (N, C, H, W) images; got {tuple(x.shape)}"
+                "batch inputs must have shape (N, ...) with N >= 1 inputs, e.g. (N, C, H, W) images; "
+                f"got {tuple(x.shape)}"
             )
         if not x.is_floating_point():
             raise InvalidInputError(f"batch inputs must be floating point, got {x.dtype}")

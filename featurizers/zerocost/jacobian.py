@@ -33,7 +33,9 @@ def _prepare(
 ) -> tuple[nn.Module, DataBatch]:
     batch = as_batch(data, seed)
     if len(batch) < 2:
-        raise InvalidInputError(f"{who} compares inputs with each other: it needs a batch of at least 2, got {len(batch)}")
+        raise InvalidInputError(
+            f"{who} compares inputs with each other: it needs a batch of at least 2, got {len(batch)}"
+        )
     work = (net if inplace else copy.deepcopy(net)).to(device).train()
     for p in work.parameters():
         p.requires_grad_(False)

@@ -32,10 +32,6 @@ class ProxySpec:
     function: Callable[..., float]
     modifies: bool = True
 
-    @property
-    def needs_data(self) -> bool:
-        return self.needs_inputs
-
 
 def _shape_only(fn: Callable[..., float]) -> Callable[..., float]:
     def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
@@ -63,8 +59,8 @@ PROXIES = MappingProxyType(
     {
         spec.name: spec
         for spec in (
-            ProxySpec("synflow", "log of synflow (Tanaka et al. 2020), as NAS-Bench-Suite-Zero reports it", False, False,
-                      _shape_only(synflow_module.log_synflow)),
+            ProxySpec("synflow", "log of synflow (Tanaka et al. 2020), as NAS-Bench-Suite-Zero reports it", False,
+                      False, _shape_only(synflow_module.log_synflow)),
             ProxySpec("synflow_raw", "synflow, sum |theta * dR/dtheta| (Tanaka et al. 2020)", False, False,
                       _shape_only(synflow_module.synflow)),
             ProxySpec("params", "parameters (millions)", False, False, _params, modifies=False),

@@ -106,7 +106,11 @@ def _log_or_none(net: nn.Module, input_shape: Sequence[int], device: str | torch
 
 
 def log_synflow(
-    net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu", inplace: bool = False
+    net: nn.Module,
+    input_shape: Sequence[int] = (3, 32, 32),
+    *,
+    device: str | torch.device = "cpu",
+    inplace: bool = False,
 ) -> float:
     """The natural log of synflow (NAS-Bench-Suite-Zero's ``synflow``).
 
@@ -122,7 +126,11 @@ def log_synflow(
 
 
 def synflow(
-    net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu", inplace: bool = False
+    net: nn.Module,
+    input_shape: Sequence[int] = (3, 32, 32),
+    *,
+    device: str | torch.device = "cpu",
+    inplace: bool = False,
 ) -> float:
     """Synflow itself, ``sum |theta * dR/dtheta|`` (0 when no signal reaches the output; ``inplace`` as in
     :func:`log_synflow`).

@@ -54,7 +54,9 @@ class ZeroCostTable:
                 out.append(ProxyResult(name, float(value), spent))
             else:
                 out.append(ProxyResult.failed(
-                    name, f"benchmark {self.benchmark.name!r} records no finite {name} for this architecture ({value})", spent
+                    name,
+                    f"benchmark {self.benchmark.name!r} records no finite {name} for this architecture ({value})",
+                    spent,
                 ))
         return out
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-
 from naspred.errors import InvalidInputError
+from scipy.optimize import minimize
 
 #: bounds of log(alpha) and log(beta) searched when maximising the evidence
 LOG_BOUNDS = (-10.0, 15.0)
@@ -72,7 +71,8 @@ class LastLayerBLR:
         phi = _design(features)
         if phi.shape[1] != self.mean.shape[0]:
             raise InvalidInputError(
-                f"LastLayerBLR: features have {phi.shape[1] - 1} columns, the model was fitted on {self.mean.shape[0] - 1}"
+                f"LastLayerBLR: features have {phi.shape[1] - 1} columns, "
+                f"the model was fitted on {self.mean.shape[0] - 1}"
             )
         proj = phi @ self.eigenvectors
         var = 1.0 / self.beta + (proj**2 / (self.alpha + self.beta * self.eigenvalues)).sum(axis=1)

@@ -21,16 +21,21 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidInputError, TrainingError
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.mlp import train_stacked_mlp
-from naspred.predictors.neural import NeuralPredictor, check_count, check_positive, minibatches
+from naspred.predictors.neural import (
+    NeuralPredictor,
+    check_count,
+    check_positive,
+    minibatches,
+)
 from naspred.predictors.requirements import Requirements
 
 
@@ -117,7 +122,7 @@ class DNGO(_EncodedBNN):
 def tanh_network_shapes(n_inputs: int, num_layers: int, layer_width: int) -> list[tuple[int, int]]:
     """``(fan_in, fan_out)`` of each linear layer of a tanh network with one output."""
     sizes = [n_inputs] + [layer_width] * num_layers + [1]
-    return list(zip(sizes[:-1], sizes[1:]))
+    return list(pairwise(sizes))
 
 
 def flat_forward(theta: Any, x: Any, shapes: list[tuple[int, int]]) -> Any:
@@ -193,7 +198,8 @@ class BOHAMIANN(_EncodedBNN):
             raise InvalidInputError(f"{who}: momentum_decay must be in (0, 1), got {self.momentum_decay!r}")
         if self.keep_every > self.sample_steps:
             raise InvalidInputError(
-                f"{who}: keep_every={self.keep_every} exceeds sample_steps={self.sample_steps}; no network would be kept"
+                f"{who}: keep_every={self.keep_every} exceeds sample_steps={self.sample_steps}; "
+                "no network would be kept"
             )
 
     def _initial_theta(self, shapes: list[tuple[int, int]], device: Any) -> Any:
@@ -245,7 +251,8 @@ class BOHAMIANN(_EncodedBNN):
                     v.mul_(1.0 - r).add_(r * grad * grad)
                 inv_sqrt_v = 1.0 / (torch.sqrt(v) + 1e-16)
                 noise_var = torch.clamp(2.0 * eps**2 * decay * inv_sqrt_v - eps**4, min=1e-16)
-                momentum.add_(-(eps**2) * inv_sqrt_v * grad - decay * momentum + torch.randn_like(momentum) * noise_var.sqrt())
+                kick = torch.randn_like(momentum) * noise_var.sqrt()
+                momentum.add_(-(eps**2) * inv_sqrt_v * grad - decay * momentum + kick)
                 theta.add_(momentum)
             if step > self.burn_in_steps and (step - self.burn_in_steps) % self.keep_every == 0:
                 kept.append(theta.detach().clone())

@@ -13,7 +13,8 @@ they work on every space the featurizer supports.
   Search with BONAS" (NeurIPS 2020): a global node that every real node feeds is added to the graph; 4
   graph convolutions of 64 units with batch normalisation and ReLU (as NASLib's ``BonasPredictor``); the
   global node's features are the architecture embedding. A linear output is trained on it with the squared
-  error, then replaced by Bayesian linear regression on the embedding
+  error; the batch-normalisation statistics are then re-estimated on the whole training set, and the output
+  is replaced by Bayesian linear regression on the embedding
   (:class:`~naspred.predictors.bayesian_last_layer.LastLayerBLR`), which gives the mean and standard deviation.
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
@@ -145,6 +145,26 @@ def bonas_net(n_features: int, hidden: int, num_layers: int) -> Any:
             return self.out(self.embed(adjacency, operations, mask)).squeeze(-1)
 
     return BONASNet()
+
+
+def reestimate_batch_norm(net: Any, tensors: tuple[Any, Any, Any]) -> None:
+    """Replace the running statistics of every batch normalisation of ``net`` by those of the whole training set.
+
+    The running averages kept during training lag behind the weights; after a short training they can leave
+    every unit of a layer inactive at evaluation time, and the embedding constant.
+    """
+    from torch import nn
+
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average: one pass gives the statistics of the full batch
+    net.train()
+    net(*tensors)
+    net.eval()
+    for m, momentum in zip(norms, momenta, strict=True):
+        m.momentum = momentum
 
 
 class _GraphPredictor(NeuralPredictor):
@@ -294,6 +314,8 @@ class BONAS(_GraphPredictor):
         self._record_size(tensors)
         net = bonas_net(tensors[1].shape[2], self.hidden, self.num_layers).to(self.device_)
         self._fit_network(net, tensors, z, rng)
+        with torch.no_grad():
+            reestimate_batch_norm(net, tensors)
         self.network_ = net
         with torch.no_grad():
             self.blr_ = LastLayerBLR.fit(self._embed(tensors), z)

@@ -16,10 +16,10 @@ its own shuffling of the data and from its own initialisation.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
-
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
@@ -53,14 +53,14 @@ def stacked_mlp(n_members: int, n_inputs: int, num_layers: int, layer_width: int
             sizes = [n_inputs] + [layer_width] * num_layers + [1]
             self.weights = nn.ParameterList()
             self.biases = nn.ParameterList()
-            for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            for fan_in, fan_out in pairwise(sizes):
                 bound = float(np.sqrt(6.0 / (fan_in + fan_out)))
                 w = torch.empty(n_members, fan_in, fan_out).uniform_(-bound, bound)
                 self.weights.append(nn.Parameter(w))
                 self.biases.append(nn.Parameter(torch.zeros(n_members, 1, fan_out)))
 
         def hidden(self, x: torch.Tensor) -> torch.Tensor:
-            for w, b in zip(list(self.weights)[:-1], list(self.biases)[:-1]):
+            for w, b in zip(list(self.weights)[:-1], list(self.biases)[:-1], strict=True):
                 x = act(torch.baddbmm(b, x, w))
             return x
 

@@ -16,7 +16,6 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidInputError
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
@@ -39,7 +38,9 @@ def resolve_device(device: Any, who: str) -> Any:
         raise InvalidInputError(f"{who}: device {device!r} is not supported; expected 'cpu' or 'cuda[:N]'")
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise InvalidInputError(f"{who}: device={device!r} was asked for but CUDA is not available; use device='cpu'")
+            raise InvalidInputError(
+                f"{who}: device={device!r} was asked for but CUDA is not available; use device='cpu'"
+            )
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
             raise InvalidInputError(
                 f"{who}: device={device!r} but only {torch.cuda.device_count()} CUDA device(s) are visible"
@@ -61,7 +62,9 @@ def seeded_torch(seed: int, device: Any) -> Iterator[None]:
     """Seed PyTorch's generators for the block; the global random state is restored on exit."""
     import torch
 
-    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield

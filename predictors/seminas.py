@@ -24,10 +24,11 @@ padding node). Token 0 also starts the decoder. A NAS-Bench-201 cell (8 nodes) g
 from __future__ import annotations
 
 import math
+from itertools import pairwise
+from numbers import Integral
 from typing import Any
 
 import numpy as np
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
@@ -73,7 +74,7 @@ def nao_net(vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, drop
             self.encoder = nn.LSTM(hidden, hidden, 1, batch_first=True, bidirectional=True)
             self.encoder_proj = nn.Linear(2 * hidden, hidden)
             widths = [hidden] + [mlp_hidden] * (mlp_layers - 1) + [hidden]
-            self.mlp = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+            self.mlp = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(widths))
             self.regressor = nn.Linear(hidden, 1)
             self.decoder_embedding = nn.Embedding(vocab_size, hidden)
             self.decoder = nn.LSTM(hidden, hidden, 1, batch_first=True)
@@ -174,7 +175,8 @@ class NAO(NeuralPredictor):
         graphs = get_featurizer("gcn", space=info.space, normalize="none").graphs(archs)
         self.n_nodes_ = int(graphs.adjacency.shape[1])
         vocab_size = FIRST_OP + graphs.operations.shape[2]
-        self.network_ = nao_net(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout).to(self.device_)
+        net = nao_net(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout)
+        self.network_ = net.to(self.device_)
         optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         return arch_sequences(graphs), optimizer
 
@@ -232,6 +234,7 @@ class SemiNAS(NAO):
 
     ``n_unlabelled`` architectures are asked for (``Requirements.unlabelled``) or sampled; NASLib's defaults
     are as many as the labelled ones and ``up_sample_ratio`` 10, with ``semi_epochs`` 50 after 50 epochs.
+    ``unlabelled_`` keeps the architectures that were pseudo-labelled.
     """
 
     def __init__(
@@ -272,8 +275,10 @@ class SemiNAS(NAO):
 
     @property
     def requirements(self) -> Requirements:
-        count = self.n_unlabelled if isinstance(self.n_unlabelled, int) and not isinstance(self.n_unlabelled, bool) else 0
-        return Requirements(featurizers=("gcn",), labelled=True, encoding=True, unlabelled=max(count, 0))
+        count = self.n_unlabelled
+        valid = isinstance(count, Integral) and not isinstance(count, bool) and count >= 0
+        # a malformed count is reported by fit (_check_params); the declaration stays well-formed
+        return Requirements(featurizers=("gcn",), labelled=True, encoding=True, unlabelled=int(count) if valid else 0)
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -303,7 +308,7 @@ class SemiNAS(NAO):
         seqs, optimizer = self._prepare(archs, info)
         self._run_epochs(seqs, z, self.epochs, optimizer, rng)
         unlabelled = self._unlabelled(archs, info, rng) if self.n_unlabelled or info.unlabelled else []
-        self.n_pseudo_labelled_ = len(unlabelled)
+        self.unlabelled_ = tuple(unlabelled)
         if unlabelled:
             extra = self._sequences(unlabelled, info.space)
             pseudo = self._score(extra)

@@ -13,6 +13,7 @@ from naspred.errors import InvalidArchitectureError, UnknownNameError
 from naspred.featurizers.zerocost import counts
 from naspred.featurizers.zerocost.nb101_network import vertex_channels
 from naspred.featurizers.zerocost.networks import build_network, dataset_shape
+from naspred.featurizers.zerocost.ops import AvgPool3x3
 from naspred.spaces import get as get_space
 from naspred.spaces.nasbench101 import NB101Arch
 
@@ -139,3 +140,16 @@ def test_flops_follow_the_nas_bench_suite_zero_rules_on_a_small_network():
     expected = (72 + 4) * 16 + 2 * 64 + 64 + 4 * 16 + 9 * 4 + 12
     assert counts.flops(net, (2, 4, 4)) == pytest.approx(expected / 1e6)
     assert counts.params(net) == pytest.approx((72 + 4 + 8 + 12 + 3) / 1e6)
+
+
+def test_avg_pool_3x3_equals_average_pooling_without_counting_padding():
+    x = torch.randn(3, 5, 7, 6, generator=torch.Generator().manual_seed(0))
+    expected = torch.nn.functional.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
+    pool = AvgPool3x3()
+    assert isinstance(pool, torch.nn.AvgPool2d)
+    torch.testing.assert_close(pool(x), expected, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(pool(x.double()), expected.double(), rtol=1e-6, atol=1e-6)
+    # corner: 4 inputs, edge: 6, interior: 9
+    ones = torch.ones(1, 1, 4, 4)
+    ones[0, 0, 0, 0] = 5.0
+    assert pool(ones)[0, 0, 0, 0].item() == pytest.approx((5 + 3) / 4)

@@ -1,4 +1,4 @@
-"""Proxies for many architectures: build each network once (seeded), compute each proxy, time it.
+"""Proxies for many architectures: build each network from a seed, compute each proxy on it, time both.
 
 A network that fails to build, a proxy that raises or yields NaN / infinity, and a data-dependent proxy
 without data are recorded as missing with the reason (:class:`ProxyResult`), never as a number.
@@ -160,6 +160,9 @@ class ProxyComputer:
             for name, res in results.items():
                 row[f"missing:{name}"] = res.reason or ""
             row["seconds:build"] = built
+            for res in results.values():
+                if res.missing:
+                    logger.debug("%s missing for %s: %s", res.name, row["arch"], res.reason)
             rows.append(row)
             if progress is not None:
                 progress(i + 1)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from naspred.errors import InvalidArchitectureError
-from naspred.featurizers.zerocost.ops import ClassifierHead, DilConv, FactorizedReduce, ReLUConvBN, SepConv
+from naspred.featurizers.zerocost.ops import AvgPool3x3, ClassifierHead, DilConv, FactorizedReduce, ReLUConvBN, SepConv
 from naspred.spaces.darts import CONCAT, NUM_NODES, OPS, DARTSArch
 
 
@@ -25,7 +25,7 @@ def darts_op(name: str, channels: int, stride: int) -> nn.Module:
     if name == "max_pool_3x3":
         return nn.MaxPool2d(3, stride=stride, padding=1)
     if name == "avg_pool_3x3":
-        return nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
+        return AvgPool3x3() if stride == 1 else nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
     if name == "skip_connect":
         return nn.Identity() if stride == 1 else FactorizedReduce(channels, channels)
     if name == "sep_conv_3x3":

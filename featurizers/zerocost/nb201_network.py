@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from naspred.errors import InvalidArchitectureError
-from naspred.featurizers.zerocost.ops import ClassifierHead, ReLUConvBN, ResNetBasicBlock, Zero
+from naspred.featurizers.zerocost.ops import AvgPool3x3, ClassifierHead, ReLUConvBN, ResNetBasicBlock, Zero
 from naspred.spaces.cells import EDGES, NUM_NODES, CellArch
 
 #: operation names this network builds
@@ -36,7 +36,7 @@ def cell_op(name: str, channels: int) -> nn.Module:
     if name == "nor_conv_1x1":
         return ReLUConvBN(channels, channels, 1, stride=1, padding=0)
     if name == "avg_pool_3x3":
-        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+        return AvgPool3x3()
     raise InvalidArchitectureError(f"the NAS-Bench-201 network has no operation {name!r}; expected one of {OPS}")
 
 

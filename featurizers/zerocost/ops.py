@@ -10,6 +10,7 @@ al., ICML 2019).
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -24,6 +25,27 @@ class Zero(nn.Module):
         if self.stride == 1:
             return x.mul(0.0)
         return x[:, :, :: self.stride, :: self.stride].mul(0.0)
+
+
+class AvgPool3x3(nn.AvgPool2d):
+    """3x3 average pooling, stride 1, padding 1, padding not counted (NAS-Bench-201's ``avg_pool_3x3``).
+
+    Still an ``nn.AvgPool2d`` (counters and hooks see the same module); on float32 input it is computed as a
+    depthwise convolution with a ones kernel divided by the number of inputs of each window, which gives the
+    same values and runs several times faster on CPU than ``avg_pool2d`` with ``count_include_pad=False``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(3, stride=1, padding=1, count_include_pad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype != torch.float32 or x.dim() != 4:
+            return super().forward(x)
+        channels, height, width = x.shape[1], x.shape[2], x.shape[3]
+        window = x.new_ones(1, 1, 3, 3)
+        counts = F.conv2d(x.new_ones(1, 1, height, width), window, padding=1)
+        summed = F.conv2d(x, window.expand(channels, 1, 3, 3), padding=1, groups=channels)
+        return summed / counts
 
 
 class ReLUConvBN(nn.Sequential):

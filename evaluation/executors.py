@@ -2,15 +2,16 @@
 
 Trials are independent, so an executor only maps :class:`~naspred.evaluation.trial.TrialTask` to result
 rows, yielding each row as soon as its trial finishes (in any order). Each worker (a process or a Ray
-actor) holds a :class:`~naspred.evaluation.trial.TrialRunner`, so a benchmark is loaded once per worker.
-A worker that dies mid-trial (killed, out of memory) yields a failed row for that trial and is replaced.
+actor) receives a copy of the sweep's :class:`~naspred.evaluation.trial.TrialRunner` with the benchmark
+already loaded and indexed, so workers neither read benchmark files nor need them on their machine. A
+worker that dies mid-trial (killed, out of memory) yields a failed row for that trial and is replaced.
 
 - ``serial``: one trial after another in this process.
 - ``process``: ``workers`` local processes (spawned, each limited to ``threads`` BLAS/OpenMP/torch threads).
 - ``ray``: ``workers`` Ray actors (Moritz et al., "Ray: A Distributed Framework for Emerging AI
   Applications", OSDI 2018). ``address=None`` starts a local Ray instance for the sweep and stops it
   afterwards; ``address="auto"`` (or ``"ray://host:10001"``, ``"host:6379"``) joins a running cluster,
-  where every node needs naspred installed and the benchmark files in its data home.
+  where every node needs naspred installed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from naspred.errors import InvalidInputError
@@ -38,13 +38,17 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 def limit_threads(threads: int | None) -> None:
     """Limit the numerical libraries of this process to ``threads`` threads.
 
-    The environment variables are read when a library starts its thread pool (PyTorch reads
-    ``OMP_NUM_THREADS`` on import); a PyTorch already imported is limited directly.
+    BLAS and OpenMP libraries already loaded are limited through ``threadpoolctl``; the environment
+    variables cover those loaded later (PyTorch reads ``OMP_NUM_THREADS`` on import), and a PyTorch
+    already imported is limited directly.
     """
     if threads is None:
         return
     for name in THREAD_VARIABLES:
         os.environ[name] = str(threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(threads)
@@ -64,8 +68,8 @@ class Executor(ABC):
     workers: int = 1
 
     @abstractmethod
-    def run(self, tasks: Sequence[TrialTask], data_home: str | Path | None = None) -> Iterator[dict[str, Any]]:
-        """Yield the row of every task as it finishes."""
+    def run(self, tasks: Sequence[TrialTask], runner: TrialRunner) -> Iterator[dict[str, Any]]:
+        """Yield the row of every task as it finishes; workers get a copy of ``runner``."""
 
 
 class SerialExecutor(Executor):
@@ -73,19 +77,14 @@ class SerialExecutor(Executor):
 
     name = "serial"
 
-    def __init__(self, runner: TrialRunner | None = None) -> None:
-        self.runner = runner
-
-    def run(self, tasks: Sequence[TrialTask], data_home: str | Path | None = None) -> Iterator[dict[str, Any]]:
-        runner = self.runner if self.runner is not None else TrialRunner(data_home)
+    def run(self, tasks: Sequence[TrialTask], runner: TrialRunner) -> Iterator[dict[str, Any]]:
         for task in tasks:
             yield runner.run(task)
 
 
-def _process_worker(inbox: Any, outbox: Any, data_home: str | None, threads: int | None, parent: int) -> None:
+def _process_worker(inbox: Any, outbox: Any, runner: TrialRunner, threads: int | None, parent: int) -> None:
     """The loop of one worker process: run the tasks sent to ``inbox`` until ``None`` or the parent is gone."""
     limit_threads(threads)
-    runner = TrialRunner(data_home)
     pid = os.getpid()
     while True:
         try:
@@ -117,13 +116,12 @@ class ProcessExecutor(Executor):
         self.threads = threads if threads is not None else max(1, (os.cpu_count() or 1) // self.workers)
         self.poll_seconds = poll_seconds
 
-    def run(self, tasks: Sequence[TrialTask], data_home: str | Path | None = None) -> Iterator[dict[str, Any]]:
+    def run(self, tasks: Sequence[TrialTask], runner: TrialRunner) -> Iterator[dict[str, Any]]:
         tasks = list(tasks)
         if not tasks:
             return
         ctx = mp.get_context("spawn")
         outbox = ctx.Queue()
-        home = None if data_home is None else str(data_home)
         pending = list(range(len(tasks)))[::-1]  # popped from the end: task order kept
         workers: dict[int, tuple[Any, Any]] = {}  # pid -> (process, its inbox)
         assigned: dict[int, int] = {}  # pid -> index of the task it runs
@@ -136,7 +134,7 @@ class ProcessExecutor(Executor):
 
         def start() -> None:
             inbox = ctx.Queue()
-            proc = ctx.Process(target=_process_worker, args=(inbox, outbox, home, self.threads, os.getpid()),
+            proc = ctx.Process(target=_process_worker, args=(inbox, outbox, runner, self.threads, os.getpid()),
                                daemon=True)
             proc.start()
             workers[proc.pid] = (proc, inbox)
@@ -198,7 +196,7 @@ class RayExecutor(Executor):
             raise InvalidInputError("the ray executor needs Ray: `pip install naspred[ray]`") from None
         return ray
 
-    def run(self, tasks: Sequence[TrialTask], data_home: str | Path | None = None) -> Iterator[dict[str, Any]]:
+    def run(self, tasks: Sequence[TrialTask], runner: TrialRunner) -> Iterator[dict[str, Any]]:
         tasks = list(tasks)
         if not tasks:
             return
@@ -212,16 +210,16 @@ class RayExecutor(Executor):
             else:
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
         try:
-            yield from self._run(ray, tasks, None if data_home is None else str(data_home))
+            yield from self._run(ray, tasks, ray.put(runner))
         finally:
             if started_here:
                 ray.shutdown()
 
-    def _run(self, ray: Any, tasks: list[TrialTask], data_home: str | None) -> Iterator[dict[str, Any]]:
+    def _run(self, ray: Any, tasks: list[TrialTask], runner: Any) -> Iterator[dict[str, Any]]:
         n = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         n = min(n, len(tasks))
         actor_class = ray.remote(num_cpus=1)(RayTrialWorker)
-        actors = [actor_class.remote(data_home, self.threads) for _ in range(n)]
+        actors = [actor_class.remote(runner, self.threads) for _ in range(n)]
         pending = list(enumerate(tasks))[::-1]  # popped from the end: task order kept
         in_flight: dict[Any, tuple[Any, int]] = {}
 
@@ -240,7 +238,7 @@ class RayExecutor(Executor):
                 row = ray.get(ref)
             except ray.exceptions.RayActorError as err:
                 row = _died(tasks[index], f"Ray actor died: {err}")
-                actor = actor_class.remote(data_home, self.threads)
+                actor = actor_class.remote(runner, self.threads)
             except ray.exceptions.RayTaskError as err:
                 row = _died(tasks[index], f"Ray task failed: {err}")
             yield row
@@ -249,11 +247,11 @@ class RayExecutor(Executor):
 
 
 class RayTrialWorker:
-    """The Ray actor of :class:`RayExecutor`: a :class:`TrialRunner` with its benchmarks loaded once."""
+    """The Ray actor of :class:`RayExecutor`: runs trials with its copy of the sweep's :class:`TrialRunner`."""
 
-    def __init__(self, data_home: str | None, threads: int | None) -> None:
+    def __init__(self, runner: TrialRunner, threads: int | None) -> None:
         limit_threads(threads)
-        self.runner = TrialRunner(data_home)
+        self.runner = runner
 
     def run(self, task: TrialTask) -> dict[str, Any]:
         return self.runner.run(task)

@@ -82,8 +82,8 @@ def run_experiment(
 ) -> Outcome:
     """Run the trials of ``spec`` that ``out`` has no row for; return the outcome with the whole table.
 
-    ``on_plan(plan, n_to_run)`` is called once before the first trial; ``progress`` after each trial. A
-    ``runner`` with benchmarks already loaded serves the serial executor (and the checks).
+    ``on_plan(plan, n_to_run)`` is called once before the first trial; ``progress`` after each trial. The
+    benchmark is loaded (or taken from ``runner``) once here; workers receive it loaded.
     """
     plan, store, runner = prepare(spec, out, data_home, runner)
     done = store.finished(retry_failed=retry_failed)
@@ -94,13 +94,11 @@ def run_experiment(
                     len(plan.tasks), store.root, len(todo))
     if on_plan is not None:
         on_plan(plan, len(todo))
-    executor = executor if executor is not None else SerialExecutor(runner)
-    if isinstance(executor, SerialExecutor) and executor.runner is None:
-        executor = SerialExecutor(runner)
+    executor = executor if executor is not None else SerialExecutor()
     keys = {t.key for t in plan.tasks}
     rows = {r["key"]: r for r in store.rows() if r["key"] in keys}
     last = time.monotonic()
-    for count, row in enumerate(executor.run(todo, data_home), start=1):
+    for count, row in enumerate(executor.run(todo, runner), start=1):
         store.write(row)
         rows[row["key"]] = row
         if progress is not None:

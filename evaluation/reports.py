@@ -47,7 +47,7 @@ def broadcast(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return table
     parts = []
-    for bench, group in table.groupby("benchmark", sort=False):
+    for _, group in table.groupby("benchmark", sort=False):
         inits = group.loc[group["init_unit"] != "unlimited", ["init_unit", "init_budget"]].drop_duplicates()
         queries = group.loc[group["query_unit"] != "unlimited", ["query_unit", "query_budget"]].drop_duplicates()
         out = group

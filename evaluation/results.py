@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import time
 import uuid
@@ -170,7 +169,3 @@ def read_table(root: str | Path) -> pd.DataFrame:
         return pd.read_parquet(parquet)
     raise InvalidInputError(f"{store.root}: no results found (no {TRIALS}/*.json and no {PARQUET})")
 
-
-def is_missing(value: Any) -> bool:
-    """Whether a table cell holds no value (None or NaN)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))

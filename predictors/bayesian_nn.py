@@ -25,6 +25,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import torch
 from naspred.errors import InvalidInputError, TrainingError
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
@@ -90,8 +91,6 @@ class DNGO(_EncodedBNN):
         check_positive(self.lr, "lr", who)
 
     def _features(self, x: np.ndarray) -> np.ndarray:
-        import torch
-
         with torch.no_grad():
             xt = torch.as_tensor(x, device=self.device_).unsqueeze(0)
             return self.network_.hidden(xt)[0].cpu().numpy().astype(np.float64)
@@ -125,14 +124,12 @@ def tanh_network_shapes(n_inputs: int, num_layers: int, layer_width: int) -> lis
     return list(pairwise(sizes))
 
 
-def flat_forward(theta: Any, x: Any, shapes: list[tuple[int, int]]) -> Any:
+def flat_forward(theta: torch.Tensor, x: torch.Tensor, shapes: list[tuple[int, int]]) -> torch.Tensor:
     """Outputs ``(S, n)`` of ``S`` tanh networks whose weights and biases are the rows of ``theta`` (S, P).
 
     ``theta`` holds, layer by layer, the ``fan_in x fan_out`` weights then the ``fan_out`` biases; the
     noise log variance, if any, follows and is ignored here.
     """
-    import torch
-
     h = x.unsqueeze(0).expand(theta.shape[0], -1, -1)
     offset = 0
     for i, (fan_in, fan_out) in enumerate(shapes):
@@ -202,9 +199,7 @@ class BOHAMIANN(_EncodedBNN):
                 "no network would be kept"
             )
 
-    def _initial_theta(self, shapes: list[tuple[int, int]], device: Any) -> Any:
-        import torch
-
+    def _initial_theta(self, shapes: list[tuple[int, int]], device: torch.device) -> torch.Tensor:
         parts = []
         for fan_in, fan_out in shapes:
             parts.append(torch.randn(fan_in * fan_out, device=device, dtype=torch.float64) / np.sqrt(fan_in))
@@ -213,8 +208,6 @@ class BOHAMIANN(_EncodedBNN):
         return torch.cat(parts)
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
-        import torch
-
         device = self.device_
         x = torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=device)
         zt = torch.as_tensor(z, dtype=torch.float64, device=device)
@@ -265,8 +258,6 @@ class BOHAMIANN(_EncodedBNN):
         self.shapes_ = shapes
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
-        import torch
-
         x = torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=self.device_)
         outputs = flat_forward(self.samples_, x, self.shapes_).cpu().numpy()
         noise = np.exp(self.samples_[:, -1].cpu().numpy())

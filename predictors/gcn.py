@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
@@ -35,69 +36,66 @@ from naspred.predictors.neural import (
     minibatches,
 )
 from naspred.predictors.requirements import Requirements
+from torch import nn
+
+Tensors = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
-def graph_tensors(graphs: GCNInputs, device: Any) -> tuple[Any, Any, Any]:
+def graph_tensors(graphs: GCNInputs, device: torch.device) -> Tensors:
     """Adjacency with self-loops ``(n, N, N)``, node features ``(n, N, F)`` and float mask ``(n, N)`` as tensors."""
-    import torch
-
     adjacency = torch.as_tensor(graphs.adjacency, dtype=torch.float32, device=device)
     operations = torch.as_tensor(graphs.operations, dtype=torch.float32, device=device)
     mask = torch.as_tensor(graphs.mask, dtype=torch.float32, device=device)
     return adjacency, operations, mask
 
 
-def row_normalise(adjacency: Any) -> Any:
+def row_normalise(adjacency: torch.Tensor) -> torch.Tensor:
     """Each row divided by its sum (rows that sum to zero stay zero)."""
     return adjacency / adjacency.sum(dim=-1, keepdim=True).clamp_min(1e-12)
 
 
-def neural_predictor_net(n_features: int, hidden: int, num_layers: int, linear_hidden: int, dropout: float) -> Any:
+class DirectedGraphConvolution(nn.Module):
+    """Wen et al.'s layer: the mean of a propagation along the edges and one against them, each with its weights."""
+
+    def __init__(self, fan_in: int, fan_out: int, dropout: float) -> None:
+        super().__init__()
+        self.forward_weight = nn.Parameter(nn.init.xavier_uniform_(torch.empty(fan_in, fan_out)))
+        self.backward_weight = nn.Parameter(nn.init.xavier_uniform_(torch.empty(fan_in, fan_out)))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, along: torch.Tensor, against: torch.Tensor) -> torch.Tensor:
+        out = torch.relu(along @ (x @ self.forward_weight)) + torch.relu(against @ (x @ self.backward_weight))
+        return self.dropout(out / 2)
+
+
+class NeuralPredictorNet(nn.Module):
     """The directed GCN of Wen et al. (ECCV 2020) as NASLib builds it."""
-    import torch
-    from torch import nn
 
-    class DirectedGraphConvolution(nn.Module):
-        def __init__(self, fan_in: int, fan_out: int) -> None:
-            super().__init__()
-            self.forward_weight = nn.Parameter(nn.init.xavier_uniform_(torch.empty(fan_in, fan_out)))
-            self.backward_weight = nn.Parameter(nn.init.xavier_uniform_(torch.empty(fan_in, fan_out)))
-            self.dropout = nn.Dropout(dropout)
+    def __init__(self, n_features: int, hidden: int, num_layers: int, linear_hidden: int, dropout: float) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(
+            DirectedGraphConvolution(n_features if i == 0 else hidden, hidden, dropout) for i in range(num_layers)
+        )
+        self.fc1 = nn.Linear(hidden, linear_hidden, bias=False)
+        self.dropout = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(linear_hidden, 1, bias=False)
 
-        def forward(self, x: torch.Tensor, along: torch.Tensor, against: torch.Tensor) -> torch.Tensor:
-            out = torch.relu(along @ (x @ self.forward_weight)) + torch.relu(against @ (x @ self.backward_weight))
-            return self.dropout(out / 2)
-
-    class NeuralPredictorNet(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layers = nn.ModuleList(
-                DirectedGraphConvolution(n_features if i == 0 else hidden, hidden) for i in range(num_layers)
-            )
-            self.fc1 = nn.Linear(hidden, linear_hidden, bias=False)
-            self.dropout = nn.Dropout(dropout)
-            self.fc2 = nn.Linear(linear_hidden, 1, bias=False)
-
-        def forward(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            along = row_normalise(adjacency)
-            against = row_normalise(along.transpose(1, 2))
-            x = operations
-            for layer in self.layers:
-                x = layer(x, along, against)
-            pooled = (x * mask.unsqueeze(-1)).sum(dim=1) / mask.sum(dim=1, keepdim=True)
-            return self.fc2(self.dropout(self.fc1(pooled))).squeeze(-1)
-
-    return NeuralPredictorNet()
+    def forward(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        along = row_normalise(adjacency)
+        against = row_normalise(along.transpose(1, 2))
+        x = operations
+        for layer in self.layers:
+            x = layer(x, along, against)
+        pooled = (x * mask.unsqueeze(-1)).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+        return self.fc2(self.dropout(self.fc1(pooled))).squeeze(-1)
 
 
-def with_global_node(adjacency: Any, mask: Any) -> Any:
+def with_global_node(adjacency: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """BONAS's propagation matrix: a global node fed by every real node; row ``i`` averages the inputs of ``i``.
 
     ``adjacency`` holds ``A + I`` (``A[i, j] = 1`` for an edge ``i -> j``); the result, of size ``N + 1``, is
     the row-normalised transpose of ``A + I`` with the global node appended (its self-loop included).
     """
-    import torch
-
     n, size = adjacency.shape[:2]
     out = torch.zeros(n, size + 1, size + 1, dtype=adjacency.dtype, device=adjacency.device)
     out[:, :size, :size] = adjacency
@@ -106,55 +104,51 @@ def with_global_node(adjacency: Any, mask: Any) -> Any:
     return row_normalise(out.transpose(1, 2))
 
 
-def bonas_net(n_features: int, hidden: int, num_layers: int) -> Any:
-    """BONAS's GCN: graph convolutions with batch normalisation; ``embed`` gives the global node's features."""
-    import torch
-    from torch import nn
+class GraphConvolution(nn.Module):
+    """A graph convolution (Kipf and Welling, ICLR 2017) followed by batch normalisation and ReLU, as in BONAS."""
 
-    class GraphConvolution(nn.Module):
-        def __init__(self, fan_in: int, fan_out: int) -> None:
-            super().__init__()
-            self.weight = nn.Parameter(torch.empty(fan_in, fan_out).uniform_(-0.05, 0.05))
-            bound = 1.0 / np.sqrt(fan_out)
-            self.bias = nn.Parameter(torch.empty(fan_out).uniform_(-bound, bound))
-            self.norm = nn.BatchNorm1d(fan_out)
+    def __init__(self, fan_in: int, fan_out: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(fan_in, fan_out).uniform_(-0.05, 0.05))
+        bound = 1.0 / np.sqrt(fan_out)
+        self.bias = nn.Parameter(torch.empty(fan_out).uniform_(-bound, bound))
+        self.norm = nn.BatchNorm1d(fan_out)
 
-        def forward(self, x: torch.Tensor, propagation: torch.Tensor) -> torch.Tensor:
-            h = propagation @ (x @ self.weight) + self.bias
-            return torch.relu(self.norm(h.transpose(1, 2)).transpose(1, 2))
-
-    class BONASNet(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layers = nn.ModuleList(
-                GraphConvolution(n_features + 1 if i == 0 else hidden, hidden) for i in range(num_layers)
-            )
-            self.out = nn.Linear(hidden, 1)
-
-        def embed(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            propagation = with_global_node(adjacency, mask)
-            n, size, _ = operations.shape
-            x = torch.zeros(n, size + 1, operations.shape[2] + 1, dtype=operations.dtype, device=operations.device)
-            x[:, :size, :-1] = operations
-            x[:, size, -1] = 1.0  # the global node has an operation of its own
-            for layer in self.layers:
-                x = layer(x, propagation)
-            return x[:, -1]
-
-        def forward(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            return self.out(self.embed(adjacency, operations, mask)).squeeze(-1)
-
-    return BONASNet()
+    def forward(self, x: torch.Tensor, propagation: torch.Tensor) -> torch.Tensor:
+        h = propagation @ (x @ self.weight) + self.bias
+        return torch.relu(self.norm(h.transpose(1, 2)).transpose(1, 2))
 
 
-def reestimate_batch_norm(net: Any, tensors: tuple[Any, Any, Any]) -> None:
+class BONASNet(nn.Module):
+    """BONAS's GCN; :meth:`embed` gives the global node's features, ``forward`` a linear output on them."""
+
+    def __init__(self, n_features: int, hidden: int, num_layers: int) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(
+            GraphConvolution(n_features + 1 if i == 0 else hidden, hidden) for i in range(num_layers)
+        )
+        self.out = nn.Linear(hidden, 1)
+
+    def embed(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        propagation = with_global_node(adjacency, mask)
+        n, size, _ = operations.shape
+        x = torch.zeros(n, size + 1, operations.shape[2] + 1, dtype=operations.dtype, device=operations.device)
+        x[:, :size, :-1] = operations
+        x[:, size, -1] = 1.0  # the global node has an operation of its own
+        for layer in self.layers:
+            x = layer(x, propagation)
+        return x[:, -1]
+
+    def forward(self, adjacency: torch.Tensor, operations: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.out(self.embed(adjacency, operations, mask)).squeeze(-1)
+
+
+def reestimate_batch_norm(net: nn.Module, tensors: Tensors) -> None:
     """Replace the running statistics of every batch normalisation of ``net`` by those of the whole training set.
 
     The running averages kept during training lag behind the weights; after a short training they can leave
     every unit of a layer inactive at evaluation time, and the embedding constant.
     """
-    from torch import nn
-
     norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     momenta = [m.momentum for m in norms]
     for m in norms:
@@ -179,7 +173,7 @@ class _GraphPredictor(NeuralPredictor):
     def requirements(self) -> Requirements:
         return Requirements(featurizers=("gcn",), labelled=True, encoding=True)
 
-    def _graphs(self, archs: list[Any], info: ArchInfo) -> tuple[Any, Any, Any]:
+    def _graphs(self, archs: list[Any], info: ArchInfo) -> Tensors:
         encoder = get_featurizer("gcn", space=info.space, normalize="none", max_nodes=getattr(self, "n_nodes_", None))
         return graph_tensors(encoder.graphs(archs), self.device_)
 
@@ -190,9 +184,7 @@ class _GraphPredictor(NeuralPredictor):
         check_positive(self.lr, "lr", who)
         check_positive(self.weight_decay, "weight_decay", who, allow_zero=True)
 
-    def _fit_network(self, net: Any, tensors: tuple[Any, Any, Any], z: np.ndarray, rng: np.random.Generator) -> None:
-        import torch
-
+    def _fit_network(self, net: nn.Module, tensors: Tensors, z: np.ndarray, rng: np.random.Generator) -> None:
         zt = torch.as_tensor(z, dtype=torch.float32, device=self.device_)
         optimizer = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, self.epochs)
@@ -211,7 +203,7 @@ class _GraphPredictor(NeuralPredictor):
             schedule.step()
         net.eval()
 
-    def _record_size(self, tensors: tuple[Any, Any, Any]) -> None:
+    def _record_size(self, tensors: Tensors) -> None:
         self.n_nodes_ = int(tensors[0].shape[1])
 
 
@@ -258,7 +250,7 @@ class GCN(_GraphPredictor):
         self.__dict__.pop("n_nodes_", None)
         tensors = self._graphs(archs, info)
         self._record_size(tensors)
-        net = neural_predictor_net(tensors[1].shape[2], self.hidden, self.num_layers, self.linear_hidden, self.dropout)
+        net = NeuralPredictorNet(tensors[1].shape[2], self.hidden, self.num_layers, self.linear_hidden, self.dropout)
         net = net.to(self.device_)
         self._fit_network(net, tensors, z, rng)
         self.network_ = net
@@ -303,16 +295,14 @@ class BONAS(_GraphPredictor):
         check_count(self.num_layers, "num_layers", who)
         self._check_training()
 
-    def _embed(self, tensors: tuple[Any, Any, Any]) -> np.ndarray:
+    def _embed(self, tensors: Tensors) -> np.ndarray:
         return self.network_.embed(*tensors).cpu().numpy().astype(np.float64)
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
-        import torch
-
         self.__dict__.pop("n_nodes_", None)
         tensors = self._graphs(archs, info)
         self._record_size(tensors)
-        net = bonas_net(tensors[1].shape[2], self.hidden, self.num_layers).to(self.device_)
+        net = BONASNet(tensors[1].shape[2], self.hidden, self.num_layers).to(self.device_)
         self._fit_network(net, tensors, z, rng)
         with torch.no_grad():
             reestimate_batch_norm(net, tensors)

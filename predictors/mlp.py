@@ -20,6 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
@@ -30,44 +31,39 @@ from naspred.predictors.neural import (
     minibatches,
 )
 from naspred.predictors.requirements import Requirements
+from torch import nn
 
 LOSSES = ("mae", "mse")
 ACTIVATIONS = ("relu", "tanh")
 
 
-def stacked_mlp(n_members: int, n_inputs: int, num_layers: int, layer_width: int, activation: str = "relu") -> Any:
+class StackedMLP(nn.Module):
     """``n_members`` independent networks (``num_layers`` hidden layers) evaluated by batched products.
 
-    The module maps ``x`` of shape ``(n_members, batch, n_inputs)`` to ``(n_members, batch)`` (``hidden``
-    gives the last hidden layer); each member's weights are Xavier-uniform initialised, biases zero, as in
-    NASLib's ``FeedforwardNet``. ``activation`` is ``"relu"`` or ``"tanh"``.
+    Maps ``x`` of shape ``(n_members, batch, n_inputs)`` to ``(n_members, batch)`` (:meth:`hidden` gives the
+    last hidden layer); each member's weights are Xavier-uniform initialised, biases zero, as in NASLib's
+    ``FeedforwardNet``. ``activation`` is ``"relu"`` or ``"tanh"``.
     """
-    import torch
-    from torch import nn
 
-    act = torch.relu if activation == "relu" else torch.tanh
+    def __init__(self, n_members: int, n_inputs: int, num_layers: int, layer_width: int, activation: str = "relu"):
+        super().__init__()
+        self.activation = activation
+        sizes = [n_inputs] + [layer_width] * num_layers + [1]
+        self.weights = nn.ParameterList()
+        self.biases = nn.ParameterList()
+        for fan_in, fan_out in pairwise(sizes):
+            bound = float(np.sqrt(6.0 / (fan_in + fan_out)))
+            self.weights.append(nn.Parameter(torch.empty(n_members, fan_in, fan_out).uniform_(-bound, bound)))
+            self.biases.append(nn.Parameter(torch.zeros(n_members, 1, fan_out)))
 
-    class StackedMLP(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            sizes = [n_inputs] + [layer_width] * num_layers + [1]
-            self.weights = nn.ParameterList()
-            self.biases = nn.ParameterList()
-            for fan_in, fan_out in pairwise(sizes):
-                bound = float(np.sqrt(6.0 / (fan_in + fan_out)))
-                w = torch.empty(n_members, fan_in, fan_out).uniform_(-bound, bound)
-                self.weights.append(nn.Parameter(w))
-                self.biases.append(nn.Parameter(torch.zeros(n_members, 1, fan_out)))
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        act = torch.relu if self.activation == "relu" else torch.tanh
+        for w, b in zip(list(self.weights)[:-1], list(self.biases)[:-1], strict=True):
+            x = act(torch.baddbmm(b, x, w))
+        return x
 
-        def hidden(self, x: torch.Tensor) -> torch.Tensor:
-            for w, b in zip(list(self.weights)[:-1], list(self.biases)[:-1], strict=True):
-                x = act(torch.baddbmm(b, x, w))
-            return x
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return torch.baddbmm(self.biases[-1], self.hidden(x), self.weights[-1]).squeeze(-1)
-
-    return StackedMLP()
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.baddbmm(self.biases[-1], self.hidden(x), self.weights[-1]).squeeze(-1)
 
 
 def train_stacked_mlp(
@@ -85,17 +81,15 @@ def train_stacked_mlp(
     device: Any,
     rng: np.random.Generator,
     activation: str = "relu",
-) -> Any:
-    """Train a :func:`stacked_mlp` on features ``x`` and standardised targets ``z`` with Adam (0.9, 0.99).
+) -> StackedMLP:
+    """Train a :class:`StackedMLP` on features ``x`` and standardised targets ``z`` with Adam (0.9, 0.99).
 
     The loss of each member is the mean ``loss`` over its batch plus ``regularization`` times the L1 norm of
     its output weights (NASLib); members are summed so that their gradients stay independent.
     """
-    import torch
-
     xt = torch.as_tensor(x, dtype=torch.float32, device=device)
     zt = torch.as_tensor(z, dtype=torch.float32, device=device)
-    model = stacked_mlp(n_members, x.shape[1], num_layers, layer_width, activation).to(device)
+    model = StackedMLP(n_members, x.shape[1], num_layers, layer_width, activation).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
     n = x.shape[0]
     model.train()
@@ -187,8 +181,6 @@ class MLP(NeuralPredictor):
         )
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
-        import torch
-
         x = torch.as_tensor(self._encode(archs, info), device=self.device_)
         per_member = self.model_(x.unsqueeze(0).expand(self.n_members, -1, -1)).cpu().numpy().astype(np.float64)
         std = per_member.std(axis=0) if self.n_members > 1 else None

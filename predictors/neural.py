@@ -16,15 +16,14 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import torch
 from naspred.errors import InvalidInputError
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 
 
-def resolve_device(device: Any, who: str) -> Any:
+def resolve_device(device: Any, who: str) -> torch.device:
     """``device`` as a ``torch.device``; CUDA only when asked for and available."""
-    import torch
-
     if isinstance(device, torch.device):
         resolved = device
     elif isinstance(device, str):
@@ -58,10 +57,8 @@ def draw_seed(random_state: Any, who: str) -> int:
 
 
 @contextmanager
-def seeded_torch(seed: int, device: Any) -> Iterator[None]:
+def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
     """Seed PyTorch's generators for the block; the global random state is restored on exit."""
-    import torch
-
     devices = []
     if device.type == "cuda":
         devices = [device.index if device.index is not None else torch.cuda.current_device()]
@@ -145,8 +142,6 @@ class NeuralPredictor(Predictor):
             self._train(archs, z, info, np.random.default_rng(seed))
 
     def _standardised(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
-        import torch
-
         with torch.no_grad():
             mean, std = self._infer(archs, info)
         mean = np.asarray(mean, dtype=np.float64) * self.y_scale_ + self.y_mean_

@@ -29,6 +29,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+import torch
 from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
@@ -42,6 +43,8 @@ from naspred.predictors.neural import (
 )
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
+from torch import nn
+from torch.nn import functional as F
 
 #: tokens: 0 starts the decoder (and marks padding nodes), 1 "no edge", 2 "edge", 3 + k operation k
 START, NO_EDGE, EDGE, FIRST_OP = 0, 1, 2, 3
@@ -61,52 +64,49 @@ def arch_sequences(graphs: GCNInputs) -> np.ndarray:
     return np.concatenate(parts, axis=1).astype(np.int64)
 
 
-def nao_net(vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, dropout: float) -> Any:
+class EncoderPredictorDecoder(nn.Module):
     """NAO's encoder, predictor and attention decoder (Luo et al., NeurIPS 2018)."""
-    import torch
-    from torch import nn
-    from torch.nn import functional as F
 
-    class EncoderPredictorDecoder(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.encoder_embedding = nn.Embedding(vocab_size, hidden)
-            self.encoder = nn.LSTM(hidden, hidden, 1, batch_first=True, bidirectional=True)
-            self.encoder_proj = nn.Linear(2 * hidden, hidden)
-            widths = [hidden] + [mlp_hidden] * (mlp_layers - 1) + [hidden]
-            self.mlp = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(widths))
-            self.regressor = nn.Linear(hidden, 1)
-            self.decoder_embedding = nn.Embedding(vocab_size, hidden)
-            self.decoder = nn.LSTM(hidden, hidden, 1, batch_first=True)
-            self.attention_in = nn.Linear(hidden, hidden, bias=False)
-            self.attention_out = nn.Linear(2 * hidden, hidden, bias=False)
-            self.out = nn.Linear(hidden, vocab_size)
-            self.drop = nn.Dropout(dropout)
+    def __init__(self, vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, dropout: float) -> None:
+        super().__init__()
+        self.encoder_embedding = nn.Embedding(vocab_size, hidden)
+        self.encoder = nn.LSTM(hidden, hidden, 1, batch_first=True, bidirectional=True)
+        self.encoder_proj = nn.Linear(2 * hidden, hidden)
+        widths = [hidden] + [mlp_hidden] * (mlp_layers - 1) + [hidden]
+        self.mlp = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(widths))
+        self.regressor = nn.Linear(hidden, 1)
+        self.decoder_embedding = nn.Embedding(vocab_size, hidden)
+        self.decoder = nn.LSTM(hidden, hidden, 1, batch_first=True)
+        self.attention_in = nn.Linear(hidden, hidden, bias=False)
+        self.attention_out = nn.Linear(2 * hidden, hidden, bias=False)
+        self.out = nn.Linear(hidden, vocab_size)
+        self.drop = nn.Dropout(dropout)
 
-        def encode(self, seq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            x = self.drop(self.encoder_embedding(seq))
-            h, _ = self.encoder(x)
-            outputs = F.normalize(x + self.encoder_proj(h), dim=-1)
-            return outputs, F.normalize(outputs.mean(dim=1), dim=-1)
+    def encode(self, seq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-token outputs ``(B, L, H)`` and the architecture embedding ``(B, H)``, both L2-normalised."""
+        x = self.drop(self.encoder_embedding(seq))
+        h, _ = self.encoder(x)
+        outputs = F.normalize(x + self.encoder_proj(h), dim=-1)
+        return outputs, F.normalize(outputs.mean(dim=1), dim=-1)
 
-        def predict(self, embedding: torch.Tensor) -> torch.Tensor:
-            x = embedding
-            for layer in self.mlp:
-                x = self.drop(torch.relu(layer(x)))
-            return self.regressor((embedding + x) * math.sqrt(0.5)).squeeze(-1)
+    def predict(self, embedding: torch.Tensor) -> torch.Tensor:
+        """The predicted (standardised) target of each embedding."""
+        x = embedding
+        for layer in self.mlp:
+            x = self.drop(torch.relu(layer(x)))
+        return self.regressor((embedding + x) * math.sqrt(0.5)).squeeze(-1)
 
-        def decode(self, seq: torch.Tensor, outputs: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
-            shifted = torch.cat([torch.full_like(seq[:, :1], START), seq[:, :-1]], dim=1)
-            x = self.drop(self.decoder_embedding(shifted))
-            state = (embedding.unsqueeze(0).contiguous(), embedding.unsqueeze(0).contiguous())
-            h, _ = self.decoder(x, state)
-            x = (x + h) * math.sqrt(0.5)
-            weights = torch.softmax(self.attention_in(x) @ outputs.transpose(1, 2), dim=-1)
-            attended = torch.tanh(self.attention_out(torch.cat([weights @ outputs, x], dim=-1)))
-            x = (x + attended) * math.sqrt(0.5)
-            return torch.log_softmax(self.out(x), dim=-1)
-
-    return EncoderPredictorDecoder()
+    def decode(self, seq: torch.Tensor, outputs: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+        """Log-probabilities ``(B, L, V)`` of each token of ``seq`` given the previous ones (teacher forcing)."""
+        shifted = torch.cat([torch.full_like(seq[:, :1], START), seq[:, :-1]], dim=1)
+        x = self.drop(self.decoder_embedding(shifted))
+        state = (embedding.unsqueeze(0).contiguous(), embedding.unsqueeze(0).contiguous())
+        h, _ = self.decoder(x, state)
+        x = (x + h) * math.sqrt(0.5)
+        weights = torch.softmax(self.attention_in(x) @ outputs.transpose(1, 2), dim=-1)
+        attended = torch.tanh(self.attention_out(torch.cat([weights @ outputs, x], dim=-1)))
+        x = (x + attended) * math.sqrt(0.5)
+        return torch.log_softmax(self.out(x), dim=-1)
 
 
 class NAO(NeuralPredictor):
@@ -169,13 +169,11 @@ class NAO(NeuralPredictor):
 
     def _prepare(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, Any]:
         """Token sequences of ``archs``, a new network (``network_``) and its optimiser."""
-        import torch
-
         self.__dict__.pop("n_nodes_", None)
         graphs = get_featurizer("gcn", space=info.space, normalize="none").graphs(archs)
         self.n_nodes_ = int(graphs.adjacency.shape[1])
         vocab_size = FIRST_OP + graphs.operations.shape[2]
-        net = nao_net(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout)
+        net = EncoderPredictorDecoder(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout)
         self.network_ = net.to(self.device_)
         optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         return arch_sequences(graphs), optimizer
@@ -190,8 +188,6 @@ class NAO(NeuralPredictor):
         weights: np.ndarray | None = None,
     ) -> None:
         """Train ``epochs`` passes over ``seqs``; ``weights`` weigh each architecture's loss (default 1)."""
-        import torch
-
         net = self.network_
         seq_t = torch.as_tensor(seqs, device=self.device_)
         z_t = torch.as_tensor(z, dtype=torch.float32, device=self.device_)
@@ -214,8 +210,6 @@ class NAO(NeuralPredictor):
         net.eval()
 
     def _score(self, seqs: np.ndarray) -> np.ndarray:
-        import torch
-
         with torch.no_grad():
             _, embedding = self.network_.encode(torch.as_tensor(seqs, device=self.device_))
             return self.network_.predict(embedding).cpu().numpy().astype(np.float64)

@@ -4,6 +4,8 @@ deviations, the Bayesian last layer and the token sequences against independent 
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -190,7 +192,7 @@ def test_random_state_makes_fits_reproducible_and_leaves_global_rng_alone(split,
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_clone_get_params_and_predict_before_fit(split, info, name):
+def test_clone_get_params_pickle_and_predict_before_fit(split, info, name):
     model = predictors.get(name, random_state=5, **TINY[name])
     params = model.get_params()
     assert params["random_state"] == 5 and params["device"] == "cpu"
@@ -207,6 +209,9 @@ def test_clone_get_params_and_predict_before_fit(split, info, name):
         copy.fit(split[0][:30], split[1][:30], info).predict(split[2][:5], info), model.predict(split[2][:5], info)
     )
     assert copy.set_params(random_state=6) is copy and copy.random_state == 6
+    # a fitted predictor survives pickling (process executors, saved models)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(split[2][:5], info), model.predict(split[2][:5], info))
 
 
 def test_defaults_follow_naslib_and_the_papers():

@@ -39,6 +39,9 @@ from naspred.predictors.neural import (
 )
 from naspred.predictors.requirements import Requirements
 
+#: architectures evaluated at once by all the kept networks of BOHAMIANN
+PREDICT_CHUNK = 2048
+
 
 class _EncodedBNN(NeuralPredictor):
     """A Bayesian network on a flat encoding (``self.encoding``)."""
@@ -259,7 +262,9 @@ class BOHAMIANN(_EncodedBNN):
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
         x = torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=self.device_)
-        outputs = flat_forward(self.samples_, x, self.shapes_).cpu().numpy()
+        # in chunks: every kept network evaluates every architecture
+        chunks = [flat_forward(self.samples_, part, self.shapes_) for part in torch.split(x, PREDICT_CHUNK)]
+        outputs = torch.cat(chunks, dim=1).cpu().numpy()
         noise = np.exp(self.samples_[:, -1].cpu().numpy())
         mean = outputs.mean(axis=0)
         var = outputs.var(axis=0) + noise.mean()

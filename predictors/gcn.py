@@ -211,7 +211,7 @@ class GCN(_GraphPredictor):
     """The GCN neural predictor of Wen et al. (ECCV 2020), as NASLib's ``GCNPredictor``.
 
     NASLib trains for 300 epochs on batches of 7 with learning rate 1e-4 and weight decay 3e-4; the defaults
-    here (batches of 32, learning rate 1e-3, 100 epochs) learn as well in a fraction of the steps.
+    here (batches of 32, learning rate 1e-3, 100 epochs) take about a twelfth of its optimisation steps.
     """
 
     def __init__(

@@ -132,10 +132,9 @@ def plot_tau_vs_init(summary: pd.DataFrame, path: Path, metric: str = "kendall_t
                 ax.fill_between([xs.min(), xs.max()], row[f"{metric}_low"], row[f"{metric}_high"],
                                 color=colours[label], alpha=0.1, linewidth=0)
         if len(xs) > 1 and xs.min() > 0:
-            from matplotlib.ticker import ScalarFormatter
-
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(ScalarFormatter())
+            ax.minorticks_off()
+        ax.set_xticks(xs, [f"{x:g}" for x in xs], fontsize=7)
         ax.set_xlabel("train size (architectures trained)" if unit == "archs" else "init budget (s)")
         ax.set_ylabel(metric.replace("_", " "))
         ax.grid(alpha=0.3)

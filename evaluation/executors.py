@@ -103,8 +103,8 @@ class ProcessExecutor(Executor):
     """Runs trials in ``workers`` spawned local processes, ``threads`` numerical threads each.
 
     ``threads`` defaults to the CPU count divided by ``workers`` (at least 1), so that the workers do not
-    oversubscribe the cores. Each worker is sent its next trial when it returns the previous one, so the
-    trial of a worker that dies is known and recorded as failed.
+    oversubscribe the cores. Each worker is sent its next trial when it returns the previous one. When a
+    worker dies, its trial is sent to a fresh worker; a trial whose worker dies twice is recorded as failed.
     """
 
     name = "process"
@@ -124,7 +124,8 @@ class ProcessExecutor(Executor):
         outbox = ctx.Queue()
         pending = list(range(len(tasks)))[::-1]  # popped from the end: task order kept
         workers: dict[int, tuple[Any, Any]] = {}  # pid -> (process, its inbox)
-        assigned: dict[int, int] = {}  # pid -> index of the task it runs
+        assigned: dict[int, int] = {}  # pid -> index of the task sent to it
+        deaths: dict[int, int] = {}  # task index -> workers that died holding it
 
         def assign(pid: int) -> None:
             if pending:
@@ -140,27 +141,41 @@ class ProcessExecutor(Executor):
             workers[proc.pid] = (proc, inbox)
             assign(proc.pid)
 
+        def received(message: tuple[int, int, dict[str, Any]]) -> dict[str, Any]:
+            pid, _, row = message
+            assigned.pop(pid, None)
+            if pid in workers and workers[pid][0].is_alive():
+                assign(pid)
+            return row
+
         for _ in range(min(self.workers, len(tasks))):
             start()
         try:
-            while assigned:
+            while assigned or pending:
                 try:
-                    pid, index, row = outbox.get(timeout=self.poll_seconds)
+                    yield received(outbox.get(timeout=self.poll_seconds))
                 except queue.Empty:
-                    for pid, (proc, _) in list(workers.items()):
-                        if proc.is_alive():
-                            continue
-                        del workers[pid]
-                        index = assigned.pop(pid, None)
-                        if index is not None:
-                            yield _died(tasks[index], f"worker process {pid} exited with code {proc.exitcode}")
-                        if pending:
-                            start()
-                    continue
-                assigned.pop(pid, None)
-                yield row
-                if pid in workers:
-                    assign(pid)
+                    pass
+                for pid, (proc, _) in list(workers.items()):
+                    if proc.is_alive():
+                        continue
+                    while True:  # what the worker sent before it died
+                        try:
+                            yield received(outbox.get_nowait())
+                        except queue.Empty:
+                            break
+                    del workers[pid]
+                    index = assigned.pop(pid, None)
+                    if index is not None:
+                        deaths[index] = deaths.get(index, 0) + 1
+                        if deaths[index] >= 2:
+                            yield _died(tasks[index], f"worker processes died twice running this trial (last: "
+                                                      f"{pid}, exit code {proc.exitcode})")
+                        else:
+                            logger.warning("worker %d died (exit code %s); its trial runs again", pid, proc.exitcode)
+                            pending.append(index)
+                    if pending and len(workers) < self.workers:
+                        start()
         finally:
             for _, inbox in workers.values():
                 inbox.put(None)

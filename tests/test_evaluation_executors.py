@@ -1,9 +1,14 @@
 """Executors: a 2-worker sweep on a local Ray cluster gives the same table as the serial run; option errors.
 
-(The process executor is exercised end to end, with a SIGKILL mid-sweep, in test_evaluation_results.py.)
+A killed worker process: its trial runs again on a fresh worker. (The process executor also runs end to
+end, with the whole sweep killed mid-way, in test_evaluation_results.py.)
 """
 
 from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,6 +16,7 @@ import pytest
 from naspred.errors import InvalidInputError
 from naspred.evaluation.executors import ProcessExecutor, RayExecutor, SerialExecutor, make_executor
 from naspred.evaluation.experiment import run_experiment
+from naspred.evaluation.plan import make_plan
 from naspred.evaluation.spec import ExperimentSpec
 from naspred.evaluation.trial import RUN_COLUMNS, TrialRunner
 
@@ -35,6 +41,36 @@ def test_ray_sweep_with_two_workers_matches_the_serial_run(tmp_path):
     assert len(table) == 8 and (table["status"] == "ok").all()
     assert table["worker"].nunique() == 2  # both actors ran trials
     pd.testing.assert_frame_equal(table.drop(columns=list(RUN_COLUMNS)), serial.drop(columns=list(RUN_COLUMNS)))
+
+
+def test_process_executor_reruns_the_trial_of_a_killed_worker(tmp_path):
+    runner = TrialRunner()
+    bench, index = runner.benchmark("nb201-analog-cifar10")
+    plan = make_plan(SPEC.with_overrides(trials=6), bench, index)
+    rows, killed = [], None
+    for row in ProcessExecutor(workers=2, poll_seconds=0.1).run(plan.tasks, runner):
+        rows.append(row)
+        if killed is None:  # kill the other worker, which is running a trial now
+            first = int(row["worker"].split(":")[1])
+            others = [p for p in _children(os.getpid()) if p != first and _is_worker(p)]
+            killed = others[0]
+            os.kill(killed, signal.SIGKILL)
+    table = pd.DataFrame(rows)
+    assert sorted(table["key"]) == sorted(t.key for t in plan.tasks)  # every trial exactly once
+    assert (table["status"] == "ok").all()
+    assert f":{killed}" not in " ".join(table["worker"])  # its trial ran again on a fresh worker
+    serial = pd.DataFrame([runner.run(t) for t in plan.tasks])
+    pd.testing.assert_frame_equal(table.set_index("key").sort_index().drop(columns=list(RUN_COLUMNS)),
+                                  serial.set_index("key").sort_index().drop(columns=list(RUN_COLUMNS)))
+
+
+def _children(pid: int) -> list[int]:
+    return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _is_worker(pid: int) -> bool:
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    return b"multiprocessing" in cmdline and b"resource_tracker" not in cmdline
 
 
 def test_make_executor():

@@ -175,8 +175,9 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
         logger.info("trial %s (%s, trial %d) failed: %s: %s", task.key, task.predictor.label, task.trial,
                        type(err).__name__, err)
         row["error"] = f"{type(err).__name__}: {err}"
-        if oracle is not None:
+        if oracle is not None:  # what was spent before the predictor was stopped
             _record(row, _meter(oracle, "init"), "init", 1)
+            _record(row, _meter(oracle, "query"), "query", task.test_size)
     if oracle is not None:
         row["proxy_fallbacks"] = int(oracle.proxy_fallbacks)
     row["wall_s"] = time.perf_counter() - start

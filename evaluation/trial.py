@@ -153,28 +153,34 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
     row = empty_row(task)
     start = time.perf_counter()
     oracle = None
+    phase, t0 = "setup", start
     try:
         split = draw_test_split(benchmark, index, task.test_size, task.seed)
         test_archs = split.archs(benchmark)
         y_true = benchmark.y[split.rows]
         oracle = IndexedOracle(benchmark, index, test_archs, seed=split.oracle_seed)
         predictor = configure(task)
-        t0 = time.perf_counter()
+        phase, t0 = "init", time.perf_counter()
         predictor.initialize(oracle, task.init.budget())
         row["init_wall_s"] = time.perf_counter() - t0
         _record(row, _meter(oracle, "init"), "init", 1)
         row["fidelity"] = int(predictor.requirements.fidelity or 0)
-        t0 = time.perf_counter()
+        phase, t0 = "query", time.perf_counter()
         prediction = predictor.query(test_archs, oracle, task.query.budget())
         row["query_wall_s"] = (time.perf_counter() - t0) / len(test_archs)
         _record(row, _meter(oracle, "query"), "query", len(test_archs))
+        phase = "metrics"
         metrics, note = prediction_metrics(y_true, prediction.mean, benchmark.higher_is_better, task.top_k)
         row.update(metrics)
         row.update({"status": "ok", "note": note, "n_test": len(test_archs)})
     except Exception as err:  # a failing predictor is recorded and the sweep goes on
-        logger.info("trial %s (%s, trial %d) failed: %s: %s", task.key, task.predictor.label, task.trial,
-                       type(err).__name__, err)
+        logger.info("trial %s (%s, trial %d) failed in %s: %s: %s", task.key, task.predictor.label, task.trial,
+                    phase, type(err).__name__, err)
         row["error"] = f"{type(err).__name__}: {err}"
+        if phase == "init":
+            row["init_wall_s"] = time.perf_counter() - t0
+        elif phase == "query":
+            row["query_wall_s"] = (time.perf_counter() - t0) / task.test_size
         if oracle is not None:  # what was spent before the predictor was stopped
             _record(row, _meter(oracle, "init"), "init", 1)
             _record(row, _meter(oracle, "query"), "query", task.test_size)

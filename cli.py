@@ -5,7 +5,7 @@
     naspred benchmark info NAME_OR_PATH [--json]
     naspred proxies NAME_OR_PATH [--proxies synflow,jacov] [--archs N] [--out FILE] [--data PATH]
     naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
-    naspred report DIR
+    naspred report DIR [DIR ...] [--out DIR]
 """
 
 from __future__ import annotations
@@ -151,7 +151,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from naspred.evaluation.reports import write_report
 
-    sys.stdout.write(f"report: {write_report(args.folder)}\n")
+    folders = args.folder[0] if len(args.folder) == 1 else args.folder
+    sys.stdout.write(f"report: {write_report(folders, args.out)}\n")
     return 0
 
 
@@ -177,8 +178,10 @@ def _add_evaluation_parsers(sub: Any) -> None:
     ev.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
     ev.set_defaults(func=_cmd_evaluate)
 
-    rep = sub.add_parser("report", help="write report.md and PNG plots of a results folder")
-    rep.add_argument("folder", help="results folder written by `naspred evaluate`")
+    rep = sub.add_parser("report", help="write report.md and PNG plots of results folders")
+    rep.add_argument("folder", nargs="+", help="results folder(s) written by `naspred evaluate` (several: "
+                     "one report with the average rank across their benchmarks)")
+    rep.add_argument("--out", help="folder of the report (default: the results folder, when there is one)")
     rep.set_defaults(func=_cmd_report)
 
 

@@ -252,13 +252,26 @@ def pareto_front(points: pd.DataFrame, cost: str, value: str) -> pd.DataFrame:
 
 
 # -- the report ---------------------------------------------------------------------------------------
-def write_report(root: str | Path, metric: str = "kendall_tau") -> Path:
-    """Write ``report.md`` and its PNG figures into the results folder ``root``; return the report path."""
-    root = Path(root).expanduser()
-    table = read_table(root)
-    run = ResultStore(root).run_info()
+def write_report(
+    folders: str | Path | Sequence[str | Path], out: str | Path | None = None, metric: str = "kendall_tau"
+) -> Path:
+    """Write ``report.md`` and its PNG figures; return the report path.
+
+    ``folders`` is one results folder (the report goes into it) or several, for instance one per
+    benchmark, whose tables are reported together (with the average rank across benchmarks) into ``out``.
+    """
+    many = not isinstance(folders, (str, Path))
+    roots = [Path(f).expanduser() for f in (folders if many else [folders])]
+    if not roots:
+        raise InvalidInputError("no results folder given")
+    if out is None and len(roots) > 1:
+        raise InvalidInputError("a report of several results folders needs an output folder (--out)")
+    root = Path(out).expanduser() if out is not None else roots[0]
+    root.mkdir(parents=True, exist_ok=True)
+    table = pd.concat([read_table(r) for r in roots], ignore_index=True).drop_duplicates("key", keep="last")
+    run = ResultStore(roots[0]).run_info() if len(roots) == 1 else _combined_run(roots)
     if table.empty:
-        raise InvalidInputError(f"{root}: the results table is empty; nothing to report")
+        raise InvalidInputError(f"{', '.join(map(str, roots))}: the results table is empty; nothing to report")
     top_k = _top_k(table)
     metrics = metric_names(top_k)
     if metric not in metrics:
@@ -302,6 +315,19 @@ def write_report(root: str | Path, metric: str = "kendall_tau") -> Path:
     path = root / REPORT
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _combined_run(roots: Sequence[Path]) -> dict[str, Any]:
+    """Skipped predictors, notes and planned trials of several results folders, named by benchmark."""
+    out: dict[str, Any] = {"skipped": [], "notes": [], "trials_planned": 0}
+    for root in roots:
+        run = ResultStore(root).run_info()
+        name = run.get("benchmark", {}).get("name", str(root))
+        out["skipped"] += [{"predictor": f"{s['predictor']} ({name})", "reason": s["reason"]}
+                           for s in run.get("skipped", [])]
+        out["notes"] += [f"{name}: {n}" for n in run.get("notes", [])]
+        out["trials_planned"] += int(run.get("trials_planned", 0))
+    return out
 
 
 def _header(run: dict[str, Any], table: pd.DataFrame) -> list[str]:

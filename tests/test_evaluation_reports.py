@@ -56,6 +56,23 @@ def test_grid_broadcasts_predictors_that_skip_an_axis(sweep):
     assert (same == 1).all()
 
 
+def test_report_of_several_benchmarks_ranks_predictors_across_them(sweep, tmp_path, capsys):
+    analog = run_experiment(ExperimentSpec(BENCHMARK, ["lin_reg", "bayes_lin_reg"], train_sizes=[10, 40], trials=3,
+                                           test_size=30), tmp_path / "analog", runner=TrialRunner()).out
+    with pytest.raises(Exception, match="needs an output folder"):
+        write_report([sweep.out, analog])
+    assert cli.main(["report", str(sweep.out), str(analog), "--out", str(tmp_path / "both")]) == 0
+    text = (tmp_path / "both" / "report.md").read_text()
+    assert "## Average rank across benchmarks" in text and "sotle (nb201-cifar10)" in text
+    # by hand: rank the mean tau of each predictor within each benchmark, then average over benchmarks
+    both = pd.concat([pd.read_parquet(sweep.out / "results.parquet"), pd.read_parquet(analog / "results.parquet")])
+    means = both[both["status"] == "ok"].groupby(["benchmark", "predictor"])["kendall_tau"].mean()
+    ranks = means.groupby(level="benchmark").rank(ascending=False).groupby(level="predictor").mean()
+    section = text.split("## Average rank across benchmarks")[1].split("##")[0]
+    for predictor, rank in ranks.items():
+        assert f"| {predictor} | {rank:.2f} |" in section
+
+
 def test_pareto_front():
     points = pd.DataFrame({"cost": [1.0, 2.0, 3.0, 4.0], "tau": [0.5, 0.4, 0.7, 0.6]})
     assert pareto_front(points, "cost", "tau")["cost"].tolist() == [1.0, 3.0]

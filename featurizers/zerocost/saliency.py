@@ -39,7 +39,9 @@ def weighted_layers(net: nn.Module) -> list[nn.Module]:
     return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
 
-def _setup(net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str, inplace: bool):
+def _setup(
+    net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str, inplace: bool
+) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     batch = as_batch(data, seed)
     targets = batch.need_targets(who)
     work = (net if inplace else copy.deepcopy(net)).to(device).train()

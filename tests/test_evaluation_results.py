@@ -4,7 +4,6 @@ every trial present exactly once and the same figures as an uninterrupted run.""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -6,6 +6,7 @@
     naspred proxies NAME_OR_PATH [--proxies synflow,jacov] [--archs N] [--out FILE] [--data PATH]
     naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
     naspred report DIR [DIR ...] [--out DIR]
+    naspred ablate omni --benchmark B [--train-sizes ...] [--fidelities ...] [--trials N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -201,6 +202,58 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ablate(args: argparse.Namespace) -> int:
+    import shlex
+    import time
+
+    from naspred.evaluation.omni_ablation import run_ablation, write_report
+
+    out = args.out or f"naspred-results/omni-ablation-{args.benchmark.replace('/', '_')}"
+    start = time.perf_counter()
+    table, run = run_ablation(
+        args.benchmark, train_sizes=_numbers(args.train_sizes, int), fidelities=_numbers(args.fidelities, int),
+        trials=args.trials, csv_path=f"{out}/omni_ablation.csv", test_size=args.test_size, seed=args.seed,
+        pool=args.pool, curves=[c for c in args.curves.split(",") if c] if args.curves else None, proxy=args.proxy,
+        learning_curve=not args.no_learning_curve, workers=args.workers, data_home=args.data_home,
+    )
+    for label, reason in run.skipped:
+        sys.stdout.write(f"not run: {label}: {reason}\n")
+    options = [("--benchmark", args.benchmark), ("--train-sizes", ",".join(map(str, run.train_sizes))),
+               ("--fidelities", ",".join(map(str, run.fidelities))), ("--trials", run.trials),
+               ("--test-size", run.test_size), ("--seed", run.seed), ("--pool", run.pool), ("--curves", args.curves),
+               ("--proxy", run.proxy), ("--reference", args.reference), ("--workers", args.workers), ("--out", out)]
+    command = "naspred ablate omni " + " ".join(f"{k} {shlex.quote(str(v))}" for k, v in options if v is not None)
+    if args.no_learning_curve:
+        command += " --no-learning-curve"
+    md, png = write_report(table, run, f"{out}/omni_ablation", title=f"OMNI ablation on {run.benchmark.name}",
+                           command=command, reference=args.reference, wall_seconds=time.perf_counter() - start)
+    failed = int((table["status"] != "ok").sum())
+    sys.stdout.write(f"{len(table)} rows ({failed} failed): {out}/omni_ablation.csv\nreport: {md}\nplot: {png}\n")
+    return 0
+
+
+def _add_ablate_parser(sub: Any) -> None:
+    ab = sub.add_parser("ablate", help="ablation studies: `ablate omni` runs OMNI and its ablations on shared splits")
+    ab.add_argument("study", choices=("omni",))
+    ab.add_argument("--benchmark", required=True, help="registered benchmark name or path of a benchmark file")
+    ab.add_argument("--train-sizes", nargs="+", default=["20,100,1000"], help="architectures trained to completion")
+    ab.add_argument("--fidelities", nargs="+", required=True, help="epochs of partial training per architecture")
+    ab.add_argument("--trials", type=int, default=20, help="trials (default 20)")
+    ab.add_argument("--test-size", type=int, default=200, help="test architectures per trial (default 200)")
+    ab.add_argument("--seed", type=int, default=0, help="seed of the splits (default 0)")
+    ab.add_argument("--pool", choices=("all", "recorded"), default="all",
+                    help="draw from every architecture with a target, or only those with the proxy recorded")
+    ab.add_argument("--curves", help="learning-curve features, comma-separated (default: sotle,val_accuracy where "
+                    "training losses are recorded, else val_accuracy)")
+    ab.add_argument("--proxy", default="jacov", help="precomputed zero-cost proxy (default jacov)")
+    ab.add_argument("--reference", help="predictor compared with every other in paired tests (default: the first)")
+    ab.add_argument("--no-learning-curve", action="store_true", help="leave out the learning-curve predictors")
+    ab.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ab.add_argument("--out", help="output folder (re-run the same command to resume)")
+    ab.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
+    ab.set_defaults(func=_cmd_ablate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``naspred`` command."""
     parser = argparse.ArgumentParser(prog="naspred", description=__doc__.split("\n\n")[0])
@@ -234,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     proxies.set_defaults(func=_cmd_proxies)
 
     _add_evaluation_parsers(sub)
+    _add_ablate_parser(sub)
     return parser
 
 

@@ -45,6 +45,14 @@ _PREDICTORS: dict[str, tuple[str, str]] = {
     "grad_norm": ("naspred.predictors.zerocost", "GradNorm"),
     "params": ("naspred.predictors.zerocost", "Params"),
     "flops": ("naspred.predictors.zerocost", "Flops"),
+    "omni": ("naspred.predictors.omni", "OMNI"),
+    "omni_no_encoding": ("naspred.predictors.omni", "OMNINoEncoding"),
+    "omni_no_curve": ("naspred.predictors.omni", "OMNINoCurve"),
+    "omni_no_zero_cost": ("naspred.predictors.omni", "OMNINoZeroCost"),
+    "omni_encoding_only": ("naspred.predictors.omni", "OMNIEncodingOnly"),
+    "omni_curve_only": ("naspred.predictors.omni", "OMNICurveOnly"),
+    "omni_zero_cost_only": ("naspred.predictors.omni", "OMNIZeroCostOnly"),
+    "omni_seminas": ("naspred.predictors.omni", "OMNISemiNAS"),
 }
 
 

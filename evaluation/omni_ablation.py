@@ -45,8 +45,17 @@ from naspred.predictors.info import ArchInfo
 
 logger = logging.getLogger(__name__)
 
-#: OMNI variants (registered names) that read the learning curve, then those that do not
-CURVE_VARIANTS: tuple[str, ...] = ("omni", "omni_no_encoding", "omni_no_zero_cost", "omni_curve_only", "omni_seminas")
+#: OMNI as White et al. run it in NASLib: plain NGBoost (its defaults and leaf rule) from a constant start,
+#: standardised features and target
+NASLIB_SETTINGS: Mapping[str, Any] = {
+    "linear_start": False, "normalisation": "standard", "target": "standard", "min_samples_leaf": None,
+    "n_estimators": 505, "learning_rate": 0.08127053060223186, "minibatch_frac": 0.5081694143793387,
+}
+#: OMNI variants (registered names, and ``omni_naslib``: OMNI with :data:`NASLIB_SETTINGS`) that read the
+#: learning curve, then those that do not
+CURVE_VARIANTS: tuple[str, ...] = (
+    "omni", "omni_naslib", "omni_no_encoding", "omni_no_zero_cost", "omni_curve_only", "omni_seminas",
+)
 STATIC_VARIANTS: tuple[str, ...] = ("omni_no_curve", "omni_encoding_only", "omni_zero_cost_only")
 #: plain models on the same features
 PLAIN_MODELS: tuple[str, ...] = ("plain_ngboost", "plain_lightgbm")
@@ -68,6 +77,8 @@ class Entry:
     params: Mapping[str, Any] = field(default_factory=dict)
     curve: tuple[str, ...] = ()
     uses_curve: bool = True
+    #: run in the first ``trials`` trials only (None: all), for predictors too slow for every trial
+    trials: int | None = None
 
     def build(self, fidelity: int, seed: int) -> Any:
         """A new predictor for one split (``fidelity`` set where the predictor reads curves)."""
@@ -83,8 +94,8 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Task:
-    """The entries of one trial, train size and fidelity (0: entries that read no curve)."""
+class Cell:
+    """A cell of the grid: the entries of one trial, train size and fidelity (0: entries that read no curve)."""
 
     trial: int
     train_size: int
@@ -100,7 +111,8 @@ def default_curves(benchmark: Benchmark) -> tuple[str, ...]:
     if "val_accuracy" in benchmark.curves:
         return ("val_accuracy",)
     raise InvalidInputError(
-        f"benchmark {benchmark.name!r} records no train_loss or val_accuracy curve (it has {sorted(benchmark.curves)}); "
+        f"benchmark {benchmark.name!r} records no train_loss or val_accuracy curve "
+        f"(it has {sorted(benchmark.curves)}); "
         "OMNI reads one of them"
     )
 
@@ -111,8 +123,14 @@ def plan_entries(
     proxy: str = "jacov",
     variants: Sequence[str] | None = None,
     learning_curve: bool = True,
+    omni_params: Mapping[str, Any] | None = None,
+    trial_limits: Mapping[str, int] | None = None,
 ) -> tuple[list[Entry], list[tuple[str, str]]]:
-    """The entries to run on ``benchmark`` and the ``(label, reason)`` of those that cannot run on it."""
+    """The entries to run on ``benchmark`` and the ``(label, reason)`` of those that cannot run on it.
+
+    ``omni_params`` go to every OMNI variant (the curve, proxy and fidelity are set here); ``trial_limits``
+    maps a predictor name to the number of trials it runs in (the first ones), for the slow ones.
+    """
     from naspred import predictors
     from naspred.predictors.omni import CURVE_FEATURES
 
@@ -126,6 +144,7 @@ def plan_entries(
     if unknown:
         raise InvalidInputError(f"unknown OMNI variant(s) {unknown}; expected some of {list(known)}")
     has_proxy = proxy in benchmark.proxies
+    limits = dict(trial_limits or {})
     entries: list[Entry] = []
     skipped: list[tuple[str, str]] = []
     for name in chosen:
@@ -134,18 +153,24 @@ def plan_entries(
             label = name if static or len(curves) == 1 else f"{name} [{c}]"
             cs = () if static else (c,)
             if name in PLAIN_MODELS:
-                entries.append(Entry(label, name, "plain", {}, cs))
+                entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
                 continue
-            groups = predictors.get(name)._groups()
+            registered = "omni" if name == "omni_naslib" else name
+            groups = predictors.get(registered)._groups()
             metric = CURVE_FEATURES[c][0] if cs else None
             if "proxy" in groups and not has_proxy:
                 skipped.append((label, f"benchmark {benchmark.name!r} has no proxy {proxy!r}"))
             elif metric is not None and "curve" in groups and metric not in benchmark.curves:
                 skipped.append((label, f"benchmark {benchmark.name!r} records no {metric!r} curve"))
             else:
-                params = {"proxy": proxy, "curve": c} if cs else {"proxy": proxy}
-                group = "omni" if name == "omni" else "ablation"
-                entries.append(Entry(label, name, group, params, cs, uses_curve="curve" in groups))
+                params = {**(omni_params or {}), "proxy": proxy}
+                if name == "omni_naslib":
+                    params.update(NASLIB_SETTINGS)
+                if cs:
+                    params["curve"] = c
+                group = "omni" if registered == "omni" else "ablation"
+                entries.append(Entry(label, registered, group, params, cs, uses_curve="curve" in groups,
+                                     trials=limits.get(name)))
     if learning_curve:
         for row in predictors.describe():
             if row["family"] != "learning-curve":
@@ -158,7 +183,7 @@ def plan_entries(
             params = {}
             if "final_epoch" in predictors.get(row["name"]).get_params():
                 params["final_epoch"] = full_epochs(benchmark)
-            entries.append(Entry(row["name"], row["name"], "learning-curve", params))
+            entries.append(Entry(row["name"], row["name"], "learning-curve", params, trials=limits.get(row["name"])))
     return entries, skipped
 
 
@@ -176,7 +201,9 @@ def pool_rows(benchmark: Benchmark, pool: str, proxy: str) -> np.ndarray:
     if pool == "recorded":
         column = f"proxy:{proxy}"
         if column not in benchmark.table.columns:
-            raise InvalidInputError(f"pool 'recorded' keeps rows with proxy {proxy!r}; benchmark {benchmark.name!r} has none")
+            raise InvalidInputError(
+                f"pool 'recorded' keeps rows with proxy {proxy!r}; benchmark {benchmark.name!r} has none"
+            )
         ok &= np.isfinite(benchmark.table[column].to_numpy(dtype=np.float64))
     return np.flatnonzero(ok)
 
@@ -262,20 +289,20 @@ def plain_features(benchmark: Benchmark, archs: list[Any], info: ArchInfo, curve
     return np.hstack(blocks)
 
 
-# -- one task ---------------------------------------------------------------------------------------------
-def run_task(
-    benchmark: Benchmark, codes: np.ndarray, entries: Sequence[Entry], task: Task, *, rows: np.ndarray,
+# -- one cell ---------------------------------------------------------------------------------------------
+def run_cell(
+    benchmark: Benchmark, codes: np.ndarray, entries: Sequence[Entry], cell: Cell, *, rows: np.ndarray,
     test_size: int, train_sizes: Sequence[int], seed: int, proxy: str,
 ) -> list[dict[str, Any]]:
-    """Fit and score the entries of ``task`` on its split; failures are recorded in the rows."""
-    split_seed = trial_seed(seed, task.trial)
+    """Fit and score the entries of ``cell`` on its split; failures are recorded in the rows."""
+    split_seed = trial_seed(seed, cell.trial)
     test, trains = draw_split(codes, rows, test_size, train_sizes, split_seed)
-    train = trains[task.train_size]
-    chosen = [e for e in entries if e.label in task.labels]
+    train = trains[cell.train_size]
+    chosen = [e for e in entries if e.label in cell.labels]
     metrics = sorted({m for e in chosen for m in _metrics_of(e, benchmark)})
     proxies = [proxy] if proxy in benchmark.proxies else []
-    info_train = split_info(benchmark, codes, train, task.fidelity, metrics, proxies)
-    info_test = split_info(benchmark, codes, test, task.fidelity, metrics, proxies)
+    info_train = split_info(benchmark, codes, train, cell.fidelity, metrics, proxies)
+    info_test = split_info(benchmark, codes, test, cell.fidelity, metrics, proxies)
     archs_train = [benchmark.archs[i] for i in train]
     archs_test = [benchmark.archs[i] for i in test]
     y_train, y_test = benchmark.y[train], benchmark.y[test]
@@ -283,7 +310,7 @@ def run_task(
     for entry in chosen:
         row: dict[str, Any] = {
             "benchmark": benchmark.name, "label": entry.label, "predictor": entry.name, "group": entry.group,
-            "train_size": task.train_size, "fidelity": task.fidelity, "trial": task.trial,
+            "train_size": cell.train_size, "fidelity": cell.fidelity, "trial": cell.trial,
         }
         try:
             t0 = time.perf_counter()
@@ -293,7 +320,7 @@ def run_task(
                 t1 = time.perf_counter()
                 pred = model.predict(plain_features(benchmark, archs_test, info_test, entry.curve, proxy))
             else:
-                model = entry.build(task.fidelity, split_seed % 2**31)
+                model = entry.build(cell.fidelity, split_seed % 2**31)
                 model.fit(archs_train, y_train, info_train)
                 t1 = time.perf_counter()
                 pred = model.predict(archs_test, info_test)
@@ -301,8 +328,8 @@ def run_task(
             scores, note = prediction_metrics(y_test, np.asarray(pred, dtype=np.float64), benchmark.higher_is_better)
             row.update(scores, fit_seconds=t1 - t0, predict_seconds=t2 - t1, status="ok", error=note)
         except (NaspredError, ValueError, ArithmeticError, RuntimeError) as err:
-            logger.warning("%s, trial %d, %d archs, fidelity %d: %s", entry.label, task.trial, task.train_size,
-                           task.fidelity, err)
+            logger.warning("%s, trial %d, %d archs, fidelity %d: %s", entry.label, cell.trial, cell.train_size,
+                           cell.fidelity, err)
             row.update(status="failed", error=f"{type(err).__name__}: {err}"[:300])
         out.append(row)
     return out
@@ -323,7 +350,7 @@ def _metrics_of(entry: Entry, benchmark: Benchmark) -> list[str]:
 # -- the run ----------------------------------------------------------------------------------------------
 @dataclass
 class AblationRun:
-    """An ablation on one benchmark: its entries, tasks and the CSV that collects the rows."""
+    """An ablation on one benchmark: its entries, cells and the CSV that collects the rows."""
 
     benchmark: Benchmark
     entries: list[Entry]
@@ -336,27 +363,28 @@ class AblationRun:
     pool: str = "all"
     proxy: str = "jacov"
 
-    def tasks(self, done: set[tuple[str, int, int, int]] = frozenset()) -> list[Task]:
+    def cells(self, done: set[tuple[str, int, int, int]] = frozenset()) -> list[Cell]:
         """Every (trial, train size, fidelity) with the labels not yet in ``done``."""
         out = []
         for trial in range(self.trials):
             for size in self.train_sizes:
                 for fidelity in (0, *self.fidelities):
                     labels = tuple(e.label for e in self.entries if (fidelity > 0) == e.uses_curve
+                                   and (e.trials is None or trial < e.trials)
                                    and (e.label, size, fidelity, trial) not in done)
                     if labels:
-                        out.append(Task(trial, size, fidelity, labels))
+                        out.append(Cell(trial, size, fidelity, labels))
         return out
 
     def run(self, csv_path: str | Path, workers: int = 1, threads: int | None = 1) -> pd.DataFrame:
-        """Run the missing tasks, appending rows to ``csv_path``; returns the whole table."""
+        """Run the missing cells, appending rows to ``csv_path``; returns the whole table."""
         csv_path = Path(csv_path)
         done = _done(csv_path)
-        tasks = self.tasks(done)
+        cells = self.cells(done)
         rows = pool_rows(self.benchmark, self.pool, self.proxy)
         codes = CanonicalIndex.of(self.benchmark).codes
-        logger.info("%s: %d tasks to run (%d rows already done), pool of %d rows", self.benchmark.name,
-                    len(tasks), len(done), len(rows))
+        logger.info("%s: %d grid cells to run (%d rows already done), pool of %d rows", self.benchmark.name,
+                    len(cells), len(done), len(rows))
         kwargs = {"rows": rows, "test_size": self.test_size, "train_sizes": self.train_sizes, "seed": self.seed,
                   "proxy": self.proxy}
         csv_path.parent.mkdir(parents=True, exist_ok=True)
@@ -365,12 +393,13 @@ class AblationRun:
             writer = csv.DictWriter(handle, fieldnames=FIELDS)
             if new:
                 writer.writeheader()
-            for k, batch in enumerate(_execute(self.benchmark, codes, self.entries, tasks, kwargs, workers, threads), 1):
+            results = _execute(self.benchmark, codes, self.entries, cells, kwargs, workers, threads)
+            for k, batch in enumerate(results, 1):
                 writer.writerows(batch)
                 handle.flush()
                 taus = ", ".join(f"{r['label']} {r.get('kendall_tau', math.nan):.3f}" for r in batch
                                  if r["status"] == "ok")
-                logger.info("%d/%d done: %s", k, len(tasks), taus)
+                logger.info("%d/%d done: %s", k, len(cells), taus)
         return read_rows(csv_path)
 
 
@@ -388,30 +417,30 @@ def read_rows(csv_path: str | Path) -> pd.DataFrame:
     return table
 
 
-def _execute(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], tasks: list[Task],
+def _execute(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], cells: list[Cell],
              kwargs: dict[str, Any], workers: int, threads: int | None) -> Any:
-    """Results of ``tasks`` as they finish: in this process, or in ``workers`` forked processes."""
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield run_task(benchmark, codes, entries, task, **kwargs)
+    """Results of ``cells`` as they finish: in this process, or in ``workers`` spawned processes."""
+    if workers <= 1 or len(cells) <= 1:
+        for cell in cells:
+            yield run_cell(benchmark, codes, entries, cell, **kwargs)
         return
     context = multiprocessing.get_context("spawn")
     inbox, outbox = context.Queue(), context.Queue()
-    for i, task in enumerate(tasks):
-        inbox.put((i, task))
-    procs = [context.Process(target=_work, args=(benchmark, codes, entries, kwargs, inbox, outbox, threads), daemon=True)
-             for _ in range(min(workers, len(tasks)))]
+    for i, cell in enumerate(cells):
+        inbox.put((i, cell))
+    args = (benchmark, codes, entries, kwargs, inbox, outbox, threads)
+    procs = [context.Process(target=_work, args=args, daemon=True) for _ in range(min(workers, len(cells)))]
     for p in procs:
         inbox.put(None)
         p.start()
-    pending = set(range(len(tasks)))
+    pending = set(range(len(cells)))
     try:
         while pending:
             try:
                 i, batch = outbox.get(timeout=5.0)
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
-                    raise RuntimeError(f"every worker process ended with {len(pending)} task(s) left") from None
+                    raise RuntimeError(f"every worker process ended with {len(pending)} cell(s) left") from None
                 continue
             pending.discard(i)
             yield batch
@@ -431,8 +460,8 @@ def _work(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], kwargs:
         item = inbox.get()
         if item is None:
             return
-        i, task = item
-        outbox.put((i, run_task(benchmark, codes, entries, task, **kwargs)))
+        i, cell = item
+        outbox.put((i, run_cell(benchmark, codes, entries, cell, **kwargs)))
 
 
 def run_ablation(
@@ -449,6 +478,8 @@ def run_ablation(
     proxy: str = "jacov",
     variants: Sequence[str] | None = None,
     learning_curve: bool = True,
+    omni_params: Mapping[str, Any] | None = None,
+    trial_limits: Mapping[str, int] | None = None,
     workers: int = 1,
     threads: int | None = 1,
     data_home: str | Path | None = None,
@@ -466,7 +497,7 @@ def run_ablation(
         raise InvalidInputError(f"fidelities {late} reach the full schedule of {last} epochs; expected fewer epochs")
     if isinstance(trials, bool) or int(trials) != trials or trials < 1:
         raise InvalidInputError(f"trials must be a positive integer, got {trials!r}")
-    entries, skipped = plan_entries(benchmark, curves, proxy, variants, learning_curve)
+    entries, skipped = plan_entries(benchmark, curves, proxy, variants, learning_curve, omni_params, trial_limits)
     for label, reason in skipped:
         logger.info("skipping %s: %s", label, reason)
     run = AblationRun(benchmark, entries, skipped, sizes, fids, int(trials), int(test_size), int(seed), pool, proxy)
@@ -560,8 +591,8 @@ def _tau_text(row: pd.Series | None) -> str:
 
 
 def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str, reference: str | None = None,
-             wall_seconds: float | None = None) -> str:
-    """The ablation report: setup, Kendall tau per label and split, paired tests, details, skipped entries."""
+             wall_seconds: float | None = None, notes: Sequence[str] = ()) -> str:
+    """The ablation report: setup, Kendall tau per label and split, ``notes``, paired tests, details, skipped."""
     import os
     import platform
 
@@ -577,36 +608,39 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
     n_pool = len(pool_rows(bench, run.pool, run.proxy))
     lines = [
         f"# {title}", "",
-        f"Benchmark `{bench.name}`: target `{bench.target}` ({'maximised' if bench.higher_is_better else 'minimised'}) "
-        f"at epoch {full_epochs(bench)}. Pool: {n_pool} {pool}. Each trial draws {run.test_size} test architectures "
-        "of distinct canonical forms, then nested training sets (one architecture per canonical form, none sharing a "
-        "test architecture's form); every predictor of a trial sees the same architectures, with learning curves "
-        f"cut at the fidelity. {run.trials} trials, seed {run.seed}.", "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-        f"{time.strftime('%Y-%m-%d')}" + (f"; wall time {wall_seconds / 60:.1f} min." if wall_seconds else "."), "",
+        (f"Benchmark `{bench.name}`: target `{bench.target}` "
+         f"({'maximised' if bench.higher_is_better else 'minimised'}) "
+         f"at epoch {full_epochs(bench)}. Pool: {n_pool} {pool}. Each trial draws {run.test_size} test architectures "
+         "of distinct canonical forms, then nested training sets (one architecture per canonical form, none sharing a "
+         "test architecture's form); every predictor of a trial sees the same architectures, with learning curves "
+         f"cut at the fidelity. {run.trials} trials, seed {run.seed}."), "",
+        (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
+         f"{time.strftime('%Y-%m-%d')}" + (f"; wall time of this invocation {wall_seconds / 60:.1f} min."
+                                           if wall_seconds else ".")), "",
         "Command (from the repository root):", "", "```", command, "```", "",
         "## Kendall tau", "",
-        "Mean Kendall tau between predicted and true target of the test architectures, over trials, with its 95 % "
-        "percentile-bootstrap interval. `*`: the predictor reads no learning curve (the same value at every "
-        "fidelity). `–`: undefined (constant predictions in every trial).", "",
+        ("Mean Kendall tau between predicted and true target of the test architectures, over trials, with its 95 % "
+         "percentile-bootstrap interval. `*`: the predictor reads no learning curve (the same value at every "
+         "fidelity). `–`: undefined (constant predictions in every trial)."), "",
     ]
     header = ["predictor", *[f"{s} archs, {f} ep" for s, f in columns]]
     body = [[label, *[_tau_text(_cell(summary, label, s, f)) for s, f in columns]] for label in labels]
-    lines += [markdown_table(body, header), ""]
+    lines += [markdown_table(body, header), "", *notes]
     tests = paired_tests(table, reference)
     if len(tests):
         lines += [
             f"## `{reference}` against each other predictor", "",
-            "Paired by trial (same test and training architectures): median of the difference in Kendall tau "
-            f"(`{reference}` minus the other), trials where `{reference}` is higher, Wilcoxon signed-rank p-value "
-            "(two-sided) and its Holm adjustment over every comparison of this table.", "",
+            ("Paired by trial (same test and training architectures): median of the difference in Kendall tau "
+             f"(`{reference}` minus the other), trials where `{reference}` is higher, Wilcoxon signed-rank p-value "
+             "(two-sided) and its Holm adjustment over every comparison of this table."), "",
         ]
         body = [[r.label, f"{r.train_size}", f"{r.fidelity}", f"{r.median_diff:+.3f}", f"{r.wins}/{r.pairs}",
                  f"{r.p_value:.2g}", f"{r.p_holm:.2g}"] for r in tests.itertuples()]
-        lines += [markdown_table(body, ["predictor", "train", "fidelity", "median Δ tau", "wins", "p", "p (Holm)"]), ""]
+        header = ["predictor", "train", "fidelity", "median Δ tau", "wins", "p", "p (Holm)"]
+        lines += [markdown_table(body, header), ""]
     lines += ["## Details", "",
-              "Trials that ran, failed, or had constant predictions (tau undefined); mean Spearman, precision@10, "
-              "and seconds to fit and to predict the test set (one thread).", ""]
+              ("Trials that ran, failed, or had constant predictions (tau undefined); mean Spearman, precision@10, "
+               "and seconds to fit and to predict the test set (one thread)."), ""]
     body = []
     for label in labels:
         for _, r in summary[summary["label"] == label].sort_values(["train_size", "fidelity"]).iterrows():
@@ -627,28 +661,38 @@ def _num(value: float, digits: int = 3) -> str:
 def plot(table: pd.DataFrame, run: AblationRun, path: str | Path, title: str) -> Path:
     """Horizontal bars of mean Kendall tau (95 % CI) per predictor, one panel per train size and fidelity."""
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     summary = summarise_rows(table)
     labels = [e.label for e in run.entries if e.label in set(summary["label"])]
     columns = _columns(summary)
     colours = {"omni": "tab:red", "ablation": "tab:orange", "plain": "tab:gray", "learning-curve": "tab:blue"}
-    fig = Figure(figsize=(3.2 * len(columns) + 2.5, 0.32 * len(labels) + 1.6), layout="constrained")
-    axes = fig.subplots(1, len(columns), sharey=True, squeeze=False)[0]
+    fig = Figure(figsize=(3.2 * len(columns) + 2.5, 0.32 * len(labels) + 2.0), layout="constrained")
+    axes = fig.subplots(1, len(columns), sharex=True, sharey=True, squeeze=False)[0]
     ys = np.arange(len(labels))[::-1]
     for ax, (size, fidelity) in zip(axes, columns):
         for y, label in zip(ys, labels):
             row = _cell(summary, label, size, fidelity)
-            if row is None or math.isnan(row["kendall_tau"]):
+            if row is None:
+                continue
+            if math.isnan(row["kendall_tau"]):
+                ax.text(0.01, y, "failed" if row["trials"] == row["failed"] else "undefined", va="center",
+                        fontsize=7, color="0.4", transform=ax.get_yaxis_transform())
                 continue
             err = None
             if not math.isnan(row["kendall_tau_low"]):
                 err = [[row["kendall_tau"] - row["kendall_tau_low"]], [row["kendall_tau_high"] - row["kendall_tau"]]]
             ax.barh(y, row["kendall_tau"], xerr=err, color=colours.get(row["group"], "tab:green"),
                     hatch="//" if row["fidelity"] == 0 else None, capsize=2)
-        ax.set_title(f"{size} archs, {fidelity} epochs", fontsize=9)
+        ax.set_title(f"{size} archs, {fidelity} epoch{'s' if fidelity != 1 else ''}", fontsize=9)
         ax.set_xlabel("Kendall tau")
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(ys, labels, fontsize=8)
+    present = [g for g in colours if g in set(summary["group"])]
+    handles = [Patch(color=colours[g], label=g) for g in present]
+    if (summary["fidelity"] == 0).any():
+        handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="reads no curve"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     fig.suptitle(title, fontsize=10)
     path = Path(path)
     fig.savefig(path, dpi=110)
@@ -656,11 +700,13 @@ def plot(table: pd.DataFrame, run: AblationRun, path: str | Path, title: str) ->
 
 
 def write_report(table: pd.DataFrame, run: AblationRun, stem: str | Path, *, title: str, command: str,
-                 reference: str | None = None, wall_seconds: float | None = None) -> tuple[Path, Path]:
+                 reference: str | None = None, wall_seconds: float | None = None,
+                 notes: Sequence[str] = ()) -> tuple[Path, Path]:
     """Write ``<stem>.md`` and ``<stem>.png``."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     md = stem.with_suffix(".md")
-    md.write_text(markdown(table, run, title=title, command=command, reference=reference, wall_seconds=wall_seconds))
+    md.write_text(markdown(table, run, title=title, command=command, reference=reference, wall_seconds=wall_seconds,
+                           notes=notes))
     png = plot(table, run, stem.with_suffix(".png"), title)
     return md, png

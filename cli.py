@@ -215,6 +215,7 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
         trials=args.trials, csv_path=f"{out}/omni_ablation.csv", test_size=args.test_size, seed=args.seed,
         pool=args.pool, curves=[c for c in args.curves.split(",") if c] if args.curves else None, proxy=args.proxy,
         variants=[v for v in args.variants.split(",") if v] if args.variants else None,
+        trial_limits=_limits(args.limit_trials),
         learning_curve=not args.no_learning_curve, workers=args.workers, data_home=args.data_home,
     )
     for label, reason in run.skipped:
@@ -222,7 +223,8 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
     options = [("--benchmark", args.benchmark), ("--train-sizes", ",".join(map(str, run.train_sizes))),
                ("--fidelities", ",".join(map(str, run.fidelities))), ("--trials", run.trials),
                ("--test-size", run.test_size), ("--seed", run.seed), ("--pool", run.pool), ("--curves", args.curves),
-               ("--proxy", run.proxy), ("--variants", args.variants), ("--reference", args.reference),
+               ("--proxy", run.proxy), ("--variants", args.variants), ("--limit-trials", args.limit_trials),
+               ("--reference", args.reference),
                ("--workers", args.workers), ("--out", out)]
     command = "naspred ablate omni " + " ".join(f"{k} {shlex.quote(str(v))}" for k, v in options if v is not None)
     if args.no_learning_curve:
@@ -232,6 +234,20 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
     failed = int((table["status"] != "ok").sum())
     sys.stdout.write(f"{len(table)} rows ({failed} failed): {out}/omni_ablation.csv\nreport: {md}\nplot: {png}\n")
     return 0
+
+
+def _limits(text: str | None) -> dict[str, int]:
+    """``"lce=5,omni_seminas=3"`` -> ``{"lce": 5, "omni_seminas": 3}``."""
+    out = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, _, count = item.partition("=")
+        try:
+            out[name.strip()] = int(count)
+        except ValueError:
+            raise NaspredError(f"--limit-trials expects NAME=TRIALS pairs, got {item!r}") from None
+    return out
 
 
 def _add_ablate_parser(sub: Any) -> None:
@@ -249,6 +265,7 @@ def _add_ablate_parser(sub: Any) -> None:
                     "training losses are recorded, else val_accuracy)")
     ab.add_argument("--proxy", default="jacov", help="precomputed zero-cost proxy (default jacov)")
     ab.add_argument("--variants", help="OMNI variants and plain models to run, comma-separated (default: all)")
+    ab.add_argument("--limit-trials", help="predictors run in the first trials only, e.g. lce=5,omni_seminas=5")
     ab.add_argument("--reference", help="predictor compared with every other in paired tests (default: the first)")
     ab.add_argument("--no-learning-curve", action="store_true", help="leave out the learning-curve predictors")
     ab.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")

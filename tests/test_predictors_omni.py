@@ -3,6 +3,8 @@ ablation runner with its command."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,6 +94,29 @@ def test_normalisation_is_fitted_on_training_data_only(split):
     np.testing.assert_allclose(one, full[best[:1]], rtol=0, atol=1e-12)
 
 
+def test_fitted_omni_survives_pickling(split):
+    archs, y, info = split
+    model = predictors.get("omni", **FAST).fit(archs["train"], y["train"], info["train"])
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.predict(archs["test"], info["test"]), model.predict(archs["test"], info["test"]))
+
+
+def test_closed_form_normal_fits_as_ngboost_normal(split):
+    from ngboost import NGBRegressor
+    from ngboost.distns import Normal
+    from sklearn.tree import DecisionTreeRegressor
+
+    from naspred.predictors.omni import ClosedFormNormal
+
+    archs, y, info = split
+    x = np.column_stack([predictors.get("omni")._encode(archs["train"], info["train"]),
+                         info["train"].curves["val_accuracy"].values, info["train"].proxies["jacov"]])
+    fits = [NGBRegressor(Dist=dist, Base=DecisionTreeRegressor(max_depth=3), n_estimators=50, random_state=0,
+                         verbose=False).fit(x, y["train"]).pred_dist(x).params for dist in (Normal, ClosedFormNormal)]
+    np.testing.assert_allclose(fits[1]["loc"], fits[0]["loc"], rtol=1e-10)
+    np.testing.assert_allclose(fits[1]["scale"], fits[0]["scale"], rtol=1e-10)
+
+
 def test_scalar_normaliser_against_hand_computed_values():
     x = np.array([[3.0], [1.0], [2.0], [2.0]])
     q = ScalarNormaliser.fit(x, "quantile")
@@ -165,7 +190,7 @@ def test_registered_ablations_declare_what_they_read(name, proxies, fidelity, fe
     assert model.family == "hybrid" and model.uncertainty
     # a clone keeps the ablation (the class default), and the parameter overrides it
     assert clone(model).requirements == req
-    assert OMNI(features=model._groups()).requirements == req
+    assert OMNI(features=model.feature_groups()).requirements == req
 
 
 def test_feature_groups_as_parameters(split):
@@ -308,3 +333,6 @@ def test_ablate_command(data_home, tmp_path, capsys):
     assert main(["ablate", "omni", "--benchmark", "nb201-cifar10", "--fidelities", "200", "--out", str(out),
                  "--data-home", str(data_home)]) == 2
     assert "reach the full schedule of 200 epochs" in capsys.readouterr().err
+    assert main(["ablate", "omni", "--benchmark", "nb201-cifar10", "--fidelities", "12", "--limit-trials", "lce",
+                 "--out", str(out), "--data-home", str(data_home)]) == 2
+    assert "expects NAME=TRIALS pairs, got 'lce'" in capsys.readouterr().err

@@ -363,6 +363,8 @@ class AblationRun:
     seed: int = 0
     pool: str = "all"
     proxy: str = "jacov"
+    #: grid cells run by the last call of :meth:`run` (0 when everything was already in the CSV)
+    ran: int = 0
 
     def cells(self, done: set[tuple[str, int, int, int]] = frozenset()) -> list[Cell]:
         """Every (trial, train size, fidelity) with the labels not yet in ``done``."""
@@ -382,6 +384,7 @@ class AblationRun:
         csv_path = Path(csv_path)
         done = _done(csv_path)
         cells = self.cells(done)
+        self.ran = len(cells)
         rows = pool_rows(self.benchmark, self.pool, self.proxy)
         codes = CanonicalIndex.of(self.benchmark).codes
         logger.info("%s: %d grid cells to run (%d rows already done), pool of %d rows", self.benchmark.name,
@@ -626,6 +629,12 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
     header = ["predictor", *[f"{s} archs, {f} ep" for s, f in columns]]
     body = [[label, *[_tau_text(_cell(summary, label, s, f)) for s, f in columns]] for label in labels]
     lines += [markdown_table(body, header), "", *notes]
+    lines += ["## Predictors", "",
+              ("OMNI and its ablations run the defaults of `naspred.predictors.omni.OMNI` unless said otherwise: "
+               "normal-quantile normalisation of the scalar features and of the target fitted on the training "
+               "architectures, boosting from a least-squares line on the scalar features, 250 rounds at learning "
+               "rate 0.1 on 80 % minibatches, trees of depth 6 with leaves of at least 5."), "",
+              *[f"- `{e.label}`: {describe_entry(e)}" for e in run.entries if e.label in labels], ""]
     tests = paired_tests(table, reference)
     if len(tests):
         lines += [
@@ -652,6 +661,39 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
     if run.skipped:
         lines += ["## Not run", "", *[f"- `{label}`: {reason}" for label, reason in run.skipped], ""]
     return "\n".join(lines)
+
+
+def describe_entry(entry: Entry) -> str:
+    """One line on what an entry runs."""
+    from naspred import predictors
+
+    if entry.name == "plain_ngboost":
+        text = "`ngboost.NGBRegressor()` with the package's defaults"
+    elif entry.name == "plain_lightgbm":
+        text = ("LightGBM, 500 trees at learning rate 0.05, 31 leaves of at least 5, 80 % row and column "
+                "sampling")
+    else:
+        text = inspect_summary(predictors.predictor_class(entry.name))
+    if entry.group == "plain":
+        text += ", on the raw adjacency one-hot, learning-curve feature and proxy, raw target"
+    if entry.group in ("omni", "ablation"):
+        model = entry.build(1, 0)
+        text += f"; reads {', '.join(model.feature_groups())}"
+        if entry.params.get("linear_start") is False:
+            text += (" with NASLib's settings: boosting from a constant, standardised features and target, "
+                     "505 rounds at learning rate 0.081 on 51 % minibatches, leaves of min(max(n // 2, 1), 15)")
+    if entry.curve:
+        text += f"; curve feature {', '.join(entry.curve)}"
+    if entry.trials is not None:
+        text += f"; run in the first {entry.trials} trial{'s' if entry.trials != 1 else ''} only"
+    return text
+
+
+def inspect_summary(cls: type) -> str:
+    """The first line of a class's docstring."""
+    import inspect
+
+    return (inspect.getdoc(cls) or cls.__name__).split("\n")[0].rstrip(".")
 
 
 def _timing(table: pd.DataFrame, wall_seconds: float | None) -> str:

@@ -76,7 +76,7 @@ def main() -> None:
                                   trial_limits={"omni_seminas": args.seminas_trials})
         write_report(table, run, HERE / "omni_ablation_nb201", title="OMNI ablation on nb201-cifar10",
                      command=f"{command} --seminas-trials {args.seminas_trials} --only nb201", reference="omni",
-                     wall_seconds=time.perf_counter() - start, notes=nb201_notes(table))
+                     wall_seconds=time.perf_counter() - start if run.ran else None, notes=nb201_notes(table))
     if args.only != "nb201":
         start = time.perf_counter()
         table, run = run_ablation("spikenas-cifar10", train_sizes=[100], fidelities=[1, 3, 10, 30],
@@ -85,7 +85,8 @@ def main() -> None:
                                   trial_limits={"lce": args.lce_trials}, workers=args.workers)
         write_report(table, run, HERE / "omni_ablation_spikenas", title="OMNI ablation on spikenas-cifar10",
                      command=f"{command} --lce-trials {args.lce_trials} --only spikenas",
-                     reference="omni_no_zero_cost [sotle]", wall_seconds=time.perf_counter() - start)
+                     reference="omni_no_zero_cost [sotle]",
+                     wall_seconds=time.perf_counter() - start if run.ran else None)
 
 
 if __name__ == "__main__":

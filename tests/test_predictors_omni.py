@@ -293,20 +293,23 @@ def test_ablation_run_writes_rows_resumes_and_reports(nb201, tmp_path):
     csv = tmp_path / "rows.csv"
     kwargs = {"train_sizes": [20], "fidelities": [12], "trials": 2, "csv_path": csv, "pool": "recorded",
               "variants": ("omni_curve_only", "omni_zero_cost_only", "plain_lightgbm"), "learning_curve": False,
-              "omni_params": {"n_estimators": 20}}
+              "omni_params": {"n_estimators": 20}, "trial_limits": {"omni_curve_only": 1}}
     table, run = run_ablation(nb201, **kwargs)
     assert sorted(table["label"].unique()) == ["omni_curve_only", "omni_zero_cost_only", "plain_lightgbm"]
-    assert len(table) == 6 and (table["status"] == "ok").all()
+    assert len(table) == 5 and (table["status"] == "ok").all() and run.ran == 4
+    assert table.loc[table["label"] == "omni_curve_only", "trial"].tolist() == [0]  # limited to one trial
     # the proxy-only ablation reads no curve: it runs once per train size, recorded at fidelity 0
     assert set(table.loc[table["label"] == "omni_zero_cost_only", "fidelity"]) == {0}
     assert table["kendall_tau"].between(0.2, 1).all()
-    again, _ = run_ablation(nb201, **kwargs)  # resumes: nothing left to run
-    assert len(read_rows(csv)) == 6 and len(again) == 6
+    again, run = run_ablation(nb201, **kwargs)  # resumes: nothing left to run
+    assert len(read_rows(csv)) == 5 and len(again) == 5 and run.ran == 0
     from naspred.evaluation.omni_ablation import write_report
 
     md, png = write_report(table, run, tmp_path / "report", title="t", command="c")
     text = md.read_text()
     assert "| omni_curve_only | 0." in text and "20 archs, 12 ep" in text and png.stat().st_size > 1000
+    assert "- `omni_curve_only`: OMNI on the learning-curve feature alone" in text
+    assert "run in the first 1 trial only" in text
 
 
 def test_plan_on_a_benchmark_without_proxies(data_home):

@@ -252,12 +252,21 @@ def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
         ({"sotle_window": 0}, "sotle_window must be an integer >= 1"),
         ({"regressor": "seminas", "features": ("curve", "proxy")}, "reads the architecture"),
         ({"regressor": "seminas", "linear_start": False}, "enter through the linear start"),
+        ({"min_samples_leaf": "big"}, "min_samples_leaf must be an integer >= 1"),
     ],
 )
 def test_bad_parameters_name_what_was_expected(split, params, match):
     archs, y, info = split
     with pytest.raises(InvalidInputError, match=match):
         OMNI(**{**FAST, **params}).fit(archs["train"][:10], y["train"][:10], info["train"].subset(range(10)))
+
+
+@pytest.mark.parametrize(("n", "leaf"), [(10, 2), (20, 2), (30, 3), (50, 5), (100, 5)])
+def test_auto_leaf_size_grows_with_the_training_set(split, n, leaf):
+    archs, y, info = split
+    model = OMNI(**FAST).fit(archs["train"][:n], y["train"][:n], info["train"].subset(range(n)))
+    assert model.model_.Base.min_samples_leaf == leaf
+    assert model.model_.Base.min_samples_split == 2 * leaf
 
 
 def test_unknown_curve_feature():

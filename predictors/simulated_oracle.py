@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from naspred.benchmarks.base import Benchmark
-from naspred.errors import DataFileError, InvalidInputError, UnknownNameError
+from naspred.errors import DataFileError, InvalidArchitectureError, InvalidInputError, UnknownNameError
 from naspred.predictors.oracle import LearningCurve, Oracle, TrainingResult
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,11 @@ class SimulatedOracle(Oracle):
         self._y = benchmark.y
         self._codes = self._canonical_codes()
         hidden_rows = np.isin(self._codes, [self._code_of[k] for k in self._hidden_keys if k in self._code_of])
+        self._hidden_rows = hidden_rows
         self._available = np.isfinite(self._y) & ~hidden_rows
+        # rows grouped by canonical class (class c: _class_order[_class_start[c]:_class_start[c + 1]])
+        self._class_order = np.argsort(self._codes, kind="stable")
+        self._class_start = np.searchsorted(self._codes[self._class_order], np.arange(len(self._code_of) + 1))
         self._epoch_cost, self.cost_model = self._cost_per_epoch()
 
     # -- setup -----------------------------------------------------------------------------------
@@ -164,8 +168,17 @@ class SimulatedOracle(Oracle):
             curves[metric] = LearningCurve(c.epochs[keep], c.values[row, keep])
         return TrainingResult(arch, epochs, curves, final, seconds, complete)
 
+    def is_hidden(self, arch: Any) -> bool:
+        arch = self.check_arch(arch)
+        try:
+            row = int(self.benchmark.index_of([arch])[0])
+        except InvalidArchitectureError:  # not a row of the benchmark: compare canonical forms
+            return super().is_hidden(arch)
+        return bool(self._hidden_rows[row])
+
     def _mark_seen(self, row: int) -> None:
-        self._available[self._codes == self._codes[row]] = False
+        code = self._codes[row]
+        self._available[self._class_order[self._class_start[code] : self._class_start[code + 1]]] = False
 
     def remaining(self) -> int:
         """Canonical forms that :meth:`sample` can still draw from."""
@@ -174,16 +187,29 @@ class SimulatedOracle(Oracle):
     def sample(self, n: int, rng: np.random.Generator | None = None, *, mark_seen: bool = True) -> list[Any]:
         n = self._check_n(n)
         rng = self.rng if rng is None else rng
-        rows = np.flatnonzero(self._available)
         chosen: list[int] = []
         codes: set[int] = set()
-        for row in rng.permutation(rows):
-            if len(chosen) == n:
-                break
-            code = int(self._codes[row])
-            if code not in codes:
-                codes.add(code)
-                chosen.append(int(row))
+
+        def take(candidates: np.ndarray) -> None:
+            for row in candidates:
+                if len(chosen) == n:
+                    return
+                code = int(self._codes[row])
+                if code not in codes:
+                    codes.add(code)
+                    chosen.append(int(row))
+
+        if n <= 16:
+            # few: draw any row and keep it if it is available and of a class not chosen yet; each kept row
+            # is uniform over those rows, as in the walk of a permutation below, without its cost per draw
+            for _ in range(64 * n):
+                row = int(rng.integers(len(self._available)))
+                if self._available[row]:
+                    take((row,))
+                    if len(chosen) == n:
+                        break
+        if len(chosen) < n:
+            take(rng.permutation(np.flatnonzero(self._available)))
         if len(chosen) < n:
             raise InvalidInputError(
                 f"asked for {n} architectures but only {len(chosen)} of benchmark {self.benchmark.name!r} are "

@@ -50,3 +50,7 @@ class HiddenGroundTruthError(NaspredError, PermissionError):
 
 class TrainingError(NaspredError, RuntimeError):
     """Training one architecture failed or returned a malformed learning curve."""
+
+
+class SearchError(NaspredError, RuntimeError):
+    """A search could not go on: its predictor failed to fit or to predict on the evaluated architectures."""

@@ -1,0 +1,373 @@
+"""NASLib's predictor interface over any naspred predictor.
+
+NASLib (github.com/automl/NASLib, the library of White et al., "How Powerful are Performance Predictors in
+Neural Architecture Search?", NeurIPS 2021; ``naslib/predictors/predictor.py``) drives a predictor through
+``set_ss_type``, ``pre_process``, ``get_data_reqs``, ``pre_compute(xtrain, xtest, unlabeled=None)``,
+``fit(xtrain, ytrain, train_info=None)`` and ``query(xtest, info=None)``, and its ``PredictorEvaluator``
+also calls ``reset_hyperparams``, ``get_hpo_wrapper`` and ``get_hyperparams``. :class:`NASLibPredictor`
+offers those methods, so that NASLib code swaps in a naspred predictor without other changes.
+
+Side information travels as NASLib passes it: a list with one dict per architecture. A dict holds ``"lc"``,
+the learning curve of the metric that ``get_data_reqs()["metric"]`` names, one value per epoch from epoch 1
+(NASLib's evaluator cuts it to its fidelity), or ``"<METRIC>_lc"`` with NASLib's ``Metric`` name
+(``"VAL_ACCURACY_lc"``, ``"TRAIN_LOSS_lc"``) when a predictor reads several metrics. Curves longer than the
+wrapped predictor's fidelity are cut to it. A zero-cost proxy the predictor reads is taken from the dict
+under the proxy's name, else from ``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.naslib_zen import NASLIB_SPACES
+from naspred.errors import InvalidArchitectureError, InvalidInputError
+from naspred.predictors.base import Predictor, check_targets, infer_space
+from naspred.predictors.info import ArchInfo
+from naspred.predictors.prediction import Prediction
+from naspred.predictors.registry import get as get_predictor
+from naspred.predictors.requirements import Requirements
+from naspred.predictors.simulated_oracle import SimulatedOracle
+from naspred.spaces.base import SearchSpace
+from naspred.spaces.registry import get as get_space
+from naspred.spaces.registry import names as space_names
+
+logger = logging.getLogger(__name__)
+
+#: NASLib search-space types (``search_space.get_type()``) and the naspred space of each
+SS_TYPES: Mapping[str, str] = MappingProxyType(dict(NASLIB_SPACES))
+_NASLIB_TYPE = {"nb201": "nasbench201", "nb101": "nasbench101", "darts": "nasbench301",
+                "tnb101-micro": "transbench101_micro", "tnb101-macro": "transbench101_macro"}
+
+
+def _as_space(space: SearchSpace | str | None) -> SearchSpace | None:
+    if space is None or isinstance(space, SearchSpace):
+        return space
+    if isinstance(space, str):
+        return get_space(SS_TYPES.get(space, space))
+    raise InvalidInputError(
+        f"space must be a SearchSpace, a naspred space name or a NASLib ss_type {sorted(SS_TYPES)}, "
+        f"got {type(space).__name__}"
+    )
+
+
+def _curve(value: Any, where: str, who: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{who}: {where} must be a list of numbers, got {type(value).__name__}") from None
+    if arr.ndim != 1 or not len(arr):
+        raise InvalidInputError(
+            f"{who}: {where} must be a non-empty list, one value per epoch from epoch 1; got shape {arr.shape}"
+        )
+    if not np.isfinite(arr).all():
+        raise InvalidInputError(f"{who}: {where} holds non-finite values")
+    return arr
+
+
+class NASLibPredictor:
+    """A naspred predictor behind NASLib's predictor interface.
+
+    ``predictor`` is a :class:`~naspred.predictors.base.Predictor` or a registered name (built with
+    ``params``). ``space`` is a naspred search space, its name, or a NASLib ``ss_type``; it may instead be set
+    by :meth:`set_ss_type`, as NASLib's evaluator does, or taken from ``benchmark`` or from native
+    architectures. Architectures may be naspred architectures, text in the space's notation, tuples of
+    operation indices (NASLib's ``get_op_indices()`` order) or NASLib graphs that have ``get_op_indices()``.
+    Targets are maximised unless ``higher_is_better=False``.
+    """
+
+    def __init__(
+        self,
+        predictor: Predictor | str,
+        space: SearchSpace | str | None = None,
+        *,
+        benchmark: Benchmark | None = None,
+        higher_is_better: bool = True,
+        **params: Any,
+    ) -> None:
+        if isinstance(predictor, str):
+            predictor = get_predictor(predictor, **params)
+        elif params:
+            raise InvalidInputError(
+                f"parameters {sorted(params)} apply to a predictor given by name; set them on the "
+                f"{type(predictor).__name__} instance instead"
+            )
+        if not isinstance(predictor, Predictor):
+            raise InvalidInputError(
+                f"NASLibPredictor wraps a naspred Predictor or a registered predictor name, got {type(predictor).__name__}"
+            )
+        if benchmark is not None and not isinstance(benchmark, Benchmark):
+            raise InvalidInputError(f"benchmark must be a naspred Benchmark, got {type(benchmark).__name__}")
+        if not isinstance(higher_is_better, (bool, np.bool_)):
+            raise InvalidInputError(f"higher_is_better must be True or False, got {higher_is_better!r}")
+        self.predictor = predictor
+        self.benchmark = benchmark
+        self.higher_is_better = bool(higher_is_better)
+        self.space: SearchSpace | None = None
+        self.ss_type: str | None = None
+        self._defaults = dict(predictor.get_params(deep=False))
+        self._proxy_cache: dict[tuple[Any, str], float] = {}
+        self._proxy_oracle: SimulatedOracle | None = None
+        self._unlabeled: tuple[Any, ...] = ()
+        chosen = _as_space(space)
+        if benchmark is not None:
+            if chosen is not None and chosen.name != benchmark.space.name:
+                raise InvalidInputError(
+                    f"space {chosen.name!r} differs from the space {benchmark.space.name!r} of benchmark {benchmark.name!r}"
+                )
+            chosen = benchmark.space
+        if chosen is not None:
+            self._set_space(chosen)
+
+    def __repr__(self) -> str:
+        return f"NASLibPredictor({self.predictor!r}, space={self.space.name if self.space else None!r})"
+
+    # -- NASLib's interface ----------------------------------------------------------------------------
+    def set_ss_type(self, ss_type: str) -> None:
+        """Set the search space from NASLib's ``ss_type`` (``"nasbench201"``, ...) or a naspred space name."""
+        if not isinstance(ss_type, str) or (ss_type not in SS_TYPES and ss_type not in space_names()):
+            raise InvalidInputError(
+                f"unknown ss_type {ss_type!r}; expected a NASLib type {sorted(SS_TYPES)} or a naspred space "
+                f"{space_names()}"
+            )
+        space = _as_space(ss_type)
+        if self.space is not None and self.space.name != space.name:
+            raise InvalidInputError(
+                f"ss_type {ss_type!r} is space {space.name!r}, but this predictor serves space {self.space.name!r}"
+            )
+        self._set_space(space)
+        self.ss_type = ss_type
+
+    def pre_process(self) -> None:
+        """Start afresh: forget the proxies and unlabelled architectures of an earlier :meth:`pre_compute`."""
+        self._proxy_cache.clear()
+        self._unlabeled = ()
+
+    def get_data_reqs(self) -> dict[str, Any]:
+        """NASLib's data requirements, from the wrapped predictor's :class:`Requirements`.
+
+        ``metric`` names the learning-curve metric(s) in naspred's spelling (``"val_accuracy"``); NASLib's
+        ``Metric[name.upper()]`` is the same metric. Hyperparameters of the architecture are never read.
+        """
+        req = self.requirements
+        metrics = list(req.curve_metrics) if req.uses_curves else []
+        metric: Any = None
+        if metrics:
+            metric = metrics[0] if len(metrics) == 1 else metrics
+        return {
+            "requires_partial_lc": req.uses_curves,
+            "metric": metric,
+            "requires_hyperparameters": False,
+            "hyperparams": {},
+            "unlabeled": req.unlabelled > 0,
+            "unlabeled_factor": 1 if req.unlabelled > 0 else 0,
+        }
+
+    def pre_compute(self, xtrain: Sequence[Any], xtest: Sequence[Any], unlabeled: Sequence[Any] | None = None) -> None:
+        """Convert and validate every architecture once, look up the proxies the predictor reads (from
+        ``benchmark``) and keep ``unlabeled`` for a semi-supervised predictor's fit."""
+        who = "NASLibPredictor.pre_compute"
+        archs = self._convert(xtrain, who, "xtrain") + self._convert(xtest, who, "xtest")
+        extra = self._convert(unlabeled, who, "unlabeled") if unlabeled is not None else []
+        req = self.requirements
+        if req.proxies and self.benchmark is not None:
+            self._cached_proxies(archs + extra, req.proxies, who)
+        self._unlabeled = tuple(extra)
+
+    def fit(self, xtrain: Sequence[Any], ytrain: Any, train_info: Sequence[Mapping[str, Any]] | None = None) -> NASLibPredictor:
+        """Fit the wrapped predictor on ``xtrain`` and their targets ``ytrain``."""
+        who = "NASLibPredictor.fit"
+        archs = self._convert(xtrain, who, "xtrain")
+        y = check_targets(ytrain, len(archs), who)
+        info = self._info(archs, train_info, who, "train_info", fit=True)
+        self.predictor.fit(archs, y, info)
+        return self
+
+    def query(self, xtest: Sequence[Any], info: Sequence[Mapping[str, Any]] | None = None) -> np.ndarray:
+        """Predicted target of each architecture, one float per architecture."""
+        archs = self._convert(xtest, "NASLibPredictor.query", "xtest")
+        return self.predictor.predict(archs, self._info(archs, info, "NASLibPredictor.query", "info", fit=False))
+
+    def query_dist(self, xtest: Sequence[Any], info: Sequence[Mapping[str, Any]] | None = None) -> Prediction:
+        """Mean and, where the wrapped predictor has one, standard deviation of each prediction."""
+        archs = self._convert(xtest, "NASLibPredictor.query_dist", "xtest")
+        return self.predictor.predict_dist(archs, self._info(archs, info, "NASLibPredictor.query_dist", "info", fit=False))
+
+    def get_hyperparams(self) -> dict[str, Any]:
+        """The wrapped predictor's parameters."""
+        return dict(self.predictor.get_params(deep=False))
+
+    def set_hyperparams(self, hyperparams: Mapping[str, Any] | None) -> None:
+        """Set parameters of the wrapped predictor (``None`` leaves them as they are)."""
+        if hyperparams is None:
+            return
+        if not isinstance(hyperparams, Mapping):
+            raise InvalidInputError(f"hyperparams must be a dict of parameters, got {type(hyperparams).__name__}")
+        known = self.predictor.get_params(deep=False)
+        unknown = sorted(set(hyperparams) - set(known))
+        if unknown:
+            raise InvalidInputError(
+                f"{type(self.predictor).__name__} has no parameter {unknown}; its parameters are {sorted(known)}"
+            )
+        self.predictor.set_params(**hyperparams)
+
+    def reset_hyperparams(self) -> None:
+        """Restore the parameters the wrapped predictor had when it was wrapped."""
+        self.predictor.set_params(**self._defaults)
+
+    def get_hpo_wrapper(self) -> bool:
+        """False: naspred predictors bring their own defaults, so NASLib runs no hyperparameter search."""
+        return False
+
+    # -- naspred side ------------------------------------------------------------------------------
+    @property
+    def requirements(self) -> Requirements:
+        """What the wrapped predictor needs."""
+        return self.predictor.requirements
+
+    @property
+    def fidelity(self) -> int | None:
+        """Epochs of learning curve the wrapped predictor reads, or ``None``."""
+        return self.requirements.fidelity
+
+    def _set_space(self, space: SearchSpace) -> None:
+        self.space = space
+        self.ss_type = _NASLIB_TYPE.get(space.name, self.ss_type)
+
+    def _convert(self, xs: Any, who: str, what: str) -> list[Any]:
+        if isinstance(xs, (str, bytes)) or not isinstance(xs, (Sequence, np.ndarray)):
+            raise InvalidInputError(f"{who}: {what} must be a list of architectures, got {type(xs).__name__}")
+        items = list(xs)
+        if not items:
+            raise InvalidInputError(f"{who}: {what} is empty; expected at least one architecture")
+        if self.space is None:
+            try:
+                self._set_space(infer_space(items, who))
+            except InvalidArchitectureError as err:
+                raise InvalidArchitectureError(
+                    f"{who}: the search space of {what} is not known ({err}); give NASLibPredictor(space=...) "
+                    "or call set_ss_type(...) first"
+                ) from err
+        return [self._native(x, pos, who, what) for pos, x in enumerate(items)]
+
+    def _native(self, x: Any, pos: int, who: str, what: str) -> Any:
+        space = self.space
+        assert space is not None
+        by_tuple = getattr(space, "from_tuple", None)
+        try:
+            if isinstance(x, space.arch_type):
+                return space.validate(x)
+            if isinstance(x, str):
+                return space.validate(space.parse(x))
+            if by_tuple is not None and callable(getattr(x, "get_op_indices", None)):
+                return by_tuple(list(x.get_op_indices()))
+            if isinstance(x, (tuple, list, np.ndarray)):
+                if by_tuple is None:
+                    raise InvalidArchitectureError(
+                        f"space {space.name!r} reads no tuple of operation indices; give {space.arch_type.__name__} "
+                        "objects or text"
+                    )
+                return by_tuple(list(x))
+            return space.validate(x)
+        except InvalidArchitectureError as err:
+            raise InvalidArchitectureError(f"{who}: {what}[{pos}]: {err}") from err
+
+    def _entries(self, info: Any, n: int, who: str, what: str) -> list[Mapping[str, Any]] | None:
+        if info is None:
+            return None
+        if isinstance(info, Mapping) or isinstance(info, (str, bytes)) or not isinstance(info, Sequence):
+            raise InvalidInputError(
+                f"{who}: {what} must be a list with one dict per architecture (NASLib's format), got {type(info).__name__}"
+            )
+        entries = list(info)
+        if len(entries) != n:
+            raise InvalidInputError(f"{who}: {what} has {len(entries)} entries for {n} architectures; expected one each")
+        for pos, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise InvalidInputError(f"{who}: {what}[{pos}] must be a dict, got {type(entry).__name__}")
+        return entries
+
+    def _info(self, archs: list[Any], info: Any, who: str, what: str, fit: bool) -> ArchInfo:
+        if isinstance(info, ArchInfo):
+            return info if info.space is not None else replace(info, space=self.space)
+        req = self.requirements
+        entries = self._entries(info, len(archs), who, what)
+        curves: dict[str, Curves] = {}
+        if req.uses_curves:
+            if entries is None:
+                raise InvalidInputError(
+                    f"{who}: {type(self.predictor).__name__} reads {req.fidelity} epoch(s) of learning curve "
+                    f"({list(req.curve_metrics)}); pass {what} as a list with one dict per architecture holding 'lc'"
+                )
+            curves = self._curves(entries, req, who, what)
+        proxies = self._proxies(archs, entries, req, who)
+        return ArchInfo(
+            space=self.space,
+            higher_is_better=self.higher_is_better,
+            curves=curves,
+            proxies=proxies,
+            unlabelled=self._unlabeled if fit and req.unlabelled else (),
+        )
+
+    def _curves(self, entries: list[Mapping[str, Any]], req: Requirements, who: str, what: str) -> dict[str, Curves]:
+        fidelity = int(req.fidelity)
+        metrics = req.curve_metrics or ("val_accuracy",)
+        out = {}
+        for metric in metrics:
+            keys = [f"{metric.upper()}_lc"] + (["lc"] if len(metrics) == 1 else [])
+            rows = []
+            for pos, entry in enumerate(entries):
+                key = next((k for k in keys if k in entry), None)
+                if key is None:
+                    raise InvalidInputError(
+                        f"{who}: {what}[{pos}] has no learning curve of {metric!r}; expected key "
+                        f"{' or '.join(repr(k) for k in keys)}, got keys {sorted(map(str, entry))}"
+                    )
+                row = _curve(entry[key], f"{what}[{pos}][{key!r}]", who)
+                if len(row) < fidelity:
+                    raise InvalidInputError(
+                        f"{who}: {what}[{pos}][{key!r}] has {len(row)} epoch(s); {type(self.predictor).__name__} "
+                        f"reads the first {fidelity}"
+                    )
+                rows.append(row[:fidelity])
+            out[metric] = Curves(epochs=np.arange(1, fidelity + 1), values=np.vstack(rows))
+        return out
+
+    def _proxies(
+        self, archs: list[Any], entries: list[Mapping[str, Any]] | None, req: Requirements, who: str
+    ) -> dict[str, np.ndarray]:
+        out = {}
+        for name in req.proxies:
+            if entries is not None and all(name in e for e in entries):
+                try:
+                    out[name] = np.asarray([e[name] for e in entries], dtype=np.float64)
+                except (TypeError, ValueError):
+                    raise InvalidInputError(f"{who}: proxy {name!r} in the info dicts must be numbers") from None
+            else:
+                out[name] = self._cached_proxies(archs, (name,), who)[name]
+        return out
+
+    def _cached_proxies(self, archs: list[Any], names: Sequence[str], who: str) -> dict[str, np.ndarray]:
+        out = {}
+        for name in names:
+            missing = list(dict.fromkeys(a for a in archs if (a, name) not in self._proxy_cache))
+            if missing:
+                if self.benchmark is None:
+                    raise InvalidInputError(
+                        f"{who}: {type(self.predictor).__name__} reads the zero-cost proxy {name!r}; give "
+                        f"NASLibPredictor(benchmark=...) with a benchmark that ships it, or put {name!r} in each "
+                        "architecture's info dict"
+                    )
+                if self._proxy_oracle is None:
+                    self._proxy_oracle = SimulatedOracle(self.benchmark)
+                values = self._proxy_oracle.proxies(missing, [name])[name]
+                for arch, value in zip(missing, values):
+                    self._proxy_cache[(arch, name)] = float(value)
+            out[name] = np.array([self._proxy_cache[(a, name)] for a in archs], dtype=np.float64)
+        return out

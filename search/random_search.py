@@ -1,0 +1,17 @@
+"""Random search: evaluate uniformly drawn architectures (Li & Talwalkar, "Random Search and
+Reproducibility for Neural Architecture Search", UAI 2019), the baseline of every NAS comparison."""
+
+from __future__ import annotations
+
+from naspred.search.state import SearchRun
+from naspred.search.strategy import SearchStrategy
+
+
+class RandomSearch(SearchStrategy):
+    """Evaluate random architectures, each of a canonical form not evaluated before, until the budget ends."""
+
+    name = "random"
+
+    def search(self, run: SearchRun) -> None:
+        while True:
+            run.evaluate(run.sample())

@@ -633,7 +633,8 @@ def markdown(table: pd.DataFrame, run: AblationRun, *, title: str, command: str,
               ("OMNI and its ablations run the defaults of `naspred.predictors.omni.OMNI` unless said otherwise: "
                "normal-quantile normalisation of the scalar features and of the target fitted on the training "
                "architectures, boosting from a least-squares line on the scalar features, 250 rounds at learning "
-               "rate 0.1 on 80 % minibatches, trees of depth 6 with leaves of at least 5."), "",
+               "rate 0.1 on 80 % minibatches, trees of depth 6 with leaves of at least n // 10 clipped to 2..5 for n "
+               "training architectures."), "",
               *[f"- `{e.label}`: {describe_entry(e)}" for e in run.entries if e.label in labels], ""]
     tests = paired_tests(table, reference)
     if len(tests):

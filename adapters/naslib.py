@@ -281,7 +281,7 @@ class NASLibPredictor:
     def _entries(self, info: Any, n: int, who: str, what: str) -> list[Mapping[str, Any]] | None:
         if info is None:
             return None
-        if isinstance(info, Mapping) or isinstance(info, (str, bytes)) or not isinstance(info, Sequence):
+        if isinstance(info, (Mapping, str, bytes)) or not isinstance(info, Sequence):
             raise InvalidInputError(
                 f"{who}: {what} must be a list with one dict per architecture (NASLib's format), got {type(info).__name__}"
             )

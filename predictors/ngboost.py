@@ -5,7 +5,9 @@ Natural-gradient boosting of a Normal distribution (log score) with regression t
 with the defaults of NASLib's ``naslib/predictors/trees/ngb.py`` (White et al., NeurIPS 2021): 505 rounds,
 learning rate 0.0813, minibatch fraction 0.508, trees of depth 6 reading 79.2 % of the features, with at
 least ``min(max(n // 2, 1), 15)`` samples per leaf and ``min(max(n // 2, 2), 20)`` per split for ``n``
-training architectures. The standard deviation is the scale of the predicted Normal distribution.
+training architectures. The standard deviation is the scale of the predicted Normal distribution. The Normal
+distribution is ngboost's, with its log score computed in closed form (:class:`ClosedFormNormal`): the same
+model and predictions, several times faster to fit.
 """
 
 from __future__ import annotations
@@ -13,11 +15,42 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.stats import loguniform, randint, uniform
-
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.params import check_float, check_int, check_seed
 from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
+from ngboost.distns import Normal
+from ngboost.distns.normal import NormalLogScore
+from ngboost.scores import LogScore
+from scipy.stats import loguniform, randint, uniform
+
+
+class ClosedFormNormalLogScore(NormalLogScore, LogScore):
+    """NGBoost's log score of the Normal distribution, its value computed in closed form."""
+
+    def score(self, Y: np.ndarray) -> np.ndarray:
+        return 0.5 * np.log(2.0 * np.pi * self.var) + (Y - self.loc) ** 2 / (2.0 * self.var)
+
+
+class ClosedFormNormal(Normal):
+    """NGBoost's Normal distribution without a frozen ``scipy.stats.norm`` behind it.
+
+    ngboost's ``Normal`` builds one at each of its many constructions in the boosting loop, which dominates
+    the fit time for a few hundred architectures; the fitted model and its predictions are the same.
+    """
+
+    scores = (ClosedFormNormalLogScore,)
+
+    def __init__(self, params: np.ndarray) -> None:
+        self._params = params
+        self.loc = params[0]
+        self.scale = np.exp(params[1])
+        self.var = self.scale**2
+
+    def mean(self) -> np.ndarray:
+        return self.loc
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
 
 
 class NGBoost(StandardisedRegressor):
@@ -57,8 +90,6 @@ class NGBoost(StandardisedRegressor):
 
     def _make_model(self) -> Any:
         from ngboost import NGBRegressor
-        from ngboost.distns import Normal
-        from ngboost.scores import LogScore
         from sklearn.tree import DecisionTreeRegressor
 
         who = type(self).__name__
@@ -72,7 +103,7 @@ class NGBoost(StandardisedRegressor):
             random_state=None,  # NGBoost seeds each base learner from its own random_state
         )
         return NGBRegressor(
-            Dist=Normal,
+            Dist=ClosedFormNormal,
             Score=LogScore,
             Base=base,
             n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),

@@ -31,11 +31,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from ngboost.distns import Normal
-from ngboost.distns.normal import NormalLogScore
-from ngboost.scores import LogScore
-from scipy.special import ndtri
-
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures
@@ -43,6 +38,7 @@ from naspred.predictors.info import ArchInfo
 from naspred.predictors.ngboost import NGBoost
 from naspred.predictors.params import check_bool, check_choice, check_int
 from naspred.predictors.requirements import Requirements
+from scipy.special import ndtri
 
 logger = logging.getLogger(__name__)
 
@@ -134,35 +130,6 @@ class ScalarNormaliser:
         for j, (knots, levels, scale) in enumerate(zip(self.knots, self.levels, self.scales)):
             out[:, j] = self._map(z[:, j], levels, knots, scale)
         return out
-
-
-class ClosedFormNormalLogScore(NormalLogScore, LogScore):
-    """NGBoost's log score of the Normal distribution, its value computed in closed form."""
-
-    def score(self, Y: np.ndarray) -> np.ndarray:
-        return 0.5 * np.log(2.0 * np.pi * self.var) + (Y - self.loc) ** 2 / (2.0 * self.var)
-
-
-class ClosedFormNormal(Normal):
-    """NGBoost's Normal distribution without a frozen ``scipy.stats.norm`` behind it.
-
-    ngboost's ``Normal`` builds one at each of its many constructions in the boosting loop, which dominates
-    the fit time for a few hundred architectures; the fitted model and its predictions are the same.
-    """
-
-    scores = (ClosedFormNormalLogScore,)
-
-    def __init__(self, params: np.ndarray) -> None:
-        self._params = params
-        self.loc = params[0]
-        self.scale = np.exp(params[1])
-        self.var = self.scale**2
-
-    def mean(self) -> np.ndarray:
-        return self.loc
-
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(name)
 
 
 class OMNI(NGBoost):
@@ -398,13 +365,6 @@ class OMNI(NGBoost):
             leaf = min(max(n // 10, 2), 5) if self.min_samples_leaf == "auto" else self.min_samples_leaf
             model.Base.set_params(min_samples_leaf=leaf, min_samples_split=2 * leaf)
         self.model_ = model.fit(self._design(archs, info, scalars), residual)
-
-    def _make_model(self) -> Any:
-        from ngboost import NGBRegressor
-
-        params = super()._make_model().get_params(deep=False)
-        params["Dist"] = ClosedFormNormal
-        return NGBRegressor(**params)
 
     def _fit_seminas(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
         from naspred.predictors.seminas import SemiNAS

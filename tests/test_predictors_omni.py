@@ -106,7 +106,7 @@ def test_closed_form_normal_fits_as_ngboost_normal(split):
     from ngboost.distns import Normal
     from sklearn.tree import DecisionTreeRegressor
 
-    from naspred.predictors.omni import ClosedFormNormal
+    from naspred.predictors.ngboost import ClosedFormNormal
 
     archs, y, info = split
     x = np.column_stack([predictors.get("omni")._encode(archs["train"], info["train"]),

@@ -99,6 +99,14 @@ def _entries() -> dict[str, BenchmarkEntry]:
                 {"dataset": ds},
             )
         )
+    entries.append(
+        BenchmarkEntry(
+            "nb201-mnist1d",
+            "naspred.benchmarks.nb201_mnist1d:load_nb201_mnist1d",
+            "NAS-Bench-201 cells trained on MNIST-1D by naspred (packaged): learning curves, epoch times, "
+            "live zero-cost proxies, a second seed for some cells",
+        )
+    )
     return {e.name: e for e in entries}
 
 

@@ -18,9 +18,16 @@ from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.bayesian_linear import BayesianLinearRegression
 from naspred.predictors.boosting import LightGBM, XGBoost
-from naspred.predictors.gaussian_process import GaussianProcess, SparseGaussianProcess
+from naspred.predictors.gaussian_process import (
+    ExactModel,
+    GaussianProcess,
+    SparseGaussianProcess,
+    exact_objective,
+    make_kernel,
+)
 from naspred.predictors.ngboost import NGBoost
 from naspred.predictors.svr import SVR
+from naspred.spaces import get as get_space
 
 # small models: the whole file stays fast on two cores
 SMALL = {
@@ -259,6 +266,32 @@ def test_exact_gp_predictions_match_the_closed_form_with_its_fitted_hyperparamet
     np.testing.assert_allclose(dist.mean, mean_z * ytr.std() + ytr.mean(), rtol=1e-5)
     np.testing.assert_allclose(dist.std, np.sqrt(var_z) * ytr.std(), rtol=1e-5)
     assert model.train_loss_ is not None and np.isfinite(model.train_loss_)
+
+
+@pytest.mark.parametrize("kernel, ard", [("rbf", False), ("matern52", True)])
+def test_exact_gp_objective_and_gradient_are_gpytorchs_marginal_likelihood(small, kernel, ard):
+    import gpytorch
+
+    xtr, ytr, _, _ = small
+    x = torch.as_tensor(_one_hot(xtr, get_space("nb201")), dtype=torch.float64)
+    z = torch.as_tensor((ytr - ytr.mean()) / ytr.std(), dtype=torch.float64)
+    likelihood = gpytorch.likelihoods.GaussianLikelihood().double()
+    model = ExactModel(x, z, likelihood, make_kernel(kernel, x.shape[1], ard)).double()
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # away from gpytorch's initial values
+        for p in model.parameters():
+            p.add_(torch.randn(p.shape, generator=gen, dtype=p.dtype) * 0.5)
+    model.train()
+    likelihood.train()
+    ours = exact_objective(model, likelihood, x, z)
+    grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad(set_to_none=True)
+    with gpytorch.settings.max_cholesky_size(10_000):
+        theirs = -gpytorch.mlls.ExactMarginalLogLikelihood(likelihood, model)(model(x), z)
+    theirs.backward()
+    assert ours == pytest.approx(theirs.item(), rel=1e-10)
+    for g, p in zip(grads, model.parameters(), strict=True):
+        torch.testing.assert_close(g, p.grad, rtol=1e-8, atol=1e-12)
 
 
 def test_sparse_gp_uses_at_most_as_many_inducing_points_as_architectures(small):

@@ -191,7 +191,8 @@ class RayExecutor(Executor):
     """Runs trials on ``workers`` Ray actors (one CPU each) of a local or a running cluster.
 
     ``address=None`` starts a local Ray instance with ``workers`` CPUs and stops it after the sweep;
-    any other address is passed to ``ray.init`` (``"auto"`` joins the cluster of this node). Without
+    any other address is passed to ``ray.init`` (``"auto"`` joins the cluster of this node), and the sweep
+    disconnects from that cluster at the end, leaving it running. Without
     ``workers`` on a cluster, one actor per CPU of the cluster is started.
     """
 
@@ -222,8 +223,9 @@ class RayExecutor(Executor):
                 ray.init(num_cpus=self.workers or (os.cpu_count() or 1), include_dashboard=False,
                          log_to_driver=False, configure_logging=False)
                 started_here = True
-            else:
+            else:  # join a running cluster; shutdown afterwards only disconnects from it
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
+                started_here = True
         try:
             yield from self._run(ray, tasks, ray.put(runner))
         finally:

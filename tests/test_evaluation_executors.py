@@ -1,4 +1,5 @@
-"""Executors: a 2-worker sweep on a local Ray cluster gives the same table as the serial run; option errors.
+"""Executors: a 2-worker sweep on a local Ray instance, and on a running cluster joined by address, gives the
+same table as the serial run; option errors.
 
 A killed worker process: its trial runs again on a fresh worker. (The process executor also runs end to
 end, with the whole sweep killed mid-way, in test_evaluation_results.py.)
@@ -41,6 +42,33 @@ def test_ray_sweep_with_two_workers_matches_the_serial_run(tmp_path):
     assert len(table) == 8 and (table["status"] == "ok").all()
     assert table["worker"].nunique() == 2  # both actors ran trials
     pd.testing.assert_frame_equal(table.drop(columns=list(RUN_COLUMNS)), serial.drop(columns=list(RUN_COLUMNS)))
+
+
+def test_ray_sweep_joins_a_running_cluster_by_address(tmp_path):
+    """`--address` joins a cluster started with `ray start --head`, as on a multi-node cluster (README)."""
+    import shutil
+    import socket
+    import subprocess
+
+    import ray
+
+    ray_cli = shutil.which("ray")
+    assert ray_cli, "the ray command comes with the test extras"
+    with socket.socket() as probe:  # a free port for the head node
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    start = [ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false"]
+    subprocess.run(start, check=True, capture_output=True, env=env, timeout=120)
+    try:
+        serial = run_experiment(SPEC, tmp_path / "serial", runner=TrialRunner()).table
+        outcome = run_experiment(SPEC, tmp_path / "cluster", RayExecutor(workers=2, address="auto"))
+        assert not ray.is_initialized()  # disconnected; the cluster itself keeps running until stopped
+        table = outcome.table
+        assert len(table) == 8 and (table["status"] == "ok").all()
+        pd.testing.assert_frame_equal(table.drop(columns=list(RUN_COLUMNS)), serial.drop(columns=list(RUN_COLUMNS)))
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, env=env, timeout=120)
 
 
 def test_process_executor_reruns_the_trial_of_a_killed_worker(tmp_path):

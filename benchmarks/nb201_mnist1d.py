@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import DataFileError
 from naspred.spaces.nasbench201 import NB201Space
@@ -95,8 +94,8 @@ def load_nb201_mnist1d(path: str | Path | None = None, *, data_home: Any = None,
         epoch_seconds=seconds,
         source=str(path),
         notes=[
-            f"NAS-Bench-201 cells trained on MNIST-1D for {len(epochs)} epochs by naspred's reference trainer; "
-            f"{len(archs)} cells, {twice} of them trained with a second seed (val_accuracy_seed1)",
+            (f"NAS-Bench-201 cells trained on MNIST-1D for {len(epochs)} epochs by naspred's reference trainer; "
+             f"{len(archs)} cells, {twice} of them trained with a second seed (val_accuracy_seed1)"),
             "epoch_seconds: measured wall time on one CPU core (perf/nb201_mnist1d.md)",
         ],
     )

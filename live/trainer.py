@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from naspred.errors import InvalidArchitectureError, InvalidInputError
-from naspred.live.mnist1d_data import NUM_CLASSES, MNIST1D, load_mnist1d
+from naspred.live.mnist1d_data import MNIST1D, NUM_CLASSES, load_mnist1d
 from naspred.live.nb201_1d import NB201Network1d
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 

@@ -52,7 +52,7 @@ def plan(n_cells: int, repeats: int) -> tuple[list[tuple[object, int]], int]:
     return runs, skipped
 
 
-def report(results: Path, command: str, n_cells: int, repeats: int, skipped: int, elapsed: float) -> str:
+def report(results: Path, command: str, n_cells: int, repeats: int, skipped: int) -> str:
     """The Markdown report of a results file."""
     from naspred.live.generate import read_results
 
@@ -102,13 +102,15 @@ def report(results: Path, command: str, n_cells: int, repeats: int, skipped: int
         f"{q[2]:.1f}, 75 % {q[3]:.1f}, max {q[4]:.1f}.",
         f"- Noise ceiling: Kendall tau between the seed-0 and seed-1 final validation accuracies of the "
         f"{len(pairs)} cells trained twice: **{tau:.3f}** (mean absolute difference {np.mean(diffs):.2f} points). "
-        "No predictor can be expected to rank the cells' seed-0 accuracies better than another training run does.",
-        f"- Proxies missing (recorded with their reason): "
+        "This is how well a second training run ranks the cells' seed-0 accuracies: the reference for a "
+        "predictor that is as good as retraining. It is not a hard bound: a predictor of each cell's expected "
+        "accuracy can exceed it (for Gaussian noise, the correlation of the expected accuracy with one run is "
+        "the square root of the run-to-run correlation).",
+        "- Proxies missing (recorded with their reason): "
         + (", ".join(f"{k} {v}" for k, v in sorted(missing.items())) if missing else "none") + ".",
         f"- CPU time of one core: training {cpu_train:.0f} s, proxies {cpu_proxy:.0f} s, total "
         f"{cpu_train + cpu_proxy:.0f} s ({(cpu_train + cpu_proxy) / 60:.1f} min); wall time of training "
         f"{wall_train:.0f} s; mean {cpu_train / max(len(rows), 1):.2f} s of CPU per training run.",
-        f"- Wall time of the last invocation of the command: {elapsed:.0f} s.",
     ]
     if failed:
         lines += ["", "Failed runs:", ""] + [f"- {r['arch']} seed {r['seed']}: {r['error']}" for r in failed[:20]]
@@ -145,8 +147,8 @@ def main() -> None:
     protocol = {**TRAINER, "proxy_batch": PROXY_BATCH, "draw_seed": DRAW_SEED, "cells": args.cells,
                 "repeats": args.repeats, "disconnected_skipped": skipped, "command": command}
     args.out.with_name(args.out.name.split(".")[0] + ".json").write_text(json.dumps(protocol, indent=1) + "\n")
-    args.report.write_text(report(args.results, command, args.cells, args.repeats, skipped,
-                                  time.perf_counter() - start))
+    args.report.write_text(report(args.results, command, args.cells, args.repeats, skipped))
+    logging.info("done in %.0f s", time.perf_counter() - start)
 
 
 if __name__ == "__main__":

@@ -3,28 +3,31 @@ generation of a benchmark and the packaged ``nb201-mnist1d`` benchmark built wit
 
 from __future__ import annotations
 
-import gzip
 import csv
+import gzip
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-
-pytest.importorskip("mnist1d")
-
-from naspred.benchmarks import registry  # noqa: E402
-from naspred.benchmarks.nb201_mnist1d import load_nb201_mnist1d, packaged_path, protocol  # noqa: E402
-from naspred.errors import InvalidInputError, TrainingError  # noqa: E402
-from naspred.live.generate import benchmark_frame, draw_cells, generate, read_results, write_benchmark  # noqa: E402
-from naspred.live.mnist1d_data import load_mnist1d  # noqa: E402
-from naspred.live.nb201_1d import OPS, NB201Network1d  # noqa: E402
-from naspred.live.proxies import LiveProxies  # noqa: E402
-from naspred.live.trainer import MNIST1DTrainer  # noqa: E402
-from naspred.predictors.live_oracle import LiveOracle  # noqa: E402
-from naspred.spaces.nasbench201 import NB201Arch, NB201Space  # noqa: E402
+from naspred.benchmarks import registry
+from naspred.benchmarks.nb201_mnist1d import load_nb201_mnist1d, packaged_path, protocol
+from naspred.errors import InvalidInputError
+from naspred.featurizers.zerocost.result import ProxyResult
+from naspred.live.generate import (
+    benchmark_frame,
+    draw_cells,
+    generate,
+    read_results,
+    write_benchmark,
+)
+from naspred.live.mnist1d_data import load_mnist1d
+from naspred.live.nb201_1d import OPS, NB201Network1d
+from naspred.live.proxies import LiveProxies
+from naspred.live.trainer import MNIST1DTrainer
+from naspred.predictors.live_oracle import LiveOracle
+from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 
 SPACE = NB201Space()
 ALL_NONE = NB201Arch(("none",) * 6)
@@ -157,10 +160,8 @@ class CountingTrainFn:
         return curves
 
 
-def _fake_proxies(arch: NB201Arch, seed: int) -> dict:
-    trainer = MNIST1DTrainer(**SMALL, seed=seed)
-    return {"synflow": __import__("naspred.featurizers.zerocost.result", fromlist=["ProxyResult"]).ProxyResult(
-        "synflow", float(sum(SPACE.indices_of(arch)) + trainer.seed), 0.01)}
+def _fake_proxies(arch: NB201Arch, seed: int) -> dict[str, ProxyResult]:
+    return {"synflow": ProxyResult("synflow", float(sum(SPACE.indices_of(arch)) + seed), 0.01)}
 
 
 def test_draw_cells_gives_distinct_connected_canonical_forms():

@@ -34,6 +34,7 @@ from naspred.predictors.mlp import train_stacked_mlp
 from naspred.predictors.neural import (
     NeuralPredictor,
     check_count,
+    check_optional_count,
     check_positive,
     minibatches,
 )
@@ -62,7 +63,8 @@ class DNGO(_EncodedBNN):
     linear regression, whose evidence-maximised posterior gives the mean and standard deviation.
 
     ``pybnn`` (used by NASLib) trains 3 layers of 50 units with Adam (learning rate 0.01) on batches of 10
-    for 500 epochs; the defaults here use batches of 32 for 100 epochs.
+    for 500 epochs; the defaults here use batches of 32 for 100 epochs. ``max_steps`` (default None, no limit)
+    stops training after that many gradient steps.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class DNGO(_EncodedBNN):
         layer_width: int = 50,
         epochs: int = 100,
         batch_size: int = 32,
+        max_steps: int | None = None,
         lr: float = 0.01,
         random_state: int | None = None,
         device: str = "cpu",
@@ -81,6 +84,7 @@ class DNGO(_EncodedBNN):
         self.layer_width = layer_width
         self.epochs = epochs
         self.batch_size = batch_size
+        self.max_steps = max_steps
         self.lr = lr
         self.random_state = random_state
         self.device = device
@@ -91,6 +95,7 @@ class DNGO(_EncodedBNN):
         check_count(self.layer_width, "layer_width", who)
         check_count(self.epochs, "epochs", who)
         check_count(self.batch_size, "batch_size", who)
+        check_optional_count(self.max_steps, "max_steps", who)
         check_positive(self.lr, "lr", who)
 
     def _features(self, x: np.ndarray) -> np.ndarray:
@@ -114,6 +119,7 @@ class DNGO(_EncodedBNN):
             device=self.device_,
             rng=rng,
             activation="tanh",
+            max_steps=self.max_steps,
         )
         self.blr_ = LastLayerBLR.fit(self._features(x), z)
 

@@ -10,7 +10,7 @@ state afterwards, so that ``random_state`` makes a fit reproducible without touc
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -98,12 +98,43 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...], who: str) -> s
     return value
 
 
+def check_optional_count(value: Any, name: str, who: str) -> int | None:
+    """``value`` as an int >= 1, or None."""
+    return None if value is None else check_count(value, name, who)
+
+
 def minibatches(n: int, batch_size: int, rng: np.random.Generator, drop_last: bool = False) -> list[np.ndarray]:
     """A random permutation of ``range(n)`` cut into batches of ``batch_size`` (the last may be shorter)."""
     order = rng.permutation(n)
     size = min(batch_size, n)
     stop = n - n % size if drop_last else n
     return [order[i : i + size] for i in range(0, stop, size)]
+
+
+def count_steps(n: int, batch_size: int, epochs: int, max_steps: int | None, drop_last: bool = False) -> int:
+    """Gradient steps of ``epochs`` passes over ``n`` items in batches of ``batch_size``, at most ``max_steps``."""
+    size = min(batch_size, n)
+    per_epoch = n // size if drop_last else -(-n // size)
+    total = epochs * per_epoch
+    return total if max_steps is None else min(total, max_steps)
+
+
+def epoch_batches(
+    n: int, batch_size: int, steps: int, rng: np.random.Generator, drop_last: bool = False
+) -> Iterator[np.ndarray]:
+    """``steps`` minibatches: passes over ``range(n)``, each a new permutation, the last pass cut short."""
+    done = 0
+    while done < steps:
+        for batch in minibatches(n, batch_size, rng, drop_last=drop_last):
+            if done == steps:
+                return
+            done += 1
+            yield batch
+
+
+def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.optim.Adam:
+    """Adam with PyTorch's fused kernel: one call updates every parameter (the same update rule)."""
+    return torch.optim.Adam(params, lr=lr, fused=True, **options)
 
 
 class NeuralPredictor(Predictor):

@@ -15,11 +15,13 @@ from naspred.featurizers import get as get_featurizer
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.bayesian_nn import flat_forward, tanh_network_shapes
+from naspred.predictors.neural import adam, count_steps, epoch_batches
 from naspred.predictors.seminas import SemiNAS, arch_sequences
 from naspred.spaces import get as get_space
 from scipy.stats import kendalltau
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 N_TRAIN = N_TEST = 200
 
@@ -316,6 +318,58 @@ def test_flat_forward_is_the_tanh_network_it_encodes():
         np.testing.assert_allclose(out[s], h[:, 0], rtol=1e-10)
 
 
+def test_epoch_batches_are_passes_over_the_data_cut_at_the_step_count():
+    assert count_steps(100, 32, 5, None) == 20  # 4 batches (32, 32, 32, 4) per pass
+    assert count_steps(100, 32, 5, 7) == 7 and count_steps(100, 32, 1, 7) == 4
+    assert count_steps(97, 32, 3, None, drop_last=True) == 9 and count_steps(10, 32, 3, None) == 3
+    batches = list(epoch_batches(100, 32, 10, np.random.default_rng(0)))
+    assert [len(b) for b in batches] == [32, 32, 32, 4, 32, 32, 32, 4, 32, 32]
+    for first in (0, 4):
+        assert sorted(np.concatenate(batches[first : first + 4]).tolist()) == list(range(100))
+    assert not np.array_equal(np.concatenate(batches[:4]), np.concatenate(batches[4:8]))  # a new order each pass
+    assert [len(b) for b in epoch_batches(33, 16, 4, np.random.default_rng(0), drop_last=True)] == [16] * 4
+
+
+def test_fused_adam_takes_the_steps_of_plain_adam():
+    gen = torch.Generator().manual_seed(0)
+    x, y, w0 = (torch.randn(*shape, generator=gen) for shape in ((64, 20), (64, 5), (20, 5)))
+
+    def train(make):
+        w = w0.clone().requires_grad_(True)
+        optimizer = make([w])
+        for _ in range(50):
+            loss = ((x @ w - y) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return w.detach()
+
+    fused = train(lambda p: adam(p, 0.01, betas=(0.9, 0.99), weight_decay=1e-3))
+    plain = train(lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.99), weight_decay=1e-3, fused=False))
+    assert not torch.equal(fused, w0)
+    torch.testing.assert_close(fused, plain, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [
+        # 30 architectures: batches of 8 give 4 steps per pass
+        ("mlp", {"epochs": 5, "batch_size": 8, "max_steps": 7}, 7),
+        ("mlp", {"epochs": 2, "batch_size": 8, "max_steps": 70}, 8),
+        ("bananas", {"epochs": 5, "batch_size": 8, "max_steps": 6}, 6),
+        ("dngo", {"epochs": 5, "batch_size": 8, "max_steps": 9}, 9),
+    ],
+)
+def test_max_steps_caps_the_optimiser_steps(split, info, name, params, expected):
+    steps = []
+    hook = register_optimizer_step_post_hook(lambda *_: steps.append(1))
+    try:
+        predictors.get(name, random_state=0, **{**TINY[name], **params}).fit(split[0][:30], split[1][:30], info)
+    finally:
+        hook.remove()
+    assert len(steps) == expected
+
+
 # -- errors ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name, params, fragment",
@@ -331,6 +385,7 @@ def test_flat_forward_is_the_tanh_network_it_encodes():
         ("bohamiann", {"momentum_decay": 1.0}, "momentum_decay must be in \\(0, 1\\)"),
         ("nao", {"trade_off": 1.5}, "trade_off must be in \\[0, 1\\]"),
         ("seminas", {"n_unlabelled": -1}, "n_unlabelled must be an integer >= 0"),
+        ("mlp", {"max_steps": 0}, "max_steps must be an integer >= 1"),
         ("mlp", {"random_state": -3}, "random_state must be an integer >= 0 or None"),
         ("mlp", {"device": "tpu"}, "device='tpu' is not a device|device 'tpu' is not supported"),
     ],

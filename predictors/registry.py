@@ -80,6 +80,25 @@ def get(name: str, **params: Any) -> Any:
     return cls(**params)
 
 
+def resolve(predictor: Any, who: str, **params: Any) -> Any:
+    """``predictor`` itself (a naspred Predictor), or the registered predictor of that name built with
+    ``params``; ``who`` names the caller in errors."""
+    from naspred.predictors.base import Predictor
+
+    if isinstance(predictor, str):
+        return get(predictor, **params)
+    if params:
+        raise InvalidInputError(
+            f"parameters {sorted(params)} apply to a predictor given by name; set them on the "
+            f"{type(predictor).__name__} instance instead"
+        )
+    if not isinstance(predictor, Predictor):
+        raise InvalidInputError(
+            f"{who} wraps a naspred Predictor or a registered predictor name, got {type(predictor).__name__}"
+        )
+    return predictor
+
+
 def describe() -> list[dict[str, Any]]:
     """Name, family, requirements and uncertainty of every registered predictor (default parameters)."""
     out = []

@@ -8,6 +8,13 @@ timings. Run from the repository root (writes perf/grid.md):
 
     NASPRED_DATA=../shared/data python perf/grid.py
     NASPRED_DATA=../shared/data python perf/grid.py --predictors lin_reg,rf --trials 5 --out /tmp/grid.md
+
+With ``--cost-only`` it runs the serial sweep alone and writes what one trial costs at each train size and
+what the grid's ``--project-trials`` trials would take serially at that cost (for predictors too slow for
+the whole grid; perf/grid_cost.md):
+
+    NASPRED_DATA=../shared/data python perf/grid.py --cost-only --predictors ngb,gp --trials 1 \
+        --out perf/grid_cost.md
 """
 
 from __future__ import annotations
@@ -59,6 +66,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "grid.md")
     parser.add_argument("--keep", type=Path, help="also write both results tables (parquet) into this folder")
+    parser.add_argument("--cost-only", action="store_true",
+                        help="serial sweep only: seconds per trial and train size, and the projected grid time")
+    parser.add_argument("--project-trials", type=int, default=20,
+                        help="trials per train size that --cost-only projects the grid time for")
     args = parser.parse_args()
     if not os.environ.get("NASPRED_DATA"):
         raise SystemExit("set NASPRED_DATA to the benchmark data folder")
@@ -78,6 +89,12 @@ def main() -> None:
         spec_file = Path(tmp) / "grid.toml"
         spec_file.write_text(spec_text)
         serial_s, serial_cpu, serial = _sweep(spec_file, Path(tmp) / "serial", ["--executor", "serial"], env)
+        if args.cost_only:
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                serial.to_parquet(args.keep / "serial.parquet", index=False)
+            _write_cost(args, names, sizes, serial, serial_s, serial_cpu, load_before, _load())
+            return
         proc_s, proc_cpu, proc = _sweep(spec_file, Path(tmp) / "process",
                                         ["--executor", "process", "--workers", str(args.workers)], env)
     load_after = _load()
@@ -127,6 +144,53 @@ def main() -> None:
                and pd.notna(tau.loc[label, float(s)]) else "–" for s in sizes]
         lines.append(f"| {label} | {per_pred.get(label, 0.0):.1f} | {int(failed.get(label, 0))} | "
                      f"{int(constant.get(label, 0))} | " + " | ".join(row) + " |")
+    args.out.write_text("\n".join(lines) + "\n")
+    print(args.out.read_text())
+
+
+def _write_cost(args, names, sizes, serial, serial_s, serial_cpu, load_before, load_after) -> None:
+    """perf/grid_cost.md: measured seconds per trial at each train size and the grid time they imply."""
+    per_trial = serial.pivot_table(index="predictor", columns="init_budget", values="wall_s", aggfunc="mean")
+    tau = serial[serial["status"] == "ok"].pivot_table(index="predictor", columns="init_budget",
+                                                       values="kendall_tau", aggfunc="mean")
+    failed = serial[serial["status"] != "ok"].groupby("predictor").size()
+    k = args.project_trials
+    lines = [
+        "# NASLib-paper grid on nb201-cifar10: cost of the predictors left out of the timed grid",
+        "",
+        "Command (from the repository root):",
+        "",
+        f"    NASPRED_DATA=../shared/data python perf/grid.py --cost-only --predictors {','.join(names)} "
+        f"--trials {args.trials}" + (f" --project-trials {k}" if k != 20 else "")
+        + f" --out {os.path.relpath(args.out.resolve(), HERE.parent)}",
+        "",
+        f"- One serial `naspred evaluate` sweep of the grid's {len(sizes)} train sizes {list(sizes)} × "
+        f"{args.trials} trial(s), 200 test architectures each: **{serial_s:.1f} s** wall, {serial_cpu:.1f} s CPU "
+        "(imports and benchmark load included).",
+        f"- Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python "
+        f"{platform.python_version()}; load average (1/5/15 min) {load_before} before, {load_after} after.",
+        f"- `projected` = {k} × the sum over train sizes of the measured seconds per trial: the serial time of "
+        f"the full grid ({k} trials) at the measured cost. It is a projection from these measurements, not a "
+        f"timed run; two processes can at best halve it. The goal for the whole grid is 600 s on 2 cores.",
+        f"- Kendall tau is the mean over {args.trials} trial(s) only; `perf/predictors.md` has 20 trials at "
+        "20, 100 and 1000 training cells.",
+        "",
+        "Wall seconds per trial at each train size, the projected serial grid time, and failed trials:",
+        "",
+        "| predictor | " + " | ".join(str(s) for s in sizes) + " | projected s | failed | tau at 1000 |",
+        "|---|" + "---:|" * len(sizes) + "---:|---:|---:|",
+    ]
+    total = 0.0
+    for name in names:
+        secs = [per_trial.loc[name, float(s)] if name in per_trial.index and float(s) in per_trial.columns
+                else float("nan") for s in sizes]
+        projected = k * sum(secs)
+        total += projected
+        t = tau.loc[name, float(sizes[-1])] if name in tau.index and float(sizes[-1]) in tau.columns else None
+        lines.append(f"| {name} | " + " | ".join(f"{x:.2f}" for x in secs) + f" | {projected:.0f} | "
+                     f"{int(failed.get(name, 0))} | " + ("–" if t is None or pd.isna(t) else f"{t:.3f}") + " |")
+    lines += ["", f"Projected serial time of the full grid for these {len(names)} predictors: **{total:.0f} s** "
+              f"({total / 3600:.1f} h); with 2 processes at best {total / 2:.0f} s."]
     args.out.write_text("\n".join(lines) + "\n")
     print(args.out.read_text())
 

@@ -144,7 +144,28 @@ SLOW_BECAUSE = {
 }
 
 
-def summarise(rows: list[dict], out: Path, command: str, wall: float) -> None:
+def noise_ceiling(trials: int) -> tuple[float, float, float]:
+    """Kendall tau between the accuracy of each test cell and the mean accuracy of the other cells of its
+    canonical class (test cells with such cells only), mean and std over trials, and the mean number of such
+    test cells: how well a predictor that knew every architecture's expected accuracy could rank."""
+    s = _bench()
+    canon, y = s["canon"], s["y"]
+    order = np.argsort(canon, kind="stable")
+    keys, start, count = np.unique(canon[order], return_index=True, return_counts=True)
+    class_sum = np.add.reduceat(y[order], start)
+    taus, sizes = [], []
+    for trial in range(trials):
+        test, _ = split(trial, 1)
+        k = np.searchsorted(keys, canon[test])
+        others = count[k] - 1
+        keep = others > 0
+        mean_of_others = (class_sum[k] - y[test])[keep] / others[keep]
+        taus.append(kendalltau(mean_of_others, y[test][keep]).statistic)
+        sizes.append(int(keep.sum()))
+    return float(np.mean(taus)), float(np.std(taus, ddof=1)), float(np.mean(sizes))
+
+
+def summarise(rows: list[dict], out: Path, command: str) -> None:
     import pandas as pd
 
     df = pd.DataFrame(rows)
@@ -157,8 +178,9 @@ def summarise(rows: list[dict], out: Path, command: str, wall: float) -> None:
         "# Model-based predictors on `nb201-cifar10`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-        f"{time.strftime('%Y-%m-%d')}; wall time of the last invocation {wall / 60:.1f} min (rows are appended by "
-        "resumed invocations, one group of predictors at a time; other jobs shared the machine).",
+        f"{time.strftime('%Y-%m-%d')}; rows are appended by resumed invocations, one group of predictors at a time, "
+        "with one or two worker processes; other jobs shared the machine (load average 2 to 8 on 2 cores), so "
+        "seconds are inflated.",
         "",
         "Command (from the repository root; without `--predictors` it runs the baselines and every model-based "
         "predictor):",
@@ -213,6 +235,13 @@ def summarise(rows: list[dict], out: Path, command: str, wall: float) -> None:
                 "kendall_tau"].mean()
             lines.append(f"- {size} training cells: best `{name}` at Kendall tau {tau:.3f}; baselines "
                          + ", ".join(f"`{k}` {v:.3f}" for k, v in b.items()) + ".")
+    ceiling, ceiling_std, shared = noise_ceiling(int(df.trial.astype(int).max()) + 1)
+    lines += ["", "## How far from the noise", "",
+              f"A test cell whose canonical form other cells of the space share (on average {shared:.0f} of the "
+              f"{TEST_SIZE} test cells) has its own accuracy, from its own training run. Ranking those test cells by "
+              f"the mean accuracy of the other cells of their canonical class gives Kendall tau {ceiling:.3f} ± "
+              f"{ceiling_std:.3f} on the same trials' test sets, so noise in the ground truth is not what holds the "
+              "predictors above at their Kendall tau."]
     trials = int(df.groupby(["predictor", "train_size"]).size().max())
     missing = []
     for name in [*BASELINES, *model_based_names()]:
@@ -250,7 +279,6 @@ def main() -> None:
     have = {(r["predictor"], int(r["train_size"]), int(r["trial"])) for r in done}
     jobs = [(n, s, t) for n in names for s in sizes for t in range(args.trials) if (n, s, t) not in have]
     logging.info("%d trials to run, %d already done", len(jobs), len(have))
-    start = time.perf_counter()
     new_file = not csv_path.exists()
     with csv_path.open("a", newline="") as f, ProcessPoolExecutor(args.workers) as pool:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
@@ -267,7 +295,7 @@ def main() -> None:
     command = f"NASPRED_DATA=../shared/data python perf/predictors.py --trials {args.trials} --workers {args.workers}"
     if args.predictors:
         command += f" --predictors {args.predictors}"
-    summarise(done, args.out.with_suffix(".md"), command, time.perf_counter() - start)
+    summarise(done, args.out.with_suffix(".md"), command)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     naspred data list | download NAME | verify [NAME]
     naspred benchmark list
     naspred benchmark info NAME_OR_PATH [--json]
+    naspred predictors [--family F] [--json]
     naspred proxies NAME_OR_PATH [--proxies synflow,jacov] [--archs N] [--out FILE] [--data PATH]
     naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
     naspred report DIR [DIR ...] [--out DIR]
@@ -71,6 +72,37 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         elif isinstance(value, list):
             value = ", ".join(map(str, value)) or "none"
         sys.stdout.write(f"{key:24s}{value}\n")
+    return 0
+
+
+def _requirement_text(req: dict[str, Any]) -> str:
+    """What a predictor needs, in words: ``labelled + path``, ``val_accuracy@10``, ``proxy synflow``."""
+    parts = []
+    if req["labelled"]:
+        parts.append("labelled")
+    parts += req["featurizers"]
+    if req["curve_metrics"]:
+        parts.append(",".join(req["curve_metrics"]) + f"@{req['fidelity']}")
+    parts += [f"proxy {p}" for p in req["proxies"]]
+    if req["unlabelled"]:
+        parts.append(f"{req['unlabelled']} unlabelled")
+    return " + ".join(parts) or "nothing"
+
+
+def _cmd_predictors(args: argparse.Namespace) -> int:
+    from naspred.predictors import registry
+
+    rows = registry.describe()
+    families = sorted({r["family"] for r in rows})
+    if args.family:
+        if args.family not in families:
+            raise NaspredError(f"unknown predictor family {args.family!r}; expected one of {', '.join(families)}")
+        rows = [r for r in rows if r["family"] == args.family]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    _print_table([(r["name"], r["family"], _requirement_text(r["requirements"]), "yes" if r["uncertainty"] else "no",
+                   r["summary"]) for r in rows], ("name", "family", "needs", "std", "summary"))
     return 0
 
 
@@ -293,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
     bench.add_argument("--no-cache", action="store_true", help="read the source files, not the parquet cache")
     bench.set_defaults(func=_cmd_benchmark)
+
+    pred = sub.add_parser("predictors", help="list the registered predictors: family, what they need, uncertainty")
+    pred.add_argument("--family", help="only this family (model-based, learning-curve, zero-cost, hybrid)")
+    pred.add_argument("--json", action="store_true", help="print the full descriptions as JSON")
+    pred.set_defaults(func=_cmd_predictors)
 
     proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
     proxies.add_argument("target", help="registered name or path of a benchmark file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from importlib import import_module
 from typing import Any
 
@@ -99,6 +100,13 @@ def resolve(predictor: Any, who: str, **params: Any) -> Any:
     return predictor
 
 
+def _first_sentence(doc: str) -> str:
+    """The first sentence of a docstring's first paragraph, on one line."""
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    end = re.search(r"(?<!\bal)(?<!\be\.g)(?<!\bi\.e)\.\s", paragraph)  # not at "et al." or "e.g."
+    return paragraph if end is None else paragraph[: end.start() + 1]
+
+
 def describe() -> list[dict[str, Any]]:
     """Name, family, requirements and uncertainty of every registered predictor (default parameters)."""
     out = []
@@ -111,7 +119,7 @@ def describe() -> list[dict[str, Any]]:
                 "family": predictor.family,
                 "requirements": predictor.requirements.as_dict(),
                 "uncertainty": bool(predictor.uncertainty),
-                "summary": (inspect.getdoc(type(predictor)) or "").split("\n")[0],
+                "summary": _first_sentence(inspect.getdoc(type(predictor)) or ""),
             }
         )
     return out

@@ -103,3 +103,28 @@ def test_data_verify_reports_a_mismatch(tmp_path, capsys):
         z.writestr("zen/x.json", "[]")
     assert cli.main(["data", "verify", "nb201_zen", "--data-home", str(tmp_path)]) == 1
     assert "mismatch" in capsys.readouterr().out
+
+
+def test_predictors_lists_every_registered_predictor(capsys):
+    from naspred import predictors
+
+    assert cli.main(["predictors"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["name", "family", "needs", "std"]
+    listed = {line.split()[0]: line for line in lines[1:]}
+    assert set(listed) == set(predictors.names())
+    assert listed["bananas"].split()[1:6] == ["model-based", "labelled", "+", "path", "yes"]
+    assert "proxy synflow" in listed["synflow"] and "val_accuracy@10" in listed["valacc"]
+    assert "(White et al. 2021)." in listed["early_stopping"]  # the summary is not cut at "et al."
+
+
+def test_predictors_json_and_family_filter(capsys):
+    assert cli.main(["predictors", "--family", "model-based", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["family"] for r in rows} == {"model-based"}
+    seminas = next(r for r in rows if r["name"] == "seminas")
+    assert seminas["requirements"]["unlabelled"] > 0 and seminas["uncertainty"] is False
+    assert {"name", "class", "family", "requirements", "uncertainty", "summary"} <= set(seminas)
+    assert cli.main(["predictors", "--family", "model_based"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown predictor family 'model_based'" in err and "model-based" in err

@@ -75,6 +75,7 @@ def main() -> None:
         raise SystemExit("set NASPRED_DATA to the benchmark data folder")
 
     from naspred import predictors
+    from naspred.evaluation.executors import THREAD_VARIABLES
     from naspred.evaluation.spec import naslib_train_sizes
     from naspred.evaluation.trial import RUN_COLUMNS
 
@@ -84,6 +85,8 @@ def main() -> None:
     spec_text = (f'benchmark = "{BENCHMARK}"\npredictors = {names!r}\ntrain_sizes = {list(sizes)}\n'
                  f"trials = {args.trials}\ntest_size = 200\nseed = 0\n").replace("'", '"')
     env = dict(os.environ)
+    if args.cost_only:  # one thread, as each worker of a 2-process sweep on 2 cores has
+        env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
     load_before = _load()
     with tempfile.TemporaryDirectory() as tmp:
         spec_file = Path(tmp) / "grid.toml"
@@ -150,6 +153,8 @@ def main() -> None:
 
 def _write_cost(args, names, sizes, serial, serial_s, serial_cpu, load_before, load_after) -> None:
     """perf/grid_cost.md: measured seconds per trial at each train size and the grid time they imply."""
+    from naspred.evaluation.executors import THREAD_VARIABLES
+
     per_trial = serial.pivot_table(index="predictor", columns="init_budget", values="wall_s", aggfunc="mean")
     tau = serial[serial["status"] == "ok"].pivot_table(index="predictor", columns="init_budget",
                                                        values="kendall_tau", aggfunc="mean")
@@ -166,7 +171,8 @@ def _write_cost(args, names, sizes, serial, serial_s, serial_cpu, load_before, l
         "",
         f"- One serial `naspred evaluate` sweep of the grid's {len(sizes)} train sizes {list(sizes)} × "
         f"{args.trials} trial(s), 200 test architectures each: **{serial_s:.1f} s** wall, {serial_cpu:.1f} s CPU "
-        "(imports and benchmark load included).",
+        "(imports and benchmark load included), with one thread (" + ", ".join(f"`{v}=1`" for v in THREAD_VARIABLES)
+        + ", which PyTorch also reads).",
         f"- Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python "
         f"{platform.python_version()}; load average (1/5/15 min) {load_before} before, {load_after} after.",
         f"- `projected` = {k} × the sum over train sizes of the measured seconds per trial: the serial time of "

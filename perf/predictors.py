@@ -257,7 +257,7 @@ def summarise(rows: list[dict], out: Path, command: str) -> None:
         lines += ["", "## Predictors over twice the baseline's wall time", ""]
         for name, ratio in slow.items():
             why = SLOW_BECAUSE.get(name, "see its class docstring")
-            lines.append(f"- `{name}` (up to {ratio:.0f}× at one of the sizes): {why}.")
+            lines.append(f"- `{name}` (up to {ratio:.1f}× at one of the sizes): {why}.")
     out.write_text("\n".join(lines) + "\n")
 
 

@@ -52,6 +52,12 @@ def _sweep(spec_file: Path, out: Path, executor: list[str], env: dict[str, str])
     return seconds, cpu, pd.read_parquet(out / "results.parquet")
 
 
+def tau_cells(tau: pd.DataFrame, name: str, sizes) -> list[str]:
+    """Mean Kendall tau of ``name`` at each train size from a predictor × train-size pivot, "–" where none."""
+    return [f"{tau.loc[name, float(s)]:.3f}" if name in tau.index and float(s) in tau.columns
+            and pd.notna(tau.loc[name, float(s)]) else "–" for s in sizes]
+
+
 def _load() -> str:
     try:
         return " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -142,11 +148,8 @@ def main() -> None:
         "|---|---|---|---|" + "---|" * len(sizes),
     ]
     for name in names:
-        label = name
-        row = [f"{tau.loc[label, float(s)]:.3f}" if label in tau.index and float(s) in tau.columns
-               and pd.notna(tau.loc[label, float(s)]) else "–" for s in sizes]
-        lines.append(f"| {label} | {per_pred.get(label, 0.0):.1f} | {int(failed.get(label, 0))} | "
-                     f"{int(constant.get(label, 0))} | " + " | ".join(row) + " |")
+        lines.append(f"| {name} | {per_pred.get(name, 0.0):.1f} | {int(failed.get(name, 0))} | "
+                     f"{int(constant.get(name, 0))} | " + " | ".join(tau_cells(tau, name, sizes)) + " |")
     args.out.write_text("\n".join(lines) + "\n")
     print(args.out.read_text())
 

@@ -1,0 +1,144 @@
+"""The NASLib-paper grid of the model-based predictors on nb201-cifar10 as one resumable process sweep.
+
+The grid of every model-based predictor takes hours on 2 cores (perf/grid_cost.md), longer than one sitting.
+This script runs it as ``naspred evaluate --executor process`` into a results folder that every re-run of
+the same command resumes, and records when each invocation started. It then writes perf/grid_full.md:
+
+- 2-process wall time: the sum over invocations of the time from its start to its last finished trial
+  (start-up is counted once per invocation; work lost to an interruption is not counted);
+- one-thread serial time: the sum of the trials' own wall seconds (each worker runs one thread, as a
+  one-thread serial sweep would; start-up not included), and the speed-up between the two;
+- Kendall tau per predictor and train size, over the trials finished so far.
+
+Run from the repository root (re-run the same command to resume; ``--no-run`` only rewrites the table):
+
+    NASPRED_DATA=../shared/data python perf/grid_full.py --dir ../grid-full
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from grid import tau_cells  # perf/grid.py, beside this script
+
+HERE = Path(__file__).resolve().parent
+BENCHMARK = "nb201-cifar10"
+SLOW_DEFAULT = ("ngb", "gp", "var_sparse_gp", "mlp", "bananas", "dngo", "bohamiann", "gcn", "bonas", "nao",
+                "seminas")
+
+
+def spec_text(names: list[str], sizes: list[int], trials: int) -> str:
+    """The sweep's spec, as ``perf/grid.py`` writes it (same seed, so the same splits)."""
+    return (f'benchmark = "{BENCHMARK}"\npredictors = {names!r}\ntrain_sizes = {sizes}\n'
+            f"trials = {trials}\ntest_size = 200\nseed = 0\n").replace("'", '"')
+
+
+def invocation_walls(starts: list[float], finished: pd.Series) -> list[float]:
+    """Seconds from each invocation's start to the last trial that finished before the next one started."""
+    bounds = [*sorted(starts), float("inf")]
+    walls = []
+    for start, nxt in zip(bounds, bounds[1:]):
+        inside = finished[(finished >= start) & (finished < nxt)]
+        walls.append(float(inside.max() - start) if len(inside) else 0.0)
+    return walls
+
+
+def run_sweep(folder: Path, workers: int) -> int:
+    """One invocation of the sweep: record its start, run it, return the command's exit status."""
+    with (folder / "invocations.jsonl").open("a") as f:
+        f.write(json.dumps({"start": time.time(), "workers": workers}) + "\n")
+    cmd = [sys.executable, "-m", "naspred.cli", "evaluate", "--spec", str(folder / "grid.toml"),
+           "--out", str(folder / "results"), "--no-report", "--executor", "process", "--workers", str(workers)]
+    return subprocess.run(cmd, check=False).returncode
+
+
+def summarise(folder: Path, names: list[str], sizes: list[int], trials: int, out: Path, command: str) -> str:
+    """The Markdown table of the sweep so far."""
+    from naspred.evaluation.results import read_table
+
+    table = read_table(folder / "results")
+    starts = [json.loads(line)["start"] for line in (folder / "invocations.jsonl").read_text().splitlines() if line]
+    walls = invocation_walls(starts, table["finished_at"])
+    process_s, serial_s = sum(walls), float(table["wall_s"].sum())
+    expected = len(names) * len(sizes) * trials
+    ok = table[table["status"] == "ok"]
+    tau = ok.pivot_table(index="predictor", columns="init_budget", values="kendall_tau", aggfunc="mean")
+    count = table.groupby("predictor").size()
+    seconds = table.groupby("predictor")["wall_s"].sum()
+    failed = table[table["status"] != "ok"].groupby("predictor").size()
+    constant = ok["note"].str.contains("predictions are all equal").groupby(ok["predictor"]).sum()
+    lines = [
+        "# NASLib-paper grid on nb201-cifar10: the slower model-based predictors as one resumable process sweep",
+        "",
+        "Command (from the repository root; re-run to resume):",
+        "",
+        f"    {command}",
+        "",
+        f"- Grid: {len(names)} predictors × {len(sizes)} train sizes {sizes} × {trials} trials = {expected} trials, "
+        f"200 test architectures each (the splits of `perf/grid.md`); **{len(table)} of {expected} finished**"
+        + (" (the table is complete)." if len(table) >= expected else "; the figures below cover those only."),
+        f"- Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python "
+        f"{platform.python_version()}; the sweep ran niced beside other work.",
+        f"- 2 processes: **{process_s:.0f} s** wall ({process_s / 3600:.2f} h) over {len(walls)} invocation(s) "
+        f"({', '.join(f'{w:.0f}' for w in walls)} s), each from its start to its last finished trial.",
+        f"- One-thread serial: **{serial_s:.0f} s** ({serial_s / 3600:.2f} h), the sum of the trials' own wall "
+        f"seconds; speed-up **{serial_s / process_s:.2f}×**." if process_s > 0 else "- No trial finished yet.",
+        "- Goal for the whole grid of every model-based predictor: under 600 s on 2 cores (`perf/grid.md` has "
+        "the six fast ones).",
+        "",
+        "Trials finished, failed, with all predictions equal (Kendall tau undefined, left out of the mean; – where "
+        "every trial was or none has finished), summed trial wall seconds, and mean Kendall tau per train size:",
+        "",
+        "| predictor | trials | failed | constant | trial s | " + " | ".join(str(s) for s in sizes) + " |",
+        "|---|---:|---:|---:|---:|" + "---:|" * len(sizes),
+    ]
+    for name in names:
+        row = tau_cells(tau, name, sizes)
+        lines.append(f"| {name} | {int(count.get(name, 0))} | {int(failed.get(name, 0))} | "
+                     f"{int(constant.get(name, 0))} | {seconds.get(name, 0.0):.0f} | " + " | ".join(row) + " |")
+    text = "\n".join(lines) + "\n"
+    out.write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, required=True, help="sweep folder (spec, results, invocation log)")
+    parser.add_argument("--predictors", default=",".join(SLOW_DEFAULT), help="comma-separated names")
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=HERE / "grid_full.md")
+    parser.add_argument("--no-run", action="store_true", help="only write the table of the trials finished so far")
+    args = parser.parse_args()
+    if not os.environ.get("NASPRED_DATA"):
+        raise SystemExit("set NASPRED_DATA to the benchmark data folder")
+    from naspred.evaluation.spec import naslib_train_sizes
+
+    names = [n for n in args.predictors.split(",") if n]
+    sizes = list(naslib_train_sizes(1000))
+    args.dir.mkdir(parents=True, exist_ok=True)
+    spec = args.dir / "grid.toml"
+    text = spec_text(names, sizes, args.trials)
+    if spec.exists() and spec.read_text() != text:
+        raise SystemExit(f"{spec} holds another grid; use a new --dir for these predictors or trials")
+    spec.write_text(text)
+    if not args.no_run:
+        status = run_sweep(args.dir, args.workers)
+        if status not in (0, 1):  # 1: some trial failed (recorded in the table)
+            raise SystemExit(f"naspred evaluate exited with {status}")
+    command = (f"NASPRED_DATA=../shared/data python perf/grid_full.py --dir "
+               f"{os.path.relpath(args.dir.resolve(), HERE.parent)}") + (
+        f" --predictors {args.predictors}" if names != list(SLOW_DEFAULT) else "")
+    sys.stdout.write(summarise(args.dir, names, sizes, args.trials, args.out, command))
+
+
+if __name__ == "__main__":
+    main()

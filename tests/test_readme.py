@@ -1,4 +1,4 @@
-"""The README's predictor section: its table names the registered predictors, and its example runs."""
+"""The README's predictor and search sections: the table names the registered predictors, the examples run."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def test_the_predictor_example_runs():
     assert scope["search"].best_params_ and len(scope["search"].trials_) <= 20
     phases = {row["phase"] for row in scope["oracle"].ledger()}
     assert {"init", "query"} <= phases
+
+
+def test_the_search_example_runs():
+    code = re.search(r"```python\n(.*?)```", _section("Searching with a predictor"), re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, str(README), "exec"), scope)
+    result, random = scope["result"], scope["random"]
+    assert result.evaluations == random.evaluations == 40 and "40 archs" in result.stop_reason
+    assert result.best_value == result.history["observed"].max() == result.history["best"].iloc[-1]
+    assert result.predictor == "xgb" and random.predictor != "xgb"

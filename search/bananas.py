@@ -23,7 +23,7 @@ from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import check_int
 from naspred.predictors.oracle import Oracle
-from naspred.predictors.registry import get as get_predictor
+from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy
 
@@ -53,19 +53,8 @@ class BANANASSearch(SearchStrategy):
         acquisition: str = "its",
     ) -> None:
         who = type(self).__name__
-        if isinstance(predictor, str):
-            label = predictor
-            predictor = get_predictor(predictor, **dict(predictor_params or {}))
-        else:
-            if predictor_params:
-                raise InvalidInputError(f"{who}: predictor_params apply to a predictor given by name, not to an instance")
-            if not isinstance(predictor, Predictor):
-                raise InvalidInputError(
-                    f"{who}: predictor must be a naspred Predictor or a registered name, got {type(predictor).__name__}"
-                )
-            label = type(predictor).__name__
-        self._label = label
-        self.predictor = predictor
+        self._label = predictor if isinstance(predictor, str) else type(predictor).__name__
+        self.predictor = resolve_predictor(predictor, who, **dict(predictor_params or {}))
         self.n_init = check_int(who, "n_init", n_init, 1)
         self.batch_size = check_int(who, "batch_size", batch_size, 1)
         self.n_candidates = check_int(who, "n_candidates", n_candidates, 1)

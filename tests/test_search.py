@@ -163,5 +163,9 @@ def test_bad_input_gives_clear_errors(nb201):
         run_search("random", nb201, SearchBudget(seconds=1.0))
     with pytest.raises(InvalidInputError, match="reads learning curves at 12 epochs"):
         run_search("bananas", nb201, SearchBudget(evaluations=5), predictor="valacc", predictor_params={"fidelity": 12})
+    with pytest.raises(InvalidInputError, match="BANANASSearch wraps a naspred Predictor or a registered predictor name, got dict"):
+        search.get("bananas", predictor={"name": "xgb"})
+    with pytest.raises(InvalidInputError, match="parameters \\['alpha'\\] apply to a predictor given by name"):
+        search.get("bananas", predictor=LinearRegression(), predictor_params={"alpha": 1.0})
     with pytest.raises(SearchError, match="predictor '_Failing' failed to fit on the 10 architectures .*singular"):
         run_search("bananas", nb201, SearchBudget(evaluations=15), predictor=_Failing())

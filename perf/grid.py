@@ -52,6 +52,12 @@ def _sweep(spec_file: Path, out: Path, executor: list[str], env: dict[str, str])
     return seconds, cpu, pd.read_parquet(out / "results.parquet")
 
 
+def spec_text(names: list[str], sizes, trials: int) -> str:
+    """The grid's experiment spec (TOML): seed 0 and 200 test architectures, so every sweep draws the same splits."""
+    return (f'benchmark = "{BENCHMARK}"\npredictors = {list(names)!r}\ntrain_sizes = {list(sizes)}\n'
+            f"trials = {trials}\ntest_size = 200\nseed = 0\n").replace("'", '"')
+
+
 def tau_cells(tau: pd.DataFrame, name: str, sizes) -> list[str]:
     """Mean Kendall tau of ``name`` at each train size from a predictor × train-size pivot, "–" where none."""
     return [f"{tau.loc[name, float(s)]:.3f}" if name in tau.index and float(s) in tau.columns
@@ -88,15 +94,13 @@ def main() -> None:
     names = args.predictors.split(",") if args.predictors else [
         d["name"] for d in predictors.describe() if d["family"] == "model-based"]
     sizes = naslib_train_sizes(1000)
-    spec_text = (f'benchmark = "{BENCHMARK}"\npredictors = {names!r}\ntrain_sizes = {list(sizes)}\n'
-                 f"trials = {args.trials}\ntest_size = 200\nseed = 0\n").replace("'", '"')
     env = dict(os.environ)
     if args.cost_only:  # one thread, as each worker of a 2-process sweep on 2 cores has
         env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
     load_before = _load()
     with tempfile.TemporaryDirectory() as tmp:
         spec_file = Path(tmp) / "grid.toml"
-        spec_file.write_text(spec_text)
+        spec_file.write_text(spec_text(names, sizes, args.trials))
         serial_s, serial_cpu, serial = _sweep(spec_file, Path(tmp) / "serial", ["--executor", "serial"], env)
         if args.cost_only:
             if args.keep:
@@ -195,9 +199,8 @@ def _write_cost(args, names, sizes, serial, serial_s, serial_cpu, load_before, l
                 else float("nan") for s in sizes]
         projected = k * sum(secs)
         total += projected
-        t = tau.loc[name, float(sizes[-1])] if name in tau.index and float(sizes[-1]) in tau.columns else None
         lines.append(f"| {name} | " + " | ".join(f"{x:.2f}" for x in secs) + f" | {projected:.0f} | "
-                     f"{int(failed.get(name, 0))} | " + ("–" if t is None or pd.isna(t) else f"{t:.3f}") + " |")
+                     f"{int(failed.get(name, 0))} | {tau_cells(tau, name, sizes[-1:])[0]} |")
     lines += ["", f"Projected serial time of the full grid for these {len(names)} predictors: **{total:.0f} s** "
               f"({total / 3600:.1f} h); with 2 processes at best {total / 2:.0f} s."]
     args.out.write_text("\n".join(lines) + "\n")

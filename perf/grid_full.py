@@ -27,18 +27,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from grid import tau_cells  # perf/grid.py, beside this script
+from grid import spec_text, tau_cells  # perf/grid.py, beside this script
 
 HERE = Path(__file__).resolve().parent
-BENCHMARK = "nb201-cifar10"
 SLOW_DEFAULT = ("ngb", "gp", "var_sparse_gp", "mlp", "bananas", "dngo", "bohamiann", "gcn", "bonas", "nao",
                 "seminas")
-
-
-def spec_text(names: list[str], sizes: list[int], trials: int) -> str:
-    """The sweep's spec, as ``perf/grid.py`` writes it (same seed, so the same splits)."""
-    return (f'benchmark = "{BENCHMARK}"\npredictors = {names!r}\ntrain_sizes = {sizes}\n'
-            f"trials = {trials}\ntest_size = 200\nseed = 0\n").replace("'", '"')
 
 
 def invocation_walls(starts: list[float], finished: pd.Series) -> list[float]:

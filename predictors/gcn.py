@@ -248,9 +248,8 @@ class GCN(_GraphPredictor):
 
     NASLib trains for 300 epochs on batches of 7 with learning rate 1e-4, weight decay 3e-4 and dropout 0.1.
     The defaults here (100 epochs but at most 1,000 steps, batches of 64, learning rate 4e-3, no dropout) rank
-    as well in about a third of the time of 100 epochs on batches of 32 at 1e-3 with dropout 0.1 (measured on
-    NAS-Bench-201 CIFAR-10, 5 splits: Kendall tau 0.611 / 0.696 with 100 / 1000 training cells, against
-    0.601 / 0.700); dropout's random masks take a quarter to a third of a step's time on one CPU core.
+    as well as 100 epochs on batches of 32 at 1e-3 with dropout 0.1, in less than half the time at 1000
+    training cells (``perf/defaults.md``, question "gcn").
     """
 
     network_class = NeuralPredictorNet
@@ -306,9 +305,9 @@ class BONAS(_GraphPredictor):
     """BONAS (Shi et al., NeurIPS 2020): a GCN embedding (global node) with a Bayesian linear regression head.
 
     NASLib's GCN for BONAS has 4 layers of 64 units, batches of 128, learning rate 1e-4 and 100 epochs; the
-    default learning rate here is 1e-3 on batches of 32. Fewer steps ranked worse on NAS-Bench-201 CIFAR-10
-    with 1000 training cells (3 splits: Kendall tau 0.721 with batches of 64 at 2e-3, 0.714 with batches of
-    128, 0.699 with at most 1,600 steps, against 0.728 with the defaults), so ``max_steps`` is None.
+    default learning rate here is 1e-3 on batches of 32. A cap of 1,600 steps, or batches of 128, ranked worse
+    with 1000 training cells, so ``max_steps`` is None; batches of 64 at 2e-3 ranked as well in less time
+    (``perf/defaults.md``, question "bonas").
     """
 
     uncertainty = True

@@ -149,13 +149,12 @@ class OMNI(NGBoost):
     - ``n_unlabelled``, ``seminas_epochs``: unlabelled architectures and training epochs (before and again
       after pseudo-labelling) of the SemiNAS variant.
     - ``min_samples_leaf``: of NGBoost's trees (splits need twice as many); ``"auto"``: ``n // 10`` clipped to
-      2..5 for ``n`` training architectures (2 at 20 architectures gave Kendall tau 0.700 against 0.684 for 5
-      on ten NAS-Bench-201 splits other than the table's; 5 was better from 50 on); ``None``: NASLib's rule
+      2..5 for ``n`` training architectures (leaf sizes 2 and 5 rank alike at 20 architectures, 5 ranks as well
+      or better at 100: ``perf/defaults.md``, question "omni"); ``None``: NASLib's rule
       ``min(max(n // 2, 1), 15)``.
     - NGBoost's own hyperparameters as in :class:`~naspred.predictors.ngboost.NGBoost`; the defaults here
-      (250 rounds at learning rate 0.1 on 80 % minibatches, the ``"auto"`` leaf size) were chosen on NAS-Bench-201
-      splits other than those of ``perf/omni_ablation_nb201.md`` and match NASLib's 505 rounds at 0.081 on
-      50 % minibatches there, at half the time.
+      (250 rounds at learning rate 0.1 on 80 % minibatches, the ``"auto"`` leaf size) rank about as well as
+      NASLib's 505 rounds at 0.081 on 50 % minibatches, in about 60 % of the time (``perf/defaults.md``).
     """
 
     family = "hybrid"

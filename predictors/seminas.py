@@ -120,9 +120,9 @@ class NAO(NeuralPredictor):
 
     ``max_steps`` (default None, no limit) stops each training phase after that many gradient steps. The
     LSTMs cost about a millisecond per architecture and pass on one CPU core, so 50 epochs on 1000
-    architectures take about a minute; no cap is set by default because capping loses accuracy (NAS-Bench-201
-    CIFAR-10, 1000 training cells, 3 splits: Kendall tau 0.66 after 500 steps, 0.59 after 150, 0.62 after
-    150 at learning rate 3e-3).
+    architectures (500 steps) take about a minute; no cap is set by default because capping loses accuracy
+    (150 steps rank worse with 1000 training cells, also at learning rate 3e-3: ``perf/defaults.md``,
+    question "nao").
     """
 
     def __init__(
@@ -242,8 +242,8 @@ class SemiNAS(NAO):
     ``n_unlabelled`` architectures are asked for (``Requirements.unlabelled``) or sampled; NASLib's defaults
     are as many as the labelled ones and ``up_sample_ratio`` 10, with ``semi_epochs`` 50 after 50 epochs.
     ``unlabelled_`` keeps the architectures that were pseudo-labelled. ``max_steps`` caps each of the two
-    phases (measured on 1000 NAS-Bench-201 cells, 2 splits: 250 steps each halve the fit time, Kendall tau
-    0.655 against 0.666 without a cap, which is the default).
+    phases; no cap is the default (with 1000 training cells, 250 steps each halve the fit time but rank
+    worse: ``perf/defaults.md``, question "seminas").
     """
 
     def __init__(

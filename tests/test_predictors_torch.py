@@ -163,10 +163,17 @@ def test_bohamiann_noise_prior_holds_the_sampled_noise_level(split, info):
         np.testing.assert_allclose(log_var, np.log(centre), atol=0.2)
 
 
-def test_bohamiann_samples_when_one_batch_holds_the_whole_training_set(bench, info):
+@pytest.fixture(scope="module")
+def index(bench):
+    from naspred.evaluation.splits import CanonicalIndex
+
+    return CanonicalIndex.of(bench)
+
+
+def test_bohamiann_samples_when_one_batch_holds_the_whole_training_set(bench, index, info):
     """Split 0 of perf/predictors.py at 20 training cells, one batch of 20: the gradient of the noise level
     vanished at its mode and, before the floor on the second-moment estimate, the sampler diverged."""
-    canon = np.array([hash(bench.space.canonical(a)) for a in bench.archs])
+    canon = index.codes
     rng = np.random.default_rng(0)
     test = rng.choice(len(canon), 200, replace=False)
     train = rng.choice(np.flatnonzero(~np.isin(canon, canon[test])), 20, replace=False)
@@ -176,15 +183,13 @@ def test_bohamiann_samples_when_one_batch_holds_the_whole_training_set(bench, in
     assert np.isfinite(dist.mean).all() and np.isfinite(dist.std).all()
 
 
-def test_bohamiann_trial_whose_noise_level_overflowed_predicts_a_finite_std(bench):
+def test_bohamiann_trial_whose_noise_level_overflowed_predicts_a_finite_std(bench, index):
     """Trial 4 at 14 training cells of the NASLib grid on nb201-cifar10 (seed 0): without a prior on the noise
     log variance, its samples drifted past exp's range and every predicted std was inf."""
     from naspred.evaluation.plan import make_plan
     from naspred.evaluation.spec import ExperimentSpec
-    from naspred.evaluation.splits import CanonicalIndex
     from naspred.evaluation.trial import run_trial
 
-    index = CanonicalIndex.of(bench)
     spec = ExperimentSpec.from_mapping(
         {"benchmark": "nb201-cifar10", "predictors": ["bohamiann"], "train_sizes": [14], "trials": 5,
          "test_size": 200, "seed": 0}

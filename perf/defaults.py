@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from grid import evaluate_command  # perf/grid.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 SEED = 100
@@ -73,8 +74,8 @@ def run(folder: Path, spec: str, workers: int) -> pd.DataFrame:
     """Run (or resume) one question's sweep; its results table."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "spec.toml").write_text(spec)
-    cmd = [sys.executable, "-m", "naspred.cli", "evaluate", "--spec", str(folder / "spec.toml"), "--out",
-           str(folder / "results"), "--no-report", "--executor", "process", "--workers", str(workers)]
+    executor = ["--executor", "process", "--workers", str(workers)]
+    cmd = evaluate_command(folder / "spec.toml", folder / "results", executor)
     status = subprocess.run(cmd, check=False).returncode
     if status not in (0, 1):  # 1: some trial failed (recorded in the table)
         raise SystemExit(f"naspred evaluate exited with {status} for {folder}")

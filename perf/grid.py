@@ -42,14 +42,19 @@ def _cpu() -> float:
 
 def _sweep(spec_file: Path, out: Path, executor: list[str], env: dict[str, str]) -> tuple[float, float, pd.DataFrame]:
     """Wall seconds, CPU seconds (all processes of the sweep) and the table of one `naspred evaluate` run."""
-    cmd = [sys.executable, "-m", "naspred.cli", "evaluate", "--spec", str(spec_file), "--out", str(out),
-           "--no-report", *executor]
+    cmd = evaluate_command(spec_file, out, executor)
     cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     if done.returncode not in (0, 1):  # 1: some trial failed (recorded in the table)
         raise SystemExit(f"{' '.join(cmd)} failed with {done.returncode}:\n{done.stderr[-2000:]}")
     return seconds, cpu, pd.read_parquet(out / "results.parquet")
+
+
+def evaluate_command(spec_file: Path, out: Path, executor: list[str]) -> list[str]:
+    """The ``naspred evaluate`` command line of a sweep of ``spec_file`` into ``out`` (no report)."""
+    return [sys.executable, "-m", "naspred.cli", "evaluate", "--spec", str(spec_file), "--out", str(out),
+            "--no-report", *executor]
 
 
 def spec_text(names: list[str], sizes, trials: int) -> str:

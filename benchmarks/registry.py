@@ -7,6 +7,7 @@ or folder and reads it. Loaded tables are cached as parquet (see :mod:`naspred.b
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.naslib_zen import NASLIB_SPACES, naspred_dataset
 from naspred.errors import DataFileError, UnknownNameError
 
 
@@ -39,8 +41,14 @@ class FileFormat:
     def detect(self, path: Path) -> bool:
         return bool(import_module(self.module).detect(path))
 
-    def load(self, path: Path, **kwargs: Any) -> Benchmark:
-        return import_module(self.module).load_path(path, **kwargs)
+    def load(self, path: Path, cache: bool = True, **selectors: str) -> Benchmark:
+        """Read ``path``; ``selectors`` (``dataset``, ``space``) go to the loader where it takes them, and are
+        checked against what was loaded where it does not (a file of one dataset)."""
+        load_path = import_module(self.module).load_path
+        accepted = inspect.signature(load_path).parameters
+        bench = load_path(path, cache=cache, **{k: v for k, v in selectors.items() if k in accepted})
+        check_selectors(bench, f"{path} ({self.name}: {self.description})", **selectors)
+        return bench
 
 
 def _entries() -> dict[str, BenchmarkEntry]:
@@ -152,17 +160,45 @@ def detect_format(path: Path) -> FileFormat:
     )
 
 
-def load(name_or_path: str | Path, *, data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
-    """Load a benchmark by registered name, or from a file or folder with its format detected."""
+def space_name(name: str) -> str:
+    """naspred's name of a search space given by its naspred or NASLib name (``nasbench201`` gives ``nb201``)."""
+    return NASLIB_SPACES.get(name, name)
+
+
+def check_selectors(bench: Benchmark, source: str, *, dataset: str | None = None, space: str | None = None) -> None:
+    """Raise unless ``bench`` is of ``dataset`` and ``space`` (either naming, naspred's or NASLib's)."""
+    if dataset is not None and naspred_dataset(dataset) != naspred_dataset(bench.dataset):
+        raise UnknownNameError(f"{source} holds dataset {bench.dataset!r}, not {dataset!r}")
+    if space is not None and space_name(space) != bench.space.name:
+        raise UnknownNameError(f"{source} is of space {bench.space.name!r}, not {space!r}")
+
+
+def load(
+    name_or_path: str | Path,
+    *,
+    data_home: str | Path | None = None,
+    cache: bool = True,
+    dataset: str | None = None,
+    space: str | None = None,
+) -> Benchmark:
+    """Load a benchmark by registered name, or from a file or folder with its format detected.
+
+    ``dataset`` and ``space`` (naspred's or NASLib's names: ``imagenet16`` or ``ImageNet16-120``, ``nb201`` or
+    ``nasbench201``, a TransNAS-Bench-101 task such as ``class_scene``) choose one block of a file that holds
+    several; for a file or a registered benchmark of one dataset and space they are checked.
+    """
+    selectors = {k: v for k, v in (("dataset", dataset), ("space", space)) if v is not None}
     text = str(name_or_path)
     if text in _entries():
         e = entry(text)
         module, func = e.loader.split(":")
         loader: Callable[..., Benchmark] = getattr(import_module(module), func)
-        return loader(**e.kwargs, data_home=data_home, cache=cache)
+        bench = loader(**e.kwargs, data_home=data_home, cache=cache)
+        check_selectors(bench, f"registered benchmark {text!r}", **selectors)
+        return bench
     path = Path(text).expanduser()
     if not path.exists():
         if "/" in text or path.suffix:
             raise DataFileError(f"{path}: no such file or folder")
         entry(text)  # raises UnknownNameError with the list of names
-    return detect_format(path).load(path, cache=cache)
+    return detect_format(path).load(path, cache=cache, **selectors)

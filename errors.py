@@ -54,3 +54,8 @@ class TrainingError(NaspredError, RuntimeError):
 
 class SearchError(NaspredError, RuntimeError):
     """A search could not go on: its predictor failed to fit or to predict on the evaluated architectures."""
+
+
+class NoTargetError(DataFileError):
+    """A file holds zero-cost proxies of architectures and no target: read it with ``benchmarks.load_proxies``
+    and join it onto a benchmark with ``Benchmark.with_proxies`` (``--with-proxies`` on the command line)."""

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from naspred.errors import DataFileError, InvalidArchitectureError
 from naspred.spaces.base import SearchSpace
+
+#: table columns that are neither metrics nor proxies: the architecture, and how the source file wrote it
+NON_METRIC_COLUMNS: frozenset[str] = frozenset({"arch", "source_arch"})
+#: prefixes of proxy columns (``proxy:<name>``, ``proxy_seconds:<name>``) and metadata (``meta:<name>``)
+NON_METRIC_PREFIXES: tuple[str, ...] = ("proxy:", "proxy_seconds:", "meta:")
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,38 @@ class Benchmark:
 
     @property
     def metrics(self) -> list[str]:
-        """Names of the scalar metric columns (target included, proxies excluded)."""
-        return [c for c in self.table.columns if c != "arch" and not c.startswith("proxy:")]
+        """Names of the scalar metric columns (target included; proxies and metadata excluded)."""
+        return [c for c in self.table.columns if c not in NON_METRIC_COLUMNS and not c.startswith(NON_METRIC_PREFIXES)]
+
+    def with_proxies(self, proxies: ProxyTable, *, replace: bool = False) -> Benchmark:
+        """This benchmark with the proxies of ``proxies`` joined on the architecture; rows it lacks hold NaN.
+
+        The two must be of one space and dataset. A proxy the benchmark already has is an error unless
+        ``replace``. The notes say how many of the benchmark's architectures received each proxy and how
+        many of the table's architectures are not in the benchmark.
+        """
+        if proxies.space.name != self.space.name or proxies.dataset != self.dataset:
+            raise DataFileError(
+                f"proxies {proxies.name!r} are of space {proxies.space.name!r} on {proxies.dataset!r}; benchmark "
+                f"{self.name!r} is of space {self.space.name!r} on {self.dataset!r}: expected the same space and dataset"
+            )
+        names = proxies.proxies
+        clash = sorted(set(names) & set(self.proxies))
+        if clash and not replace:
+            raise DataFileError(
+                f"benchmark {self.name!r} already has proxies {clash}; pass replace=True to take {proxies.name!r}'s"
+            )
+        columns = [c for c in proxies.table.columns if c.startswith(("proxy:", "proxy_seconds:"))]
+        extra = proxies.table.set_index("arch")[columns]
+        table = self.table.drop(columns=[c for c in columns if c in self.table.columns])
+        table = table.join(extra, on="arch")
+        outside = int((~proxies.table["arch"].isin(self.table["arch"])).sum())
+        found = int(self.table["arch"].isin(proxies.table["arch"]).sum())
+        note = (
+            f"proxies {names} joined from {proxies.source or proxies.name}: {found} of {len(self)} architectures "
+            f"have them; {outside} of the table's {len(proxies.table)} architectures are not in this benchmark"
+        )
+        return replace_fields(self, table=table, notes=[*self.notes, note], _archs=self._archs, _index=self._index)
 
     def index_of(self, archs: Sequence[Any]) -> np.ndarray:
         """Row index of each architecture; raises if one is not in the benchmark."""
@@ -135,8 +170,46 @@ class Benchmark:
             "target_min": float(np.nanmin(y)) if len(y) else None,
             "target_max": float(np.nanmax(y)) if len(y) else None,
             "metrics": self.metrics,
-            "curves": {m: {"epochs": int(len(c.epochs)), "last_epoch": c.length} for m, c in self.curves.items()},
+            "curves": {m: {"epochs": len(c.epochs), "last_epoch": c.length} for m, c in self.curves.items()},
             "training_cost_recorded": self.epoch_seconds is not None,
+            "proxies": self.proxies,
+            "source": self.source,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class ProxyTable:
+    """Precomputed zero-cost proxies of architectures with no target (a file of proxies only).
+
+    ``table`` has a column ``arch`` (the space's text notation), ``source_arch`` (the architecture as the file
+    wrote it) and ``proxy:<name>`` / ``proxy_seconds:<name>`` columns. Join it onto a benchmark that has
+    targets with :meth:`Benchmark.with_proxies`.
+    """
+
+    name: str
+    space: SearchSpace
+    dataset: str
+    table: pd.DataFrame
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def proxies(self) -> list[str]:
+        """Names of the proxies."""
+        return [c.split(":", 1)[1] for c in self.table.columns if c.startswith("proxy:")]
+
+    def info(self) -> dict[str, Any]:
+        """A summary: space, dataset, counts, proxies (no target)."""
+        return {
+            "name": self.name,
+            "kind": "proxy table (no target: join it onto a benchmark with Benchmark.with_proxies / --with-proxies)",
+            "space": self.space.name,
+            "dataset": self.dataset,
+            "architectures": len(self),
             "proxies": self.proxies,
             "source": self.source,
             "notes": list(self.notes),

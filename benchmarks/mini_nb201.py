@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
-from naspred.benchmarks.naslib_zen import check_nb201_dataset
+from naspred.benchmarks.naslib_names import check_nb201_dataset
 from naspred.benchmarks.safe_pickle import safe_load
 from naspred.errors import DataFileError, InvalidArchitectureError
 from naspred.spaces import get as get_space

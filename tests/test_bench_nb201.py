@@ -232,11 +232,11 @@ def test_zen_zip_block_choice(data_home: Path, tmp_path: Path) -> None:
         for m in members:
             dst.writestr(m, src.read(m))
         expected = json.loads(src.read(members[1]))
-    with pytest.raises(DataFileError, match="holds several blocks"):
+    with pytest.raises(DataFileError, match=r"holds datasets \['ImageNet16-120', 'cifar100'\]; pass --dataset"):
         naslib_zen.load_path(small, cache=False)
     bench = naslib_zen.load_path(small, dataset="imagenet16", cache=False)
     assert bench.dataset == "imagenet16" and list(bench.y) == [r["val_accuracy"] for r in expected]
-    with pytest.raises(DataFileError, match=r"no block for space=None, dataset='cifar10'.*nasbench201/cifar100"):
+    with pytest.raises(UnknownNameError, match=r"no dataset 'cifar10'; the file holds \['ImageNet16-120', 'cifar100'\]"):
         naslib_zen.load_path(small, dataset="cifar10", cache=False)
 
 

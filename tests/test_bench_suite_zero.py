@@ -11,7 +11,7 @@ import pytest
 
 from naspred import benchmarks
 from naspred.benchmarks import suite_zero
-from naspred.errors import DataFileError, MissingDataError, UnknownNameError
+from naspred.errors import DataFileError, MissingDataError, NoTargetError, UnknownNameError
 from naspred.spaces import get as get_space
 
 
@@ -71,7 +71,7 @@ def test_several_datasets_without_cifar10_need_a_choice(tmp_path: Path) -> None:
     path = tmp_path / "zc_transbench101_macro.json"
     entry = {"val_accuracy": 50.0, "params": {"score": 1.0, "time": 0.1}}
     path.write_text(json.dumps({"jigsaw": {"(1, 2, 3, 4, 0, 0)": entry}, "class_scene": {"(1, 2, 3, 4, 0, 0)": entry}}))
-    with pytest.raises(DataFileError, match=r"holds datasets \['class_scene', 'jigsaw'\]; pass dataset="):
+    with pytest.raises(DataFileError, match=r"holds datasets \['class_scene', 'jigsaw'\]; pass --dataset"):
         suite_zero.load_path(path)
     bench = suite_zero.load_path(path, dataset="jigsaw")
     assert bench.space.name == "tnb101-macro" and bench.dataset == "jigsaw"
@@ -146,8 +146,9 @@ def test_errors(tmp_path: Path) -> None:
         suite_zero.load_path(wrong_space)
     no_acc = tmp_path / "zc_nasbench201_old.json"
     no_acc.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"snip": 1.0}}}')
-    with pytest.raises(DataFileError, match="expected an object with 'val_accuracy'"):
+    with pytest.raises(NoTargetError, match=r"holds proxies \['snip'\] of 1 nb201 architectures.*no target"):
         suite_zero.load_path(no_acc)
+    assert list(suite_zero.load_proxy_table(no_acc).table["proxy:snip"]) == [1.0]
 
 
 def test_data_home_lookup(tmp_path: Path, nb201_json: Path) -> None:

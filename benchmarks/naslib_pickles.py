@@ -34,6 +34,9 @@ Accuracies are fractions in [0, 1] (converted here to %), ``halfway_*`` are take
 ``compact`` is NASLib's DARTS genotype tuple ``((normal (node, op) pairs), (reduction pairs))``;
 ``val_accuracies`` holds one value per epoch (%). ``runtime`` is the training time of the run (a list is
 read as cumulative seconds after each epoch, its last entry being the total).
+
+A pickle is recognised by its file name or, under any other name, by its content: the field names of its
+first record (``eval_acc1es``, ``module_adjacency``, ``val_accuracies``), read from the head of the file.
 """
 
 from __future__ import annotations
@@ -84,8 +87,37 @@ _NB301_NAME = re.compile(r"^nb301_full_training\.pickle$")
 KINDS: tuple[str, ...] = ("nb201", "nb101", "nb301")
 
 
+#: how much of a pickle's head is read to recognise its schema by content
+HEAD_BYTES = 1 << 20
+#: field names of each schema's first record, as they stand in the pickle stream
+_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "nb201": ("eval_acc1es", "train_losses"),
+    "nb101": ("module_adjacency", "module_operations"),
+    "nb301": ("val_accuracies", "train_losses"),
+}
+
+
+def _pickled(text: str) -> tuple[bytes, bytes]:
+    """``text`` as the pickle stream stores a short string (protocol 4+) and a longer one (protocol 1-3)."""
+    raw = text.encode()
+    return b"\x8c" + bytes([len(raw)]) + raw, b"X" + len(raw).to_bytes(4, "little") + raw
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError:
+        return b""
+
+
+def _holds(head: bytes, text: str) -> bool:
+    return any(form in head for form in _pickled(text))
+
+
 def kind_of(path: Path) -> str | None:
-    """``"nb201"``, ``"nb101"`` or ``"nb301"`` from NASLib's file name, else ``None``."""
+    """``"nb201"``, ``"nb101"`` or ``"nb301"`` from NASLib's file name or, failing that, from the field names at
+    the head of the pickle; ``None`` when neither tells."""
     name = Path(path).name
     if _NB201_NAME.match(name):
         return "nb201"
@@ -93,7 +125,11 @@ def kind_of(path: Path) -> str | None:
         return "nb101"
     if _NB301_NAME.match(name):
         return "nb301"
-    return None
+    head = _head(Path(path))
+    if not head.startswith(b"\x80"):
+        return None
+    found = [kind for kind, fields in _FIELDS.items() if all(_holds(head, f) for f in fields)]
+    return found[0] if len(found) == 1 else None
 
 
 def read_pickle(path: str | Path) -> dict[Any, Any]:
@@ -161,12 +197,23 @@ def _nb201_dataset_from_name(path: Path) -> str | None:
     return {"cifar10": "cifar10", "cifar100": "cifar100"}.get(m["ds"], "imagenet16")
 
 
-def _build_nb201(path: Path, dataset: str) -> Benchmark:
+def _held_dataset(path: Path, held: Sequence[Any]) -> str:
+    """The one NB201 dataset the entries of a pickle hold (for a file whose name does not say)."""
+    ours = [ds for ds, keys in NB201_DATASET_KEYS.items() if any(k in held for k in keys)]
+    if len(ours) != 1:
+        raise DataFileError(
+            f"{path}: holds results for {list(held)}; pass --dataset (dataset=) with one of {list(NB201_DATASET_KEYS)}"
+        )
+    return ours[0]
+
+
+def _build_nb201(path: Path, dataset: str | None) -> Benchmark:
     data = read_pickle(path)
     first = next(iter(data.values()))
     if not isinstance(first, Mapping):
         raise DataFileError(f"{path}: entries are {type(first).__name__}; expected {{dataset_key: results}}")
     held = list(first)
+    dataset = dataset or _held_dataset(path, held)
     key = next((k for k in NB201_DATASET_KEYS[dataset] if k in held), None)
     if key is None:
         raise UnknownNameError(
@@ -363,38 +410,34 @@ def _build_nb301(path: Path) -> Benchmark:
 
 
 def detect(path: Path) -> bool:
-    """Whether ``path`` is a pickle file named as NASLib names these files."""
+    """Whether ``path`` is a pickle file that NASLib's name or its content marks as one of these schemas."""
     path = Path(path)
     if not path.is_file() or kind_of(path) is None:
         return False
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(1) == b"\x80"
-    except OSError:
-        return False
+    return _head(path)[:1] == b"\x80"
 
 
 def load_path(
     path: str | Path, cache: bool = True, *, dataset: str | None = None, kind: str | None = None
 ) -> Benchmark:
     """A benchmark from a NASLib pickle. ``kind`` (``nb201``, ``nb101``, ``nb301``) defaults to the one the
-    file name says; for NB201, ``dataset`` defaults to the one in the file name."""
+    file name or the content says; for NB201, ``dataset`` defaults to the one in the file name, else the one
+    its entries hold."""
     path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such file")
     kind = kind or kind_of(path)
     if kind not in KINDS:
         raise DataFileError(
-            f"{path}: not a NASLib pickle name (nb201_<dataset>_full_training.pickle, nasbench_only108.pkl, "
-            f"nb301_full_training.pickle); pass kind= (one of {list(KINDS)})"
+            f"{path}: neither its name (nb201_<dataset>_full_training.pickle, nasbench_only108.pkl, "
+            "nb301_full_training.pickle) nor its first record's fields mark a NASLib pickle; pass kind= "
+            f"(one of {list(KINDS)})"
         )
-    if not path.is_file():
-        raise DataFileError(f"{path}: no such file")
     if kind == "nb201":
         ds = dataset or _nb201_dataset_from_name(path)
-        if ds is None:
-            raise DataFileError(f"{path}: cannot tell the dataset from the file name; pass dataset=")
-        ours = check_nb201_dataset(ds)
+        ours = check_nb201_dataset(ds) if ds is not None else None
         return cached_benchmark(
-            f"nb201-naslib-{ours}:{path.name}", [path], lambda: _build_nb201(path, ours), enabled=cache
+            f"nb201-naslib-{ours or 'held'}:{path.name}", [path], lambda: _build_nb201(path, ours), enabled=cache
         )
     build = _build_nb101 if kind == "nb101" else _build_nb301
     return cached_benchmark(f"{kind}-naslib:{path.name}", [path], lambda: build(path), enabled=cache)

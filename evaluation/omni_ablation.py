@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from naspred.benchmarks.base import Benchmark, Curves
-from naspred.errors import InvalidInputError, NaspredError
+from naspred.errors import InvalidInputError, NaspredError, UnknownNameError
 from naspred.evaluation.metrics import metric_names, prediction_metrics
 from naspred.evaluation.splits import CanonicalIndex, trial_seed
 from naspred.predictors.info import ArchInfo
@@ -105,16 +105,18 @@ class Cell:
 
 # -- what to run --------------------------------------------------------------------------------------
 def default_curves(benchmark: Benchmark) -> tuple[str, ...]:
-    """SoTL-E and the validation accuracy where training losses are recorded, else the validation accuracy."""
-    if "train_loss" in benchmark.curves:
-        return ("sotle", "val_accuracy") if "val_accuracy" in benchmark.curves else ("sotle",)
-    if "val_accuracy" in benchmark.curves:
-        return ("val_accuracy",)
-    raise InvalidInputError(
-        f"benchmark {benchmark.name!r} records no train_loss or val_accuracy curve "
-        f"(it has {sorted(benchmark.curves)}); "
-        "OMNI reads one of them"
-    )
+    """SoTL-E where training losses are recorded, and the target's own curve (the validation accuracy where the
+    target is maximised and recorded as a curve: :func:`~naspred.predictors.learning_curve.resolve_metric`)."""
+    from naspred.predictors.learning_curve import resolve_metric
+    from naspred.predictors.requirements import Supply
+
+    own = resolve_metric(None, Supply.of_benchmark(benchmark))
+    curves = (("sotle",) if "train_loss" in benchmark.curves else ()) + ((own,) if own and own != "train_loss" else ())
+    if not curves:
+        raise InvalidInputError(
+            f"benchmark {benchmark.name!r} records no learning curve OMNI can read (it has {sorted(benchmark.curves)})"
+        )
+    return curves
 
 
 def plan_entries(
@@ -132,12 +134,17 @@ def plan_entries(
     maps a predictor name to the number of trials it runs in (the first ones), for the slow ones.
     """
     from naspred import predictors
-    from naspred.predictors.omni import CURVE_FEATURES
+    from naspred.predictors.omni import curve_feature
+    from naspred.predictors.requirements import Supply
 
     curves = tuple(curves) if curves else default_curves(benchmark)
     for c in curves:
-        if c not in CURVE_FEATURES:
-            raise InvalidInputError(f"unknown curve feature {c!r}; expected some of {sorted(CURVE_FEATURES)}")
+        try:
+            curve_feature(c)
+        except UnknownNameError as err:
+            raise InvalidInputError(str(err).replace("OMNI: ", "")) from None
+    supply = Supply.of_benchmark(benchmark)
+    opaque = "needs an encoding of the architecture, and the space is opaque (architectures are identifiers only)"
     chosen = tuple(variants) if variants is not None else (*CURVE_VARIANTS, *STATIC_VARIANTS, *PLAIN_MODELS)
     known = (*CURVE_VARIANTS, *STATIC_VARIANTS, *PLAIN_MODELS)
     unknown = [v for v in chosen if v not in known]
@@ -153,12 +160,17 @@ def plan_entries(
             label = name if static or len(curves) == 1 else f"{name} [{c}]"
             cs = () if c is None else (c,)
             if name in PLAIN_MODELS:
-                entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
+                if supply.opaque:
+                    skipped.append((label, opaque))
+                else:
+                    entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
                 continue
             registered = "omni" if name == "omni_naslib" else name
             groups = predictors.get(registered).feature_groups()
-            metric = CURVE_FEATURES[c][0] if cs else None
-            if "proxy" in groups and not has_proxy:
+            metric = curve_feature(c)[0] if cs else None
+            if "encoding" in groups and supply.opaque:
+                skipped.append((label, opaque))
+            elif "proxy" in groups and not has_proxy:
                 skipped.append((label, f"benchmark {benchmark.name!r} has no proxy {proxy!r}"))
             elif metric is not None and "curve" in groups and metric not in benchmark.curves:
                 skipped.append((label, f"benchmark {benchmark.name!r} records no {metric!r} curve"))
@@ -175,8 +187,8 @@ def plan_entries(
         for row in predictors.describe():
             if row["family"] != "learning-curve":
                 continue
-            metrics = row["requirements"]["curve_metrics"]
-            missing = [m for m in metrics if m not in benchmark.curves]
+            metrics = predictors.get(row["name"]).adapt(supply).requirements.curve_metrics
+            missing = [m for m in metrics if m not in benchmark.curves] if metrics else ["any"]
             if missing:
                 skipped.append((row["name"], f"benchmark {benchmark.name!r} records no {missing} curve"))
                 continue
@@ -256,7 +268,8 @@ def split_info(
                 )
             got[k] = column[same[0]]
         values[name] = got
-    return ArchInfo(space=benchmark.space, higher_is_better=benchmark.higher_is_better, curves=curves, proxies=values)
+    return ArchInfo(space=benchmark.space, higher_is_better=benchmark.higher_is_better, target=benchmark.target,
+                    curves=curves, proxies=values)
 
 
 # -- plain models ---------------------------------------------------------------------------------------
@@ -278,11 +291,11 @@ def plain_features(benchmark: Benchmark, archs: list[Any], info: ArchInfo, curve
     """The raw features of OMNI: adjacency one-hot, the curve feature(s) and the proxy, unnormalised."""
     from naspred.featurizers import get as get_featurizer
     from naspred.featurizers.curves import LearningCurveFeatures
-    from naspred.predictors.omni import CURVE_FEATURES
+    from naspred.predictors.omni import curve_feature
 
     blocks = [np.asarray(get_featurizer("adjacency_one_hot", space=benchmark.space).transform(archs), dtype=np.float64)]
     for c in curve:
-        metric, feature = CURVE_FEATURES[c]
+        metric, feature = curve_feature(c)
         blocks.append(LearningCurveFeatures(features=(feature,)).fit_transform(info.curves[metric].values))
     if proxy in info.proxies:
         blocks.append(np.asarray(info.proxies[proxy])[:, None])
@@ -337,15 +350,17 @@ def run_cell(
 
 
 def _metrics_of(entry: Entry, benchmark: Benchmark) -> list[str]:
-    from naspred.predictors.omni import CURVE_FEATURES
+    from naspred.predictors.omni import curve_feature
+    from naspred.predictors.requirements import Supply
 
     if not entry.uses_curve:
         return []
     if entry.curve:
-        return [CURVE_FEATURES[c][0] for c in entry.curve]
+        return [curve_feature(c)[0] for c in entry.curve]
     from naspred import predictors
 
-    return [m for m in predictors.get(entry.name).requirements.curve_metrics if m in benchmark.curves]
+    predictor = predictors.get(entry.name, **entry.params).adapt(Supply.of_benchmark(benchmark))
+    return [m for m in predictor.requirements.curve_metrics if m in benchmark.curves]
 
 
 # -- the run ----------------------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """From a spec and its benchmark to the list of trials: every check that can fail is made here, first.
 
 Unknown predictors or parameters, a train size larger than what the benchmark can supply beside the
-test set, a fidelity past the training schedule: each raises before any trial runs. Predictors that
-cannot run on the benchmark (an encoding on an opaque space, learning curves or proxies it does not
-record) are skipped with the reason. A predictor that trains nothing during initialization runs once per
+test set, a fidelity past the training schedule: each raises before any trial runs. Every predictor is
+first adapted to what the benchmark supplies (``Predictor.adapt``: its target metric and direction, the
+curves and proxies it records, an opaque space), so that parameters left to follow the benchmark (a
+learning-curve ``metric=None``, OMNI's default features) are resolved here, and the plan's notes say what
+each predictor reads. Predictors that cannot run on the benchmark (an encoding on an opaque space,
+learning curves or proxies it does not record, curves not recorded at the fidelity) are skipped with the
+reason, before any trial runs; a fidelity at which the curves are not recorded is left out the same way. A predictor that trains nothing during initialization runs once per
 query budget (its init budget is ``unlimited``); one whose query cost does not depend on the query
 budget runs once per init budget.
 """
@@ -19,6 +23,7 @@ from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, Q
 from naspred.evaluation.splits import CanonicalIndex
 from naspred.evaluation.trial import IndexedOracle, TrialTask
 from naspred.predictors import get as get_predictor
+from naspred.predictors.requirements import Requirements, Supply
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +67,20 @@ def _skip_reason(predictor: object, benchmark: Benchmark) -> str | None:
     return None
 
 
+def _unrecorded(req: Requirements, benchmark: Benchmark, fidelity: int) -> str | None:
+    """Why the curves ``req`` reads are not recorded at ``fidelity`` epochs, or None where they are."""
+    for metric in req.curve_metrics or tuple(benchmark.curves):
+        epochs = [int(e) for e in benchmark.curves[metric].epochs]
+        recorded = set(epochs)
+        needed = range(1, fidelity + 1) if req.every_epoch else (fidelity,)
+        missing = [e for e in needed if e not in recorded]
+        if missing:
+            shown = epochs if len(epochs) <= 6 else [*epochs[:3], "...", *epochs[-2:]]
+            return (f"reads curves of {metric!r} at {'every epoch up to ' if req.every_epoch else ''}epoch {fidelity}; "
+                    f"benchmark {benchmark.name!r} records them at epochs {shown}")
+    return None
+
+
 def _axes(
     spec: ExperimentSpec, pspec: PredictorSpec, predictor: object, full_epochs: int
 ) -> tuple[list[InitBudget], list[QueryBudget]]:
@@ -97,6 +116,37 @@ def _axes(
     return inits, queries
 
 
+def _recorded_queries(
+    pspec: PredictorSpec, predictor: object, benchmark: Benchmark, queries: list[QueryBudget], skipped: list[Skipped]
+) -> list[QueryBudget]:
+    """``queries`` less the fidelities at which the curves the predictor reads are not recorded (each skipped)."""
+    req = predictor.requirements  # type: ignore[attr-defined]
+    if not req.uses_curves:
+        return queries
+    kept = []
+    for query in queries:
+        fidelity = int(query.value) if query.unit == "epochs" else req.fidelity
+        reason = _unrecorded(req, benchmark, fidelity)
+        if reason is None:
+            kept.append(query)
+            continue
+        label = pspec.label if query.unit != "epochs" else f"{pspec.label} at fidelity {fidelity}"
+        logger.info("skipping %s: %s", label, reason)
+        skipped.append(Skipped(label, reason))
+    return kept
+
+
+def _reads(req: Requirements) -> str:
+    parts = []
+    if req.encoding:
+        parts.append("an encoding" + (f" ({', '.join(req.featurizers)})" if req.featurizers else ""))
+    if req.uses_curves:
+        parts.append(f"curves of {list(req.curve_metrics) or 'every metric recorded'} at the fidelity")
+    if req.proxies:
+        parts.append(f"proxies {list(req.proxies)}")
+    return ", ".join(parts) or "nothing beyond the architectures"
+
+
 def check_predictors(spec: ExperimentSpec) -> None:
     """Build every predictor of ``spec`` once: unknown names and parameters raise (no data is read)."""
     for pspec in spec.predictors:
@@ -121,18 +171,25 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
         )
     per_predictor: list[tuple[PredictorSpec, list[InitBudget], list[QueryBudget]]] = []
     skipped: list[Skipped] = []
+    oracle = IndexedOracle(benchmark, index, (), seed=0)
+    supply = Supply.of_oracle(oracle)
+    notes = [f"simulated training cost: {oracle.cost_model}"]
     for pspec in spec.predictors:
         predictor = get_predictor(pspec.name, **pspec.params)  # unknown names and parameters raise here
+        predictor.adapt(supply)
         reason = _skip_reason(predictor, benchmark)
         if reason is not None:
             logger.info("skipping predictor %s: %s", pspec.label, reason)
             skipped.append(Skipped(pspec.label, reason))
             continue
         inits, queries = _axes(spec, pspec, predictor, full_epochs)
+        queries = _recorded_queries(pspec, predictor, benchmark, queries, skipped)
+        if not queries:
+            continue
+        notes.append(f"{pspec.label} reads {_reads(predictor.requirements)}")
         per_predictor.append((pspec, inits, queries))
-    notes = [f"simulated training cost: {IndexedOracle(benchmark, index, (), seed=0).cost_model}"]
     tasks = [
-        TrialTask(spec.benchmark, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k)
+        TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k)
         for trial in range(spec.trials)
         for pspec, inits, queries in per_predictor
         for init in inits

@@ -10,6 +10,10 @@ architecture (partial training to read a learning curve, a zero-cost proxy) and 
 
 Predictions are on the target's own scale and direction: for a target where lower is better (a loss)
 a lower prediction means a better architecture. ``higher_is_better_`` records the direction seen at fit.
+
+Parameters that follow the benchmark (a learning-curve metric left ``None`` reads the target's own curve)
+are resolved by :meth:`Predictor.adapt` against a :class:`~naspred.predictors.requirements.Supply`: by a
+harness when it plans a sweep, by ``initialize`` from the oracle, by ``fit`` from the ``ArchInfo``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from naspred.predictors.budget import Budget, BudgetMeter
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.oracle import LearningCurve, Oracle
 from naspred.predictors.prediction import Prediction
-from naspred.predictors.requirements import Requirements
+from naspred.predictors.requirements import Requirements, Supply
 from naspred.spaces.base import SearchSpace
 
 logger = logging.getLogger(__name__)
@@ -144,6 +148,7 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         space = info.space if info.space is not None else infer_space(items, who)
         items = self._validated(items, space, who)
         info = replace(info, space=space)
+        self.adapt(Supply.of_info(info))
         req = self.requirements
         if req.labelled and len(items) < req.min_labelled:
             raise InvalidInputError(f"{who}: {len(items)} architecture(s); {self._name} needs at least {req.min_labelled}")
@@ -180,6 +185,17 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
             raise InvalidInputError(f"{self._name} produced {len(out)} predictions for {len(items)} architectures")
         return out
 
+    def adapt(self, supply: Supply) -> Predictor:
+        """Resolve the parameters that follow the benchmark against what it offers; returns ``self``.
+
+        Afterwards :attr:`requirements` name what this benchmark must supply (the curve metric read, the
+        feature groups used). Stored as ``supply_``; ``initialize`` and ``fit`` call it again.
+        """
+        if not isinstance(supply, Supply):
+            raise InvalidInputError(f"{self._name}.adapt: expected a Supply, got {type(supply).__name__}")
+        self.supply_ = supply
+        return self
+
     # -- OMNI phases ---------------------------------------------------------------------------------
     def initialize(self, oracle: Oracle, budget: Budget) -> None:
         """Spend the init budget: train architectures drawn from ``oracle`` to completion, then fit.
@@ -188,6 +204,7 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         oracle has none left); a training failure skips that architecture. Predictors that need no
         labelled architectures only record the space and target direction.
         """
+        self.adapt(Supply.of_oracle(oracle))
         req = self.requirements
         if req.labelled and budget.per_arch:
             raise InvalidInputError("a per-architecture budget applies to the query phase; give the init budget in total")
@@ -227,6 +244,8 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
             raise InvalidArchitectureError(
                 f"{who}: {self._name} was fitted on space {fitted.name!r}, the oracle serves {oracle.space.name!r}"
             )
+        if not hasattr(self, "supply_"):
+            self.adapt(Supply.of_oracle(oracle))
         req = self.requirements
         if req.query_cost and budget.is_zero:
             raise InvalidInputError(
@@ -305,8 +324,8 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
         req: Requirements,
         unlabelled: tuple[Any, ...],
     ) -> ArchInfo:
-        context = {"space": oracle.space, "higher_is_better": oracle.higher_is_better, "proxies": proxies,
-                   "unlabelled": unlabelled}
+        context = {"space": oracle.space, "higher_is_better": oracle.higher_is_better, "target": oracle.target,
+                   "proxies": proxies, "unlabelled": unlabelled}
         if not req.uses_curves:
             return ArchInfo(**context)
         metrics = req.curve_metrics if req.curve_metrics else tuple(sorted(curves[0]))

@@ -26,6 +26,8 @@ class ArchInfo:
 
     - ``space``: the search space of the architectures.
     - ``higher_is_better``: the direction of the target that predictions are on.
+    - ``target``: the name of the target metric (``"val_accuracy"``, ``"val_loss"``), ``None`` where unknown;
+      predictors whose curve metric follows the benchmark read the target's own curve.
     - ``curves``: metric -> :class:`~naspred.benchmarks.base.Curves` (row ``i`` is architecture ``i``),
       partial learning curves up to the fidelity.
     - ``proxies``: proxy name -> one value per architecture.
@@ -34,6 +36,7 @@ class ArchInfo:
 
     space: SearchSpace | None = None
     higher_is_better: bool = True
+    target: str | None = None
     curves: Mapping[str, Curves] = field(default_factory=dict)
     proxies: Mapping[str, np.ndarray] = field(default_factory=dict)
     unlabelled: tuple[Any, ...] = ()
@@ -123,6 +126,7 @@ class ArchInfo:
         return ArchInfo(
             space=self.space,
             higher_is_better=self.higher_is_better,
+            target=self.target,
             curves={m: Curves(c.epochs, c.values[idx]) for m, c in self.curves.items()},
             proxies={k: v[idx] for k, v in self.proxies.items()},
             unlabelled=self.unlabelled,

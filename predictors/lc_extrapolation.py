@@ -35,6 +35,11 @@ independent ``Exp(1)`` priors, which makes the normalised weights uniform on the
 uniform on ``[1e-4, 1]``; parameters are otherwise flat. pybnn (``automl/pybnn``, used by NASLib as
 ``lce_m``) imposes the same rise by checking the curve on a grid.
 
+Loss curves (a learning-curve metric whose name ends in ``_loss``) are extrapolated as ``exp(-loss)``, which
+lies in ``(0, 1]`` and rises as the loss falls (for a cross-entropy, the geometric mean of the probability
+given to the right class); the prediction is mapped back as ``-log`` of the extrapolated mean, its
+standard deviation by the delta method (``std / mean``). Losses must be ``>= 0``.
+
 Families with as many parameters as observed epochs are left out (their fit would interpolate), so at least
 3 epochs are needed (the two-parameter families ``ilog2`` and ``log_log_linear``).
 """
@@ -52,7 +57,13 @@ from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.predictors.base import Predictor
 from naspred.predictors.budget import Budget
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.learning_curve import check_int, metric_higher_is_better, orientation, read_curves
+from naspred.predictors.learning_curve import (
+    TargetCurve,
+    check_int,
+    metric_higher_is_better,
+    orientation,
+    read_curves,
+)
 from naspred.predictors.oracle import Oracle
 from naspred.predictors.requirements import Requirements
 
@@ -761,14 +772,15 @@ def _checked_curves(
 
 
 # -- the predictor -----------------------------------------------------------------------------------------
-class LcExtrapolation(Predictor):
+class LcExtrapolation(TargetCurve, Predictor):
     """Parametric learning-curve extrapolation (Domhan et al. 2015): an MCMC ensemble of 11 families.
 
-    Reads ``metric`` (an accuracy) for ``fidelity`` epochs and predicts its value at ``final_epoch`` (by
-    default the oracle's full schedule, recorded by :meth:`initialize`), with a standard deviation.
-    ``upper`` is the accuracy's full scale (100 for percentages, 1 for fractions); ``None`` takes 100 when
-    some value exceeds 1, else 1. For a minimised target the prediction is negated (higher accuracy,
-    better architecture). MCMC settings as in :func:`extrapolate`.
+    Reads ``metric`` for ``fidelity`` epochs and predicts its value at ``final_epoch`` (by default the
+    oracle's full schedule, recorded by :meth:`initialize`), with a standard deviation. ``metric=None``
+    reads the target's own curve (an accuracy, or a loss through ``exp(-loss)``: see the module docstring).
+    ``upper`` is an accuracy's full scale (100 for percentages, 1 for fractions); ``None`` takes 100 when
+    some value exceeds 1, else 1. A prediction of a metric whose direction is not the target's is negated
+    (an accuracy for a minimised target). MCMC settings as in :func:`extrapolate`.
     """
 
     family = "learning-curve"
@@ -777,7 +789,7 @@ class LcExtrapolation(Predictor):
     def __init__(
         self,
         fidelity: int = 10,
-        metric: str = "val_accuracy",
+        metric: str | None = None,
         final_epoch: int | None = None,
         families: Sequence[str] = CURVE_FAMILIES,
         n_steps: int = 800,
@@ -798,7 +810,9 @@ class LcExtrapolation(Predictor):
 
     @property
     def requirements(self) -> Requirements:
-        return Requirements(fidelity=self.fidelity, curve_metrics=(self.metric,), labelled=False, encoding=False)
+        metric = self.curve_metric()
+        return Requirements(fidelity=self.fidelity, curve_metrics=(metric,) if metric else (), labelled=False,
+                            encoding=False)
 
     def initialize(self, oracle: Oracle, budget: Budget) -> None:
         """Record the space, the target's direction and the oracle's full schedule (the epoch predicted)."""
@@ -806,14 +820,7 @@ class LcExtrapolation(Predictor):
         self.full_epochs_ = oracle.full_epochs
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check_metric()
-
-    def _check_metric(self) -> None:
-        if not metric_higher_is_better(self.metric):
-            raise InvalidInputError(
-                f"{self._name} extrapolates rising accuracy curves (Domhan et al. 2015); metric {self.metric!r} is a "
-                "loss; use an accuracy such as 'val_accuracy'"
-            )
+        self.read_metric(info)
 
     def _target_epoch(self) -> int:
         if self.final_epoch is not None:
@@ -824,7 +831,7 @@ class LcExtrapolation(Predictor):
             f"{self._name}: the epoch to predict is unknown; set final_epoch or call initialize(oracle, budget)"
         )
 
-    def _scale(self, values: np.ndarray) -> float:
+    def _scale(self, values: np.ndarray, metric: str) -> float:
         if self.upper is None:
             return 100.0 if values.max() > 1.0 else 1.0
         upper = float(self.upper)
@@ -832,18 +839,24 @@ class LcExtrapolation(Predictor):
             raise InvalidInputError(f"{self._name}: upper must be a positive number or None, got {self.upper!r}")
         if values.max() > upper or values.min() < 0:
             raise InvalidInputError(
-                f"{self._name}: curves of {self.metric!r} span [{values.min():g}, {values.max():g}], outside [0, upper={upper:g}]"
+                f"{self._name}: curves of {metric!r} span [{values.min():g}, {values.max():g}], outside [0, upper={upper:g}]"
             )
         return upper
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
-        self._check_metric()
+        metric = self.read_metric(info)
         fidelity = check_int(self._name, "fidelity", self.fidelity, 1)
-        epochs, values = read_curves(info, self.metric, fidelity, self._name, contiguous=False)
-        scale = self._scale(values)
+        epochs, values = read_curves(info, metric, fidelity, self._name, contiguous=False)
+        loss = not metric_higher_is_better(metric)
+        if loss and values.min() < 0:
+            raise InvalidInputError(
+                f"{self._name}: curves of {metric!r} reach {values.min():g}; a loss is extrapolated as exp(-loss) "
+                "and must be >= 0"
+            )
+        scale = 1.0 if loss else self._scale(values, metric)
         mean, std = extrapolate(
             epochs,
-            values / scale,
+            np.exp(-values) if loss else values / scale,
             self._target_epoch(),
             families=self.families,
             n_steps=self.n_steps,
@@ -851,7 +864,10 @@ class LcExtrapolation(Predictor):
             n_walkers=self.n_walkers,
             random_state=self.random_state,
         )
-        return orientation(self.metric, info.higher_is_better) * mean * scale, std * scale
+        if loss:  # back from exp(-loss): the delta method for the standard deviation
+            mean = np.maximum(mean, np.finfo(np.float64).tiny)
+            mean, std = -np.log(mean), std / mean
+        return orientation(metric, info.higher_is_better) * mean * scale, std * scale
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         return self._predict_dist(archs, info)[0]

@@ -14,6 +14,10 @@ are on the target's own scale and direction. ``C``, ``nu`` and ``gamma`` are dra
 from NASLib's ranges (log-uniform ``C`` and ``gamma`` on [1e-5, 10], uniform ``nu``) and the draw with the
 highest ``cv``-fold cross-validated Kendall tau is kept (the ranking metric predictors are judged by; a fold
 whose predictions are all equal scores 0). ``n_search=0`` uses the given values.
+
+``metric=None`` (the default) reads the target's own curve (the validation loss for a loss target), as
+Baker et al. regress the final value on the partial curve of the same metric
+(:func:`~naspred.predictors.learning_curve.resolve_metric`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures, feature_names
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.learning_curve import check_int, metric_higher_is_better, read_curves
+from naspred.predictors.learning_curve import TargetCurve, check_int, read_curves
 from naspred.predictors.requirements import Requirements
 
 logger = logging.getLogger(__name__)
@@ -47,7 +51,7 @@ def _kendall_tau(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(tau) if np.isfinite(tau) else 0.0
 
 
-class LcSVR(Predictor):
+class LcSVR(TargetCurve, Predictor):
     """ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``."""
 
     family = "learning-curve"
@@ -55,7 +59,7 @@ class LcSVR(Predictor):
     def __init__(
         self,
         fidelity: int = 10,
-        metric: str = "val_accuracy",
+        metric: str | None = None,
         features: Sequence[str] = LCSVR_FEATURES,
         encoding: str | None = None,
         C: float = 1.0,
@@ -79,10 +83,12 @@ class LcSVR(Predictor):
     @property
     def requirements(self) -> Requirements:
         featurizers = (self.encoding,) if self.encoding else ()
+        metric = self.curve_metric()
         return Requirements(
             featurizers=featurizers,
             fidelity=self.fidelity,
-            curve_metrics=(self.metric,),
+            curve_metrics=(metric,) if metric else (),
+            every_epoch=True,
             labelled=True,
             encoding=bool(self.encoding),
         )
@@ -102,9 +108,9 @@ class LcSVR(Predictor):
         return usable
 
     def _design(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        metric_higher_is_better(self.metric)
+        metric = self.read_metric(info)
         features = self._usable_features()
-        _, values = read_curves(info, self.metric, int(self.fidelity), self._name, contiguous=True)
+        _, values = read_curves(info, metric, int(self.fidelity), self._name, contiguous=True)
         columns = [LearningCurveFeatures(features=features).fit_transform(values)]
         if self.encoding:
             encoder = get_featurizer(self.encoding, space=info.space)

@@ -11,6 +11,11 @@ learned, so no labelled architecture is needed and no encoding either: they appl
   last ``e`` epochs, or weighted by ``ema_decay ** (T - t)``; computed by
   :class:`~naspred.featurizers.curves.LearningCurveFeatures`.
 
+Which curve: ``metric=None`` (the default) follows the benchmark (:func:`resolve_metric`): early stopping
+reads the target's own curve (a loss curve for a loss target), ``valacc`` and ``valloss`` the validation
+accuracy and loss where recorded, SoTL and its variants the training loss (else the validation loss); each
+falls back on the target's own curve. A named ``metric`` is read as named.
+
 Sign convention: a prediction is a score oriented like the target. Where the target is maximised (an
 accuracy) a higher prediction means a better architecture; where it is minimised (a loss) a lower one does.
 A score read from a metric of the other direction is negated: SoTL (a sum of losses, lower is better) is
@@ -30,7 +35,7 @@ from naspred.errors import InvalidInputError
 from naspred.featurizers.curves import LearningCurveFeatures
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.requirements import Requirements
+from naspred.predictors.requirements import Requirements, Supply
 
 #: direction of the metrics the benchmarks record: True where higher is better
 METRIC_DIRECTIONS: dict[str, bool] = {
@@ -77,6 +82,43 @@ def orientation(metric: str, target_higher_is_better: bool) -> float:
     return 1.0 if metric_higher_is_better(metric) == bool(target_higher_is_better) else -1.0
 
 
+def resolve_metric(metric: str | None, supply: Supply | None, preferred: tuple[str, ...] = ()) -> str | None:
+    """The learning-curve metric a predictor reads on a benchmark offering ``supply``.
+
+    A named ``metric`` is kept. ``None`` takes the first recorded of ``preferred``, else the target's own
+    curve, else a recorded validation then training curve of the target's direction, else of the other
+    direction; ``None`` where nothing is recorded, or ``supply`` is None (not yet adapted).
+    """
+    if metric is not None:
+        return metric
+    if supply is None:
+        return None
+    up = supply.higher_is_better
+    same = ("val_accuracy", "train_accuracy") if up else ("val_loss", "train_loss")
+    other = ("val_loss", "train_loss") if up else ("val_accuracy", "train_accuracy")
+    candidates = [*preferred, *([supply.target] if supply.target else []), *same, *other]
+    if supply.curves is not None:
+        candidates += [m for m in supply.curves if _known_direction(m)]
+    for name in candidates:
+        if supply.records(name) and _known_direction(name):
+            return name
+    return None
+
+
+def _known_direction(metric: str) -> bool:
+    try:
+        metric_higher_is_better(metric)
+    except InvalidInputError:
+        return False
+    return True
+
+
+def supplied(predictor: Any, info: ArchInfo) -> Supply:
+    """What ``predictor`` was adapted to, else what ``info`` offers."""
+    supply = getattr(predictor, "supply_", None)
+    return supply if supply is not None else Supply.of_info(info)
+
+
 def read_curves(
     info: ArchInfo, metric: str, fidelity: int, who: str, contiguous: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -105,18 +147,39 @@ def read_curves(
     return epochs, values
 
 
-class CurveScore(Predictor):
+class TargetCurve:
+    """A predictor reading one learning-curve ``metric``; ``None`` follows the benchmark (:func:`resolve_metric`)."""
+
+    metric: str | None
+    #: curves read, where recorded, when ``metric`` is None (before the target's own)
+    preferred: tuple[str, ...] = ()
+
+    def curve_metric(self, supply: Supply | None = None) -> str | None:
+        """The metric read on a benchmark offering ``supply`` (default: the one adapted to)."""
+        return resolve_metric(self.metric, supply or getattr(self, "supply_", None), self.preferred)
+
+    def read_metric(self, info: ArchInfo) -> str:
+        """The metric read from ``info`` (as adapted, else as ``info`` offers); raises where none applies."""
+        metric = self.curve_metric(supplied(self, info))
+        if metric is None:
+            raise InvalidInputError(f"{type(self).__name__} reads a learning curve; info has none")
+        metric_higher_is_better(metric)  # a metric of unknown direction raises
+        return metric
+
+
+class CurveScore(TargetCurve, Predictor):
     """A score of one metric's partial learning curve at ``fidelity`` epochs, oriented like the target."""
 
     family = "learning-curve"
     fidelity: int
-    metric: str
     #: whether every epoch up to the fidelity must be recorded
     _contiguous = False
 
     @property
     def requirements(self) -> Requirements:
-        return Requirements(fidelity=self.fidelity, curve_metrics=(self.metric,), labelled=False, encoding=False)
+        metric = self.curve_metric()
+        return Requirements(fidelity=self.fidelity, curve_metrics=(metric,) if metric else (),
+                            every_epoch=self._contiguous, labelled=False, encoding=False)
 
     def _score(self, values: np.ndarray) -> np.ndarray:
         """Score of each curve ``values[i]`` (epochs ``1..fidelity``), in the metric's own direction."""
@@ -124,9 +187,12 @@ class CurveScore(Predictor):
 
     def _check_params(self) -> None:
         check_int(self._name, "fidelity", self.fidelity, 1)
+        if self.metric is None:
+            return
         if not isinstance(self.metric, str) or not self.metric:
             raise InvalidInputError(
-                f"{self._name}: metric must be a curve name such as 'val_accuracy', got {self.metric!r}"
+                f"{self._name}: metric must be a curve name such as 'val_accuracy', or None for the target's, "
+                f"got {self.metric!r}"
             )
         metric_higher_is_better(self.metric)
 
@@ -135,14 +201,18 @@ class CurveScore(Predictor):
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         self._check_params()
-        _, values = read_curves(info, self.metric, self.fidelity, self._name, self._contiguous)
-        return orientation(self.metric, info.higher_is_better) * self._score(values)
+        metric = self.read_metric(info)
+        _, values = read_curves(info, metric, self.fidelity, self._name, self._contiguous)
+        return orientation(metric, info.higher_is_better) * self._score(values)
 
 
 class EarlyStopping(CurveScore):
-    """Early stopping: the value of ``metric`` after ``fidelity`` epochs (White et al. 2021)."""
+    """Early stopping: the value of ``metric`` after ``fidelity`` epochs (White et al. 2021).
 
-    def __init__(self, fidelity: int = 10, metric: str = "val_accuracy") -> None:
+    ``metric=None``: the target's own curve (:func:`resolve_metric`).
+    """
+
+    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
         self.fidelity = fidelity
         self.metric = metric
 
@@ -151,25 +221,39 @@ class EarlyStopping(CurveScore):
 
 
 class ValAccuracy(EarlyStopping):
-    """Early stopping on the validation accuracy after ``fidelity`` epochs (White et al. 2021)."""
+    """Early stopping on the validation accuracy after ``fidelity`` epochs (White et al. 2021).
 
-    def __init__(self, fidelity: int = 10, metric: str = "val_accuracy") -> None:
+    ``metric=None``: ``val_accuracy`` where recorded, else the target's own curve.
+    """
+
+    preferred = ("val_accuracy",)
+
+    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
         super().__init__(fidelity=fidelity, metric=metric)
 
 
 class ValLoss(EarlyStopping):
-    """Early stopping on the validation loss after ``fidelity`` epochs, negated for a maximised target."""
+    """Early stopping on the validation loss after ``fidelity`` epochs, negated for a maximised target.
 
-    def __init__(self, fidelity: int = 10, metric: str = "val_loss") -> None:
+    ``metric=None``: ``val_loss`` where recorded, else the target's own curve.
+    """
+
+    preferred = ("val_loss",)
+
+    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
         super().__init__(fidelity=fidelity, metric=metric)
 
 
 class SoTL(CurveScore):
-    """Sum of training losses over epochs ``1..fidelity`` (Ru et al. 2021, TSE), negated for a maximised target."""
+    """Sum of training losses over epochs ``1..fidelity`` (Ru et al. 2021, TSE), negated for a maximised target.
+
+    ``metric=None``: ``train_loss`` where recorded, else ``val_loss``, else the target's own curve.
+    """
 
     _contiguous = True
+    preferred = ("train_loss", "val_loss")
 
-    def __init__(self, fidelity: int = 10, metric: str = "train_loss") -> None:
+    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
         self.fidelity = fidelity
         self.metric = metric
 
@@ -183,7 +267,7 @@ class SoTL(CurveScore):
 class SoTLE(SoTL):
     """Sum of the training losses of the last ``e`` epochs before ``fidelity`` (Ru et al. 2021, TSE-E)."""
 
-    def __init__(self, fidelity: int = 10, e: int = 1, metric: str = "train_loss") -> None:
+    def __init__(self, fidelity: int = 10, e: int = 1, metric: str | None = None) -> None:
         self.fidelity = fidelity
         self.e = e
         self.metric = metric
@@ -203,7 +287,7 @@ class SoTLE(SoTL):
 class SoTLEMA(SoTL):
     """Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA)."""
 
-    def __init__(self, fidelity: int = 10, ema_decay: float = 0.9, metric: str = "train_loss") -> None:
+    def __init__(self, fidelity: int = 10, ema_decay: float = 0.9, metric: str | None = None) -> None:
         self.fidelity = fidelity
         self.ema_decay = ema_decay
         self.metric = metric

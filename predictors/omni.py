@@ -16,6 +16,13 @@ hardly split, the prediction falls back on the line rather than on a constant.
 ``linear_start=False, normalisation="standard", target="standard", min_samples_leaf=None`` is NGBoost as
 NASLib runs OMNI (without its random hyperparameter search); ``perf/omni_ablation_nb201.md`` measures both.
 
+On any benchmark, by default (``features=None``, ``curve="auto"``), OMNI reads what the benchmark records
+(resolved by ``adapt``, see :class:`~naspred.predictors.requirements.Supply`): the curve feature is SoTL-E
+where training losses are recorded, else the target's own curve at the fidelity (the validation accuracy on
+NAS-Bench-201, the validation loss on a loss target); the encoding is left out on an opaque space
+(architectures that are identifiers only), the proxy where the benchmark records none, the curve where it
+records no learning curve. Named feature groups and curve features are read as named.
+
 Ablations (constructor parameter ``features``, and registered names): no encoding, no learning curve, no
 zero-cost proxy, each feature group alone. The SemiNAS variant (``regressor="seminas"``) replaces NGBoost by
 :class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads the architecture only
@@ -35,9 +42,10 @@ from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures
 from naspred.predictors.info import ArchInfo
+from naspred.predictors.learning_curve import resolve_metric
 from naspred.predictors.ngboost import NGBoost
 from naspred.predictors.params import check_bool, check_choice, check_int
-from naspred.predictors.requirements import Requirements
+from naspred.predictors.requirements import Requirements, Supply
 from scipy.special import ndtri
 
 logger = logging.getLogger(__name__)
@@ -55,6 +63,9 @@ CURVE_FEATURES: dict[str, tuple[str, str]] = {
     "val_accuracy": ("val_accuracy", "last"),
     "val_loss": ("val_loss", "last"),
 }
+
+#: the curve feature that follows the benchmark (SoTL-E, else the target's own curve)
+AUTO_CURVE = "auto"
 
 REGRESSORS: tuple[str, ...] = ("ngboost", "seminas")
 NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
@@ -132,14 +143,29 @@ class ScalarNormaliser:
         return out
 
 
+def curve_feature(name: str, who: str = "OMNI") -> tuple[str, str]:
+    """The (curve metric, feature of :class:`LearningCurveFeatures`) of curve feature ``name``: an entry of
+    :data:`CURVE_FEATURES`, or any learning-curve metric read at the fidelity (``"last"``)."""
+    if name in CURVE_FEATURES:
+        return CURVE_FEATURES[name]
+    if not isinstance(name, str) or not name.endswith(("_loss", "_accuracy")):
+        raise UnknownNameError(
+            f"{who}: unknown learning-curve feature {name!r}; expected one of {sorted(CURVE_FEATURES)} or a "
+            "learning-curve metric (a name ending in '_loss' or '_accuracy')"
+        )
+    return name, "last"
+
+
 class OMNI(NGBoost):
     """OMNI (White et al., NeurIPS 2021): NGBoost on [encoding, learning-curve feature, zero-cost proxy].
 
     - ``features``: the feature groups among ``("encoding", "curve", "proxy")``; ``None`` takes the class's
-      :attr:`default_features` (all three for OMNI, fewer for its ablations).
+      :attr:`default_features` (all three for OMNI, fewer for its ablations), less those the benchmark
+      cannot supply (see the module docstring).
     - ``curve``: the learning-curve feature(s) read at ``fidelity`` epochs, names of :data:`CURVE_FEATURES`
       (``"sotle"``: the training loss summed over the last ``sotle_window`` epochs; ``"val_accuracy"``: the
-      validation accuracy at the fidelity).
+      validation accuracy at the fidelity) or of any learning-curve metric (its value at the fidelity);
+      ``"auto"``: ``"sotle"`` where the benchmark records training losses, else the target's own curve.
     - ``proxy``: the precomputed zero-cost proxy read through the oracle (``Requirements.proxies``).
     - ``normalisation``: of the scalar features, fitted on the training architectures (:class:`ScalarNormaliser`).
     - ``target``: the same for the target, which the model fits normalised; predictions are mapped back (the
@@ -167,7 +193,7 @@ class OMNI(NGBoost):
     def __init__(
         self,
         features: Sequence[str] | None = None,
-        curve: str | Sequence[str] = "sotle",
+        curve: str | Sequence[str] = AUTO_CURVE,
         fidelity: int = 12,
         proxy: str = "jacov",
         encoding: str | Sequence[str] = "adjacency_one_hot",
@@ -212,7 +238,7 @@ class OMNI(NGBoost):
     def feature_groups(self) -> tuple[str, ...]:
         """The feature groups this predictor reads, in the order of :data:`FEATURE_GROUPS`."""
         who = self._name
-        groups = self.default_features if self.features is None else self.features
+        groups = self._default_groups() if self.features is None else self.features
         if isinstance(groups, str):
             groups = (groups,)
         groups = tuple(groups)
@@ -225,15 +251,36 @@ class OMNI(NGBoost):
             raise InvalidInputError(f"{who}: features lists a group twice: {list(groups)}")
         return tuple(g for g in FEATURE_GROUPS if g in groups)
 
+    def _default_groups(self) -> tuple[str, ...]:
+        """:attr:`default_features`, less the groups the benchmark adapted to cannot supply (none if all)."""
+        supply: Supply | None = getattr(self, "supply_", None)
+        if supply is None:
+            return self.default_features
+        kept = tuple(
+            g for g in self.default_features
+            if not (g == "encoding" and supply.opaque and self._regressor() == "ngboost")
+            and not (g == "proxy" and self.proxy not in supply.proxies)
+            and not (g == "curve" and self.curve == AUTO_CURVE and self._auto_metric(supply) is None)
+        )
+        return kept or self.default_features  # nothing it can read: the plan says why it is skipped
+
+    @staticmethod
+    def _auto_metric(supply: Supply) -> str | None:
+        """The metric the ``"auto"`` curve reads on ``supply`` (None where no curve is recorded)."""
+        if supply.records("train_loss"):
+            return "train_loss"
+        return resolve_metric(None, supply)
+
     def _curves(self) -> tuple[str, ...]:
         names = (self.curve,) if isinstance(self.curve, str) else tuple(self.curve)
+        if names == (AUTO_CURVE,):
+            supply = getattr(self, "supply_", None)
+            metric = "train_loss" if supply is None else self._auto_metric(supply)
+            names = ("sotle",) if metric in (None, "train_loss") else (metric,)
         if not names:
             raise InvalidInputError(f"{self._name}: curve is empty; expected some of {sorted(CURVE_FEATURES)}")
         for name in names:
-            if name not in CURVE_FEATURES:
-                raise UnknownNameError(
-                    f"{self._name}: unknown learning-curve feature {name!r}; expected one of {sorted(CURVE_FEATURES)}"
-                )
+            curve_feature(name, self._name)
         if len(set(names)) != len(names):
             raise InvalidInputError(f"{self._name}: curve lists a feature twice: {list(names)}")
         return names
@@ -259,13 +306,15 @@ class OMNI(NGBoost):
     def requirements(self) -> Requirements:
         groups = self.feature_groups()
         curve = "curve" in groups
-        metrics = tuple(dict.fromkeys(CURVE_FEATURES[c][0] for c in self._curves())) if curve else ()
+        metrics = tuple(dict.fromkeys(curve_feature(c, self._name)[0] for c in self._curves())) if curve else ()
+        every_epoch = curve and any(curve_feature(c, self._name)[1] != "last" for c in self._curves())
         semi = self._regressor() == "seminas"
         featurizers = ("gcn",) if semi else (self._encodings() if "encoding" in groups else ())
         return Requirements(
             featurizers=featurizers,
             fidelity=check_int(self._name, "fidelity", self.fidelity, 1) if curve else None,
             curve_metrics=metrics,
+            every_epoch=every_epoch,
             labelled=True,
             encoding=semi or "encoding" in groups,
             unlabelled=check_int(self._name, "n_unlabelled", self.n_unlabelled, 0) if semi else 0,
@@ -301,7 +350,7 @@ class OMNI(NGBoost):
         columns, names = [], []
         if "curve" in groups:
             for name in self._curves():
-                metric, feature = CURVE_FEATURES[name]
+                metric, feature = curve_feature(name, self._name)
                 curves = info.curves.get(metric)
                 if curves is None:
                     raise InvalidInputError(

@@ -166,6 +166,11 @@ class Oracle(ABC):
         return None
 
     @property
+    def recorded_curves(self) -> tuple[str, ...] | None:
+        """The learning-curve metrics :meth:`train` returns, or ``None`` where not known before training."""
+        return None
+
+    @property
     def available_proxies(self) -> tuple[str, ...]:
         """Names of the precomputed proxies :meth:`proxies` serves."""
         return ()

@@ -5,6 +5,13 @@ split a predictor's cost into an initialization phase (train architectures to co
 and a query phase (per architecture: partially train it, compute a zero-cost proxy). A
 :class:`Requirements` states which of these a predictor uses, so that a harness can supply them,
 budget them, and skip the predictor where a benchmark cannot supply them.
+
+A :class:`Supply` states the other side: what a benchmark (through its oracle) offers, its prediction
+target and direction, the learning curves and proxies it records, whether its architectures can be
+encoded. Parameters a predictor leaves to follow the benchmark (a learning-curve ``metric=None``, OMNI's
+default feature groups) are resolved against it by ``Predictor.adapt``, which a harness calls when it plans
+a sweep (so that a predictor that cannot run is skipped before any trial, with the reason), and which
+``initialize`` and ``fit`` call with what the oracle or the ``ArchInfo`` offer.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ class Requirements:
     - ``fidelity``: epochs of partial training per queried architecture (learning-curve predictors), or
       ``None`` when it reads no learning curve.
     - ``curve_metrics``: the learning-curve metrics it reads at ``fidelity`` (empty: all that are recorded).
+    - ``every_epoch``: whether it reads every epoch ``1..fidelity`` of them (sums over epochs), not only the
+      epochs recorded up to the fidelity.
     - ``labelled``: whether initialization must train architectures to completion and fit on them.
     - ``encoding``: whether it needs an encoding of the architecture (it cannot run on an opaque space).
     - ``unlabelled``: how many unlabelled architectures (drawn, never trained) it uses at fit, 0 for none.
@@ -45,6 +54,7 @@ class Requirements:
     featurizers: tuple[str, ...] = ()
     fidelity: int | None = None
     curve_metrics: tuple[str, ...] = ()
+    every_epoch: bool = False
     labelled: bool = False
     encoding: bool = False
     unlabelled: int = 0
@@ -81,3 +91,60 @@ class Requirements:
         for key in ("featurizers", "curve_metrics", "proxies"):
             out[key] = list(out[key])
         return out
+
+
+@dataclass(frozen=True)
+class Supply:
+    """What a benchmark offers a predictor.
+
+    - ``target``: the metric predicted (``"val_accuracy"``, ``"val_loss"``, ...), ``None`` where unknown.
+    - ``higher_is_better``: the target's direction.
+    - ``curves``: the learning-curve metrics recorded, ``None`` where not known before training (a live oracle).
+    - ``proxies``: the precomputed zero-cost proxies served.
+    - ``opaque``: whether architectures are identifiers only (no encoding applies).
+    """
+
+    target: str | None = None
+    higher_is_better: bool = True
+    curves: tuple[str, ...] | None = None
+    proxies: tuple[str, ...] = ()
+    opaque: bool = False
+
+    def __post_init__(self) -> None:
+        if self.target is not None and (not isinstance(self.target, str) or not self.target):
+            raise InvalidInputError(f"target must be a metric name or None, got {self.target!r}")
+        if self.curves is not None:
+            object.__setattr__(self, "curves", _names(self.curves, "curve metric names"))
+        object.__setattr__(self, "proxies", _names(self.proxies, "proxy names"))
+        object.__setattr__(self, "higher_is_better", bool(self.higher_is_better))
+        object.__setattr__(self, "opaque", bool(self.opaque))
+
+    def records(self, metric: str) -> bool:
+        """Whether curves of ``metric`` are recorded (assumed where the recorded curves are not known)."""
+        return self.curves is None or metric in self.curves
+
+    @classmethod
+    def of_oracle(cls, oracle: Any) -> Supply:
+        """What an :class:`~naspred.predictors.oracle.Oracle` serves."""
+        return cls._of(oracle, oracle.recorded_curves, oracle.available_proxies, oracle.space)
+
+    @classmethod
+    def of_benchmark(cls, benchmark: Any) -> Supply:
+        """What a :class:`~naspred.benchmarks.base.Benchmark` records (as its simulated oracle serves it)."""
+        return cls._of(benchmark, tuple(benchmark.curves), benchmark.proxies, benchmark.space)
+
+    @classmethod
+    def of_info(cls, info: Any) -> Supply:
+        """What an :class:`~naspred.predictors.info.ArchInfo` holds."""
+        return cls._of(info, tuple(info.curves), tuple(info.proxies), info.space)
+
+    @classmethod
+    def _of(cls, source: Any, curves: tuple[str, ...] | None, proxies: Any, space: Any) -> Supply:
+        """``source``'s target and direction, with what it records."""
+        opaque = space is not None and space.name == OPAQUE
+        return cls(target=source.target, higher_is_better=source.higher_is_better, curves=curves,
+                   proxies=tuple(proxies), opaque=opaque)
+
+
+#: name of the space whose architectures are identifiers only
+OPAQUE = "opaque"

@@ -221,6 +221,10 @@ class SimulatedOracle(Oracle):
         return [self.benchmark.archs[row] for row in chosen]
 
     @property
+    def recorded_curves(self) -> tuple[str, ...]:
+        return tuple(self.benchmark.curves)
+
+    @property
     def available_proxies(self) -> tuple[str, ...]:
         return tuple(self.benchmark.proxies)
 

@@ -206,3 +206,93 @@ def test_registry_detects_the_table(tmp_path, monkeypatch):
         assert detect_format(path).name == "curve-table"
         bench = load(str(path))
         assert bench.archs == ["run-a", "run-b"] and list(bench.y) == [30.0, 31.0]
+
+
+# -- how the space is decided ------------------------------------------------------------------------------------
+def test_integer_ids_load_as_opaque_unless_the_space_is_named(tmp_path):
+    # integer run ids parse as SpikeNAS-Bench ids, where 341 runs once collapsed to 5 canonical forms
+    path = tmp_path / "ids.csv"
+    _small(("17", "4242", "9")).to_csv(path, index=False)
+    bench = ct.load_path(path, cache=False)
+    assert bench.space.name == "opaque" and bench.archs == ["17", "4242", "9"]
+    assert bench.notes[0].startswith("space 'opaque': the arch values are bare integers")
+    assert "name spikenas in a sidecar" in bench.notes[0]
+    named = ct.load_path(path, cache=False, space="spikenas", dataset="cifar10")
+    assert named.space.name == "spikenas" and named.dataset == "cifar10"
+    assert named.notes[0] == "space 'spikenas': named by the caller (--space, or load(..., space=...))"
+    (tmp_path / "ids.csv.json").write_text(json.dumps({"space": "opaque"}))
+    assert ct.load_path(path, cache=False).notes[0] == "space 'opaque': named by the sidecar ids.csv.json"
+    assert ct.load_path(path, cache=False, space="spikenas").space.name == "spikenas"  # the argument wins
+
+
+def test_a_notation_that_fails_on_some_strings_is_refused(tmp_path):
+    good = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+    typo = good.replace("avg_pool_3x3", "avg_pool_3x4")
+    message = _error(_small((good, typo)), tmp_path)
+    assert "1 of 2 arch strings parse in space 'nb201', but" in message and "avg_pool_3x4" in message
+    assert "'opaque' reads them as identifiers" in message
+    path = tmp_path / "bad.csv"
+    bench = ct.load_path(path, cache=False, space="opaque")
+    assert bench.space.name == "opaque" and len(bench) == 2
+
+
+def test_strings_that_parse_in_several_spaces_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(ct, "_candidate_spaces", lambda: [ct.OpaqueSpace(), ct.OpaqueSpace()])
+    assert "parse in several spaces ['opaque', 'opaque']" in _error(_small(), tmp_path)
+
+
+def test_notes_say_how_space_and_target_were_decided(tmp_path, real_long):
+    path = tmp_path / "spike.csv"
+    real_long.to_csv(path, index=False)
+    notes = ct.load_path(path, cache=False).notes
+    assert notes[0] == "space 'spikenas' guessed: every arch string parses in it and in no other registered space"
+    assert notes[1] == ("target 'val_accuracy' at each architecture's last epoch: the default (val_accuracy); "
+                        "maximised (as its name says)")
+    (tmp_path / "spike.json").write_text(json.dumps({"target": "train_loss"}))
+    notes = ct.load_path(path, cache=False).notes
+    assert notes[1].startswith("target 'train_loss' at each architecture's last epoch: named by the sidecar spike.json")
+
+
+# -- replicate runs ------------------------------------------------------------------------------------------------
+def _seeded() -> pd.DataFrame:
+    """Arch 'a' trained with seeds 0 and 1, arch 'b' with seeds 0, 1 and 2; three epochs each."""
+    rows = []
+    for arch, seeds in (("a", (0, 1)), ("b", (0, 1, 2))):
+        for seed in seeds:
+            for e in (1, 2, 3):
+                rows.append({"arch": arch, "seed": seed, "epoch": e, "val_loss": 3.0 - e + seed,
+                             "train_loss": 2.0 - 0.5 * e + seed, "epoch_time": 10.0 + seed})
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=1)
+
+
+def test_replicate_runs_are_averaged(tmp_path):
+    path = tmp_path / "seeds.csv"
+    _seeded().to_csv(path, index=False)
+    bench = ct.load_path(path, cache=False)
+    assert bench.archs == ["a", "b"] or sorted(bench.archs) == ["a", "b"]
+    row = {arch: i for i, arch in enumerate(bench.archs)}
+    assert bench.target == "val_loss" and not bench.higher_is_better
+    assert bench.y[row["a"]] == pytest.approx(0.5) and bench.y[row["b"]] == pytest.approx(1.0)
+    assert np.allclose(bench.curves["val_loss"].values[row["b"]], [3.0, 2.0, 1.0])
+    assert list(bench.table["seeds"].iloc[[row["a"], row["b"]]]) == [2, 3]
+    assert bench.epoch_seconds[row["b"]] == pytest.approx(11.0)
+    assert any("5 runs of 2 architectures (2 to 3 seeds each)" in n for n in bench.notes)
+    # one row per architecture: every seed of an architecture falls on the same side of a split
+    from naspred.evaluation.splits import CanonicalIndex
+
+    assert len(CanonicalIndex.of(bench).codes) == 2
+
+
+def test_replicate_runs_of_uneven_length_and_errors(tmp_path):
+    frame = _seeded()
+    short = frame[~((frame["arch"] == "b") & (frame["seed"] == 2) & (frame["epoch"] == 3))]
+    bench = ct.from_frame(short, space="opaque")
+    i = bench.archs.index("b")
+    assert bench.curves["val_loss"].values[i, 2] == pytest.approx(0.5)  # epoch 3 averages seeds 0 and 1
+    assert any("seeds of different lengths" in n for n in bench.notes)
+    dup = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    assert "at epoch" in _error(dup, tmp_path) and "one row per architecture, seed and epoch" in _error(dup, tmp_path)
+    no_seed = frame.drop(columns="seed")
+    assert "replicate runs of an architecture need a 'seed' column" in _error(no_seed, tmp_path)
+    gap = frame[~((frame["arch"] == "a") & (frame["seed"] == 1) & (frame["epoch"] == 2))]
+    assert "arch 'a' seed 1 jumps to epoch 3" in _error(gap, tmp_path)

@@ -103,15 +103,22 @@ def test_test_set_is_disjoint_by_canonical_form_from_training(runner):
 
 
 def test_failures_are_recorded_and_the_sweep_goes_on(tmp_path, data_home, runner):
-    # nb201-cifar10 records validation accuracy at epochs 12 and 200: a fidelity of 5 has nothing to read
-    spec = ExperimentSpec("nb201-cifar10", ["valacc", "lin_reg"], train_sizes=[10], fidelities=[5, 12],
+    # nb201-cifar10 records validation accuracy at epochs 12 and 200: a fidelity of 5 has nothing to read, which
+    # the plan says before any trial runs; an accuracy in percent read on a [0, 1] scale fails in the trials
+    lce = PredictorSpec("lce", {"upper": 1.0, "n_steps": 0}, label="lce-fraction")
+    spec = ExperimentSpec("nb201-cifar10", ["valacc", "lin_reg", lce], train_sizes=[10], fidelities=[5, 12],
                           trials=2, test_size=20)
     outcome = run_experiment(spec, tmp_path / "r", data_home=data_home, runner=TrialRunner(data_home))
+    skipped = {s.predictor: s.reason for s in outcome.plan.skipped}
+    assert set(skipped) == {"valacc at fidelity 5", "lce-fraction at fidelity 5"}
+    assert "reads curves of 'val_accuracy' at epoch 5; benchmark 'nb201-cifar10' records them at epochs [12, 200]" in (
+        skipped["valacc at fidelity 5"]
+    )
     table = outcome.table
-    assert len(table) == 2 * (2 + 1)
+    assert len(table) == 2 * 3
     failed = table[table["status"] == "failed"]
-    assert set(failed["predictor"]) == {"valacc"} and (failed["query_budget"] == 5).all()
-    assert failed["error"].str.contains("no epoch of 'val_accuracy' is recorded at or before").all()
+    assert set(failed["predictor"]) == {"lce-fraction"} and (failed["query_budget"] == 12).all()
+    assert failed["error"].str.contains(r"outside \[0, upper=1\]").all()
     assert failed["kendall_tau"].isna().all()
     good = table[table["status"] == "ok"]
     assert len(good) == 4 and good["kendall_tau"].notna().all()

@@ -5,6 +5,7 @@ MCMC against a closed-form posterior, and clear errors on bad curves."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from naspred import benchmarks, predictors
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
+from naspred.predictors.requirements import Supply
 from naspred.predictors.lc_extrapolation import (
     CURVE_FAMILIES,
     LcExtrapolation,
@@ -343,8 +345,24 @@ def test_registered_and_cloneable():
         assert req.fidelity == 5 and not req.encoding
         assert req.labelled == (name == "lcsvr")
         assert clone(predictor).get_params() == predictor.get_params()
-    assert predictors.get("sotle").requirements.curve_metrics == ("train_loss",)
-    assert predictors.get("valloss").requirements.curve_metrics == ("val_loss",)
+    assert predictors.get("sotle", metric="train_loss").requirements.curve_metrics == ("train_loss",)
+    assert predictors.get("sotle").requirements.curve_metrics == ()  # follows the benchmark: not yet adapted
+    accuracy = Supply(target="val_accuracy", curves=("train_loss", "val_loss", "val_accuracy"))
+    loss = Supply(target="val_loss", higher_is_better=False, curves=("train_loss", "val_loss"))
+    expected = {  # name: (metric on an accuracy target, metric on a loss target without accuracy curves)
+        "valacc": ("val_accuracy", "val_loss"), "valloss": ("val_loss", "val_loss"),
+        "early_stopping": ("val_accuracy", "val_loss"), "sotl": ("train_loss", "train_loss"),
+        "sotle": ("train_loss", "train_loss"), "sotlema": ("train_loss", "train_loss"),
+        "lce": ("val_accuracy", "val_loss"), "lcsvr": ("val_accuracy", "val_loss"),
+    }
+    for name, metrics in expected.items():
+        for supply, metric in zip((accuracy, loss), metrics, strict=True):
+            assert predictors.get(name).adapt(supply).requirements.curve_metrics == (metric,), (name, supply)
+    assert predictors.get("valacc", metric="train_loss").adapt(loss).requirements.curve_metrics == ("train_loss",)
+    assert predictors.get("sotl").adapt(Supply(target="val_accuracy", curves=("val_accuracy",))).curve_metric() == (
+        "val_accuracy"
+    )
+    assert predictors.get("valacc").adapt(Supply(curves=())).requirements.curve_metrics == ()
     assert {"valacc", "sotl", "lce", "lcsvr"} <= set(predictors.names())
 
 
@@ -424,8 +442,10 @@ def test_extrapolation_refuses_malformed_requests(bench, split):
     archs = [bench.archs[i] for i in split[0][:2]]
     with pytest.raises(InvalidInputError, match="set final_epoch or call initialize"):
         LcExtrapolation(10, n_steps=0).predict(archs, info)
-    with pytest.raises(InvalidInputError, match="metric 'val_loss' is a loss"):
-        LcExtrapolation(10, metric="val_loss", final_epoch=100).predict(archs, info)
+    with pytest.raises(InvalidInputError, match="must be >= 0"):
+        LcExtrapolation(10, metric="val_loss", final_epoch=100).predict(
+            archs, replace(info, curves={"val_loss": Curves(x, -curve)})
+        )
     with pytest.raises(InvalidInputError, match=r"outside \[0, upper=1\]"):
         LcExtrapolation(10, final_epoch=100, upper=1.0).predict(archs, info)
 
@@ -440,7 +460,7 @@ def test_malformed_parameters_are_refused(bench, split):
     with pytest.raises(InvalidInputError, match=r"ema_decay must be a number in \(0, 1\]"):
         SoTLEMA(5, ema_decay=1.5).predict(archs, info)
     with pytest.raises(InvalidInputError, match="reads curves of 'val_accuracy'; info has \\['train_loss'\\]"):
-        ValAccuracy(5).predict(archs, info)
+        ValAccuracy(5, metric="val_accuracy").predict(archs, info)
     with pytest.raises(InvalidInputError, match="unknown direction of learning-curve metric 'perplexity'"):
         metric_higher_is_better("perplexity")
     with pytest.raises(InvalidInputError, match="nu must be a number in"):

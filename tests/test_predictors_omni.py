@@ -219,12 +219,16 @@ def test_non_finite_proxy_or_curve_is_refused(split):
     curve[4, 0] = np.inf
     with pytest.raises(InvalidInputError, match="curves of 'val_accuracy' have non-finite values"):
         tiny_info(space, 10, curve=curve)
-    model = predictors.get("omni", **FAST)
+    model = predictors.get("omni", features=("encoding", "curve", "proxy"), **FAST)
     no_proxy = ArchInfo(space=space, curves={"val_accuracy": Curves(np.array([12]), np.full((10, 1), 50.0))})
     with pytest.raises(InvalidInputError, match="reads proxy 'jacov'"):
         model.fit(archs["train"][:10], y["train"][:10], no_proxy)
     with pytest.raises(InvalidInputError, match="train_loss"):
-        predictors.get("omni", n_estimators=5).fit(archs["train"][:10], y["train"][:10], tiny_info(space, 10))
+        predictors.get("omni", curve="sotle", n_estimators=5).fit(archs["train"][:10], y["train"][:10],
+                                                                  tiny_info(space, 10))
+    # by default OMNI reads what is there: no proxy group without the proxy, the recorded curve without train_loss
+    fitted = predictors.get("omni", **FAST).fit(archs["train"][:10], y["train"][:10], no_proxy)
+    assert fitted.groups_ == ("encoding", "curve") and fitted.feature_names_ == ["val_accuracy@12"]
 
 
 def test_missing_proxy_and_short_curves_through_the_oracle(nb201):

@@ -4,7 +4,8 @@
     naspred benchmark list
     naspred benchmark info NAME_OR_PATH [--json]
     naspred predictors [--family F] [--json]
-    naspred proxies NAME_OR_PATH [--proxies synflow,jacov] [--archs N] [--out FILE] [--data PATH]
+    naspred proxies NAME_OR_PATH [--dataset D] [--space S] [--proxies synflow,jacov] [--archs N] [--out FILE]
+                    [--input-shape C,H,W] [--num-classes N] [--threads N] [--data PATH]
     naspred evaluate [--benchmark B --predictors a,b --train-sizes ... | --spec FILE] [--out DIR]
     naspred report DIR [DIR ...] [--out DIR]
     naspred ablate omni --benchmark B [--train-sizes ...] [--fidelities ...] [--trials N] [--out DIR]
@@ -218,20 +219,80 @@ def _add_evaluation_parsers(sub: Any) -> None:
     rep.set_defaults(func=_cmd_report)
 
 
-def _cmd_proxies(args: argparse.Namespace) -> int:
-    from naspred.benchmarks import registry
-    from naspred.featurizers.zerocost.compute import benchmark_proxies, missing_summary, write_table
+def _input_shape(text: str | None) -> tuple[int, ...] | None:
+    """``"3,32,32"`` -> ``(3, 32, 32)``; any other form is an error that shows the expected one."""
+    if text is None:
+        return None
+    parts = text.replace(" ", "").split(",")
+    if len(parts) not in (3, 4) or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise NaspredError(
+            f"--input-shape expects C,H,W: three positive integers separated by commas, e.g. 3,32,32 (TransNAS-Bench-101 "
+            f"jigsaw: TILES,C,H,W, 9,3,64,64); got {text!r}"
+        )
+    return tuple(int(p) for p in parts)
 
-    bench = registry.load(args.target, data_home=args.data_home)
-    table = benchmark_proxies(bench, args.proxies, n_archs=args.archs, seed=args.seed, data=args.data, device=args.device)
+
+def _cmd_proxies(args: argparse.Namespace) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from naspred.benchmarks import load
+    from naspred.featurizers.zerocost.compute import ProxyComputer, benchmark_items, missing_summary
+    from naspred.featurizers.zerocost.proxies import parse_names
+    from naspred.featurizers.zerocost.proxy_file import output_kind, write_proxies
+
+    names = parse_names(args.proxies)  # a mistyped name fails before the benchmark loads
+    shape = _input_shape(args.input_shape)
+    for option, value in (("--threads", args.threads), ("--num-classes", args.num_classes), ("--archs", args.archs)):
+        if value is not None and value < 1:
+            raise NaspredError(f"{option} expects a positive integer, got {value}")
     if args.out:
-        write_table(table, args.out)
-        sys.stdout.write(f"{len(table)} architectures: {args.out}\n")
-    else:
-        table.to_csv(sys.stdout, index=False)
-    for line in missing_summary(table):
+        output_kind(args.out)
+    bench = load(args.target, data_home=args.data_home, dataset=args.dataset, space=args.space)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
+    try:
+        computer = ProxyComputer(names, dataset=bench.dataset, data=args.data, seed=args.seed, device=args.device,
+                                 input_shape=shape, num_classes=args.num_classes)
+        items = benchmark_items(bench, args.archs, args.seed)
+        run = {"benchmark": bench.name, "space": bench.space.name}
+        with tqdm(total=len(items), unit="arch", desc="proxies", file=sys.stderr, dynamic_ncols=True,
+                  disable=None) as bar:
+            outcome = write_proxies(computer, items, args.out or sys.stdout, run=run,
+                                    progress=lambda key, computed: bar.update(1))
+    finally:
+        torch.set_num_threads(threads)
+    if args.out:
+        sys.stdout.write(f"{outcome.computed} architecture(s) computed, {outcome.resumed} already in the file: "
+                         f"{args.out} ({len(outcome.table)} rows)\n")
+    for line in missing_summary(outcome.table):
         sys.stderr.write(line + "\n")
     return 0
+
+
+def _add_proxies_parser(sub: Any) -> None:
+    proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
+    proxies.add_argument("target", help="registered name or path of a benchmark file")
+    proxies.add_argument("--dataset", help="dataset or task of a file that holds several (naspred's or NASLib's name, "
+                         "e.g. cifar100, ImageNet16-120, class_scene)")
+    proxies.add_argument("--space", help="search space of a file that holds several (naspred's or NASLib's name)")
+    proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
+                         "synflow_raw, params, flops, jacov, nwot, snip, grasp, fisher, grad_norm")
+    proxies.add_argument("--archs", type=int, help="a random sample of this many architectures (default: all); "
+                         "samples of one seed are nested, so a larger sample resumes a smaller one")
+    proxies.add_argument("--seed", type=int, default=0, help="seed of the sample, the weights and the batch draw")
+    proxies.add_argument("--out", help="output .csv or .parquet, written row by row; run the same command again to "
+                         "resume it (default: CSV on standard output)")
+    proxies.add_argument("--input-shape", help="shape of one input, C,H,W (default: the dataset's, e.g. 3,32,32 on "
+                         "CIFAR-10, 3,16,16 on ImageNet16-120, 3,256,256 on TransNAS-Bench-101 tasks)")
+    proxies.add_argument("--num-classes", type=int, help="outputs of the network (default: the dataset's)")
+    proxies.add_argument("--threads", type=int, default=1, help="torch threads (default 1: on a machine shared with "
+                         "other processes, 2 threads ran synflow and jacov 6-12x slower per cell than 1, "
+                         "perf/zerocost.md)")
+    proxies.add_argument("--data", help="a .pt/.npz batch of the benchmark's dataset for data-dependent proxies")
+    proxies.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    proxies.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
+    proxies.set_defaults(func=_cmd_proxies)
 
 
 def _cmd_ablate(args: argparse.Namespace) -> int:
@@ -331,17 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     pred.add_argument("--json", action="store_true", help="print the full descriptions as JSON")
     pred.set_defaults(func=_cmd_predictors)
 
-    proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
-    proxies.add_argument("target", help="registered name or path of a benchmark file")
-    proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
-                         "synflow_raw, params, flops, jacov, nwot, snip, grasp, fisher, grad_norm")
-    proxies.add_argument("--archs", type=int, help="a random sample of this many architectures (default: all)")
-    proxies.add_argument("--seed", type=int, default=0, help="seed of the sample, the weights and the batch draw")
-    proxies.add_argument("--out", help="output .csv or .parquet (default: CSV on standard output)")
-    proxies.add_argument("--data", help="a .pt/.npz batch of the benchmark's dataset for data-dependent proxies")
-    proxies.add_argument("--device", default="cpu", help="torch device (default cpu)")
-    proxies.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
-    proxies.set_defaults(func=_cmd_proxies)
+    _add_proxies_parser(sub)
 
     _add_evaluation_parsers(sub)
     _add_ablate_parser(sub)

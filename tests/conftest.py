@@ -22,3 +22,15 @@ def data_home() -> Path:
     if not path.is_dir():
         pytest.fail(f"NASPRED_DATA={value} is not a folder")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module's tests (``pytestmark = pytest.mark.usefixtures("one_torch_thread")``): the
+    test machine's two cores are shared with other test runs; the caller's count is restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

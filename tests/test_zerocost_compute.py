@@ -13,19 +13,14 @@ from naspred.cli import main
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers.zerocost import proxies
 from naspred.featurizers.zerocost.compute import ProxyComputer, arch_key, compute_proxies, write_table
+from naspred.featurizers.zerocost.data import dataset_shape
 from naspred.featurizers.zerocost.jacobian import jacov
 from naspred.featurizers.zerocost.networks import build_network
 from naspred.featurizers.zerocost.table import ZeroCostTable
 from naspred.spaces import get as get_space
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: the test machine's two cores are shared with other test runs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +114,7 @@ def test_zero_cost_table_reads_the_benchmark_and_marks_gaps(nb201_bench, zc):
     assert table.results(keys[:1], "zen")[0].seconds > 0  # NASLib's zen records its computation time
 
 
-def test_proxies_command_writes_the_table(tmp_path, data_home, zc):
+def test_proxies_command_writes_the_table(tmp_path, data_home, zc, nb201_bench):
     out = tmp_path / "proxies.csv"
     code = main(["proxies", "nb201-cifar10", "--archs", "2", "--seed", "3", "--proxies", "params,flops,jacov",
                  "--out", str(out), "--data-home", str(data_home)])  # fmt: skip
@@ -127,16 +122,19 @@ def test_proxies_command_writes_the_table(tmp_path, data_home, zc):
     table = pd.read_csv(out, keep_default_na=False)
     assert len(table) == 2
     assert list(table.columns) == [
-        "arch", "params", "flops", "jacov", "seconds:params", "seconds:flops", "seconds:jacov",
+        "arch", "naspred_arch", "params", "flops", "jacov", "seconds:params", "seconds:flops", "seconds:jacov",
         "missing:params", "missing:flops", "missing:jacov", "seconds:build",
     ]  # fmt: skip
-    for key in table["arch"]:
-        assert key.startswith("(") and len(key.split(",")) == 6  # the NASLib tuple
+    # arch: the benchmark's own key of each architecture (its source file's text where the loader records it)
+    keys = nb201_bench.table.get("source_arch", nb201_bench.table["arch"])
+    assert set(table["arch"]) <= set(keys)
     assert (table["jacov"] == "").all() and table["missing:jacov"].str.contains("none was given").all()
+    nb201 = nb201_bench.space
     for row in table.itertuples():
-        if row.arch in zc.index:  # cells without a dead operation: NAS-Bench-Suite-Zero's counts
-            assert float(row.params) == pytest.approx(zc.loc[row.arch, "params"], abs=5e-7)
-            assert float(row.flops) == pytest.approx(zc.loc[row.arch, "flops"], abs=5e-7)
+        key = arch_key(nb201, nb201.parse(row.naspred_arch))
+        if key in zc.index:  # cells without a dead operation: NAS-Bench-Suite-Zero's counts
+            assert float(row.params) == pytest.approx(zc.loc[key, "params"], abs=5e-7)
+            assert float(row.flops) == pytest.approx(zc.loc[key, "flops"], abs=5e-7)
 
 
 def test_proxies_command_reads_a_data_batch(tmp_path, data_home):
@@ -144,14 +142,46 @@ def test_proxies_command_reads_a_data_batch(tmp_path, data_home):
     inputs = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
     np.savez(tmp_path / "batch.npz", inputs=inputs.numpy())
     out = tmp_path / "proxies.parquet"
-    code = main(["proxies", "nb201-cifar10", "--archs", "1", "--proxies", "jacov", "--out", str(out),
+    code = main(["proxies", "nb201-cifar10", "--archs", "3", "--proxies", "jacov", "--out", str(out),
                  "--data", str(tmp_path / "batch.npz"), "--data-home", str(data_home)])  # fmt: skip
     assert code == 0
-    row = pd.read_parquet(out).iloc[0]
-    arch = get_space("nb201").parse(row["arch"])
-    assert row["jacov"] == jacov(build_network(arch, seed=0), inputs)
+    table = pd.read_parquet(out)
+    assert len(table) == 3 and table["jacov"].notna().any()
+    for row in table[table["jacov"].notna()].itertuples():
+        arch = get_space("nb201").parse(row.naspred_arch)
+        assert row.jacov == jacov(build_network(arch, seed=0), inputs)
 
 
 def test_proxies_command_reports_errors(capsys, data_home):
     assert main(["proxies", "nb201-cifar10", "--proxies", "zen", "--data-home", str(data_home)]) == 2
     assert "unknown zero-cost proxy 'zen'" in capsys.readouterr().err
+
+
+def test_dataset_shapes_cover_every_benchmark_dataset():
+    assert dataset_shape("ImageNet16-120") == dataset_shape("imagenet16")
+    assert dataset_shape("imagenet16").input_shape == (3, 16, 16) and dataset_shape("imagenet16").num_classes == 120
+    assert dataset_shape("cifar100").num_classes == 100
+    # TransNAS-Bench-101 tasks as NASLib builds their networks: 3x256x256 images, jigsaw 9 tiles of 3x64x64
+    tnb = {t: (dataset_shape(t).input_shape, dataset_shape(t).num_classes) for t in (
+        "class_scene", "class_object", "jigsaw", "room_layout", "segmentsemantic", "normal", "autoencoder")}
+    assert tnb == {"class_scene": ((3, 256, 256), 63), "class_object": ((3, 256, 256), 100),
+                   "jigsaw": ((9, 3, 64, 64), 1000), "room_layout": ((3, 256, 256), 9),
+                   "segmentsemantic": ((3, 256, 256), 17), "normal": ((3, 256, 256), 3),
+                   "autoencoder": ((3, 256, 256), 3)}  # fmt: skip
+    computer = ProxyComputer(["params"], dataset="class_scene", network_config=SMALL)
+    assert computer.input_shape == (3, 256, 256) and computer.num_classes == 63
+    given = ProxyComputer(["params"], dataset="class_scene", input_shape=(3, 64, 64), num_classes=5)
+    assert given.options()["input_shape"] == [3, 64, 64] and given.options()["num_classes"] == 5
+    for bad in ((3, 0, 32), (3, 32.5, 32), ()):
+        with pytest.raises(InvalidInputError, match="input_shape must be positive integers"):
+            ProxyComputer(["params"], input_shape=bad)
+    with pytest.raises(InvalidInputError, match="num_classes must be a positive integer"):
+        ProxyComputer(["params"], num_classes=0)
+
+
+def test_options_tell_data_batches_apart():
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    first = ProxyComputer(["jacov"], data=x).options()
+    assert first == ProxyComputer(["jacov"], data=x.clone()).options()
+    assert first["data_sha256"] != ProxyComputer(["jacov"], data=x + 1).options()["data_sha256"]
+    assert ProxyComputer(["params"]).options()["data_sha256"] is None

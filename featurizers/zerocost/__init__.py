@@ -7,8 +7,9 @@
   (:mod:`.synflow`), jacov and nwot (:mod:`.jacobian`), snip, grasp, fisher and grad_norm (:mod:`.saliency`),
   params and flops (:mod:`.counts`).
 * Many architectures at once, missing values recorded with their reasons: :class:`ProxyComputer`
-  (:mod:`.compute`, the engine of ``naspred proxies``); precomputed values of a benchmark:
-  :class:`ZeroCostTable` (:mod:`.table`).
+  (:mod:`.compute`, the engine of ``naspred proxies``), written row by row to a file a re-run resumes
+  (:func:`write_proxies`, :mod:`.proxy_file`); precomputed values of a benchmark: :class:`ZeroCostTable`
+  (:mod:`.table`). Input shape and output size of each dataset: :func:`dataset_shape` (:mod:`.data`).
 
 Names are exported lazily, so that importing this package does not load PyTorch.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "build_network": "naspred.featurizers.zerocost.networks",
-    "dataset_shape": "naspred.featurizers.zerocost.networks",
+    "dataset_shape": "naspred.featurizers.zerocost.data",
     "NB201Network": "naspred.featurizers.zerocost.nb201_network",
     "NB101Network": "naspred.featurizers.zerocost.nb101_network",
     "DARTSNetwork": "naspred.featurizers.zerocost.darts_network",
@@ -42,6 +43,9 @@ _EXPORTS: dict[str, str] = {
     "ProxyError": "naspred.featurizers.zerocost.result",
     "ProxyComputer": "naspred.featurizers.zerocost.compute",
     "compute_proxies": "naspred.featurizers.zerocost.compute",
+    "benchmark_proxies": "naspred.featurizers.zerocost.compute",
+    "write_proxies": "naspred.featurizers.zerocost.proxy_file",
+    "read_proxy_file": "naspred.featurizers.zerocost.proxy_file",
     "ZeroCostTable": "naspred.featurizers.zerocost.table",
 }
 

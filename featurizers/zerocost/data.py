@@ -1,4 +1,8 @@
-"""Data batches for the data-dependent proxies: a tensor, an ``(inputs, targets)`` pair, a DataLoader, or a file.
+"""The input of each dataset, and data batches for the data-dependent proxies.
+
+:func:`dataset_shape` gives the input shape and output size of every dataset naspred's benchmarks name (the
+shape data-free proxies feed the network, and the size of its last layer). Batches: a tensor, an ``(inputs,
+targets)`` pair, a DataLoader, or a file.
 
 Files: ``.pt`` (``torch.save`` of a tensor, an ``(inputs, targets)`` tuple or a dict with ``inputs`` /
 ``targets``, read with ``weights_only=True``) and ``.npz`` (arrays ``inputs`` and optionally ``targets``;
@@ -11,12 +15,75 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import torch
 
-from naspred.errors import DataFileError, InvalidInputError
+from naspred.errors import DataFileError, InvalidInputError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class DatasetShape:
+    """``input_shape`` of one input (``(C, H, W)``; TransNAS-Bench-101 jigsaw: ``(tiles, C, H, W)``) and
+    ``num_classes``, the size of the network's output (classes, or regression outputs / channels per pixel
+    for the dense TransNAS-Bench-101 tasks), with the ``source`` of both."""
+
+    input_shape: tuple[int, ...]
+    num_classes: int
+    source: str = ""
+
+
+_TNB_DATA = "NASLib naslib/utils/dataset.py (get_*_configs: input_dim, target_dim)"
+_TNB_MODEL = "NASLib naslib/search_spaces/transbench101/tnb101/model_builder.py (create_model: target_dim)"
+
+#: Input shape and output size of every dataset a naspred benchmark names (naspred's names and NASLib's).
+#:
+#: * NAS-Bench-201 (Dong & Yang, ICLR 2020): CIFAR-10 and CIFAR-100 are 3x32x32 with 10 and 100 classes;
+#:   ImageNet16-120 is ImageNet downsampled to 3x16x16, restricted to 120 classes (NASLib
+#:   ``_data_transforms_ImageNet_16_120``: ``RandomCrop(16)``, ``use_num_of_class_only=120``). NAS-Bench-101
+#:   and NAS-Bench-301 are CIFAR-10.
+#: * TransNAS-Bench-101 (Duan et al., CVPR 2021) tasks on Taskonomy images, as NASLib computes zero-cost
+#:   proxies on them (NAS-Bench-Suite-Zero): every task resizes the image to 3x256x256 (``input_dim``), except
+#:   jigsaw, which resizes to 255x255 and cuts 9 tiles of 3x64x64 (``MakeJigsawPuzzle(tile_dim=(64, 64))``);
+#:   its Siamese network encodes each tile, ``x[:, i]`` of a ``(N, 9, 3, 64, 64)`` batch
+#:   (``models/siamese.py``). Outputs of the networks NASLib builds (``create_model``): class_object 100
+#:   classes, class_scene 63, jigsaw 1000 permutations, room_layout 9 regression outputs, segmentsemantic 17
+#:   channels per pixel (a 256x256 map), normal and autoencoder a 3-channel 256x256 image. (NASLib's data
+#:   configs keep the 75 object and 47 scene classes of the final-5k split as targets; the networks, and so
+#:   the proxies, have 100 and 63 outputs.)
+#: * MNIST-1D (``nb201-mnist1d``, Greydanus 2020): signals of 40 values, 10 classes (:mod:`naspred.live`).
+#: * Tiny-ImageNet (SpikeNAS-Bench): 3x64x64, 200 classes.
+DATASETS = MappingProxyType(
+    {
+        "cifar10": DatasetShape((3, 32, 32), 10, "CIFAR-10 (NAS-Bench-101, -201, -301)"),
+        "cifar100": DatasetShape((3, 32, 32), 100, "CIFAR-100 (NAS-Bench-201)"),
+        "imagenet16": DatasetShape((3, 16, 16), 120, "ImageNet16-120 (NAS-Bench-201)"),
+        "class_object": DatasetShape((3, 256, 256), 100, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "class_scene": DatasetShape((3, 256, 256), 63, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "jigsaw": DatasetShape((9, 3, 64, 64), 1000, f"{_TNB_DATA}; {_TNB_MODEL}; models/siamese.py"),
+        "room_layout": DatasetShape((3, 256, 256), 9, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "segmentsemantic": DatasetShape((3, 256, 256), 17, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "normal": DatasetShape((3, 256, 256), 3, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "autoencoder": DatasetShape((3, 256, 256), 3, f"{_TNB_DATA}; {_TNB_MODEL}"),
+        "mnist1d": DatasetShape((1, 40), 10, "MNIST-1D (naspred.live.mnist1d_data)"),
+        "tinyimagenet": DatasetShape((3, 64, 64), 200, "Tiny-ImageNet (SpikeNAS-Bench)"),
+    }
+)
+#: other names of the datasets above (NASLib's, and common spellings)
+DATASET_ALIASES = MappingProxyType({"ImageNet16-120": "imagenet16", "imagenet16-120": "imagenet16"})
+
+
+def dataset_shape(dataset: str) -> DatasetShape:
+    """The :class:`DatasetShape` of a dataset by naspred's or NASLib's name (``ImageNet16-120`` is ``imagenet16``)."""
+    try:
+        return DATASETS[DATASET_ALIASES.get(dataset, dataset)]
+    except (KeyError, TypeError):
+        raise UnknownNameError(
+            f"no input shape known for dataset {dataset!r}; expected one of {sorted(DATASETS)}, or give "
+            "input_shape and num_classes (naspred proxies: --input-shape C,H,W --num-classes N)"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the natural log of synflow, as NAS-Bench-Suite-Zero reports it; ``synflow_raw`` 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -88,7 +89,9 @@ def spec(name: str) -> ProxySpec:
     try:
         return PROXIES[name]
     except (KeyError, TypeError):
-        raise UnknownNameError(f"unknown zero-cost proxy {name!r}; expected one of {names()}") from None
+        close = difflib.get_close_matches(str(name), names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownNameError(f"unknown zero-cost proxy {name!r}{hint}; expected one of {names()}") from None
 
 
 def parse_names(text: str | Sequence[str]) -> list[str]:

@@ -3,29 +3,44 @@
 NASLib (github.com/automl/NASLib, the library of White et al., "How Powerful are Performance Predictors in
 Neural Architecture Search?", NeurIPS 2021; ``naslib/predictors/predictor.py``) drives a predictor through
 ``set_ss_type``, ``pre_process``, ``get_data_reqs``, ``pre_compute(xtrain, xtest, unlabeled=None)``,
-``fit(xtrain, ytrain, train_info=None)`` and ``query(xtest, info=None)``, and its ``PredictorEvaluator``
-also calls ``reset_hyperparams``, ``get_hpo_wrapper`` and ``get_hyperparams``. :class:`NASLibPredictor`
-offers those methods, so that NASLib code swaps in a naspred predictor without other changes.
+``fit(xtrain, ytrain, train_info=None)`` and ``query(xtest, info=None)``; its ``PredictorEvaluator``
+also calls ``reset_hyperparams``, ``get_hpo_wrapper`` and ``get_hyperparams`` (and rounds every value of the
+last), its optimizers and ``Ensemble`` call ``set_pre_computations``, and ``ZCEnsembleEvaluator`` reads
+``model.get_fscore()``. :class:`NASLibPredictor` offers all of these, so that NASLib code swaps in a naspred
+predictor without other changes; :class:`~naspred.adapters.naslib_ensemble.NASLibEnsemble` stands in for
+NASLib's ``Ensemble``. Architectures arrive as NASLib passes them (:mod:`naspred.adapters.naslib_inputs`).
 
 Side information travels as NASLib passes it: a list with one dict per architecture. A dict holds ``"lc"``,
 the learning curve of the metric that ``get_data_reqs()["metric"]`` names, one value per epoch from epoch 1
 (NASLib's evaluator cuts it to its fidelity), or ``"<METRIC>_lc"`` with NASLib's ``Metric`` name
 (``"VAL_ACCURACY_lc"``, ``"TRAIN_LOSS_lc"``) when a predictor reads several metrics. Curves longer than the
 wrapped predictor's fidelity are cut to it. A zero-cost proxy the predictor reads is taken from the dict
-under the proxy's name, else from ``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero).
+under the proxy's name or under ``"zero_cost_scores"`` (NASLib's ``{"zero_cost_scores": {"zen": ...}}``),
+else from the ``zero_cost_scores`` given to :meth:`NASLibPredictor.set_pre_computations`, else from
+``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from naspred.adapters.naslib_inputs import (
+    ONE_HOT_LENGTHS,
+    encoding_space,
+    from_encoding,
+    from_graph,
+    from_hash,
+    graph_space,
+    is_graph,
+)
 from naspred.benchmarks.base import Benchmark, Curves
-from naspred.benchmarks.naslib_zen import NASLIB_SPACES
+from naspred.benchmarks.naslib_names import NASLIB_SPACES
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.predictors.base import Predictor, check_targets, infer_space
 from naspred.predictors.info import ArchInfo
@@ -36,6 +51,7 @@ from naspred.predictors.simulated_oracle import SimulatedOracle
 from naspred.spaces.base import SearchSpace
 from naspred.spaces.registry import get as get_space
 from naspred.spaces.registry import names as space_names
+from naspred.spaces.transnas import BY_TARGET
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +59,10 @@ logger = logging.getLogger(__name__)
 SS_TYPES: Mapping[str, str] = MappingProxyType(dict(NASLIB_SPACES))
 _NASLIB_TYPE = {"nb201": "nasbench201", "nb101": "nasbench101", "darts": "nasbench301",
                 "tnb101-micro": "transbench101_micro", "tnb101-macro": "transbench101_macro"}
+
+
+_ZC_KEY = "zero_cost_scores"
+_ZC_ARGS = ("xtrain_zc_info", "xtest_zc_info", "unlabeled_zc_info")
 
 
 def _as_space(space: SearchSpace | str | None) -> SearchSpace | None:
@@ -70,15 +90,77 @@ def _curve(value: Any, where: str, who: str) -> np.ndarray:
     return arr
 
 
+def naslib_metric(name: str) -> Any:
+    """NASLib's ``Metric`` member of a naspred curve metric (``"val_accuracy"`` -> ``Metric.VAL_ACCURACY``)
+    where NASLib is importable (its graphs' ``query`` accepts nothing else), else the name itself."""
+    module = sys.modules.get("naslib.search_spaces.core.query_metrics")
+    if module is None:
+        try:
+            from naslib.search_spaces.core import query_metrics as module  # type: ignore[no-redef]
+        except Exception:  # noqa: BLE001 - NASLib absent or failing to import: plain names serve naspred callers
+            return name
+    try:
+        return module.Metric[name.upper()]
+    except (AttributeError, KeyError):
+        return name
+
+
+def _zc_rows(value: Any, who: str, what: str) -> list[Mapping[str, Any]]:
+    """NASLib's ``{"zero_cost_scores": [{proxy: score}, ...]}`` as its list of dicts."""
+    rows = value.get(_ZC_KEY) if isinstance(value, Mapping) else None
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence) or not all(
+        isinstance(r, Mapping) for r in rows
+    ):
+        raise InvalidInputError(
+            f"{who}: {what} must be NASLib's {{'{_ZC_KEY}': [{{proxy: score}}, ...]}}, one dict per architecture; "
+            f"got {type(value).__name__}"
+        )
+    return list(rows)
+
+
+def _scores(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    nested = entry.get(_ZC_KEY)
+    return {**nested, **entry} if isinstance(nested, Mapping) else entry
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return None
+
+
+class FittedModel:
+    """What NASLib's ``ZCEnsembleEvaluator`` reads as ``ensemble.ensemble[0].model``: ``get_fscore()``."""
+
+    def __init__(self, predictor: Predictor) -> None:
+        self.predictor = predictor
+
+    def get_fscore(self) -> dict[str, float]:
+        """Feature importances keyed ``"f<i>"`` (XGBoost's split counts, else ``feature_importances_``)."""
+        model = getattr(self.predictor, "model_", None)
+        booster = getattr(model, "get_booster", None)
+        if callable(booster):
+            return {str(k): float(v) for k, v in booster().get_fscore().items()}
+        importances = getattr(model, "feature_importances_", None)
+        if importances is None:
+            return {}
+        return {f"f{i}": float(v) for i, v in enumerate(np.asarray(importances, dtype=np.float64)) if v > 0}
+
+
 class NASLibPredictor:
     """A naspred predictor behind NASLib's predictor interface.
 
     ``predictor`` is a :class:`~naspred.predictors.base.Predictor` or a registered name (built with
     ``params``). ``space`` is a naspred search space, its name, or a NASLib ``ss_type``; it may instead be set
-    by :meth:`set_ss_type`, as NASLib's evaluator does, or taken from ``benchmark`` or from native
-    architectures. Architectures may be naspred architectures, text in the space's notation, tuples of
-    operation indices (NASLib's ``get_op_indices()`` order) or NASLib graphs that have ``get_op_indices()``.
-    Targets are maximised unless ``higher_is_better=False``.
+    by :meth:`set_ss_type`, as NASLib's evaluators do, or taken from ``benchmark``, from NASLib graph objects
+    (``get_type()``, class name, ``get_op_indices()``) or from the length of NASLib encodings. Architectures
+    may be naspred architectures, text in the space's notation, tuples of operation indices (NASLib's
+    ``get_op_indices()`` order), NASLib hashes, NASLib graph objects, or NASLib's ``adjacency_one_hot``
+    encodings (:mod:`naspred.adapters.naslib_inputs`). Targets are maximised unless ``higher_is_better=False``.
     """
 
     def __init__(
@@ -104,6 +186,8 @@ class NASLibPredictor:
         self._proxy_cache: dict[tuple[Any, str], float] = {}
         self._proxy_oracle: SimulatedOracle | None = None
         self._unlabeled: tuple[Any, ...] = ()
+        self._zc: dict[str, list[Mapping[str, Any]]] = {}
+        self._arch_cache: dict[Any, Any] = {}
         chosen = _as_space(space)
         if benchmark is not None:
             if chosen is not None and chosen.name != benchmark.space.name:
@@ -137,15 +221,17 @@ class NASLibPredictor:
         """Start afresh: forget the proxies and unlabelled architectures of an earlier :meth:`pre_compute`."""
         self._proxy_cache.clear()
         self._unlabeled = ()
+        self._zc.clear()
 
     def get_data_reqs(self) -> dict[str, Any]:
         """NASLib's data requirements, from the wrapped predictor's :class:`Requirements`.
 
-        ``metric`` names the learning-curve metric(s) in naspred's spelling (``"val_accuracy"``); NASLib's
-        ``Metric[name.upper()]`` is the same metric. Hyperparameters of the architecture are never read.
+        ``metric`` names the learning-curve metric(s): NASLib's ``Metric`` member where NASLib is importable
+        (``Metric.VAL_ACCURACY``), else naspred's name (``"val_accuracy"``). Hyperparameters of the
+        architecture are never read.
         """
         req = self.requirements
-        metrics = list(req.curve_metrics) if req.uses_curves else []
+        metrics = [naslib_metric(m) for m in req.curve_metrics] if req.uses_curves else []
         metric: Any = None
         if metrics:
             metric = metrics[0] if len(metrics) == 1 else metrics
@@ -169,28 +255,53 @@ class NASLibPredictor:
             self._cached_proxies(archs + extra, req.proxies, who)
         self._unlabeled = tuple(extra)
 
+    def set_pre_computations(
+        self,
+        unlabeled: Sequence[Any] | None = None,
+        xtrain_zc_info: Mapping[str, Any] | None = None,
+        xtest_zc_info: Mapping[str, Any] | None = None,
+        unlabeled_zc_info: Mapping[str, Any] | None = None,
+    ) -> None:
+        """What NASLib's optimizers and ``ZCEnsembleEvaluator`` hand over before :meth:`fit`: unlabelled
+        architectures (for a semi-supervised predictor) and zero-cost scores as
+        ``{"zero_cost_scores": [{proxy: score}, ...]}``, one dict per architecture of the next ``fit`` (or
+        ``query``) in order. Arguments left ``None`` keep what an earlier call gave."""
+        who = "NASLibPredictor.set_pre_computations"
+        if unlabeled is not None:
+            self._unlabeled = tuple(self._convert(unlabeled, who, "unlabeled"))
+        for what, value in zip(_ZC_ARGS, (xtrain_zc_info, xtest_zc_info, unlabeled_zc_info)):
+            if value is not None:
+                self._zc[what] = _zc_rows(value, who, what)
+
     def fit(self, xtrain: Sequence[Any], ytrain: Any, train_info: Sequence[Mapping[str, Any]] | None = None) -> NASLibPredictor:
         """Fit the wrapped predictor on ``xtrain`` and their targets ``ytrain``."""
-        who = "NASLibPredictor.fit"
-        archs = self._convert(xtrain, who, "xtrain")
-        y = check_targets(ytrain, len(archs), who)
-        info = self._info(archs, train_info, who, "train_info", fit=True)
-        self.predictor.fit(archs, y, info)
+        archs, info = self.fit_inputs(xtrain, ytrain, train_info)
+        self.predictor.fit(archs, info[0], info[1])
         return self
 
-    def query(self, xtest: Sequence[Any], info: Sequence[Mapping[str, Any]] | None = None) -> np.ndarray:
-        """Predicted target of each architecture, one float per architecture."""
-        archs = self._convert(xtest, "NASLibPredictor.query", "xtest")
-        return self.predictor.predict(archs, self._info(archs, info, "NASLibPredictor.query", "info", fit=False))
+    def query(
+        self, xtest: Any, info: Sequence[Mapping[str, Any]] | None = None, dataloader: Any = None
+    ) -> np.ndarray | float:
+        """Predicted target of each architecture, one float per architecture; one float for a single NASLib
+        graph (``ZeroCostPredictorEvaluator``'s ``query(graph, dataloader=...)``; the loader is not read)."""
+        if is_graph(xtest):
+            return float(self.query([xtest], None if info is None else [info] if isinstance(info, Mapping) else info)[0])
+        archs, arch_info = self.query_inputs(xtest, info, "NASLibPredictor.query")
+        return self.predictor.predict(archs, arch_info)
 
     def query_dist(self, xtest: Sequence[Any], info: Sequence[Mapping[str, Any]] | None = None) -> Prediction:
         """Mean and, where the wrapped predictor has one, standard deviation of each prediction."""
-        archs = self._convert(xtest, "NASLibPredictor.query_dist", "xtest")
-        return self.predictor.predict_dist(archs, self._info(archs, info, "NASLibPredictor.query_dist", "info", fit=False))
+        archs, arch_info = self.query_inputs(xtest, info, "NASLibPredictor.query_dist")
+        return self.predictor.predict_dist(archs, arch_info)
 
-    def get_hyperparams(self) -> dict[str, Any]:
-        """The wrapped predictor's parameters."""
-        return dict(self.predictor.get_params(deep=False))
+    def get_hyperparams(self) -> dict[str, int | float]:
+        """The wrapped predictor's numeric parameters (NASLib's evaluator rounds every value it is given)."""
+        out = {}
+        for key, value in self.predictor.get_params(deep=False).items():
+            number = _number(value)
+            if number is not None:
+                out[key] = number
+        return out
 
     def set_hyperparams(self, hyperparams: Mapping[str, Any] | None) -> None:
         """Set parameters of the wrapped predictor (``None`` leaves them as they are)."""
@@ -214,18 +325,50 @@ class NASLibPredictor:
         """False: naspred predictors bring their own defaults, so NASLib runs no hyperparameter search."""
         return False
 
+    @property
+    def model(self) -> FittedModel:
+        """The fitted model as NASLib's ``ZCEnsembleEvaluator`` reads it (``model.get_fscore()``)."""
+        return FittedModel(self.predictor)
+
+    @property
+    def method_type(self) -> str:
+        """The wrapped predictor's class name (NASLib's zero-cost evaluators log ``method_type``)."""
+        return type(self.predictor).__name__
+
     # -- naspred side ------------------------------------------------------------------------------
     @property
     def requirements(self) -> Requirements:
-        """What the wrapped predictor needs."""
-        return self.predictor.requirements
+        """What the wrapped predictor needs. A learning-curve predictor that follows the benchmark
+        (``metric=None``) is first adapted to NASLib's evaluators: target ``val_accuracy``, every curve
+        recorded."""
+        req = self.predictor.requirements
+        if req.uses_curves and not req.curve_metrics and callable(getattr(self.predictor, "adapt", None)):
+            from naspred.predictors.requirements import Supply
+
+            self.predictor.adapt(Supply(target="val_accuracy", higher_is_better=self.higher_is_better))
+            req = self.predictor.requirements
+        return req
 
     @property
     def fidelity(self) -> int | None:
         """Epochs of learning curve the wrapped predictor reads, or ``None``."""
         return self.requirements.fidelity
 
+    def fit_inputs(self, xtrain: Any, ytrain: Any, train_info: Any) -> tuple[list[Any], tuple[np.ndarray, ArchInfo]]:
+        """``fit``'s architectures, targets and :class:`ArchInfo`, converted from NASLib's arguments."""
+        who = "NASLibPredictor.fit"
+        archs = self._convert(xtrain, who, "xtrain")
+        y = check_targets(ytrain, len(archs), who)
+        return archs, (y, self._info(archs, train_info, who, "train_info", fit=True))
+
+    def query_inputs(self, xtest: Any, info: Any, who: str) -> tuple[list[Any], ArchInfo]:
+        """``query``'s architectures and :class:`ArchInfo`, converted from NASLib's arguments."""
+        archs = self._convert(xtest, who, "xtest")
+        return archs, self._info(archs, info, who, "info", fit=False)
+
     def _set_space(self, space: SearchSpace) -> None:
+        if self.space is not None and self.space.name != space.name:
+            self._arch_cache.clear()
         self.space = space
         self.ss_type = _NASLIB_TYPE.get(space.name, self.ss_type)
 
@@ -236,14 +379,48 @@ class NASLibPredictor:
         if not items:
             raise InvalidInputError(f"{who}: {what} is empty; expected at least one architecture")
         if self.space is None:
+            first = items[0]
+            guess = graph_space(first, SS_TYPES) if is_graph(first) else encoding_space(first)
             try:
-                self._set_space(infer_space(items, who))
+                self._set_space(get_space(guess) if guess else infer_space(items, who))
             except InvalidArchitectureError as err:
                 raise InvalidArchitectureError(
                     f"{who}: the search space of {what} is not known ({err}); give NASLibPredictor(space=...) "
                     "or call set_ss_type(...) first"
                 ) from err
-        return [self._native(x, pos, who, what) for pos, x in enumerate(items)]
+        return self._cached(items, who, what)
+
+    def _cached(self, items: list[Any], who: str, what: str) -> list[Any]:
+        """Convert ``items``, reusing earlier conversions; cells missing from the cache are built in one batch
+        where the space builds cells from an array of op indices (NAS-Bench-201, TransNAS-Bench-101 micro)."""
+        cache = self._arch_cache
+        keys = [_cache_key(x) for x in items]
+        out: list[Any] = [None] * len(items)
+        misses = []
+        for pos, key in enumerate(keys):
+            try:
+                out[pos] = cache.get(key) if key is not None else None
+            except TypeError:  # an unhashable tuple (a compact form of lists)
+                keys[pos] = None
+            if out[pos] is None:
+                misses.append(pos)
+        batch = self._cells([keys[p] for p in misses]) if misses else None
+        for k, pos in enumerate(misses):
+            arch = batch[k] if batch is not None else self._native(items[pos], pos, who, what)
+            out[pos] = arch
+            if keys[pos] is not None and len(cache) < _CACHE_SIZE:
+                cache[keys[pos]] = arch
+        return out
+
+    def _cells(self, keys: list[Any]) -> list[Any] | None:
+        """Cells of the op indices in ``keys`` built in one call, or None (convert one at a time)."""
+        order = _CELL_ORDER.get(self.space.name) if self.space is not None else None
+        if order is None or any(k is None or len(k[1]) != len(order) for k in keys):
+            return None
+        try:
+            return self.space.from_op_indices(np.asarray([k[1] for k in keys], dtype=np.int64)[:, order])
+        except (InvalidArchitectureError, ValueError, TypeError):
+            return None  # the one-at-a-time conversion says which architecture is wrong
 
     def _native(self, x: Any, pos: int, who: str, what: str) -> Any:
         space = self.space
@@ -254,15 +431,14 @@ class NASLibPredictor:
                 return space.validate(x)
             if isinstance(x, str):
                 return space.validate(space.parse(x))
-            if by_tuple is not None and callable(getattr(x, "get_op_indices", None)):
-                return by_tuple(list(x.get_op_indices()))
+            if is_graph(x):
+                return from_graph(x, space)
             if isinstance(x, (tuple, list, np.ndarray)):
-                if by_tuple is None:
-                    raise InvalidArchitectureError(
-                        f"space {space.name!r} reads no tuple of operation indices; give {space.arch_type.__name__} "
-                        "objects or text"
-                    )
-                return by_tuple(list(x))
+                if len(x) == ONE_HOT_LENGTHS.get(space.name) and np.ndim(x) == 1:
+                    return from_encoding(x, space)
+                if by_tuple is not None:
+                    return by_tuple(list(x))
+                return from_hash(x, space)
             return space.validate(x)
         except InvalidArchitectureError as err:
             raise InvalidArchitectureError(f"{who}: {what}[{pos}]: {err}") from err
@@ -295,7 +471,7 @@ class NASLibPredictor:
                     f"({list(req.curve_metrics)}); pass {what} as a list with one dict per architecture holding 'lc'"
                 )
             curves = self._curves(entries, req, who, what)
-        proxies = self._proxies(archs, entries, req, who)
+        proxies = self._proxies(archs, entries, req, who, "xtrain_zc_info" if fit else "xtest_zc_info") if req.proxies else {}
         return ArchInfo(
             space=self.space,
             higher_is_better=self.higher_is_better,
@@ -329,13 +505,17 @@ class NASLibPredictor:
         return out
 
     def _proxies(
-        self, archs: list[Any], entries: list[Mapping[str, Any]] | None, req: Requirements, who: str
+        self, archs: list[Any], entries: list[Mapping[str, Any]] | None, req: Requirements, who: str, stored: str
     ) -> dict[str, np.ndarray]:
+        rows = [_scores(e) for e in entries] if entries is not None else None
+        given = self._zc.get(stored)
         out = {}
         for name in req.proxies:
-            if entries is not None and all(name in e for e in entries):
+            source = next((r for r in (rows, given) if r is not None and len(r) == len(archs)
+                           and all(name in e for e in r)), None)
+            if source is not None:
                 try:
-                    out[name] = np.asarray([e[name] for e in entries], dtype=np.float64)
+                    out[name] = np.asarray([e[name] for e in source], dtype=np.float64)
                 except (TypeError, ValueError):
                     raise InvalidInputError(f"{who}: proxy {name!r} in the info dicts must be numbers") from None
             else:
@@ -351,7 +531,8 @@ class NASLibPredictor:
                     raise InvalidInputError(
                         f"{who}: {type(self.predictor).__name__} reads the zero-cost proxy {name!r}; give "
                         f"NASLibPredictor(benchmark=...) with a benchmark that ships it, or put {name!r} in each "
-                        "architecture's info dict"
+                        f"architecture's info dict (or its '{_ZC_KEY}'), or pass set_pre_computations("
+                        f"xtrain_zc_info={{'{_ZC_KEY}': [...]}})"
                     )
                 if self._proxy_oracle is None:
                     self._proxy_oracle = SimulatedOracle(self.benchmark)
@@ -360,3 +541,23 @@ class NASLibPredictor:
                     self._proxy_cache[(arch, name)] = float(value)
             out[name] = np.array([self._proxy_cache[(a, name)] for a in archs], dtype=np.float64)
         return out
+
+
+#: converted architectures kept per predictor (NASLib's BANANAS queries one candidate at a time)
+_CACHE_SIZE = 100_000
+#: spaces whose ``from_tuple`` is ``from_op_indices`` of the tuple's columns in this order
+_CELL_ORDER = {"nb201": list(range(6)), "tnb101-micro": list(BY_TARGET)}
+
+
+def _cache_key(x: Any) -> tuple[Any, tuple[Any, ...]] | None:
+    """A hashable key for an input whose conversion may be reused: op-index tuples and graphs' op indices
+    (not NAS-Bench-101 graphs, whose op indices do not determine the cell)."""
+    if type(x) is tuple:
+        return ("tuple", x)
+    ops = getattr(x, "get_op_indices", None)
+    if ops is None or hasattr(x, "get_spec"):
+        return None
+    try:
+        return (type(x), tuple(map(int, ops())))
+    except (TypeError, ValueError):
+        return None

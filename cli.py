@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from naspred.errors import NaspredError
+from naspred.errors import NaspredError, NoTargetError
 
 log = logging.getLogger("naspred")
 
@@ -62,7 +62,11 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         return 0
     if not args.target:
         raise NaspredError("naspred benchmark info needs a benchmark name or a path; see `naspred benchmark list`")
-    bench = registry.load(args.target, data_home=args.data_home, cache=not args.no_cache)
+    try:
+        bench = registry.load(args.target, data_home=args.data_home, cache=not args.no_cache, dataset=args.dataset,
+                              space=args.space)
+    except NoTargetError:  # a file of proxies only: summarise it as the proxy table it is
+        bench = registry.load_proxies(args.target, dataset=args.dataset, space=args.space)
     info = bench.info()
     if args.json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
@@ -121,6 +125,11 @@ def _numbers(values: Sequence[str] | None, cast: Any) -> list[Any] | None:
     return out
 
 
+def _folder_name(key: str) -> str:
+    """A results folder name for a benchmark key: ``zc_x.json[dataset=jigsaw]`` -> ``zc_x.json-dataset=jigsaw``."""
+    return key.replace("/", "_").replace("[", "-").replace("]", "").replace(",", "-")
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -138,6 +147,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "fidelities": _numbers(args.fidelities, int),
         "query_seconds": _numbers(args.query_seconds, float),
         "trials": args.trials, "test_size": args.test_size, "seed": args.seed,
+        "dataset": args.dataset, "space": args.space,
+        "with_proxies": [p for p in args.with_proxies.split(",") if p] if args.with_proxies else None,
     }
     given = {k: v for k, v in given.items() if v is not None}
     if not given and not args.spec and not args.preset:
@@ -151,7 +162,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if args.preset:
             data["preset"] = args.preset
         spec = ExperimentSpec.from_mapping({**data, **given})  # options > spec file > preset
-        out = args.out or f"naspred-results/{spec.benchmark.replace('/', '_')}"
+        out = args.out or f"naspred-results/{_folder_name(spec.benchmark_key)}"
     executor = make_executor(args.executor, args.workers, args.address)
     bar: dict[str, Any] = {}
 
@@ -195,6 +206,9 @@ def _add_evaluation_parsers(sub: Any) -> None:
     ev.add_argument("--spec", help="experiment spec file (TOML or YAML); command-line options override it")
     ev.add_argument("--preset", help="a preset grid: naslib-nb201-train-size, naslib-nb201-fidelity, naslib-nb201-both")
     ev.add_argument("--benchmark", help="registered benchmark name or path of a benchmark file")
+    _add_selectors(ev)
+    ev.add_argument("--with-proxies", help="comma-separated files of precomputed proxies (e.g. a proxy-only zen zip) "
+                    "joined onto the benchmark by architecture")
     ev.add_argument("--predictors", help="comma-separated predictor names (see the predictors registry)")
     ev.add_argument("--train-sizes", nargs="+", help="init budgets in architectures trained to completion")
     ev.add_argument("--init-seconds", nargs="+", help="init budgets in seconds (simulated training + wall time)")
@@ -219,6 +233,14 @@ def _add_evaluation_parsers(sub: Any) -> None:
     rep.set_defaults(func=_cmd_report)
 
 
+def _add_selectors(parser: argparse.ArgumentParser) -> None:
+    """``--dataset`` and ``--space``: which block of a file that holds several datasets, tasks or spaces."""
+    parser.add_argument("--dataset", help="dataset or task of a file that holds several (naspred or NASLib name: "
+                        "cifar10, cifar100, imagenet16 / ImageNet16-120, class_scene, jigsaw, ...)")
+    parser.add_argument("--space", help="search space, where the file does not say (naspred or NASLib name: "
+                        "nb201 / nasbench201, nb101, darts / nasbench301, tnb101-micro / transbench101_micro, ...)")
+
+
 def _input_shape(text: str | None) -> tuple[int, ...] | None:
     """``"3,32,32"`` -> ``(3, 32, 32)``; any other form is an error that shows the expected one."""
     if text is None:
@@ -237,6 +259,8 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from naspred.benchmarks import load
+    from naspred.benchmarks.registry import load_proxies
+    from naspred.errors import NoTargetError
     from naspred.featurizers.zerocost.compute import ProxyComputer, benchmark_items, missing_summary
     from naspred.featurizers.zerocost.proxies import parse_names
     from naspred.featurizers.zerocost.proxy_file import output_kind, write_proxies
@@ -248,7 +272,10 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
             raise NaspredError(f"{option} expects a positive integer, got {value}")
     if args.out:
         output_kind(args.out)
-    bench = load(args.target, data_home=args.data_home, dataset=args.dataset, space=args.space)
+    try:
+        bench = load(args.target, data_home=args.data_home, dataset=args.dataset, space=args.space)
+    except NoTargetError:  # a file of proxies only: its architectures are all this command needs
+        bench = load_proxies(args.target, dataset=args.dataset, space=args.space)
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
@@ -273,9 +300,7 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
 def _add_proxies_parser(sub: Any) -> None:
     proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
     proxies.add_argument("target", help="registered name or path of a benchmark file")
-    proxies.add_argument("--dataset", help="dataset or task of a file that holds several (naspred's or NASLib's name, "
-                         "e.g. cifar100, ImageNet16-120, class_scene)")
-    proxies.add_argument("--space", help="search space of a file that holds several (naspred's or NASLib's name)")
+    _add_selectors(proxies)
     proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
                          "synflow_raw, params, flops, jacov, nwot, snip, grasp, fisher, grad_norm")
     proxies.add_argument("--archs", type=int, help="a random sample of this many architectures (default: all); "
@@ -383,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("action", choices=("list", "info"))
     bench.add_argument("target", nargs="?", help="registered name or path of a benchmark file")
     bench.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_selectors(bench)
     bench.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
     bench.add_argument("--no-cache", action="store_true", help="read the source files, not the parquet cache")
     bench.set_defaults(func=_cmd_benchmark)

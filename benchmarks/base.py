@@ -18,8 +18,8 @@ import pandas as pd
 from naspred.errors import DataFileError, InvalidArchitectureError
 from naspred.spaces.base import SearchSpace
 
-#: table columns that are neither metrics nor proxies: the architecture, and how the source file wrote it
-NON_METRIC_COLUMNS: frozenset[str] = frozenset({"arch", "source_arch"})
+#: table columns that are neither metrics nor proxies: the architecture, how the source file wrote it, its index there
+NON_METRIC_COLUMNS: frozenset[str] = frozenset({"arch", "source_arch", "naslib_idx"})
 #: prefixes of proxy columns (``proxy:<name>``, ``proxy_seconds:<name>``) and metadata (``meta:<name>``)
 NON_METRIC_PREFIXES: tuple[str, ...] = ("proxy:", "proxy_seconds:", "meta:")
 

@@ -160,6 +160,7 @@ def _block(path: Path, dataset: str | None, space: str | None) -> tuple[str, str
     if not blocks:
         raise DataFileError(f"{path}: no benchmark--<space>--<dataset>--<k>.json member; expected a NASLib zen zip")
     (sp, ds), notes = choose_block(blocks, dataset, space, str(path))
+    notes = [f"space {space_name(sp)!r} ({sp}): from the member names benchmark--{sp}--{ds}--<k>.json", *notes]
     return sp, ds, f"naslib-zen-{space_name(sp)}-{naspred_dataset(ds)}", notes
 
 

@@ -121,6 +121,13 @@ def _read(path: Path, dataset: str | None, space: str | None) -> Benchmark | Pro
     file_space = naslib_space(space) if space is not None else space_of_file(path)
     blocks = blocks_of(data, file_space, str(path))
     (sp, ds), notes = choose_block(list(blocks), dataset, space, str(path))
+    if space is not None:
+        how = "given"
+    elif file_space is None or file_space not in {s for s, _ in blocks}:
+        how = "the file's space level"
+    else:
+        how = f"the file name {path.name}"
+    notes = [f"space {space_name(sp)!r} ({sp}): from {how}; target val_accuracy (maximised): Suite-Zero's", *notes]
     where = f"{path}: {sp}/{ds}"
     rows = [record_row(str(key), rec, f"{where}/{key}") for key, rec in blocks[(sp, ds)].items()]
     table, read_notes = records_table(rows, where)

@@ -53,7 +53,7 @@ def prepare(
     """Load the benchmark, check the spec against it and open the results folder (no trial runs)."""
     check_predictors(spec)
     runner = runner if runner is not None else TrialRunner(data_home)
-    benchmark, index = runner.benchmark(spec.benchmark)
+    benchmark, index = runner.benchmark(spec.benchmark_key, lambda: spec.load_benchmark(runner.data_home))
     plan = make_plan(spec, benchmark, index)
     store = ResultStore(out)
     store.open({

@@ -7,7 +7,10 @@ architecture) and the OMNI algorithm's budgets in seconds (simulated training ti
 wall time). A spec file is TOML or YAML with the fields of :class:`ExperimentSpec`; predictors are
 names, or tables with ``name``, optional ``params`` and ``label``::
 
-    benchmark = "nb201-cifar10"
+    benchmark = "nb201-cifar10"        # or a file: "zc_transbench101_micro.json"
+    # dataset = "class_scene"          # a dataset / task of a file that holds several (naspred or NASLib name)
+    # space = "tnb101-micro"           # the search space, where the file does not say
+    # with_proxies = ["nb101_zen.zip"] # proxy-only files joined onto the benchmark
     train_sizes = [10, 100]
     trials = 20
     [[predictors]]
@@ -28,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
 from naspred.evaluation.metrics import DEFAULT_TOP_K
 from naspred.predictors.budget import Budget
@@ -213,10 +217,15 @@ class ExperimentSpec:
 
     Each trial ``t`` has its own seed derived from ``seed`` and ``t``; ``test_size`` architectures, distinct
     by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
+    ``dataset`` and ``space`` choose one block of a benchmark file that holds several (naspred's or NASLib's
+    names); ``with_proxies`` are files of precomputed proxies joined onto the benchmark.
     """
 
     benchmark: str
     predictors: tuple[PredictorSpec, ...]
+    dataset: str | None = None
+    space: str | None = None
+    with_proxies: tuple[str, ...] = ()
     train_sizes: tuple[int, ...] = ()
     init_seconds: tuple[float, ...] = ()
     fidelities: tuple[int, ...] = ()
@@ -229,6 +238,14 @@ class ExperimentSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.benchmark, str) or not self.benchmark:
             raise InvalidInputError(f"benchmark must be a registered name or a path, got {self.benchmark!r}")
+        for name in ("dataset", "space"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise InvalidInputError(f"{name} must be a name (a non-empty string), got {value!r}")
+        files = (self.with_proxies,) if isinstance(self.with_proxies, str) else self.with_proxies
+        if not all(isinstance(p, str) and p for p in files):
+            raise InvalidInputError(f"with_proxies must be paths of proxy files, got {self.with_proxies!r}")
+        object.__setattr__(self, "with_proxies", tuple(files))
         preds = tuple(PredictorSpec.parse(p) for p in _as_items(self.predictors, "predictors"))
         if not preds:
             raise InvalidInputError("no predictors given; expected at least one registered predictor name")
@@ -251,6 +268,24 @@ class ExperimentSpec:
                 f"top_k {list(self.top_k)} exceeds the test size {self.test_size}; expected k <= test size"
             )
 
+    # -- the benchmark ---------------------------------------------------------------------------------
+    @property
+    def benchmark_key(self) -> str:
+        """The benchmark with its selectors, as trials and result rows name it: ``name`` alone, or
+        ``name[dataset=...,space=...,with_proxies=...]``."""
+        parts = [f"{k}={v}" for k, v in (("dataset", self.dataset), ("space", self.space)) if v is not None]
+        parts += [f"with_proxies={p}" for p in self.with_proxies]
+        return f"{self.benchmark}[{','.join(parts)}]" if parts else self.benchmark
+
+    def load_benchmark(self, data_home: str | Path | None = None) -> Benchmark:
+        """The benchmark this spec names, its block chosen by ``dataset`` / ``space`` and ``with_proxies`` joined."""
+        from naspred.benchmarks import load, load_proxies
+
+        bench = load(self.benchmark, data_home=data_home, dataset=self.dataset, space=self.space)
+        for path in self.with_proxies:
+            bench = bench.with_proxies(load_proxies(path, dataset=bench.dataset, space=bench.space.name))
+        return bench
+
     # -- budgets -----------------------------------------------------------------------------------
     def init_budgets(self) -> list[InitBudget]:
         """Initialization budgets: the train sizes, then the budgets in seconds."""
@@ -266,6 +301,8 @@ class ExperimentSpec:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in ("dataset", "space", "with_proxies") and not value:
+                continue  # left out at their defaults, so that folders written before these fields still resume
             if f.name == "predictors":
                 value = [p.to_dict() for p in value]
             elif isinstance(value, tuple):

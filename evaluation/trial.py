@@ -15,7 +15,7 @@ import math
 import os
 import socket
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,12 +211,12 @@ class TrialRunner:
         self.data_home = data_home
         self._loaded: dict[str, tuple[Benchmark, CanonicalIndex]] = {}
 
-    def benchmark(self, name: str) -> tuple[Benchmark, CanonicalIndex]:
-        """The benchmark ``name`` and its canonical index, loaded on first use."""
+    def benchmark(self, name: str, loader: Callable[[], Benchmark] | None = None) -> tuple[Benchmark, CanonicalIndex]:
+        """The benchmark ``name`` and its canonical index, loaded on first use (by ``loader``, else by name)."""
         if name not in self._loaded:
             from naspred.benchmarks import load
 
-            bench = load(name, data_home=self.data_home)
+            bench = loader() if loader is not None else load(name, data_home=self.data_home)
             self._loaded[name] = (bench, CanonicalIndex.of(bench))
         return self._loaded[name]
 

@@ -394,7 +394,7 @@ class NASLibPredictor:
         """Convert ``items``, reusing earlier conversions; cells missing from the cache are built in one batch
         where the space builds cells from an array of op indices (NAS-Bench-201, TransNAS-Bench-101 micro)."""
         cache = self._arch_cache
-        keys = [_cache_key(x) for x in items]
+        keys = _graph_keys(items) or [_cache_key(x) for x in items]
         out: list[Any] = [None] * len(items)
         misses = []
         for pos, key in enumerate(keys):
@@ -547,6 +547,20 @@ class NASLibPredictor:
 _CACHE_SIZE = 100_000
 #: spaces whose ``from_tuple`` is ``from_op_indices`` of the tuple's columns in this order
 _CELL_ORDER = {"nb201": list(range(6)), "tnb101-micro": list(BY_TARGET)}
+
+
+def _graph_keys(items: list[Any]) -> list[Any] | None:
+    """:func:`_cache_key` of a batch of graphs of one class, read in one pass (None: not such a batch)."""
+    cls = type(items[0])
+    if not hasattr(cls, "get_op_indices") or hasattr(cls, "get_spec") or any(type(x) is not cls for x in items):
+        return None
+    try:
+        codes = np.asarray([x.get_op_indices() for x in items], dtype=np.int64)
+    except (TypeError, ValueError):
+        return None
+    if codes.ndim != 2:
+        return None
+    return [(cls, row) for row in map(tuple, codes.tolist())]
 
 
 def _cache_key(x: Any) -> tuple[Any, tuple[Any, ...]] | None:

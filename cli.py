@@ -246,10 +246,9 @@ def _input_shape(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     parts = text.replace(" ", "").split(",")
-    if len(parts) not in (3, 4) or not all(p.isdigit() and int(p) > 0 for p in parts):
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
         raise NaspredError(
-            f"--input-shape expects C,H,W: three positive integers separated by commas, e.g. 3,32,32 (TransNAS-Bench-101 "
-            f"jigsaw: TILES,C,H,W, 9,3,64,64); got {text!r}"
+            f"--input-shape expects C,H,W: three positive integers separated by commas, e.g. 3,32,32; got {text!r}"
         )
     return tuple(int(p) for p in parts)
 
@@ -324,12 +323,16 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
     import shlex
     import time
 
+    from naspred.benchmarks import load
     from naspred.evaluation.omni_ablation import run_ablation, write_report
 
-    out = args.out or f"naspred-results/omni-ablation-{args.benchmark.replace('/', '_')}"
+    selectors = [(k, v) for k, v in (("dataset", args.dataset), ("space", args.space)) if v is not None]
+    key = args.benchmark + "".join(f"-{k}={v}" for k, v in selectors)
+    out = args.out or f"naspred-results/omni-ablation-{key.replace('/', '_')}"
     start = time.perf_counter()
+    benchmark = load(args.benchmark, data_home=args.data_home, dataset=args.dataset, space=args.space)
     table, run = run_ablation(
-        args.benchmark, train_sizes=_numbers(args.train_sizes, int), fidelities=_numbers(args.fidelities, int),
+        benchmark, train_sizes=_numbers(args.train_sizes, int), fidelities=_numbers(args.fidelities, int),
         trials=args.trials, csv_path=f"{out}/omni_ablation.csv", test_size=args.test_size, seed=args.seed,
         pool=args.pool, curves=[c for c in args.curves.split(",") if c] if args.curves else None, proxy=args.proxy,
         variants=[v for v in args.variants.split(",") if v] if args.variants else None,
@@ -338,7 +341,8 @@ def _cmd_ablate(args: argparse.Namespace) -> int:
     )
     for label, reason in run.skipped:
         sys.stdout.write(f"not run: {label}: {reason}\n")
-    options = [("--benchmark", args.benchmark), ("--train-sizes", ",".join(map(str, run.train_sizes))),
+    options = [("--benchmark", args.benchmark), *((f"--{k}", v) for k, v in selectors),
+               ("--train-sizes", ",".join(map(str, run.train_sizes))),
                ("--fidelities", ",".join(map(str, run.fidelities))), ("--trials", run.trials),
                ("--test-size", run.test_size), ("--seed", run.seed), ("--pool", run.pool), ("--curves", args.curves),
                ("--proxy", run.proxy), ("--variants", args.variants), ("--limit-trials", args.limit_trials),
@@ -372,6 +376,7 @@ def _add_ablate_parser(sub: Any) -> None:
     ab = sub.add_parser("ablate", help="ablation studies: `ablate omni` runs OMNI and its ablations on shared splits")
     ab.add_argument("study", choices=("omni",))
     ab.add_argument("--benchmark", required=True, help="registered benchmark name or path of a benchmark file")
+    _add_selectors(ab)
     ab.add_argument("--train-sizes", nargs="+", default=["20,100,1000"], help="architectures trained to completion")
     ab.add_argument("--fidelities", nargs="+", required=True, help="epochs of partial training per architecture")
     ab.add_argument("--trials", type=int, default=20, help="trials (default 20)")

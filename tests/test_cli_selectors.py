@@ -117,3 +117,18 @@ def test_spec_fields(tmp_path: Path, head_layout: Path) -> None:
         ExperimentSpec.from_mapping({"benchmark": "x", "predictors": ["lin_reg"], "dataset": 3})
     with pytest.raises(InvalidInputError, match="with_proxies must be paths"):
         ExperimentSpec.from_mapping({"benchmark": "x", "predictors": ["lin_reg"], "with_proxies": [""]})
+
+
+def test_ablate_omni_on_a_chosen_dataset(tmp_path: Path, data_home: Path, capsys) -> None:
+    """The SpikeNAS-Bench tarball holds CIFAR-10, CIFAR-100 and Tiny-ImageNet: --dataset picks CIFAR-100."""
+    out = tmp_path / "ablation"
+    tarball = data_home / "spikenas-bench" / "spikenas_bench_data.tar.gz"
+    rc = cli.main([
+        "ablate", "omni", "--benchmark", str(tarball), "--dataset", "cifar100", "--train-sizes", "20",
+        "--fidelities", "5", "--trials", "1", "--test-size", "50", "--variants", "omni_no_zero_cost,plain_ngboost",
+        "--no-learning-curve", "--out", str(out),
+    ])
+    assert rc == 0, capsys.readouterr()
+    table = pd.read_csv(out / "omni_ablation.csv")
+    assert set(table["benchmark"]) == {"spikenas-cifar100"} and (table["status"] == "ok").all()
+    assert "--dataset cifar100" in (out / "omni_ablation.md").read_text()

@@ -76,10 +76,14 @@ class ScalarNormaliser:
     """Per-column normalisation of scalar values, fitted on training rows only, with its inverse.
 
     ``"quantile"``: a value maps to the standard-normal quantile of its mid-rank among the training values,
-    interpolated linearly between them; beyond the extreme training values it continues linearly with slope
-    ``1 / scale`` (``scale``: the training interquartile range over 1.349, the standard deviation of a normal
-    variable with that range), so that no two values tie and the failure sentinels some proxy tables hold
-    (a jacov of -1e8) weigh on nothing but their own rank. ``"standard"``: ``(x - mean) / std`` of the
+    interpolated linearly between them; beyond the extreme training values it continues with slope
+    ``1 / scale`` at the extreme, flattening logarithmically (``level ± log1p(distance / scale)``; ``scale``:
+    the training interquartile range over 1.349, the standard deviation of a normal variable with that
+    range), so that no two values tie and the failure sentinels some proxy tables hold (a jacov of -1e8, or
+    a fallback mean pulled far off by them) weigh on little but their own rank, inside the training range
+    and beyond it. :meth:`inverse` (used on predicted targets) continues linearly beyond the extreme levels
+    with slope ``scale``, so that a prediction past the training targets is not amplified; it inverts
+    :meth:`transform` within the training range. ``"standard"``: ``(x - mean) / std`` of the
     training values, as NASLib's OMNI normalises. A constant column has scale 1.
     """
 
@@ -110,12 +114,19 @@ class ScalarNormaliser:
             scales.append(spread if spread > 0 else 1.0)
         return cls(kind=kind, knots=tuple(knots), levels=tuple(levels), scales=tuple(scales))
 
-    @staticmethod
-    def _map(x: np.ndarray, xs: np.ndarray, ys: np.ndarray, slope: float) -> np.ndarray:
+    def _map(self, x: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale: float, forward: bool) -> np.ndarray:
+        """``x`` mapped through the knots ``xs -> ys``; beyond them as the class docstring says (``scale`` is
+        that of the raw values; ``forward`` False maps normalised values back)."""
         out = np.interp(x, xs, ys)
         low, high = x < xs[0], x > xs[-1]
-        out[low] = ys[0] + (x[low] - xs[0]) * slope
-        out[high] = ys[-1] + (x[high] - xs[-1]) * slope
+        if not forward:
+            tail = lambda d: d * scale  # noqa: E731
+        elif self.kind == "standard":
+            tail = lambda d: d / scale  # noqa: E731
+        else:
+            tail = lambda d: np.log1p(d / scale)  # noqa: E731
+        out[low] = ys[0] - tail(xs[0] - x[low])
+        out[high] = ys[-1] + tail(x[high] - xs[-1])
         return out
 
     def transform(self, x: np.ndarray) -> np.ndarray:
@@ -127,7 +138,7 @@ class ScalarNormaliser:
             )
         out = np.empty_like(x)
         for j, (knots, levels, scale) in enumerate(zip(self.knots, self.levels, self.scales)):
-            out[:, j] = self._map(x[:, j], knots, levels, 1.0 / scale)
+            out[:, j] = self._map(x[:, j], knots, levels, scale, forward=True)
         return out
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
@@ -139,7 +150,7 @@ class ScalarNormaliser:
             )
         out = np.empty_like(z)
         for j, (knots, levels, scale) in enumerate(zip(self.knots, self.levels, self.scales)):
-            out[:, j] = self._map(z[:, j], levels, knots, scale)
+            out[:, j] = self._map(z[:, j], levels, knots, scale, forward=False)
         return out
 
 

@@ -123,14 +123,19 @@ def test_scalar_normaliser_against_hand_computed_values():
     # mid-rank positions of 1, 2 (twice), 3 among four values: 0.125, 0.5, 0.875
     levels = norm.ppf([0.125, 0.5, 0.875])
     np.testing.assert_allclose(q.levels[0], levels, atol=1e-12)
-    # between knots: linear; beyond them: slope 1 / (IQR / 1.349), IQR of [1, 2, 2, 3] = 2.25 - 1.75
+    # between knots: linear; beyond them: log1p(distance / scale), scale = IQR / 1.349, IQR of [1, 2, 2, 3] = 0.5
     scale = 0.5 / 1.349
-    got = q.transform(np.array([[1.5], [2.0], [4.0], [-1.0]]))[:, 0]
-    want = [(levels[0] + levels[1]) / 2, levels[1], levels[2] + 1.0 / scale, levels[0] - 2.0 / scale]
+    got = q.transform(np.array([[1.5], [2.0], [4.0], [-1.0], [-1e8]]))[:, 0]
+    want = [(levels[0] + levels[1]) / 2, levels[1], levels[2] + np.log1p(1.0 / scale),
+            levels[0] - np.log1p(2.0 / scale), levels[0] - np.log1p((1e8 + 1.0) / scale)]
     np.testing.assert_allclose(got, want, atol=1e-12)
+    assert got[-1] > -25  # a failure sentinel far beyond the training values stays a few units off
+    inside = np.linspace(1, 3, 27)[:, None]
+    np.testing.assert_allclose(q.inverse(q.transform(inside)), inside, atol=1e-9)
     grid = np.linspace(-5, 8, 27)[:, None]
-    np.testing.assert_allclose(q.inverse(q.transform(grid)), grid, atol=1e-9)
     assert np.all(np.diff(q.transform(grid)[:, 0]) > 0)
+    # a predicted level past the training targets maps back linearly, never amplified
+    np.testing.assert_allclose(q.inverse(np.array([[levels[2] + 2.0]]))[0, 0], 3.0 + 2.0 * scale)
     s = ScalarNormaliser.fit(x, "standard")
     np.testing.assert_allclose(s.transform(x)[:, 0], (x[:, 0] - 2.0) / np.std(x[:, 0]), atol=1e-12)
     with pytest.raises(InvalidInputError, match="1 column"):

@@ -178,3 +178,13 @@ def test_tnb_micro_csv_is_not_read_as_nb201(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match=r"cannot tell the search space.*parse in \['nb201', 'tnb101-micro'\].*--space"):
         benchmarks.load(copy)
     assert benchmarks.load(copy, space="transbench101_micro").space.name == "tnb101-micro"
+
+
+def test_nb301_keys_as_published() -> None:
+    """NB301 keys are lists of (node, op) pairs, normal cell then reduction cell."""
+    records = _published("zc_nasbench301.json")["cifar10"]
+    bench = benchmarks.load(PUBLISHED / "zc_nasbench301.json")
+    space = get_space("darts")
+    assert bench.space.name == "darts" and len(bench) == len(records)
+    assert list(bench.table["arch"]) == [space.format(space.parse(k)) for k in records]
+    assert list(bench.y) == [r["val_accuracy"] for r in records.values()]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import torch
 from naspred.benchmarks import Benchmark, load
 from naspred.cli import main
 from naspred.featurizers.zerocost.compute import ProxyComputer, benchmark_items
+from naspred.featurizers.zerocost.networks import network_class
 from naspred.featurizers.zerocost.proxy_file import read_proxy_file, write_proxies
 from naspred.spaces import get as get_space
 
@@ -37,7 +40,7 @@ def _frame(path) -> pd.DataFrame:
 def test_mistyped_options_are_refused_before_any_work(data_home, tmp_path, capsys):
     assert _run(data_home, "nb201-cifar10", "--proxies", "synflw") == 2
     assert "unknown zero-cost proxy 'synflw' (did you mean 'synflow'?)" in capsys.readouterr().err
-    for shape in ("32x32", "3,32", "3,-1,32", "3,32,32,1,1", "a,b,c"):
+    for shape in ("32x32", "3,32", "3,-1,32", "9,3,64,64", "a,b,c"):
         assert _run(data_home, "nb201-cifar10", "--input-shape", shape) == 2
         assert "--input-shape expects C,H,W" in capsys.readouterr().err
     assert _run(data_home, "nb201-cifar10", "--threads", "0") == 2
@@ -141,6 +144,34 @@ def test_proxies_of_published_naslib_files_join_back_on_arch(name, tmp_path):
     joined = keys.merge(table, left_on="key", right_on="arch", how="left", validate="one_to_one")
     assert len(table) == len(keys) and joined["params"].ne("").all() and joined["params"].notna().all()
     assert (table["arch"] != table["naspred_arch"]).all()  # the file's notation, not naspred's
+
+
+def test_transnas_counts_equal_nas_bench_suite_zero_on_the_task_network(tmp_path):
+    # class_scene: 3x256x256 inputs, 63 outputs; params and flops as NAS-Bench-Suite-Zero recorded them
+    path = Path(__file__).parent / "data" / "naslib" / "zc_transbench101_micro.json"
+    records = json.loads(path.read_text())["class_scene"]
+    arch = get_space("tnb101-micro").parse(next(iter(records)))
+    if "task" not in inspect.signature(network_class(arch)).parameters:
+        pytest.skip("no TransNAS-Bench-101 network per task yet (the micro cell builds an NB201-style network)")
+    out = tmp_path / "t.csv"
+    assert main(["proxies", str(path), "--proxies", "params,flops", "--out", str(out)]) == 0
+    table = read_proxy_file(out).set_index("arch")
+    for key, rec in records.items():
+        assert table.loc[key, "params"] == pytest.approx(rec["params"]["score"], abs=5e-7)
+        assert table.loc[key, "flops"] == pytest.approx(rec["flops"]["score"], abs=5e-7)
+    assert json.loads((tmp_path / "t.csv.run.json").read_text())["input_shape"] == [3, 256, 256]
+
+
+def test_proxies_of_a_proxy_only_file(tmp_path):
+    # a NASLib zen zip of one proxy and no accuracies: its architectures are all naspred proxies needs
+    records = json.loads((Path(__file__).parent / "data" / "naslib" / "zc_nasbench201.json").read_text())["cifar10"]
+    zen = [{"idx": str(i), "arch": key, "zen": {"score": 1.0 + i, "time": 0.5}} for i, key in enumerate(records)]
+    path = tmp_path / "nb201_zen_only.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("zen/benchmark--nasbench201--cifar10--0.json", json.dumps(zen))
+    out = tmp_path / "p.csv"
+    assert main(["proxies", str(path), "--proxies", "params", "--out", str(out)]) == 0
+    assert list(_frame(out)["arch"]) == list(records)
 
 
 def test_adding_proxies_computes_only_the_missing_pairs(tmp_path):

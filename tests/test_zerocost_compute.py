@@ -161,11 +161,11 @@ def test_dataset_shapes_cover_every_benchmark_dataset():
     assert dataset_shape("ImageNet16-120") == dataset_shape("imagenet16")
     assert dataset_shape("imagenet16").input_shape == (3, 16, 16) and dataset_shape("imagenet16").num_classes == 120
     assert dataset_shape("cifar100").num_classes == 100
-    # TransNAS-Bench-101 tasks as NASLib builds their networks: 3x256x256 images, jigsaw 9 tiles of 3x64x64
+    # TransNAS-Bench-101 tasks as NASLib builds their networks: 3x256x256 images, jigsaw 9 tiles of 3x64x64 stacked
     tnb = {t: (dataset_shape(t).input_shape, dataset_shape(t).num_classes) for t in (
         "class_scene", "class_object", "jigsaw", "room_layout", "segmentsemantic", "normal", "autoencoder")}
     assert tnb == {"class_scene": ((3, 256, 256), 63), "class_object": ((3, 256, 256), 100),
-                   "jigsaw": ((9, 3, 64, 64), 1000), "room_layout": ((3, 256, 256), 9),
+                   "jigsaw": ((27, 64, 64), 1000), "room_layout": ((3, 256, 256), 9),
                    "segmentsemantic": ((3, 256, 256), 17), "normal": ((3, 256, 256), 3),
                    "autoencoder": ((3, 256, 256), 3)}  # fmt: skip
     computer = ProxyComputer(["params"], dataset="class_scene", network_config=SMALL)

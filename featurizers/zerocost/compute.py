@@ -12,6 +12,7 @@ notation, where the key is not it), then per proxy ``<name>`` (NaN when missing)
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import operator
 import time
@@ -25,7 +26,7 @@ import torch
 from naspred.errors import InvalidArchitectureError, InvalidInputError, NaspredError
 from naspred.featurizers.zerocost import proxies as registry
 from naspred.featurizers.zerocost.data import DataBatch, as_batch, dataset_shape
-from naspred.featurizers.zerocost.networks import build_network
+from naspred.featurizers.zerocost.networks import build_network, network_class
 from naspred.featurizers.zerocost.result import ProxyResult
 from naspred.spaces.base import SearchSpace
 
@@ -80,6 +81,14 @@ def _shape(value: Sequence[int], what: str) -> tuple[int, ...]:
     if not shape or len(shape) != len(value) or any(v < 1 for v in shape):
         raise InvalidInputError(f"{what} must be positive integers such as (3, 32, 32) (C, H, W), got {value!r}")
     return shape
+
+
+def _takes_task(arch: Any) -> bool:
+    """Whether the network builder of ``arch`` takes a ``task`` (the dataset decides the decoder)."""
+    try:
+        return "task" in inspect.signature(network_class(arch)).parameters
+    except InvalidArchitectureError:
+        return False
 
 
 def _no_data_reason(name: str, dataset: str) -> str:
@@ -161,9 +170,10 @@ class ProxyComputer:
         return self.run(arch, names)[0]
 
     def _build(self, arch: Any) -> torch.nn.Module:
-        return build_network(
-            arch, num_classes=self.num_classes, in_channels=self.input_shape[0], seed=self.seed, **self.network_config
-        )
+        config = self.network_config
+        if "task" not in config and _takes_task(arch):  # a builder of one network per task (TransNAS-Bench-101)
+            config = {**config, "task": self.dataset}
+        return build_network(arch, num_classes=self.num_classes, in_channels=self.input_shape[0], seed=self.seed, **config)
 
     def run(self, arch: Any, names: Sequence[str] | None = None) -> tuple[dict[str, ProxyResult], float]:
         """The results of the proxies ``names`` (default: all of this computer's) and the seconds spent
@@ -255,15 +265,18 @@ def sample_rows(n_rows: int, n_archs: int | None, seed: int) -> np.ndarray:
 def benchmark_items(benchmark: Any, n_archs: int | None = None, seed: int = 0) -> list[tuple[str, str, Any]]:
     """``(key, naspred text, architecture)`` of a benchmark's rows (all, or a sample: :func:`sample_rows`).
 
-    The key is the architecture as the benchmark's source file wrote it (the table's ``source_arch`` column,
-    where the loader records it), else the table's ``arch`` text; keys must be unique.
+    ``benchmark`` is a :class:`~naspred.benchmarks.base.Benchmark` or a table of proxies without targets
+    (:class:`~naspred.benchmarks.base.ProxyTable`). The key is the architecture as the source file wrote it
+    (the table's ``source_arch`` column, where the loader records it), else the table's ``arch`` text; keys
+    must be unique.
     """
     table = benchmark.table
     rows = sample_rows(len(table), n_archs, seed)
     texts = table["arch"].astype(str).to_numpy()
     keys = table[SOURCE_ARCH].astype(str).to_numpy() if SOURCE_ARCH in table.columns else texts
-    archs = benchmark.archs
-    items = [(str(keys[i]), str(texts[i]), archs[int(i)]) for i in rows]
+    archs = getattr(benchmark, "archs", None)
+    parse = (lambda i: archs[i]) if archs is not None else (lambda i: benchmark.space.parse(texts[i]))
+    items = [(str(keys[i]), str(texts[i]), parse(int(i))) for i in rows]
     seen: set[str] = set()
     for key, _, _ in items:
         if key in seen:

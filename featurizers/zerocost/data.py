@@ -26,8 +26,8 @@ from naspred.errors import DataFileError, InvalidInputError, UnknownNameError
 
 @dataclass(frozen=True)
 class DatasetShape:
-    """``input_shape`` of one input (``(C, H, W)``; TransNAS-Bench-101 jigsaw: ``(tiles, C, H, W)``) and
-    ``num_classes``, the size of the network's output (classes, or regression outputs / channels per pixel
+    """``input_shape`` of one input (``(C, H, W)``; MNIST-1D ``(C, L)``) and ``num_classes``, the size of the
+    network's output (classes, or regression outputs / channels per pixel
     for the dense TransNAS-Bench-101 tasks), with the ``source`` of both."""
 
     input_shape: tuple[int, ...]
@@ -48,7 +48,8 @@ _TNB_MODEL = "NASLib naslib/search_spaces/transbench101/tnb101/model_builder.py 
 #:   proxies on them (NAS-Bench-Suite-Zero): every task resizes the image to 3x256x256 (``input_dim``), except
 #:   jigsaw, which resizes to 255x255 and cuts 9 tiles of 3x64x64 (``MakeJigsawPuzzle(tile_dim=(64, 64))``);
 #:   its Siamese network encodes each tile, ``x[:, i]`` of a ``(N, 9, 3, 64, 64)`` batch
-#:   (``models/siamese.py``). Outputs of the networks NASLib builds (``create_model``): class_object 100
+#:   (``models/siamese.py``), which naspred's network takes as the 9 tiles stacked on the channel axis,
+#:   ``(N, 27, 64, 64)``. Outputs of the networks NASLib builds (``create_model``): class_object 100
 #:   classes, class_scene 63, jigsaw 1000 permutations, room_layout 9 regression outputs, segmentsemantic 17
 #:   channels per pixel (a 256x256 map), normal and autoencoder a 3-channel 256x256 image. (NASLib's data
 #:   configs keep the 75 object and 47 scene classes of the final-5k split as targets; the networks, and so
@@ -62,7 +63,7 @@ DATASETS = MappingProxyType(
         "imagenet16": DatasetShape((3, 16, 16), 120, "ImageNet16-120 (NAS-Bench-201)"),
         "class_object": DatasetShape((3, 256, 256), 100, f"{_TNB_DATA}; {_TNB_MODEL}"),
         "class_scene": DatasetShape((3, 256, 256), 63, f"{_TNB_DATA}; {_TNB_MODEL}"),
-        "jigsaw": DatasetShape((9, 3, 64, 64), 1000, f"{_TNB_DATA}; {_TNB_MODEL}; models/siamese.py"),
+        "jigsaw": DatasetShape((27, 64, 64), 1000, f"{_TNB_DATA}; {_TNB_MODEL}; models/siamese.py (9 tiles)"),
         "room_layout": DatasetShape((3, 256, 256), 9, f"{_TNB_DATA}; {_TNB_MODEL}"),
         "segmentsemantic": DatasetShape((3, 256, 256), 17, f"{_TNB_DATA}; {_TNB_MODEL}"),
         "normal": DatasetShape((3, 256, 256), 3, f"{_TNB_DATA}; {_TNB_MODEL}"),

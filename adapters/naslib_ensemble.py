@@ -31,7 +31,8 @@ its features.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from statistics import NormalDist
 from typing import Any
 
@@ -117,6 +118,12 @@ class NASLibEnsemble:
         self.seed = int(seed)
         self.hyperparams: dict[str, Any] | None = None
         self.ensemble: list[NASLibPredictor] | None = None
+
+    @classmethod
+    def of(cls, predictor: Predictor | str, **params: Any) -> Callable[..., NASLibEnsemble]:
+        """A stand-in for NASLib's ``Ensemble`` class that builds ensembles of ``predictor`` (with ``params``)
+        whatever ``predictor_type`` NASLib passes: ``Ensemble = NASLibEnsemble.of("zero_cost", proxy="zen")``."""
+        return functools.partial(cls, predictor=predictor, **params)
 
     def __repr__(self) -> str:
         return f"NASLibEnsemble({self.template.predictor!r}, num_ensemble={self.num_ensemble})"

@@ -366,9 +366,10 @@ def test_predictor_evaluator_reads_curves_named_by_naslib_metric(data_home, nasl
 def test_zc_ensemble_evaluator_on_encodings(nb201, tuples, zen, split, predictor_type):
     train, test = split
     rows = [(tuples[i], float(nb201.y[i]), {"zen": float(zen[i])}) for i in (*train, *test)]
-    params = {"proxy": "zen"} if predictor_type == "zero_cost" else {}
-    ensemble = NASLibEnsemble(num_ensemble=1, ss_type="nasbench201", predictor_type=predictor_type, zc=True,
-                              zc_only=False, config=None, **params)
+    # the runner's line, Ensemble(..., predictor_type='xgb', ...), after the README's one-line swap of the import
+    Ensemble = NASLibEnsemble if predictor_type == "xgb" else NASLibEnsemble.of("zero_cost", proxy="zen")
+    ensemble = Ensemble(num_ensemble=1, ss_type="nasbench201", predictor_type="xgb", zc=True, zc_only=False,
+                        config=None)
     preds, scores = replay_zc_ensemble_evaluator(ensemble, "nasbench201", rows[:200], rows[200:], encode_nb201)
     if predictor_type == "zero_cost":
         np.testing.assert_array_equal(preds, zen[test])

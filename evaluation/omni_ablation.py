@@ -166,7 +166,10 @@ def plan_entries(
                     entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
                 continue
             registered = "omni" if name == "omni_naslib" else name
-            groups = predictors.get(registered).feature_groups()
+            model = predictors.get(registered)
+            full = model.feature_groups()
+            # OMNI itself reads what the benchmark supplies; its ablations keep their feature groups
+            groups = model.adapt(supply).feature_groups() if registered == "omni" else full
             metric = curve_feature(c)[0] if cs else None
             if "encoding" in groups and supply.opaque:
                 skipped.append((label, opaque))
@@ -180,6 +183,8 @@ def plan_entries(
                     params.update(NASLIB_SETTINGS)
                 if cs:
                     params["curve"] = c
+                if groups != full:
+                    params["features"] = list(groups)
                 group = "omni" if registered == "omni" else "ablation"
                 entries.append(Entry(label, registered, group, params, cs, uses_curve="curve" in groups,
                                      trials=limits.get(name)))

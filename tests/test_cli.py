@@ -114,7 +114,7 @@ def test_predictors_lists_every_registered_predictor(capsys):
     listed = {line.split()[0]: line for line in lines[1:]}
     assert set(listed) == set(predictors.names())
     assert listed["bananas"].split()[1:6] == ["model-based", "labelled", "+", "path", "yes"]
-    assert "proxy synflow" in listed["synflow"] and "val_accuracy@10" in listed["valacc"]
+    assert "proxy synflow" in listed["synflow"] and "curve@10" in listed["valacc"] and "train_loss@12" in listed["omni"]
     assert "(White et al. 2021)." in listed["early_stopping"]  # the summary is not cut at "et al."
 
 

@@ -18,8 +18,9 @@ import pandas as pd
 from naspred.errors import DataFileError, InvalidArchitectureError
 from naspred.spaces.base import SearchSpace
 
-#: table columns that are neither metrics nor proxies: the architecture, how the source file wrote it, its index there
-NON_METRIC_COLUMNS: frozenset[str] = frozenset({"arch", "source_arch", "naslib_idx"})
+#: table columns that are neither metrics nor proxies: the architecture, how the source file wrote it (and its other
+#: keys naming the same architecture), its index there
+NON_METRIC_COLUMNS: frozenset[str] = frozenset({"arch", "source_arch", "source_aliases", "naslib_idx"})
 #: prefixes of proxy columns (``proxy:<name>``, ``proxy_seconds:<name>``) and metadata (``meta:<name>``)
 NON_METRIC_PREFIXES: tuple[str, ...] = ("proxy:", "proxy_seconds:", "meta:")
 

@@ -17,6 +17,7 @@ counted in the notes.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -236,10 +237,16 @@ def _parses(space: SearchSpace, key: str) -> bool:
 
 def drop_repeated_archs(table: pd.DataFrame, target: str | None = "val_accuracy") -> tuple[pd.DataFrame, list[str]]:
     """Keep the first row of each ``arch`` text (distinct keys may name one cell, e.g. unpruned NAS-Bench-101
-    matrices); the notes say how many rows were dropped and whether their targets agreed."""
+    matrices); the notes say how many rows were dropped and whether their targets agreed. The dropped rows'
+    ``source_arch`` keys stay in ``source_aliases`` (a JSON list; empty where none), so that every key of the
+    file can still be joined back."""
     repeated = table["arch"].duplicated(keep="first")
     if not repeated.any():
         return table, []
+    if "source_arch" in table.columns:
+        others = table.loc[repeated].groupby("arch", sort=False)["source_arch"].agg(list)
+        table = table.assign(source_aliases=[json.dumps(others[a]) if a in others.index and not r else ""
+                                             for a, r in zip(table["arch"], repeated)])
     if target is None:
         note = f"{int(repeated.sum())} keys name a cell already listed (same architecture text); the first was kept"
         logger.info(note)

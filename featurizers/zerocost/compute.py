@@ -12,6 +12,7 @@ notation, where the key is not it), then per proxy ``<name>`` (NaN when missing)
 from __future__ import annotations
 
 import hashlib
+import json
 import inspect
 import logging
 import operator
@@ -53,6 +54,8 @@ def arch_key(space: SearchSpace, arch: Any) -> str:
 NASPRED_ARCH = "naspred_arch"
 #: the column of a benchmark table holding each architecture as its source file wrote it (where recorded)
 SOURCE_ARCH = "source_arch"
+#: the column listing (as JSON) the other keys of the source file that name the same architecture
+SOURCE_ALIASES = "source_aliases"
 
 
 def proxy_columns(names: Sequence[str]) -> list[str]:
@@ -268,7 +271,7 @@ def benchmark_items(benchmark: Any, n_archs: int | None = None, seed: int = 0) -
     ``benchmark`` is a :class:`~naspred.benchmarks.base.Benchmark` or a table of proxies without targets
     (:class:`~naspred.benchmarks.base.ProxyTable`). The key is the architecture as the source file wrote it
     (the table's ``source_arch`` column, where the loader records it), else the table's ``arch`` text; keys
-    must be unique.
+    must be unique. Other keys of the file that name the same architecture (``source_aliases``) get an item each.
     """
     table = benchmark.table
     rows = sample_rows(len(table), n_archs, seed)
@@ -276,7 +279,13 @@ def benchmark_items(benchmark: Any, n_archs: int | None = None, seed: int = 0) -
     keys = table[SOURCE_ARCH].astype(str).to_numpy() if SOURCE_ARCH in table.columns else texts
     archs = getattr(benchmark, "archs", None)
     parse = (lambda i: archs[i]) if archs is not None else (lambda i: benchmark.space.parse(texts[i]))
-    items = [(str(keys[i]), str(texts[i]), parse(int(i))) for i in rows]
+    aliases = table[SOURCE_ALIASES].to_numpy() if SOURCE_ALIASES in table.columns else None
+    items = []
+    for i in rows:
+        arch = parse(int(i))
+        items.append((str(keys[i]), str(texts[i]), arch))
+        if aliases is not None and aliases[i]:
+            items.extend((str(alias), str(texts[i]), arch) for alias in json.loads(aliases[i]))
     seen: set[str] = set()
     for key, _, _ in items:
         if key in seen:

@@ -13,7 +13,8 @@ from naspred.errors import InvalidArchitectureError, UnknownNameError
 from naspred.featurizers.zerocost import counts
 from naspred.featurizers.zerocost.nb101_network import vertex_channels
 from naspred.featurizers.zerocost.networks import build_network, dataset_shape
-from naspred.featurizers.zerocost.ops import AvgPool3x3
+from naspred.featurizers.zerocost.ops import AvgPool3x3, FactorizedReduce
+from naspred.featurizers.zerocost.transnas_network import MicroCell, TransNASNetwork
 from naspred.spaces import get as get_space
 from naspred.spaces.nasbench101 import NB101Arch
 
@@ -37,12 +38,36 @@ def test_nb201_network_skeleton():
     assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
 
 
-def test_transnas_micro_cells_build_the_nb201_network():
-    tnb = get_space("tnb101-micro")
-    nb201 = get_space("nb201")
-    cell = tnb.parse("64-41414-3_33_333")  # every edge nor_conv_3x3
-    same = nb201.parse("(2, 2, 2, 2, 2, 2)")
-    assert counts.params(build_network(cell)) == counts.params(build_network(same))
+def test_transnas_micro_network_skeleton():
+    # stem to 64 channels at 1/4 resolution, skeleton 41414 of two cells each: 128, 128, 256, 256, 512 channels
+    net = build_network(get_space("tnb101-micro").parse("64-41414-1_02_333"), task="class_scene", num_classes=63)
+    assert isinstance(net, TransNASNetwork) and net.encoder.stem[0].out_channels == 32
+    cells = list(net.encoder.layers)
+    assert len(cells) == 10 and all(isinstance(c, MicroCell) for c in cells)
+    assert [c.edges[-1][1].out_channels for c in cells] == [128] * 4 + [256] * 4 + [512] * 2  # edge 2->3: 3x3 conv
+    assert isinstance(cells[0].edges[0], FactorizedReduce)  # skip from node 0 in a reducing cell
+    assert isinstance(cells[1].edges[0], torch.nn.Identity)
+    assert net.decoder[-1].in_features == 512 and net.decoder[-1].out_features == 63
+    assert net(torch.zeros(1, 3, 64, 64)).shape == (1, 63)
+
+
+def test_transnas_networks_of_every_decoder_run_small():
+    micro = get_space("tnb101-micro").parse("0_13_232")
+    macro = get_space("tnb101-macro").parse("64-1234-basic")
+    x = torch.rand(2, 3, 64, 64)
+    assert build_network(micro, task="room_layout", num_classes=9, base_channels=8)(x).shape == (2, 9)
+    # jigsaw: 9 tiles of 3 channels stacked on the channel axis, encoded one by one
+    assert build_network(micro, task="jigsaw", in_channels=27, base_channels=8)(torch.rand(2, 27, 32, 32)).shape == (2, 1000)
+    segment = build_network(macro, task="segmentsemantic", base_channels=8)
+    assert segment(x).shape[:2] == (2, 17)
+    assert build_network(macro, task="normal", base_channels=8)(x).shape[:2] == (2, 3)
+    # the macro network stacks basic blocks with a 1x1 conv-BN shortcut where the shape changes
+    blocks = list(build_network(macro, task="class_object", base_channels=8).encoder.layers)
+    assert len(blocks) == 8 and blocks[0].downsample is None and blocks[2].downsample is not None
+    with pytest.raises(InvalidArchitectureError, match="unknown TransNAS-Bench-101 task 'cifar10'"):
+        build_network(micro, task="cifar10")
+    with pytest.raises(InvalidArchitectureError, match=r"task 'jigsaw' takes 27 input channels \(9 RGB tiles"):
+        build_network(micro, task="jigsaw", in_channels=3)
 
 
 def test_cells_of_other_operations_are_refused_with_the_operation_named():
@@ -139,6 +164,9 @@ def test_flops_follow_the_nas_bench_suite_zero_rules_on_a_small_network():
     )
     expected = (72 + 4) * 16 + 2 * 64 + 64 + 4 * 16 + 9 * 4 + 12
     assert counts.flops(net, (2, 4, 4)) == pytest.approx(expected / 1e6)
+    # LeakyReLU counts as ReLU, transposed convolutions and tanh count nothing (torchstat's rules)
+    up = torch.nn.Sequential(torch.nn.LeakyReLU(0.2), torch.nn.ConvTranspose2d(2, 2, 3, 2, 1, 1), torch.nn.Tanh())
+    assert counts.flops(up, (2, 4, 4)) == pytest.approx(32 / 1e6)
     assert counts.params(net) == pytest.approx((72 + 4 + 8 + 12 + 3) / 1e6)
 
 

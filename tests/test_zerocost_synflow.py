@@ -76,7 +76,7 @@ def test_synflow_of_a_small_mlp_equals_its_closed_form():
     [
         ("(4, 0, 3, 1, 4, 3)", "nb201", {}),
         ("(2, 2, 2, 2, 2, 2)", "nb201", {"cells_per_stage": 2}),
-        ("0_13_232", "tnb101-micro", {"cells_per_stage": 1}),
+        ("0_13_232", "tnb101-micro", {"base_channels": 8}),
     ],
 )
 def test_log_synflow_equals_the_direct_definition_on_cell_networks(arch_text, space, config):

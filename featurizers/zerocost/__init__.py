@@ -1,8 +1,9 @@
 """Zero-cost proxies computed on the real network of an architecture (PyTorch), and read from benchmarks.
 
-* Networks (:mod:`.networks`): ``build_network(arch, seed=...)`` for NAS-Bench-201 / TransNAS-Bench-101 micro
-  cells (:mod:`.nb201_network`), NAS-Bench-101 cells (:mod:`.nb101_network`) and DARTS genotypes
-  (:mod:`.darts_network`), with the published macro skeletons.
+* Networks (:mod:`.networks`): ``build_network(arch, seed=...)`` for NAS-Bench-201 cells (:mod:`.nb201_network`),
+  TransNAS-Bench-101 micro cells and macro skeletons with each task's decoder (:mod:`.transnas_network`),
+  NAS-Bench-101 cells (:mod:`.nb101_network`) and DARTS genotypes (:mod:`.darts_network`), with the
+  published macro skeletons and initialisations.
 * Proxies by name (:mod:`.proxies`): synflow (log-scaled, as NAS-Bench-Suite-Zero reports it) and synflow_raw
   (:mod:`.synflow`), jacov and nwot (:mod:`.jacobian`), snip, grasp, fisher and grad_norm (:mod:`.saliency`),
   params and flops (:mod:`.counts`).
@@ -25,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "NB201Network": "naspred.featurizers.zerocost.nb201_network",
     "NB101Network": "naspred.featurizers.zerocost.nb101_network",
     "DARTSNetwork": "naspred.featurizers.zerocost.darts_network",
+    "TransNASNetwork": "naspred.featurizers.zerocost.transnas_network",
     "evaluate": "naspred.featurizers.zerocost.proxies",
     "names": "naspred.featurizers.zerocost.proxies",
     "log_synflow": "naspred.featurizers.zerocost.synflow",

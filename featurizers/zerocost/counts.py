@@ -6,12 +6,13 @@ no submodules, on the module's last call of one forward pass:
 
 * ``Conv2d``: ``k_h * k_w * C_in * C_out / groups`` per output position, plus one per output element for a bias;
 * ``BatchNorm2d``: one per input element, two when affine;
-* ``ReLU``: one per input element;
+* ``ReLU``, ``ReLU6``, ``PReLU``, ``ELU``, ``LeakyReLU``: one per input element;
 * ``AvgPool2d`` / ``MaxPool2d``: ``k_h * k_w`` per output element;
 * ``AdaptiveAvgPool2d`` / ``AdaptiveMaxPool2d``: ``(h + 1) * (w + 1)`` per output element for an
   ``h x w`` pooling window (torchstat's count);
 * ``Linear``: ``in * out`` (the bias is not counted);
-* anything else (identity, zero, flatten, tensor sums and concatenations): 0.
+* anything else (identity, zero, flatten, tensor sums, means and concatenations, transposed convolutions,
+  tanh): 0.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def module_flops(module: nn.Module, x: torch.Tensor, out: torch.Tensor) -> int:
         return flops + (out.shape[1] * positions if module.bias is not None else 0)
     if isinstance(module, nn.BatchNorm2d):
         return x.numel() * (2 if module.affine else 1)
-    if isinstance(module, nn.ReLU):
+    if isinstance(module, (nn.ReLU, nn.ReLU6, nn.PReLU, nn.ELU, nn.LeakyReLU)):
         return x.numel()
     if isinstance(module, (nn.AvgPool2d, nn.MaxPool2d)):
         kh, kw = _pair(module.kernel_size)

@@ -13,6 +13,8 @@ from naspred.errors import InvalidArchitectureError, UnknownNameError
 from naspred.spaces.cells import CellArch
 from naspred.spaces.darts import DARTSArch
 from naspred.spaces.nasbench101 import NB101Arch
+from naspred.spaces.transnas import TNB101MicroArch
+from naspred.spaces.transnas_macro import TNB101MacroArch
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ def dataset_shape(dataset: str) -> DatasetShape:
 
 def network_class(arch: Any) -> type[nn.Module]:
     """The network class that builds ``arch``."""
+    if isinstance(arch, (TNB101MicroArch, TNB101MacroArch)):
+        from naspred.featurizers.zerocost.transnas_network import TransNASNetwork
+
+        return TransNASNetwork
     if isinstance(arch, CellArch):
         from naspred.featurizers.zerocost.nb201_network import NB201Network
 
@@ -60,15 +66,15 @@ def network_class(arch: Any) -> type[nn.Module]:
         return DARTSNetwork
     raise InvalidArchitectureError(
         f"no network builder for a {type(arch).__name__}; networks are built for NAS-Bench-201, "
-        "TransNAS-Bench-101 micro, NAS-Bench-101 and DARTS architectures"
+        "TransNAS-Bench-101 micro and macro, NAS-Bench-101 and DARTS architectures"
     )
 
 
 def build_network(arch: Any, *, num_classes: int = 10, in_channels: int = 3, seed: int = 0, **config: Any) -> nn.Module:
     """The network of ``arch`` with PyTorch's default initialisation drawn from ``seed``.
 
-    ``config`` passes size options to the builder (``channels``, ``cells_per_stage``, ``layers``, ...). The
-    caller's torch random state is left untouched.
+    ``config`` passes size options to the builder (``channels``, ``cells_per_stage``, ``layers``, ...; the
+    ``task`` of a TransNAS-Bench-101 network). The caller's torch random state is left untouched.
     """
     cls = network_class(arch)
     with torch.random.fork_rng(devices=[]):

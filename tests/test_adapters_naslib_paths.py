@@ -501,7 +501,7 @@ def test_distribution_rows_keep_the_predictive_mean_and_std():
     np.testing.assert_array_equal(spread_rows(mean, std, 1), mean[None, :])
 
 
-def test_the_readme_naslib_example_runs():
+def test_the_readme_naslib_example_runs(data_home):  # the example reads nb201-cifar10 from $NASPRED_DATA
     import re
     from pathlib import Path
 

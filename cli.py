@@ -72,11 +72,16 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
         return 0
     for key, value in info.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} ({v['epochs']} epochs recorded, last {v['last_epoch']})" for k, v in value.items()) or "none"
+        if isinstance(value, dict):  # curves: one per line
+            lines = [f"{k} ({v['epochs']} epochs recorded, last {v['last_epoch']})" for k, v in value.items()]
+        elif key == "notes":  # sentences that hold commas themselves: one per line
+            lines = [str(v) for v in value]
         elif isinstance(value, list):
-            value = ", ".join(map(str, value)) or "none"
-        sys.stdout.write(f"{key:24s}{value}\n")
+            lines = [", ".join(map(str, value))] if value else []
+        else:
+            lines = [str(value)]
+        for i, line in enumerate(lines or ["none"]):
+            sys.stdout.write(f"{key if i == 0 else '':24s}{line}\n")
     return 0
 
 
@@ -131,6 +136,17 @@ def _folder_name(key: str) -> str:
     return key.replace("/", "_").replace("[", "-").replace("]", "").replace(",", "-")
 
 
+def _runnable_defaults(spec: Any, runner: Any) -> Any:
+    """``spec`` less the default predictors that cannot run on its benchmark (loaded once, into ``runner``)."""
+    from naspred.evaluation import main_job
+
+    benchmark, index = runner.benchmark(spec.benchmark_key, lambda: spec.load_benchmark(runner.data_home))
+    spec, dropped = main_job.runnable(spec, benchmark, index)
+    for label, reason in dropped:
+        log.info("left out of the default comparison: %s: %s", label, reason)
+    return spec
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -139,6 +155,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from naspred.evaluation.experiment import run_experiment
     from naspred.evaluation.reports import write_report
     from naspred.evaluation.spec import ExperimentSpec, read_spec_file
+    from naspred.evaluation.trial import TrialRunner
 
     given = {
         "benchmark": args.benchmark,
@@ -152,19 +169,23 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "with_proxies": [p for p in args.with_proxies.split(",") if p] if args.with_proxies else None,
     }
     given = {k: v for k, v in given.items() if v is not None}
-    if not given and not args.spec and not args.preset:
-        spec = main_job.default_spec()
-        sys.stdout.write(f"naspred evaluate: the default comparison on {spec.benchmark} "
-                         f"({', '.join(p.label for p in spec.predictors)}; train sizes {list(spec.train_sizes)}; "
-                         f"{spec.trials} trials)\n")
-        out = args.out or main_job.OUT
+    executor = make_executor(args.executor, args.workers, args.address)
+    runner = TrialRunner(args.data_home)
+    if not args.spec and not args.preset:  # the default comparison, refined by the options given
+        spec = main_job.default_spec(given)
+        if "predictors" not in given:  # only the default predictors that can run on the benchmark
+            spec = _runnable_defaults(spec, runner)
+        if not args.quiet:
+            refined = f", refined by {', '.join('--' + k.replace('_', '-') for k in given)}" if given else ""
+            sys.stdout.write(f"naspred evaluate: the default comparison{refined}: {spec.benchmark_key}; predictors "
+                             f"{', '.join(p.label for p in spec.predictors)}; train sizes {list(spec.train_sizes)}; "
+                             f"{spec.trials} trials of {spec.test_size} test architectures\n")
     else:
         data = read_spec_file(args.spec) if args.spec else {}
         if args.preset:
             data["preset"] = args.preset
         spec = ExperimentSpec.from_mapping({**data, **given})  # options > spec file > preset
-        out = args.out or f"naspred-results/{_folder_name(spec.benchmark_key)}"
-    executor = make_executor(args.executor, args.workers, args.address)
+    out = args.out or f"naspred-results/{_folder_name(spec.benchmark_key)}"
     bar: dict[str, Any] = {}
 
     def on_plan(plan: Any, n: int) -> None:
@@ -172,7 +193,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             sys.stdout.write(f"skipped {s.predictor}: {s.reason}\n")
         for note in plan.notes:
             sys.stdout.write(f"note: {note}\n")
-        bar["bar"] = tqdm(total=n, unit="trial", desc="evaluate", dynamic_ncols=True, disable=None)
+        bar["bar"] = tqdm(total=n, unit="trial", desc="evaluate", dynamic_ncols=True, disable=True if args.quiet else None)
         bar["failed"] = 0
 
     def progress(row: dict[str, Any], done: int, total: int) -> None:
@@ -183,8 +204,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         bar["bar"].update(1)
 
     try:
-        outcome = run_experiment(spec, out, executor, data_home=args.data_home, retry_failed=args.retry_failed,
-                                 progress=progress, on_plan=on_plan)
+        outcome = run_experiment(spec, out, executor, data_home=args.data_home, runner=runner,
+                                 retry_failed=args.retry_failed, progress=progress, on_plan=on_plan)
     finally:
         if "bar" in bar:
             bar["bar"].close()
@@ -205,22 +226,37 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_evaluation_parsers(sub: Any) -> None:
-    ev = sub.add_parser("evaluate", help="compare predictors under budgets (no arguments: the default comparison)")
+    from naspred.evaluation import main_job
+
+    ev = sub.add_parser(
+        "evaluate", help="compare predictors under budgets (no arguments: the default comparison)",
+        description=f"Compare predictors under budgets. Without --spec or --preset, the default comparison: "
+        f"predictors {', '.join(main_job.PREDICTORS)} (those that can run on the benchmark) on "
+        f"{main_job.BENCHMARK}, train sizes {', '.join(map(str, main_job.TRAIN_SIZES))}, {main_job.TRIALS} trials "
+        f"of {main_job.TEST_SIZE} test architectures; each option given replaces one of these defaults and keeps "
+        "the others. With --spec or --preset, options replace the fields of the spec file or preset.")
+    _add_quiet(ev)
     ev.add_argument("--spec", help="experiment spec file (TOML or YAML); command-line options override it")
     ev.add_argument("--preset", help="a preset grid: naslib-nb201-train-size, naslib-nb201-fidelity, naslib-nb201-both")
-    ev.add_argument("--benchmark", help="registered benchmark name or path of a benchmark file")
+    ev.add_argument("--benchmark", help=f"registered benchmark name or path of a benchmark file (default "
+                    f"{main_job.BENCHMARK}; alone, it keeps the default predictors that can run on it)")
     _add_selectors(ev)
     ev.add_argument("--with-proxies", help="comma-separated files of precomputed proxies (e.g. a proxy-only zen zip) "
                     "joined onto the benchmark by architecture")
-    ev.add_argument("--predictors", help="comma-separated predictor names (see the predictors registry)")
-    ev.add_argument("--train-sizes", nargs="+", help="init budgets in architectures trained to completion")
+    ev.add_argument("--predictors", help="comma-separated predictor names (default: the default comparison's that "
+                    "can run on the benchmark; see `naspred predictors`)")
+    ev.add_argument("--train-sizes", nargs="+", help="init budgets in architectures trained to completion (default "
+                    f"{' '.join(map(str, main_job.TRAIN_SIZES))})")
     ev.add_argument("--init-seconds", nargs="+", help="init budgets in seconds (simulated training + wall time)")
     ev.add_argument("--fidelities", nargs="+", help="query budgets in epochs of partial training per architecture")
     ev.add_argument("--query-seconds", nargs="+", help="query budgets in seconds per queried architecture")
-    ev.add_argument("--trials", type=int, help="trials per budget cell (default 20)")
-    ev.add_argument("--test-size", type=int, help="held-out test architectures per trial (default 200)")
-    ev.add_argument("--seed", type=int, help="experiment seed (default 0)")
-    ev.add_argument("--out", help="results folder (re-run the same command to resume)")
+    ev.add_argument("--trials", type=int, help=f"trials per budget cell (default {main_job.TRIALS}; with --spec or "
+                    "--preset, the trials they set)")
+    ev.add_argument("--test-size", type=int,
+                    help=f"held-out test architectures per trial (default {main_job.TEST_SIZE})")
+    ev.add_argument("--seed", type=int, help=f"experiment seed (default {main_job.SEED})")
+    ev.add_argument("--out", help="results folder (default naspred-results/BENCHMARK; re-run the same command to "
+                    "resume)")
     ev.add_argument("--executor", choices=("serial", "process", "ray"), default="serial")
     ev.add_argument("--workers", type=int, help="worker processes or Ray actors")
     ev.add_argument("--address", help="Ray cluster address ('auto' joins the running cluster); none starts a local one")
@@ -400,10 +436,25 @@ def _add_ablate_parser(sub: Any) -> None:
     ab.set_defaults(func=_cmd_ablate)
 
 
+#: the command's description in ``naspred --help`` (plain text: argparse shows it as written)
+DESCRIPTION = "naspred: evaluate and serve performance predictors for neural architecture search."
+
+
+def _add_quiet(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+    """``-q/--quiet``, before or after the subcommand: no progress bars (they also stay off when the output
+    is not a terminal)."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="no progress bars or progress lines (they are also off when output is not a terminal)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``naspred`` command."""
-    parser = argparse.ArgumentParser(prog="naspred", description=__doc__.split("\n\n")[0])
+    from naspred import __version__
+
+    parser = argparse.ArgumentParser(prog="naspred", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"naspred {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    _add_quiet(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="the data home: list, download and verify benchmark files")

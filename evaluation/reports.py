@@ -268,8 +268,8 @@ def write_report(
         raise InvalidInputError("a report of several results folders needs an output folder (--out)")
     root = Path(out).expanduser() if out is not None else roots[0]
     root.mkdir(parents=True, exist_ok=True)
-    table = pd.concat([read_table(r) for r in roots], ignore_index=True).drop_duplicates("key", keep="last")
-    run = ResultStore(roots[0]).run_info() if len(roots) == 1 else _combined_run(roots)
+    table, repeated = _merged_table(roots)
+    run = ResultStore(roots[0]).run_info() if len(roots) == 1 else _combined_run(roots, repeated)
     if table.empty:
         raise InvalidInputError(f"{', '.join(map(str, roots))}: the results table is empty; nothing to report")
     top_k = _top_k(table)
@@ -317,9 +317,32 @@ def write_report(
     return path
 
 
-def _combined_run(roots: Sequence[Path]) -> dict[str, Any]:
-    """Skipped predictors, notes and planned trials of several results folders, named by benchmark."""
-    out: dict[str, Any] = {"skipped": [], "notes": [], "trials_planned": 0}
+def _merged_table(roots: Sequence[Path]) -> tuple[pd.DataFrame, int]:
+    """The rows of every folder, and how many were repeats of a trial already read from another folder.
+
+    A trial's key covers its benchmark, predictor, budgets, trial seed and test size, so two rows with one key
+    are the same trial run twice (folders of one benchmark run with the same seed): it is counted once, an ``ok``
+    row before a failed one. Folders of one benchmark with different test sizes are refused: their metrics are
+    not comparable within a budget cell.
+    """
+    table = pd.concat([read_table(r) for r in roots], ignore_index=True)
+    if len(roots) > 1 and "test_size" in table:
+        sizes = table.groupby("benchmark")["test_size"].unique()
+        mixed = {b: sorted(int(x) for x in v) for b, v in sizes.items() if len(v) > 1}
+        if mixed:
+            raise InvalidInputError(
+                f"results folders of the same benchmark hold different test sizes ({mixed}); metrics of "
+                "different test sizes are not comparable: report those folders separately"
+            )
+    order = table.assign(_failed=table["status"] != "ok").sort_values("_failed", kind="stable")
+    merged = order.drop_duplicates("key", keep="first").sort_index().drop(columns=["_failed"])
+    return merged.reset_index(drop=True), len(table) - len(merged)
+
+
+def _combined_run(roots: Sequence[Path], repeated: int = 0) -> dict[str, Any]:
+    """Skipped predictors, notes and planned trials of several results folders, named by benchmark (each
+    note and skipped predictor once, where several folders hold one benchmark)."""
+    out: dict[str, Any] = {"skipped": [], "notes": [], "trials_planned": -repeated}
     for root in roots:
         run = ResultStore(root).run_info()
         name = run.get("benchmark", {}).get("name", str(root))
@@ -327,6 +350,11 @@ def _combined_run(roots: Sequence[Path]) -> dict[str, Any]:
                            for s in run.get("skipped", [])]
         out["notes"] += [f"{name}: {n}" for n in run.get("notes", [])]
         out["trials_planned"] += int(run.get("trials_planned", 0))
+    out["skipped"] = [dict(t) for t in dict.fromkeys(tuple(s.items()) for s in out["skipped"])]
+    out["notes"] = list(dict.fromkeys(out["notes"]))
+    if repeated:
+        out["notes"].append(f"{repeated} trial(s) appear in more than one results folder (same benchmark, predictor, "
+                            "budgets, trial seed and test size): each is counted once")
     return out
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
-from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget
+from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget, check_trial_count
 from naspred.evaluation.splits import CanonicalIndex
 from naspred.evaluation.trial import IndexedOracle, TrialTask
-from naspred.predictors import get as get_predictor
+from naspred.predictors.registry import checked as get_predictor
 from naspred.predictors.requirements import Requirements, Supply
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _axes(
     has_fidelity = "fidelity" in predictor.get_params() and req.uses_curves  # type: ignore[attr-defined]
     queries: list[QueryBudget] = []
     if has_fidelity:
-        queries += [QueryBudget("epochs", f) for f in spec.fidelities]
+        queries += [QueryBudget("epochs", f) for f in spec.fidelities or _fitted_fidelity(pspec, req, full_epochs)]
         too_long = [f for f in spec.fidelities if f >= full_epochs]
         if too_long:
             raise InvalidInputError(
@@ -114,6 +114,19 @@ def _axes(
     if not queries:
         queries = [QueryBudget("unlimited")]
     return inits, queries
+
+
+def _fitted_fidelity(pspec: PredictorSpec, req: Requirements, full_epochs: int) -> tuple[int, ...]:
+    """The fidelity of a predictor whose default reaches a short schedule: half the schedule (``()`` where its
+    own fidelity fits, or was given: a given fidelity past the schedule is an error)."""
+    if req.fidelity < full_epochs:
+        return ()
+    if "fidelity" in pspec.params:
+        raise InvalidInputError(
+            f"predictor {pspec.label!r} reads curves at {req.fidelity} epochs, the benchmark's schedule is "
+            f"{full_epochs} epochs; expected a fidelity below it"
+        )
+    return (max(1, full_epochs // 2),)
 
 
 def _recorded_queries(
@@ -148,7 +161,8 @@ def _reads(req: Requirements) -> str:
 
 
 def check_predictors(spec: ExperimentSpec) -> None:
-    """Build every predictor of ``spec`` once: unknown names and parameters raise (no data is read)."""
+    """Build every predictor of ``spec`` once and check its parameters: unknown names, unknown parameters and
+    values out of their range raise (no data is read)."""
     for pspec in spec.predictors:
         get_predictor(pspec.name, **pspec.params)
 
@@ -175,7 +189,7 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
     supply = Supply.of_oracle(oracle)
     notes = [f"simulated training cost: {oracle.cost_model}"]
     for pspec in spec.predictors:
-        predictor = get_predictor(pspec.name, **pspec.params)  # unknown names and parameters raise here
+        predictor = get_predictor(pspec.name, **pspec.params)  # unknown names, parameters and bad values raise here
         predictor.adapt(supply)
         reason = _skip_reason(predictor, benchmark)
         if reason is not None:
@@ -187,7 +201,15 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
         if not queries:
             continue
         notes.append(f"{pspec.label} reads {_reads(predictor.requirements)}")
+        if not spec.fidelities and [q.value for q in queries if q.unit == "epochs"]:
+            notes.append(
+                f"{pspec.label}: its default fidelity of {predictor.requirements.fidelity} epochs reaches the "
+                f"benchmark's {full_epochs}-epoch schedule; queried at {queries[0].value:g} epochs, half of it "
+                "(--fidelities chooses)"
+            )
         per_predictor.append((pspec, inits, queries))
+    per_trial = sum(len(inits) * len(queries) for _, inits, queries in per_predictor)
+    check_trial_count(spec.trials * per_trial, f"{spec.trials:,} trials x {per_trial:,} predictor-budget cells")
     tasks = [
         TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k)
         for trial in range(spec.trials)

@@ -200,6 +200,13 @@ def load(
     text = str(name_or_path)
     if text in _entries():
         e = entry(text)
+        if dataset is not None and "dataset" in e.kwargs and naspred_dataset(dataset) != e.kwargs["dataset"]:
+            siblings = [n for n, o in _entries().items()
+                        if o.loader == e.loader and o.kwargs.get("dataset") == naspred_dataset(dataset)]
+            raise UnknownNameError(
+                f"registered benchmark {text!r} is of dataset {e.kwargs['dataset']!r}, not {dataset!r}"
+                + (f"; the benchmark of {dataset!r} is {siblings[0]!r}" if siblings else "")
+            )
         module, func = e.loader.split(":")
         loader: Callable[..., Benchmark] = getattr(import_module(module), func)
         bench = loader(**e.kwargs, data_home=data_home, cache=cache)

@@ -206,3 +206,9 @@ def test_keys_naming_one_cell_keep_every_key(tmp_path: Path) -> None:
     assert any("1 keys name a cell already listed" in n for n in bench.notes) and "source_aliases" not in bench.metrics
     keys = [key for key, _, _ in benchmark_items(bench)]
     assert keys == [tuple_key, string_key, "(2, 4, 0, 0, 3, 2)"]
+
+
+def test_a_registered_benchmark_names_its_sibling_of_the_dataset_asked_for() -> None:
+    with pytest.raises(UnknownNameError, match=r"'nb201-cifar10' is of dataset 'cifar10', not 'ImageNet16-120'; "
+                                                r"the benchmark of 'ImageNet16-120' is 'nb201-imagenet16'"):
+        benchmarks.load("nb201-cifar10", dataset="ImageNet16-120")

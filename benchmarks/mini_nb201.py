@@ -7,18 +7,19 @@ with columns ``arch`` (the NAS-Bench-201 index), ``cellstr`` (the NB201 string) 
 after the 12-epoch NAS-Bench-201 schedule.
 
 The pickle is read with :func:`naspred.benchmarks.safe_pickle.safe_load`, admitting only the globals a
-pandas DataFrame of numeric and string columns needs: ``pandas.DataFrame``, its ``BlockManager`` and
+pandas DataFrame of numeric and string columns names: ``pandas.DataFrame``, its ``BlockManager`` and
 block reconstructor (``_unpickle_block``, written by pandas >= 2), ``Index``/``RangeIndex`` and their
-reconstructors, numpy's array/dtype reconstruction (including ``_frombuffer`` of protocol-5 pickles) and
-``slice``. Each admitted global builds data only; a pickle that
-names anything else is refused with :class:`~naspred.errors.UnsafePickleError`.
+reconstructor, numpy's array/dtype reconstruction (including ``_frombuffer`` of protocol-5 pickles) and
+``slice``. None of them is the pandas class or function itself: each maps to a stand-in that records plain
+data (arrays, column names, the row range), and :func:`read_mini` builds the DataFrame from that data, so
+a pickle can neither run pandas code nor change a pandas class. A pickle that names anything else is
+refused with :class:`~naspred.errors.UnsafePickleError`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.naslib_names import check_nb201_dataset
-from naspred.benchmarks.safe_pickle import safe_load
-from naspred.errors import DataFileError, InvalidArchitectureError
+from naspred.benchmarks.safe_pickle import safe_load, stand_in
+from naspred.errors import DataFileError, InvalidArchitectureError, UnsafePickleError
 from naspred.spaces import get as get_space
 
 logger = logging.getLogger(__name__)
@@ -46,44 +47,98 @@ MINI_EPOCH = 12
 _REQUIRED = ("arch", "cellstr", *(c for pair in MINI_COLUMNS.values() for c in pair))
 
 
-def _first_attr(modules: tuple[str, ...], name: str) -> Any:
-    for mod in modules:
+_FRAME = stand_in("DataFrame")
+_MANAGER = stand_in("BlockManager", raw=True)
+_INDEX = stand_in("Index")
+_RANGE_INDEX = stand_in("RangeIndex")
+
+
+def _new_index(cls: Any, d: Any) -> np.ndarray | range:
+    """pandas' ``_new_Index(cls, d)`` as plain data: the index's values (a ``range`` for a RangeIndex)."""
+    if not isinstance(d, dict):
+        raise DataFileError(f"an index is pickled with {type(d).__name__}; expected a dict of its fields")
+    if cls is _RANGE_INDEX:
         try:
-            return getattr(import_module(mod), name)
-        except (ImportError, AttributeError):
-            continue
-    raise ImportError(f"none of {modules} defines {name}")
+            return range(int(d.get("start", 0)), int(d["stop"]), int(d.get("step", 1)))
+        except (KeyError, TypeError, ValueError) as err:
+            raise DataFileError(f"a RangeIndex is pickled without integer start/stop/step ({err!r})") from None
+    if cls is _INDEX and isinstance(d.get("data"), np.ndarray):
+        return d["data"]
+    raise DataFileError(f"an index of {cls!r} is pickled without an array of data; expected Index or RangeIndex")
+
+
+def _unpickle_block(values: Any, placement: Any, ndim: Any = 2) -> dict[str, Any]:
+    """pandas' ``_unpickle_block`` as plain data: the block's values and the columns they fill."""
+    return {"values": values, "mgr_locs": placement}
 
 
 def _dataframe_globals() -> dict[tuple[str, str], Any]:
-    """The globals a pickled pandas DataFrame of plain numeric/string columns refers to."""
-    from pandas._libs.internals import _unpickle_block
-    from pandas.core.indexes.base import Index, _new_Index
-    from pandas.core.indexes.range import RangeIndex
-    from pandas.core.internals.managers import BlockManager
-
-    frombuffer = _first_attr(("numpy._core.numeric", "numpy.core.numeric"), "_frombuffer")
+    """The globals a pickled pandas DataFrame of plain numeric/string columns refers to, each a stand-in."""
     allowed: dict[tuple[str, str], Any] = {
-        ("pandas.core.frame", "DataFrame"): pd.DataFrame,
-        ("pandas.core.internals.managers", "BlockManager"): BlockManager,
-        ("pandas.core.indexes.base", "Index"): Index,
-        ("pandas.core.indexes.base", "_new_Index"): _new_Index,
-        ("pandas.core.indexes.range", "RangeIndex"): RangeIndex,
+        ("pandas.core.frame", "DataFrame"): _FRAME,
+        ("pandas.core.internals.managers", "BlockManager"): _MANAGER,
+        ("pandas.core.indexes.base", "Index"): _INDEX,
+        ("pandas.core.indexes.base", "_new_Index"): _new_index,
+        ("pandas.core.indexes.range", "RangeIndex"): _RANGE_INDEX,
         ("pandas._libs.internals", "_unpickle_block"): _unpickle_block,
-        ("builtins", "slice"): slice,
-        ("__builtin__", "slice"): slice,
     }
-    for mod in ("numpy.core.numeric", "numpy._core.numeric"):
-        allowed[(mod, "_frombuffer")] = frombuffer
     return allowed
+
+
+def _manager_parts(mgr: Any) -> tuple[list[Any], list[Any]]:
+    """(axes, blocks) of a pickled BlockManager: called with them (pandas >= 2) or BUILT with them (pandas 1)."""
+    args = getattr(mgr, "args", None)
+    if isinstance(args, tuple) and len(args) >= 2:
+        return list(args[1]), list(args[0])
+    state = getattr(mgr, "state", None)
+    if isinstance(state, tuple) and len(state) >= 4 and isinstance(state[3], dict) and "0.14.1" in state[3]:
+        inner = state[3]["0.14.1"]
+        if isinstance(inner, dict):
+            return list(inner.get("axes", ())), list(inner.get("blocks", ()))
+    raise DataFileError("the DataFrame's block manager holds neither (blocks, axes) nor a pandas >= 0.14.1 state")
+
+
+def _frame_from(obj: Any) -> pd.DataFrame:
+    """The DataFrame a pickled one describes, built from its plain data (column names, row index, block arrays)."""
+    if type(obj) is not _FRAME:
+        raise DataFileError(f"holds {type(obj).__name__}; expected a pandas DataFrame")
+    state = vars(obj)
+    mgr = state.get("_mgr", state.get("_data"))
+    if type(mgr) is not _MANAGER:
+        raise DataFileError("the DataFrame holds no block manager")
+    axes, blocks = _manager_parts(mgr)
+    if len(axes) != 2 or not all(isinstance(a, (np.ndarray, range)) for a in axes):
+        raise DataFileError(f"the DataFrame has {len(axes)} axes; expected column names and a row index")
+    names, rows = axes
+    columns: list[Any] = [None] * len(names)
+    for block in blocks:
+        values = block.get("values") if isinstance(block, dict) else None
+        if not isinstance(values, np.ndarray) or values.ndim != 2 or values.shape[1] != len(rows):
+            raise DataFileError(f"a column block is not a 2-d array of {len(rows)} rows")
+        try:
+            where = np.arange(len(names))[block["mgr_locs"]]
+        except (IndexError, TypeError, ValueError) as err:
+            raise DataFileError(f"a column block names columns outside the {len(names)} columns ({err})") from None
+        if where.shape != (values.shape[0],) or any(columns[k] is not None for k in where):
+            raise DataFileError("a column block does not match its column positions, or fills a column twice")
+        for k, row in zip(where.tolist(), values):
+            columns[k] = row
+    if any(c is None for c in columns):
+        raise DataFileError("a column of the DataFrame is in no block")
+    frame = pd.DataFrame(dict(enumerate(columns)), index=pd.RangeIndex(rows) if isinstance(rows, range) else rows)
+    frame.columns = pd.Index(list(names))
+    return frame
 
 
 def read_mini(path: str | Path) -> pd.DataFrame:
     """The mini-NAS-Bench-201 table, read with the restricted unpickler and checked for its columns."""
     path = Path(path)
-    frame = safe_load(path, _dataframe_globals(), allow_numpy=True)
-    if not isinstance(frame, pd.DataFrame):
-        raise DataFileError(f"{path}: holds {type(frame).__name__}; expected a pandas DataFrame")
+    try:
+        frame = _frame_from(safe_load(path, _dataframe_globals(), allow_numpy=True))
+    except DataFileError as err:
+        if isinstance(err, UnsafePickleError) or str(err).startswith(str(path)):
+            raise
+        raise DataFileError(f"{path}: {err}") from err
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise DataFileError(

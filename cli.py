@@ -46,6 +46,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
     if args.action == "download":
         if not args.name:
             raise NaspredError("naspred data download needs an artifact name; see `naspred data list`")
+        if not args.quiet:
+            art = datahome.artifact(args.name)
+            sys.stderr.write(f"downloading {art.name} ({len(art.files)} file(s)) into {home / art.path}: "
+                             f"{', '.join(art.urls) or art.manual}\n")
         path = datahome.download(args.name, data_home=args.data_home)
         sys.stdout.write(f"{args.name}: {path}\n")
         return 0
@@ -322,7 +326,7 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
         items = benchmark_items(bench, args.archs, args.seed)
         run = {"benchmark": bench.name, "space": bench.space.name}
         with tqdm(total=len(items), unit="arch", desc="proxies", file=sys.stderr, dynamic_ncols=True,
-                  disable=None) as bar:
+                  disable=True if args.quiet else None) as bar:
             outcome = write_proxies(computer, items, args.out or sys.stdout, run=run,
                                     progress=lambda key, computed: bar.update(1))
     finally:
@@ -337,6 +341,7 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
 
 def _add_proxies_parser(sub: Any) -> None:
     proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
+    _add_quiet(proxies)
     proxies.add_argument("target", help="registered name or path of a benchmark file")
     _add_selectors(proxies)
     proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
@@ -413,6 +418,7 @@ def _limits(text: str | None) -> dict[str, int]:
 
 def _add_ablate_parser(sub: Any) -> None:
     ab = sub.add_parser("ablate", help="ablation studies: `ablate omni` runs OMNI and its ablations on shared splits")
+    _add_quiet(ab)
     ab.add_argument("study", choices=("omni",))
     ab.add_argument("--benchmark", required=True, help="registered benchmark name or path of a benchmark file")
     _add_selectors(ab)
@@ -436,6 +442,9 @@ def _add_ablate_parser(sub: Any) -> None:
     ab.set_defaults(func=_cmd_ablate)
 
 
+#: loggers whose INFO lines report the steps of long work (downloads, the OMNI ablation's cells, live training)
+PROGRESS_LOGGERS = ("naspred.benchmarks.datahome", "naspred.evaluation.omni_ablation", "naspred.live")
+
 #: the command's description in ``naspred --help`` (plain text: argparse shows it as written)
 DESCRIPTION = "naspred: evaluate and serve performance predictors for neural architecture search."
 
@@ -458,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="the data home: list, download and verify benchmark files")
+    _add_quiet(data)
     data.add_argument("action", choices=("list", "download", "verify"))
     data.add_argument("name", nargs="?", help="artifact name (see `naspred data list`)")
     data.add_argument("--data-home", help="data folder (default: $NASPRED_DATA, else ~/.cache/naspred)")
@@ -488,6 +498,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``naspred`` console script."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose and not args.quiet and sys.stderr.isatty():
+        for name in PROGRESS_LOGGERS:  # long work reports its steps in a terminal (-q silences them)
+            logging.getLogger(name).setLevel(logging.INFO)
     try:
         return int(args.func(args) or 0)
     except NaspredError as err:

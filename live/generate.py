@@ -126,12 +126,14 @@ def generate(
     done = {(row["arch"], int(row["seed"])) for row in read_results(path)}
     oracles: dict[int, LiveOracle] = {}
     trained = skipped = failed = 0
+    runs = list(runs)
     with path.open("a", encoding="utf-8") as out:
-        for arch, seed in runs:
+        for number, (arch, seed) in enumerate(runs, start=1):
             text = space.format(space.validate(arch))
             if (text, seed) in done:
                 skipped += 1
                 continue
+            logger.info("run %d of %d: training %s seed %d for %d epochs", number, len(runs), text, seed, epochs)
             if seed not in oracles:
                 oracles[seed] = LiveOracle(space, train_fn_for_seed(seed), full_epochs=epochs)
             row: dict[str, Any] = {"arch": text, "seed": seed, "epochs": epochs, "canonical": str(space.canonical(arch))}

@@ -10,6 +10,7 @@ deterministic for a seed.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.live.mnist1d_data import MNIST1D, NUM_CLASSES, load_mnist1d
 from naspred.live.nb201_1d import NB201Network1d
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
+
+logger = logging.getLogger(__name__)
 
 #: the metrics a call returns, one value per epoch
 METRICS: tuple[str, ...] = ("train_loss", "val_accuracy", "val_loss", "seconds")
@@ -119,9 +122,14 @@ class MNIST1DTrainer:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= self.epochs:
             raise InvalidInputError(f"MNIST1DTrainer: epochs must be an integer in [1, {self.epochs}], got {epochs!r}")
         data = self.data()
+        arch = self._arch(arch)
+        start = time.perf_counter()
         with one_thread():
             net = self.build(arch)
-            return self._train(net, data, epochs)
+            out = self._train(net, data, epochs)
+        logger.info("trained %s for %d epoch(s) in %.1f s: validation accuracy %.2f%%", self.space.format(arch),
+                    epochs, time.perf_counter() - start, out["val_accuracy"][-1])
+        return out
 
     def _train(self, net: NB201Network1d, data: MNIST1D, epochs: int) -> dict[str, list[float]]:
         steps_per_epoch = math.ceil(len(data.y_train) / self.batch_size)
@@ -148,6 +156,8 @@ class MNIST1DTrainer:
             out["val_loss"].append(val_loss)
             out["val_accuracy"].append(val_acc)
             out["seconds"].append(time.perf_counter() - start)
+            logger.debug("epoch %d/%d: train loss %.4f, validation accuracy %.2f%% (%.2f s)", len(out["seconds"]),
+                         epochs, out["train_loss"][-1], val_acc, out["seconds"][-1])
         return out
 
 

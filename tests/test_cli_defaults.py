@@ -4,6 +4,7 @@ note per line in `benchmark info`, and `report` over several folders of one benc
 from __future__ import annotations
 
 import json
+import logging
 
 import pandas as pd
 import pytest
@@ -83,3 +84,25 @@ def test_report_merges_folders_of_one_benchmark(tmp_path, capsys):
         write_report([a, tmp_path / "d"], tmp_path / "mixed")
     rows = pd.read_parquet(a / "results.parquet")
     assert len(rows) == 2
+
+
+def test_live_training_logs_each_run_and_epoch(tmp_path, caplog):
+    pytest.importorskip("mnist1d")
+    from naspred.live.generate import generate
+    from naspred.live.trainer import MNIST1DTrainer
+    from naspred.spaces.nasbench201 import NB201Space
+
+    space = NB201Space()
+    cell = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|"
+    trainer = MNIST1DTrainer(channels=2, epochs=2, batch_size=50, n_train=100, n_val=50)
+    with caplog.at_level(logging.DEBUG, logger="naspred.live"):
+        generate(space, [(space.parse(cell), 0)], lambda seed: trainer, epochs=2, results_path=tmp_path / "runs.jsonl")
+    text = caplog.text
+    assert f"run 1 of 1: training {cell} seed 0 for 2 epochs" in text
+    assert "epoch 2/2: train loss" in text and f"trained {cell} for 2 epoch(s)" in text
+
+
+def test_quiet_is_accepted_before_or_after_the_subcommand(capsys):
+    assert cli.build_parser().parse_args(["-q", "data", "list"]).quiet is True
+    assert cli.build_parser().parse_args(["data", "list", "-q"]).quiet is True
+    assert cli.build_parser().parse_args(["data", "list"]).quiet is False

@@ -106,3 +106,12 @@ def test_quiet_is_accepted_before_or_after_the_subcommand(capsys):
     assert cli.build_parser().parse_args(["-q", "data", "list"]).quiet is True
     assert cli.build_parser().parse_args(["data", "list", "-q"]).quiet is True
     assert cli.build_parser().parse_args(["data", "list"]).quiet is False
+
+
+def test_version_matches_the_package_metadata():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert re.search(r'^version = "([^"]+)"', (root / "pyproject.toml").read_text(), re.M).group(1) == __version__
+    assert "Apache License\n                           Version 2.0" in (root / "LICENSE").read_text()

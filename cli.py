@@ -1,5 +1,7 @@
 """The ``naspred`` command.
 
+Usage::
+
     naspred data list | download NAME | verify [NAME]
     naspred benchmark list
     naspred benchmark info NAME_OR_PATH [--json]

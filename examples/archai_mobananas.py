@@ -1,9 +1,12 @@
-"""Archai's multi-objective BANANAS on NAS-Bench-201 with a naspred surrogate.
+"""
+Use a naspred predictor in Archai
+=================================
 
-Archai's ``MoBananasSearch`` (Izquierdo et al., 2021) searches NAS-Bench-201 cells for the trade-off between
-CIFAR-10 validation accuracy after 200 epochs (maximised; estimated by the surrogate before a cell is
-evaluated) and a HW-NAS-Bench hardware cost (minimised; a table look-up), with naspred's BANANAS ensemble
-(White et al., AAAI 2021) as surrogate. Ground truth comes from naspred's ``nb201-cifar10`` benchmark.
+Archai's multi-objective BANANAS on NAS-Bench-201 with a naspred surrogate. Archai's ``MoBananasSearch``
+(Izquierdo et al., 2021) searches NAS-Bench-201 cells for the trade-off between CIFAR-10 validation accuracy
+after 200 epochs (maximised; estimated by the surrogate before a cell is evaluated) and a HW-NAS-Bench
+hardware cost (minimised; a table look-up), with naspred's BANANAS ensemble (White et al., AAAI 2021) as
+surrogate. Ground truth comes from naspred's ``nb201-cifar10`` benchmark (files in the data home)::
 
     pip install -e ".[archai]"
     NASPRED_DATA=../shared/data python examples/archai_mobananas.py --out archai-nb201
@@ -24,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from archai.discrete_search.algos import MoBananasSearch
-
 from naspred.adapters.archai import ArchaiPredictor, NB201SearchSpace, nb201_objectives
 from naspred.benchmarks import load
 from naspred.evaluation.executors import limit_threads
@@ -59,7 +61,7 @@ def log_archai_into(folder: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", default="archai-nb201", help="output folder (created)")
     parser.add_argument("--data-home", default=None, help="naspred data home (default: $NASPRED_DATA)")
     parser.add_argument("--dataset", default="cifar10", choices=["cifar10", "cifar100", "imagenet16"])

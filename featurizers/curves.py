@@ -105,6 +105,10 @@ def feature_names() -> list[str]:
 class LearningCurveFeatures(TransformerMixin, BaseEstimator):
     """Scalar features of partial learning curves (SoTL family, Ru et al. 2021; LcSVR summaries, Baker et al.).
 
+    The input is a 2-D array ``(n, t)`` of one metric (or a list of 1-D curves, possibly of different
+    lengths), or a mapping ``metric -> curves``; output columns are ``feature`` or ``metric:feature``.
+    Curves must be finite and at least as long as each feature needs; errors name the offending row.
+
     Parameters
     ----------
     features:
@@ -114,10 +118,6 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
         the window of SoTL-E, in epochs (Ru et al. find ``E = 1`` best).
     ema_decay:
         the decay ``gamma`` of SoTL-EMA, in ``(0, 1]``.
-
-    The input is a 2-D array ``(n, t)`` of one metric (or a list of 1-D curves, possibly of different
-    lengths), or a mapping ``metric -> curves``; output columns are ``feature`` or ``metric:feature``.
-    Curves must be finite and at least as long as each feature needs; errors name the offending row.
     """
 
     def __init__(

@@ -8,7 +8,7 @@ Kipf and Welling form ``D^-1/2 (A + A^T + I) D^-1/2`` on the undirected graph. N
 
 * NAS-Bench-201-style cells: 8 nodes, the input, one node per edge in the order (0,1),(0,2),(0,3),(1,2),(1,3),
   (2,3), then the output (``encode_gcn_nasbench201``); node features are one-hot over
-  (input, *space.ops, output), 7 for NB201 as in NASLib.
+  ``(input, *space.ops, output)``, 7 for NB201 as in NASLib.
 * NAS-Bench-101: the padded 7-vertex cell (one-hot over input, conv3x3, conv1x1, maxpool, output: NASLib's
   5 columns in another order).
 * Any other space: ``space.to_graph`` (DARTS: NASLib's 22-node form; NAS-Bench-Graph: input, 4 nodes, output),

@@ -17,7 +17,7 @@
 
 Token sequence (NAO / NASLib's ``convert_arch_to_seq``), from the node-labelled DAG of the ``"gcn"``
 featurizer: for each node ``j >= 1`` in order, one token per earlier node ``i`` (1: no edge ``i -> j``,
-2: an edge), then the operation of ``j`` (``3 + `` its column in the featurizer's node vocabulary; 0 for a
+2: an edge), then the operation of ``j`` (3 plus its column in the featurizer's node vocabulary; 0 for a
 padding node). Token 0 also starts the decoder. A NAS-Bench-201 cell (8 nodes) gives 35 tokens.
 """
 

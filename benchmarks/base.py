@@ -8,6 +8,7 @@ parameters, latency, ...).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
@@ -49,6 +50,35 @@ class Curves:
         return int(self.epochs[-1]) if len(self.epochs) else 0
 
 
+def target_range(target: str) -> tuple[float, float] | None:
+    """The values a target can take, from its name: an accuracy lies in [0, 100] (percent; fractions in
+    [0, 1] lie in it too), a loss in [0, inf); None for any other metric (no check)."""
+    name = target.lower()
+    if "accuracy" in name or "acc1es" in name:
+        return 0.0, 100.0
+    if "loss" in name:
+        return 0.0, math.inf
+    return None
+
+
+def check_target_range(benchmark: str, target: str, values: Any, archs: Any) -> None:
+    """Raise :class:`DataFileError` naming the first architecture whose ``target`` value is impossible
+    (see :func:`target_range`); NaN means "not recorded" and passes (loaders note it)."""
+    bounds = target_range(target)
+    if bounds is None:
+        return
+    y = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~np.isnan(y) & ((y < bounds[0]) | (y > bounds[1]) | np.isinf(y)))
+    if bad.size:
+        i = int(bad[0])
+        raise DataFileError(
+            f"benchmark {benchmark!r}: {bad.size} value(s) of target {target!r} lie outside [{bounds[0]:g}, "
+            f"{bounds[1]:g}] (first: {float(y[i])!r} for architecture {pd.Series(archs).iloc[i]!r}); the file is "
+            "damaged, or the column is not what its name says"
+        )
+
+
 @dataclass
 class Benchmark:
     """Ground truth for the architectures of one search space on one dataset.
@@ -80,6 +110,7 @@ class Benchmark:
                 f"benchmark {self.name!r}: target {self.target!r} is not a column; "
                 f"columns are {list(self.table.columns)}"
             )
+        check_target_range(self.name, self.target, self.table[self.target], self.table["arch"])
         n = len(self.table)
         for metric, curves in self.curves.items():
             if curves.values.shape[0] != n:

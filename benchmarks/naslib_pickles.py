@@ -251,6 +251,10 @@ def _build_nb201(path: Path, dataset: str | None) -> Benchmark:
     ]
     if len(set(lengths.tolist())) > 1:
         notes.append(f"curve lengths differ ({lengths.min()}..{lengths.max()} epochs): shorter ones are NaN-padded")
+    unknown = np.flatnonzero(np.isnan(table["val_accuracy"].to_numpy()))
+    if unknown.size:
+        notes.append(f"{unknown.size} architecture(s) have NaN eval_acc1es at their last epoch (first: "
+                     f"{keys[unknown[0]]}): no target, so no split draws them")
     epoch_seconds = _epoch_seconds(table["train_time"].to_numpy(), lengths, notes, "cost_info train_time")
     return Benchmark(
         name=f"nb201-naslib-{dataset}",

@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from naspred.errors import InvalidInputError
 from naspred.evaluation.executors import Executor, SerialExecutor
 from naspred.evaluation.plan import Plan, check_predictors, make_plan
-from naspred.evaluation.results import ResultStore
+from naspred.evaluation.results import OutputError, ResultStore
 from naspred.evaluation.spec import ExperimentSpec
 from naspred.evaluation.trial import TrialRunner
 
@@ -86,6 +87,9 @@ def run_experiment(
     benchmark is loaded (or taken from ``runner``) once here; workers receive it loaded.
     """
     plan, store, runner = prepare(spec, out, data_home, runner)
+    if not plan.tasks:
+        reasons = "; ".join(f"{s.predictor}: {s.reason}" for s in plan.skipped) or "no trials in the grid"
+        raise InvalidInputError(f"nothing can run on {spec.benchmark_key}: every predictor was skipped ({reasons})")
     done = store.finished(retry_failed=retry_failed)
     todo = [t for t in plan.tasks if t.key not in done]
     resumed = len(plan.tasks) - len(todo)
@@ -98,14 +102,26 @@ def run_experiment(
     keys = {t.key for t in plan.tasks}
     rows = {r["key"]: r for r in store.rows() if r["key"] in keys}
     last = time.monotonic()
-    for count, row in enumerate(executor.run(todo, runner), start=1):
-        store.write(row)
-        rows[row["key"]] = row
-        if progress is not None:
-            progress(row, count, len(todo))
-        if time.monotonic() - last >= compact_seconds:
-            store.compact(rows.values())
-            last = time.monotonic()
-    # from the trial files, so that rows written by concurrent sweeps into the same folder are kept
-    table = store.compact([r for r in store.rows() if r["key"] in keys])
+    results = executor.run(todo, runner)
+    try:
+        for count, row in enumerate(results, start=1):
+            store.write(row)
+            rows[row["key"]] = row
+            if progress is not None:
+                progress(row, count, len(todo))
+            if time.monotonic() - last >= compact_seconds:
+                store.compact(rows.values())
+                last = time.monotonic()
+        # from the trial files, so that rows written by concurrent sweeps into the same folder are kept
+        table = store.compact([r for r in store.rows() if r["key"] in keys])
+    except OutputError as err:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the workers; every trial file written so far stays
+        kept = len(store.finished() & keys)
+        fix = "free some space" if err.full_disk else "fix the folder"
+        raise OutputError(
+            f"{err}. The sweep stopped: {kept} finished trial(s) are kept in {store.trials_dir}; {fix} and run "
+            "the same command again to resume (finished trials are skipped)", full_disk=err.full_disk
+        ) from err
     return Outcome(plan=plan, ran=len(todo), resumed=resumed, table=table, out=store.root)

@@ -40,6 +40,8 @@ import pandas as pd
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import InvalidInputError, NaspredError, UnknownNameError
 from naspred.evaluation.metrics import metric_names, prediction_metrics
+from naspred.evaluation.reports import save_png
+from naspred.evaluation.results import atomic_write, make_folder
 from naspred.evaluation.splits import CanonicalIndex, trial_seed
 from naspred.predictors.info import ArchInfo
 
@@ -769,9 +771,7 @@ def plot(table: pd.DataFrame, run: AblationRun, path: str | Path, title: str) ->
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="reads no curve"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    return save_png(fig, path, dpi=110)
 
 
 def write_report(table: pd.DataFrame, run: AblationRun, stem: str | Path, *, title: str, command: str,
@@ -779,9 +779,9 @@ def write_report(table: pd.DataFrame, run: AblationRun, stem: str | Path, *, tit
                  notes: Sequence[str] = ()) -> tuple[Path, Path]:
     """Write ``<stem>.md`` and ``<stem>.png``."""
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    md = stem.with_suffix(".md")
-    md.write_text(markdown(table, run, title=title, command=command, reference=reference, wall_seconds=wall_seconds,
-                           notes=notes))
+    make_folder(stem.parent)
+    text = markdown(table, run, title=title, command=command, reference=reference, wall_seconds=wall_seconds,
+                    notes=notes)
+    md = atomic_write(stem.with_suffix(".md"), lambda tmp: tmp.write_text(text))
     png = plot(table, run, stem.with_suffix(".png"), title)
     return md, png

@@ -25,7 +25,7 @@ import pandas as pd
 
 from naspred.errors import InvalidInputError
 from naspred.evaluation.metrics import average_rank, higher_is_better, metric_names, pairwise_tests, summarise
-from naspred.evaluation.results import ResultStore, read_table
+from naspred.evaluation.results import ResultStore, atomic_write, make_folder, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,11 @@ def _figure(width: float = 7.0, height: float = 4.5) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def save_png(fig: Any, path: str | Path, dpi: int = 120) -> Path:
+    """Save a figure as PNG to a temporary file renamed onto ``path`` (never a truncated PNG)."""
+    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"))
+
+
 def _colours(labels: Sequence[str]) -> dict[str, Any]:
     from matplotlib import colormaps
 
@@ -140,7 +145,7 @@ def plot_tau_vs_init(summary: pd.DataFrame, path: Path, metric: str = "kendall_t
         ax.grid(alpha=0.3)
     axes[-1].legend(fontsize=7, loc="best")
     fig.suptitle(f"{metric.replace('_', ' ')} against init budget (mean, 95% bootstrap CI)")
-    fig.savefig(path, dpi=120)
+    save_png(fig, path)
     return path
 
 
@@ -173,7 +178,7 @@ def plot_grid_best(summary: pd.DataFrame, path: Path, metric: str = "kendall_tau
     ax.set_xlabel("init budget")
     ax.set_ylabel("query budget")
     ax.set_title(f"best predictor by mean {metric.replace('_', ' ')}")
-    fig.savefig(path, dpi=120)
+    save_png(fig, path)
     return path, best
 
 
@@ -212,7 +217,7 @@ def plot_omni_ablation(summary: pd.DataFrame, path: Path, metric: str = "kendall
     ax.set_title("OMNI and its ablations")
     ax.legend(fontsize=7)
     ax.grid(axis="y", alpha=0.3)
-    fig.savefig(path, dpi=120)
+    save_png(fig, path)
     return path
 
 
@@ -236,7 +241,7 @@ def plot_tau_vs_wall(cells: pd.DataFrame, path: Path, metric: str = "kendall_tau
     ax.set_title(f"{metric.replace('_', ' ')} against wall time")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
-    fig.savefig(path, dpi=120)
+    save_png(fig, path)
     return path
 
 
@@ -267,7 +272,7 @@ def write_report(
     if out is None and len(roots) > 1:
         raise InvalidInputError("a report of several results folders needs an output folder (--out)")
     root = Path(out).expanduser() if out is not None else roots[0]
-    root.mkdir(parents=True, exist_ok=True)
+    make_folder(root)
     table, repeated = _merged_table(roots)
     run = ResultStore(roots[0]).run_info() if len(roots) == 1 else _combined_run(roots, repeated)
     if table.empty:
@@ -312,9 +317,8 @@ def write_report(
         lines += _rank_section(ok, wide, metric)
         lines += _significance_section(ok, metric)
     lines += _failures_section(table)
-    path = root / REPORT
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    text = "\n".join(lines) + "\n"
+    return atomic_write(root / REPORT, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _merged_table(roots: Sequence[Path]) -> tuple[pd.DataFrame, int]:

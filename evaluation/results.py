@@ -16,18 +16,19 @@ rows of one trial (written twice) collapse to the last one finished.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from naspred.errors import DataFileError, InvalidInputError
+from naspred.errors import DataFileError, InvalidInputError, NaspredError
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +42,60 @@ ORDER = ("benchmark", "predictor", "init_unit", "init_budget", "query_unit", "qu
 STALE_SECONDS = 3600.0
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
+class OutputError(NaspredError):
+    """An output file or folder could not be written: the message names it and the problem (full disk,
+    read-only file system, permission); ``full_disk`` says whether freeing space is the fix."""
+
+    def __init__(self, message: str, full_disk: bool = False) -> None:
+        super().__init__(message)
+        self.full_disk = full_disk
+
+    @classmethod
+    def of(cls, path: Path, err: OSError) -> OutputError:
+        """The one-line error for ``err`` raised writing ``path`` (pyarrow's full disk has no errno, only text)."""
+        text = str(err)
+        full = err.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "quota exceeded" in text
+        if full:
+            problem = "the disk is full (no space left on device)"
+        elif err.errno == errno.EROFS:
+            problem = "the file system is read-only; give an --out folder on a writable disk"
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            problem = "permission denied; give an --out folder you can write to"
+        else:
+            problem = err.strerror or text
+        return cls(f"cannot write {path}: {problem}", full_disk=full)
+
+
+def make_folder(folder: Path) -> None:
+    """``mkdir -p folder``, an :class:`OutputError` naming it if that fails."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError.of(folder, err) from err
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it onto ``path``.
+
+    Every output (trial rows, the table, Markdown, PNG) is written this way: a reader, or a disk that fills
+    up half-way, never leaves a truncated or empty file under the real name. An ``OSError`` becomes an
+    :class:`OutputError` naming ``path`` and the problem; the temporary file is removed.
+    """
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        raise OutputError.of(path, err) from err
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            logger.debug("could not remove %s", tmp)
+    return path
 
 
 class ResultStore:
@@ -64,7 +108,7 @@ class ResultStore:
     # -- the experiment ------------------------------------------------------------------------------
     def open(self, run: Mapping[str, Any]) -> None:
         """Create the folder for the experiment described by ``run`` (its ``spec`` must match a previous run)."""
-        self.trials_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(self.trials_dir)
         path = self.root / RUN_FILE
         if path.exists():
             previous = self.run_info()
@@ -74,7 +118,7 @@ class ResultStore:
                     "give another --out folder, or the same spec to resume"
                 )
         text = json.dumps(dict(run), indent=2, sort_keys=True, allow_nan=True)
-        _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
     def run_info(self) -> dict[str, Any]:
         """The content of ``run.json`` (an empty dict when there is none)."""
@@ -92,10 +136,10 @@ class ResultStore:
         key = row.get("key")
         if not isinstance(key, str) or not key or "/" in key or key.startswith("."):
             raise InvalidInputError(f"a result row needs a 'key' usable as a file name, got {key!r}")
-        self.trials_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(self.trials_dir)
         path = self.trials_dir / f"{key}.json"
         text = json.dumps(dict(row), sort_keys=True, allow_nan=True)
-        _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         return path
 
     def _read_trial(self, path: Path) -> dict[str, Any] | None:
@@ -140,9 +184,9 @@ class ResultStore:
     def compact(self, rows: Iterable[Mapping[str, Any]] | None = None) -> pd.DataFrame:
         """Rewrite ``results.parquet`` and ``results.csv`` from ``rows`` (default: the trial files)."""
         table = self.table(rows)
-        self.root.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.root / PARQUET, lambda tmp: table.to_parquet(tmp, index=False))
-        _atomic_write(self.root / CSV, lambda tmp: table.to_csv(tmp, index=False))
+        make_folder(self.root)
+        atomic_write(self.root / PARQUET, lambda tmp: table.to_parquet(tmp, index=False))
+        atomic_write(self.root / CSV, lambda tmp: table.to_csv(tmp, index=False))
         self._remove_stale()
         return table
 

@@ -40,6 +40,22 @@ INIT_UNITS = ("archs", "seconds", "unlimited")
 QUERY_UNITS = ("epochs", "seconds", "unlimited")
 
 
+#: the most trials one sweep plans; a larger grid is refused with an estimate of its work (split it instead)
+MAX_TRIALS = 200_000
+
+
+def check_trial_count(n: int, grid: str, at_least: bool = False) -> None:
+    """Refuse a sweep of ``n`` trials (``grid`` says how they multiply) above :data:`MAX_TRIALS`, before planning it."""
+    if n <= MAX_TRIALS:
+        return
+    raise InvalidInputError(
+        f"the sweep would run {'at least ' if at_least else ''}{n:,} trials ({grid}), more than the {MAX_TRIALS:,} "
+        f"one sweep plans: listing them alone would hold about {n // 1000:,} MB, and at one second a trial they would take {n / 86_400:,.1f} days. "
+        "Lower trials or the budgets, or split the sweep into several --out folders (naspred report A B --out C "
+        "reports them together)"
+    )
+
+
 def naslib_train_sizes(max_train_size: int, first: float = 5.1, steps: int = 11) -> tuple[int, ...]:
     """NASLib's train sizes: ``steps`` log-spaced values from 5.1 to ``max_train_size``, rounded down.
 
@@ -263,6 +279,8 @@ class ExperimentSpec:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
                 raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
             object.__setattr__(self, name, int(value))
+        check_trial_count(self.trials * len(self.predictors),
+                          f"{self.trials:,} trials x {len(self.predictors)} predictor(s), before budgets", at_least=True)
         if self.top_k and max(self.top_k) > self.test_size:
             raise InvalidInputError(
                 f"top_k {list(self.top_k)} exceeds the test size {self.test_size}; expected k <= test size"

@@ -78,3 +78,31 @@ def check_jobs(owner: str, value: Any) -> int | None:
             f"{owner}: n_jobs must be None or a non-zero integer (-1 for every core), got {value!r}"
         )
     return int(value)
+
+
+def check_params(predictor: Any) -> None:
+    """Run the parameter checks ``predictor`` states, before any data is seen (what a sweep does when it is planned).
+
+    The checks are those the predictor already runs when it fits, from the one place each states them: its
+    ``_check_params()``, and for a predictor that builds an estimator in ``_make_model()``, the ``check_*``
+    calls made while building it and the estimator's own declared constraints (scikit-learn's
+    ``_parameter_constraints``, through ``_validate_params``). Raises :class:`InvalidInputError` naming the
+    predictor, the parameter and the range expected; fitting the same predictor raises the same error.
+    """
+    who = type(predictor).__name__
+    own = getattr(predictor, "_check_params", None)
+    if callable(own):
+        own()
+    make = getattr(predictor, "_make_model", None)
+    if not callable(make):
+        return
+    try:
+        model = make()
+    except NotImplementedError:  # a model built from the training data only (the GPs)
+        return
+    validate = getattr(model, "_validate_params", None)
+    if callable(validate) and hasattr(model, "_parameter_constraints"):
+        try:
+            validate()
+        except (ValueError, TypeError) as err:
+            raise InvalidInputError(f"{who}: {err}") from None

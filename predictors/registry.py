@@ -81,6 +81,16 @@ def get(name: str, **params: Any) -> Any:
     return cls(**params)
 
 
+def checked(name: str, **params: Any) -> Any:
+    """``get(name, **params)`` with every parameter checked now (:func:`naspred.predictors.params.check_params`),
+    not when the predictor first fits: what a sweep calls when it is planned."""
+    from naspred.predictors.params import check_params
+
+    predictor = get(name, **params)
+    check_params(predictor)
+    return predictor
+
+
 def resolve(predictor: Any, who: str, **params: Any) -> Any:
     """``predictor`` itself (a naspred Predictor), or the registered predictor of that name built with
     ``params``; ``who`` names the caller in errors."""

@@ -32,18 +32,17 @@ What the loader makes of it:
 
 from __future__ import annotations
 
-import gzip
 import logging
+import lzma
 import re
 import tarfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
@@ -66,7 +65,7 @@ EPOCHS = 100
 FILE_NAME = "train_process.txt"
 
 _ELAPSED = re.compile(r"^Elapsed time:\s*([\d.]+)hour([\d.]+)minute([\d.]+)second\s*$")
-_FOOTER = re.compile(r"^[^\d\n]", re.M)
+_FOOTER = re.compile(r"^[^\d\n]", re.MULTILINE)
 _TEST = re.compile(r"^test (?:accuracy|top1):\s*([-\d.eE+]+)")
 
 
@@ -169,68 +168,150 @@ def _member_id(name: str, folder: str) -> int | None:
     return int(parts[-2])
 
 
-def _read_archive(path: Path) -> bytes:
-    """The bytes of a tar file, gunzipped when gzip-compressed."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as err:
-            raise DataFileError(f"{path}: truncated or corrupted tar.gz ({type(err).__name__}: {err})") from err
-    return data
+#: the largest ``train_process.txt`` read (upstream's largest is 7.8 KB)
+MAX_MEMBER_BYTES = 1 << 20
+#: the most bytes an archive may unpack to (upstream's ``data/`` folder packs into an 86 MB tar)
+MAX_ARCHIVE_BYTES = 1 << 29
+_CHUNK = 1 << 20
+_BLOCK = 512
+
+
+def _too_big(path: Path | str, what: str, size: int, limit: int) -> DataFileError:
+    return DataFileError(f"{path}: {what} is {size:,} bytes or more; at most {limit:,} are read")
+
+
+def _tar_chunks(path: Path) -> Iterator[bytes]:
+    """The bytes of a tar file, gunzipped on the fly when gzip-compressed, in chunks; at most MAX_ARCHIVE_BYTES."""
+    total = 0
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+        fh.seek(0)
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            while chunk:
+                if unzip is None:
+                    piece, chunk = chunk, b""
+                else:
+                    try:
+                        piece = unzip.decompress(chunk, 4 * _CHUNK)
+                    except zlib.error as err:
+                        raise DataFileError(f"{path}: corrupted tar.gz (zlib: {err})") from None
+                    chunk = unzip.unconsumed_tail
+                    if unzip.eof:  # a gzip file may hold several members one after the other
+                        chunk = unzip.unused_data + chunk
+                        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS) if chunk else None
+                total += len(piece)
+                if total > MAX_ARCHIVE_BYTES:
+                    raise _too_big(path, "the unpacked archive", total, MAX_ARCHIVE_BYTES)
+                yield piece
+        if unzip is not None and not unzip.eof:
+            raise DataFileError(f"{path}: truncated tar.gz (the gzip stream ends early)")
 
 
 def _octal(field: bytes) -> int:
     return int(field.rstrip(b"\0 ").strip() or b"0", 8)
 
 
-def _plain_tar_files(raw: bytes, path: Path) -> list[tuple[str, int, int]] | None:
-    """``(name, offset, size)`` of each regular file of an uncompressed ustar archive.
+class _NotPlainTar(Exception):
+    """The archive holds something the ustar walk does not handle: read it with :mod:`tarfile`."""
 
-    A fast path over :mod:`tarfile`, whose per-member overhead dominates reading 16,000 small files.
-    Returns None when the archive holds anything this walk does not handle (pax or GNU extended headers,
-    a bad header checksum, a non-tar file): the caller then reads it with :mod:`tarfile`.
+
+def _plain_tar_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+    """``(name, bytes)`` of each regular file of an uncompressed or gzipped ustar archive that ``want`` accepts.
+
+    A streamed fast path over :mod:`tarfile`, whose per-member overhead dominates reading 16,000 small files:
+    only one member is held at a time, and a wanted member over MAX_MEMBER_BYTES is refused from its header.
+    Raises :class:`_NotPlainTar` at the first header it does not handle (pax or GNU extended headers, a bad
+    header checksum, a non-tar file).
     """
-    out: list[tuple[str, int, int]] = []
-    off, n = 0, len(raw)
-    while off + 512 <= n:
-        header = raw[off : off + 512]
-        if header.count(0) == 512:
-            return out
+    chunks = _tar_chunks(path)
+    buf = bytearray()
+    off = 0
+
+    def fill(n: int) -> bool:
+        nonlocal buf, off
+        if off > _CHUNK:
+            del buf[:off]
+            off = 0
+        while len(buf) - off < n:
+            piece = next(chunks, None)
+            if piece is None:
+                return False
+            buf += piece
+        return True
+
+    while fill(_BLOCK):
+        header = bytes(buf[off : off + _BLOCK])
+        if header.count(0) == _BLOCK:
+            return
         try:
             size = _octal(header[124:136])
             checksum = _octal(header[148:156])
         except ValueError:
-            return None
+            raise _NotPlainTar from None
         if checksum != sum(header[:148]) + 8 * 32 + sum(header[156:]):
-            return None
+            raise _NotPlainTar
         kind = header[156:157]
         name = header[:100].split(b"\0", 1)[0]
         if header[257:262] == b"ustar":
             prefix = header[345:500].split(b"\0", 1)[0]
             if prefix:
                 name = prefix + b"/" + name
-        start = off + 512
-        if start + size > n:
-            raise DataFileError(f"{path}: truncated tar archive (member {name.decode(errors='replace')} is cut short)")
-        if kind in (b"0", b"\0", b"7"):
-            out.append((name.decode(), start, size))
-        elif kind not in (b"1", b"2", b"3", b"4", b"5", b"6", b"g"):
-            return None
-        off = start + (size + 511) // 512 * 512
-    return out
+        text = name.decode(errors="replace")
+        if kind not in (b"0", b"\0", b"7", b"1", b"2", b"3", b"4", b"5", b"6", b"g"):
+            raise _NotPlainTar
+        wanted = kind in (b"0", b"\0", b"7") and want(text)
+        if wanted and size > MAX_MEMBER_BYTES:
+            raise _too_big(f"{path}:{text}", "the member", size, MAX_MEMBER_BYTES)
+        off += _BLOCK
+        padded = (size + _BLOCK - 1) // _BLOCK * _BLOCK
+        if wanted:
+            if not fill(size):
+                raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
+            yield text, bytes(buf[off : off + size])
+        while padded > _CHUNK:  # skip what is not wanted without holding it
+            if not fill(_CHUNK):
+                raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
+            off += _CHUNK
+            padded -= _CHUNK
+        if not fill(padded) and size:
+            raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
+        off = min(off + padded, len(buf))
 
 
-def _iter_tarfile(path: Path, folder: str) -> Iterator[tuple[int, str, bytes]]:
+def _tarfile_members(path: Path, want: Callable[[str], bool], skip: set[str]) -> Iterator[tuple[str, bytes]]:
+    """The same as :func:`_plain_tar_members` through :mod:`tarfile` (any format and compression), leaving out
+    the names in ``skip`` (already read)."""
+    total = 0
     try:
         with tarfile.open(path, "r:*") as tar:
             for member in tar:
-                arch_id = _member_id(member.name, folder) if member.isfile() else None
-                fh = tar.extractfile(member) if arch_id is not None else None
-                if arch_id is not None and fh is not None:
-                    yield arch_id, f"{path}:{member.name}", fh.read()
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
-        raise DataFileError(f"{path}: truncated or corrupted tar archive ({type(err).__name__}: {err})") from err
+                total += member.size
+                if total > MAX_ARCHIVE_BYTES:
+                    raise _too_big(path, "the unpacked archive", total, MAX_ARCHIVE_BYTES)
+                if not (member.isfile() and want(member.name)) or member.name in skip:
+                    continue
+                if member.size > MAX_MEMBER_BYTES:
+                    raise _too_big(f"{path}:{member.name}", "the member", member.size, MAX_MEMBER_BYTES)
+                fh = tar.extractfile(member)
+                if fh is not None:
+                    yield member.name, fh.read(MAX_MEMBER_BYTES + 1)
+    except (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, OSError) as err:
+        raise DataFileError(f"{path}: truncated or corrupted tar archive ({type(err).__name__}: {err})") from None
+
+
+def _archive_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+    """``(name, bytes)`` of the regular files of a tar archive that ``want`` accepts, streamed."""
+    done: set[str] = set()
+    plain = _plain_tar_members(path, want)
+    try:
+        for name, data in plain:
+            done.add(name)
+            yield name, data
+    except _NotPlainTar:
+        yield from _tarfile_members(path, want, done)
+    finally:
+        plain.close()
 
 
 def _data_folder(path: Path) -> Path:
@@ -240,36 +321,51 @@ def _data_folder(path: Path) -> Path:
     return path
 
 
+def _folder_files(path: Path, folder: str) -> Iterator[tuple[int, str, str]]:
+    """``(id, file, text)`` of each ``<folder>/<id>/train_process.txt`` of an unpacked ``data/`` folder; a link
+    that leads out of the folder is an error, and is not read."""
+    root = _data_folder(path) / folder
+    if not root.is_dir():
+        raise DataFileError(f"{path}: no {folder}/ folder; expected SpikeNAS-Bench's data/ layout")
+    inside = root.resolve()
+    for sub in root.iterdir():
+        f = sub / FILE_NAME
+        if not sub.name.isdigit():
+            continue
+        if (sub.is_symlink() or f.is_symlink()) and not f.resolve().is_relative_to(inside):
+            raise DataFileError(
+                f"{f}: a link that leads out of {root}; naspred does not follow links out of a data folder"
+            )
+        if f.is_file():
+            yield int(sub.name), str(f), f.read_text()
+
+
 def iter_files(path: str | Path, dataset: str) -> Iterator[tuple[int, str, str]]:
-    """``(folder id, origin, text)`` of each ``train_process.txt`` of ``dataset`` in a tarball or folder."""
+    """``(folder id, origin, text)`` of each ``train_process.txt`` of ``dataset`` in a tarball or folder.
+
+    In a tarball every such member must stand under one ``data/`` folder: a member elsewhere is an error.
+    """
     path = Path(path)
     folder = DATASETS[dataset]
     if path.is_dir():
-        root = _data_folder(path) / folder
-        if not root.is_dir():
-            raise DataFileError(f"{path}: no {folder}/ folder; expected SpikeNAS-Bench's data/ layout")
-        for sub in root.iterdir():
-            f = sub / FILE_NAME
-            if sub.name.isdigit() and f.is_file():
-                yield int(sub.name), str(f), f.read_text()
+        yield from _folder_files(path, folder)
         return
-    raw = _read_archive(path)
-    files = _plain_tar_files(raw, path)
-    members: Iterator[tuple[int, str, bytes]]
-    if files is None:
-        members = _iter_tarfile(path, folder)
-    else:
-        members = (
-            (arch_id, f"{path}:{name}", raw[start : start + size])
-            for name, start, size in files
-            if (arch_id := _member_id(name, folder)) is not None
-        )
-    for arch_id, origin, data in members:
+    root: str | None = None
+    for name, data in _archive_members(path, lambda name: _member_id(name, folder) is not None):
+        parts = name.rstrip("/").split("/")
+        here = "/".join(parts[:-3])
+        if root is None:
+            root = here
+        if here != root or parts[-4:-3] != ["data"]:
+            raise DataFileError(
+                f"{path}:{name}: a member outside {root or 'data'}/; expected every {folder}/<id>/{FILE_NAME} "
+                "under one data/ folder"
+            )
         try:
             text = data.decode()
         except UnicodeDecodeError as err:
-            raise DataFileError(f"{origin}: not UTF-8 text ({err})") from err
-        yield arch_id, origin, text
+            raise DataFileError(f"{path}:{name}: not UTF-8 text ({err})") from None
+        yield int(parts[-2]), f"{path}:{name}", text
 
 
 def read_records(path: str | Path, dataset: str = "cifar10") -> tuple[list[TrainRecord], list[str]]:
@@ -278,7 +374,11 @@ def read_records(path: str | Path, dataset: str = "cifar10") -> tuple[list[Train
         raise UnknownNameError(f"unknown SpikeNAS-Bench dataset {dataset!r}; expected one of {list(DATASETS)}")
     records: dict[int, TrainRecord] = {}
     notes: list[str] = []
+    seen: dict[int, str] = {}
     for folder_id, origin, text in iter_files(path, dataset):
+        if folder_id in seen:
+            raise DataFileError(f"{origin}: a second file for architecture {folder_id}; the first is {seen[folder_id]}")
+        seen[folder_id] = origin
         rec = parse_train_process(text, origin)
         if rec.arch_id != folder_id:
             msg = f"{origin} says architecture id {rec.arch_id} inside folder {folder_id}: left out"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import pickle
 import resource
+import tarfile
 
 import pandas as pd
 import pytest
-from naspred.benchmarks import mini_nb201
+from naspred.benchmarks import mini_nb201, spikenas
 from naspred.benchmarks.safe_pickle import safe_load
 from naspred.errors import DataFileError, UnsafePickleError
 
@@ -63,3 +64,93 @@ def test_allowance_admits_ordinary_ranges_and_bytearrays():
     value = {"r": range(1000), "b": bytearray(b"\x00" * 1000), "s": set(range(100))}
     for protocol in (2, 5):
         assert safe_load(io.BytesIO(pickle.dumps(value, protocol=protocol)), {}) == value
+
+
+# SpikeNAS-Bench archives and folders (items 3, 4, 5, 10)
+
+
+def _train_process(arch_id: int, epochs: int = 100) -> str:
+    rows = "".join(f"{e}.000, {50 + e / 4:.3f}, 1.0, {50 + e / 5:.3f}, 1.1\n" for e in range(epochs))
+    return (
+        f"architecture id: {arch_id}\nmodel parameters: 1000\nepoch, train_acc, train_loss, val_acc, val_loss\n"
+        f"{rows}test accuracy: 60.000\nfiring rate of layers: 0.1\nElapsed time: 0.0hour1.0minute0.0second\n"
+    )
+
+
+def _tar(path, members, mode="w:gz"):
+    with tarfile.open(path, mode) as tar:
+        for name, data in members:
+            data = data.encode() if isinstance(data, str) else data
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_spikenas_member_of_zeros_is_refused_from_its_header(tmp_path):
+    """A 200 MB member of zeros packs into a 200 KB tar.gz: refused before it is unpacked into memory."""
+    path = tmp_path / "bomb.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("data/CIFAR10/0/train_process.txt")
+        info.size = 200 << 20
+        tar.addfile(info, _Zeros(info.size))
+    assert path.stat().st_size < 1 << 20
+    before = _rss_mb()
+    with pytest.raises(DataFileError, match=r"bomb.tar.gz:data/CIFAR10/0/train_process.txt: the member is"):
+        spikenas.load_path(path, cache=False)
+    assert _rss_mb() - before < 50
+
+
+class _Zeros(io.RawIOBase):
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readinto(self, b) -> int:
+        n = min(len(b), self.left)
+        b[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def test_spikenas_link_out_of_the_data_folder_is_not_followed(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the first line of a private file\n")
+    folder = tmp_path / "data" / "CIFAR10"
+    (folder / "0").mkdir(parents=True)
+    (folder / "0" / "train_process.txt").write_text(_train_process(0))
+    (folder / "1").mkdir()
+    (folder / "1" / "train_process.txt").symlink_to(secret)
+    with pytest.raises(DataFileError, match="link that leads out of") as info:
+        spikenas.load_path(tmp_path, cache=False)
+    assert "private" not in str(info.value) and "\n" not in str(info.value)
+    (folder / "1" / "train_process.txt").unlink()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "train_process.txt").write_text(_train_process(1))
+    (folder / "1").rmdir()
+    (folder / "1").symlink_to(outside)
+    with pytest.raises(DataFileError, match="link that leads out of"):
+        spikenas.load_path(tmp_path, cache=False)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["data/CIFAR10/1/train_process.txt", "elsewhere/CIFAR10/1/train_process.txt", "CIFAR10/7/train_process.txt"],
+)
+def test_spikenas_duplicate_or_stray_member_is_an_error(tmp_path, extra):
+    members = [(f"data/CIFAR10/{i}/train_process.txt", _train_process(i)) for i in (0, 1)]
+    assert len(spikenas.load_path(_tar(tmp_path / "ok.tar.gz", members), cache=False)) == 2
+    forged = _train_process(1).replace("test accuracy: 60.000", "test accuracy: 99.000")
+    path = _tar(tmp_path / "forged.tar.gz", [*members, (extra, forged)])
+    with pytest.raises(DataFileError, match=f"forged.tar.gz:{extra}: a (second file|member outside)"):
+        spikenas.load_path(path, cache=False)
+
+
+def test_spikenas_corrupt_deflate_stream_is_one_line(tmp_path):
+    path = _tar(tmp_path / "bad.tar.gz", [(f"data/CIFAR10/{i}/train_process.txt", _train_process(i)) for i in range(40)])
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2 : len(raw) // 2 + 64] = bytes(range(64))
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataFileError, match=r"bad.tar.gz: (corrupted|truncated)") as info:
+        spikenas.load_path(path, cache=False)
+    assert "\n" not in str(info.value)

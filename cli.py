@@ -273,7 +273,8 @@ def _add_evaluation_parsers(sub: Any) -> None:
 
     rep = sub.add_parser("report", help="write report.md and PNG plots of results folders")
     rep.add_argument("folder", nargs="+", help="results folder(s) written by `naspred evaluate` (several: "
-                     "one report with the average rank across their benchmarks)")
+                     "one report with the average rank across their benchmarks; folders of one benchmark are merged, "
+                     "a trial found in two of them counted once)")
     rep.add_argument("--out", help="folder of the report (default: the results folder, when there is one)")
     rep.set_defaults(func=_cmd_report)
 

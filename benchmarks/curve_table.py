@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
-from naspred.errors import DataFileError, InvalidArchitectureError
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
 from naspred.spaces import registry as space_registry
 from naspred.spaces.base import LabeledDAG, SearchSpace
 
@@ -139,6 +139,11 @@ def read_sidecar(path: str | Path) -> dict[str, Any]:
         raise DataFileError(f"{path}: unknown keys {sorted(unknown)}; expected some of {sorted(SIDECAR_KEYS)}")
     if "space" in data and not isinstance(data["space"], str):
         raise DataFileError(f"{path}: 'space' must be a space name, got {data['space']!r}")
+    if "space" in data:
+        try:
+            _space_named(data["space"])
+        except UnknownNameError as err:
+            raise UnknownNameError(f"{path}: 'space': {err}") from None
     if "target" in data and data["target"] not in CURVE_COLUMNS:
         raise DataFileError(f"{path}: 'target' must be one of {list(CURVE_COLUMNS)}, got {data['target']!r}")
     if "higher_is_better" in data and not isinstance(data["higher_is_better"], bool):

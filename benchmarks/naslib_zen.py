@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import json
 import logging
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -59,13 +61,37 @@ logger = logging.getLogger(__name__)
 _MEMBER = re.compile(r"(?:^|/)benchmark--(?P<space>[^/]+?)--(?P<dataset>[^/]+?)--(?P<k>\d+)\.json$")
 
 
+#: the largest member read (the members of NASLib's zen zips are under 40 KB each)
+MAX_MEMBER_BYTES = 1 << 26
+#: the most bytes the members of one block may unpack to
+MAX_BLOCK_BYTES = 1 << 30
+#: what reading a damaged zip raises: bad headers, a corrupt deflate stream, an unsupported or encrypted member
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
+               NotImplementedError, RuntimeError)
+
+
+def zip_problem(path: Path) -> str:
+    """Why ``path`` cannot be opened as a zip, in a few words: empty, truncated, or not a zip."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as err:
+        return f"unreadable ({err.strerror or err})"
+    if not head:
+        return "empty file (0 bytes)"
+    if head == b"PK\x03\x04":
+        return "truncated zip (its central directory, at the end of the file, is missing or cut)"
+    return "not a zip file"
+
+
 def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:
         raise DataFileError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, OSError) as err:
-        raise DataFileError(f"{path}: not a readable zip file ({err}); expected a NASLib zen zip") from err
+    except _ZIP_ERRORS as err:
+        problem = zip_problem(path) if isinstance(err, zipfile.BadZipFile) else f"not a readable zip ({err})"
+        raise DataFileError(f"{path}: {problem}; expected a NASLib zen zip") from None
 
 
 def contents(path: str | Path) -> dict[tuple[str, str], list[str]]:
@@ -81,16 +107,35 @@ def contents(path: str | Path) -> dict[tuple[str, str], list[str]]:
     return {key: [n for _, n in sorted(members)] for key, members in sorted(found.items())}
 
 
+def _member_bytes(zf: zipfile.ZipFile, path: Path, name: str, budget: int) -> bytes:
+    """The bytes of member ``name``, refused from its recorded size when over MAX_MEMBER_BYTES or ``budget``."""
+    size = zf.getinfo(name).file_size
+    limit = min(MAX_MEMBER_BYTES, budget)
+    if size > limit:
+        raise DataFileError(
+            f"{path}: member {name} unpacks to {size:,} bytes; at most {limit:,} are read "
+            f"({MAX_MEMBER_BYTES:,} a member, {MAX_BLOCK_BYTES:,} a block)"
+        )
+    try:
+        with zf.open(name) as fh:
+            return fh.read(size)
+    except _ZIP_ERRORS as err:
+        raise DataFileError(f"{path}: member {name} cannot be read ({type(err).__name__}: {err}); the zip is damaged") from None
+
+
 def _records(path: Path, members: list[str], space: str, dataset: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    budget = MAX_BLOCK_BYTES
     with _open_zip(path) as zf:
         for name in members:
+            raw = _member_bytes(zf, path, name, budget)
+            budget -= len(raw)
+            if not raw.strip():
+                raise DataFileError(f"{path}: member {name} is empty; expected a JSON list of records")
             try:
-                records = json.loads(zf.read(name))
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as err:
-                raise DataFileError(f"{path}: member {name} cannot be read ({err}); the zip is damaged") from err
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                raise DataFileError(f"{path}: member {name} is not valid JSON ({err})") from err
+                records = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+                raise DataFileError(f"{path}: member {name} is not valid JSON ({err})") from None
             if not isinstance(records, list):
                 raise DataFileError(f"{path}: member {name} holds {type(records).__name__}; expected a list of records")
             for i, rec in enumerate(records):

@@ -163,11 +163,37 @@ def entry(name: str) -> BenchmarkEntry:
         ) from None
 
 
+def _damage(path: Path) -> str | None:
+    """What is plainly wrong with a file no format accepts: empty, a truncated zip or pickle; else None."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+            fh.seek(max(size - 1, 0))
+            last = fh.read(1)
+    except OSError:
+        return None
+    if size == 0:
+        return "empty file (0 bytes)"
+    if size <= len(head) and not head.strip():
+        return f"empty file ({size} bytes of white space)"
+    if head.startswith(b"PK\x03\x04"):
+        from naspred.benchmarks.naslib_zen import zip_problem
+
+        return zip_problem(path)
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") and last != b".":
+        return "truncated pickle (it does not end with pickle's STOP opcode)"
+    return None
+
+
 def detect_format(path: Path) -> FileFormat:
-    """The first format whose detector accepts ``path``."""
+    """The first format whose detector accepts ``path``; an error saying what is wrong when none does."""
     for fmt in FORMATS:
         if fmt.detect(path):
             return fmt
+    damage = None if path.is_dir() else _damage(path)
+    if damage is not None:
+        raise DataFileError(f"{path}: {damage}; expected a benchmark file")
     raise DataFileError(
         f"{path}: not a recognised benchmark file; expected one of: "
         + "; ".join(f"{f.name} ({f.description})" for f in FORMATS)

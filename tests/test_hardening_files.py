@@ -4,15 +4,18 @@ it with one line naming the file and the problem, without harm to the process or
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import resource
 import tarfile
+import zipfile
 
 import pandas as pd
 import pytest
-from naspred.benchmarks import mini_nb201, spikenas
+from naspred.benchmarks import load, mini_nb201, naslib_zen, spikenas
 from naspred.benchmarks.safe_pickle import safe_load
-from naspred.errors import DataFileError, UnsafePickleError
+from naspred.errors import DataFileError, UnknownNameError, UnsafePickleError
+from naspred.spaces import get as get_space
 
 
 def _rss_mb() -> float:
@@ -154,3 +157,73 @@ def test_spikenas_corrupt_deflate_stream_is_one_line(tmp_path):
     with pytest.raises(DataFileError, match=r"bad.tar.gz: (corrupted|truncated)") as info:
         spikenas.load_path(path, cache=False)
     assert "\n" not in str(info.value)
+
+
+# NASLib zen zips (items 3, 10, 12)
+
+_ZEN_MEMBER = "zen/benchmark--nasbench201--cifar10--0.json"
+
+
+def _zen_zip(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _zen_records(n: int = 50) -> bytes:
+    space = get_space("nb201")
+    archs = list(space.enumerate())[:n]
+    return json.dumps(
+        [{"idx": str(i), "arch": str(space.to_tuple(a)), "zen": {"score": float(i), "time": 0.1}, "val_accuracy": 50.0}
+         for i, a in enumerate(archs)]
+    ).encode()
+
+
+def test_zen_corrupt_deflate_stream_is_one_line(tmp_path):
+    path = _zen_zip(tmp_path / "nb201_zen.zip", {_ZEN_MEMBER: _zen_records()})
+    raw = bytearray(path.read_bytes())
+    start = 30 + len(_ZEN_MEMBER)  # the member's data follows its local header
+    raw[start + 10 : start + 60] = b"\xff" * 50
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataFileError, match=f"nb201_zen.zip: member {_ZEN_MEMBER} cannot be read") as info:
+        naslib_zen.load_path(path, cache=False)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("data", [b"", b"[]"])
+def test_zen_empty_member_is_one_line(tmp_path, data):
+    path = _zen_zip(tmp_path / "nb201_zen.zip", {_ZEN_MEMBER: data})
+    with pytest.raises(DataFileError, match=r"nb201_zen.zip.*(is empty|holds no architecture record)"):
+        naslib_zen.load_path(path, cache=False)
+
+
+def test_zen_member_is_capped_by_its_recorded_size(tmp_path, monkeypatch):
+    path = _zen_zip(tmp_path / "big.zip", {_ZEN_MEMBER: b"[" + b" " * (4 << 20) + b"]"})
+    monkeypatch.setattr(naslib_zen, "MAX_MEMBER_BYTES", 1 << 20)
+    with pytest.raises(DataFileError, match=f"big.zip: member {_ZEN_MEMBER} unpacks to 4,194,306 bytes"):
+        naslib_zen.load_path(path, cache=False)
+
+
+def test_truncated_zip_and_empty_files_say_so(tmp_path):
+    whole = _zen_zip(tmp_path / "whole.zip", {_ZEN_MEMBER: _zen_records()}).read_bytes()
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataFileError, match=r"cut.zip: truncated zip"):
+        load(cut, cache=False)
+    for name in ("empty.csv", "empty.zip", "empty.pickle"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(DataFileError, match=rf"{name}: empty file \(0 bytes\)"):
+            load(tmp_path / name, cache=False)
+    pickled = pickle.dumps({"a": list(range(100))})
+    (tmp_path / "cut.pickle").write_bytes(pickled[:-40])
+    with pytest.raises(DataFileError, match=r"cut.pickle: truncated pickle"):
+        load(tmp_path / "cut.pickle", cache=False)
+
+
+def test_sidecar_unknown_space_names_the_sidecar(tmp_path):
+    table = tmp_path / "runs.csv"
+    table.write_text("arch,epoch,val_accuracy\nrun-a,1,50.0\nrun-b,1,60.0\n")
+    (tmp_path / "runs.csv.json").write_text(json.dumps({"space": "nb999"}))
+    with pytest.raises(UnknownNameError, match=r"runs.csv.json: 'space': unknown search space 'nb999'"):
+        load(table, cache=False)

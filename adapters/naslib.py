@@ -1,23 +1,35 @@
 """NASLib's predictor interface over any naspred predictor.
 
 NASLib (github.com/automl/NASLib, the library of White et al., "How Powerful are Performance Predictors in
-Neural Architecture Search?", NeurIPS 2021; ``naslib/predictors/predictor.py``) drives a predictor through
-``set_ss_type``, ``pre_process``, ``get_data_reqs``, ``pre_compute(xtrain, xtest, unlabeled=None)``,
-``fit(xtrain, ytrain, train_info=None)`` and ``query(xtest, info=None)``; its ``PredictorEvaluator``
-also calls ``reset_hyperparams``, ``get_hpo_wrapper`` and ``get_hyperparams`` (and rounds every value of the
-last), its optimizers and ``Ensemble`` call ``set_pre_computations``, and ``ZCEnsembleEvaluator`` reads
-``model.get_fscore()``. :class:`NASLibPredictor` offers all of these, so that NASLib code swaps in a naspred
-predictor without other changes; :class:`~naspred.adapters.naslib_ensemble.NASLibEnsemble` stands in for
-NASLib's ``Ensemble``. Architectures arrive as NASLib passes them (:mod:`naspred.adapters.naslib_inputs`).
+Neural Architecture Search?", NeurIPS 2021; ``naslib/predictors/predictor.py``) drives a predictor as follows
+(the call shapes of its callers, read from automl/NASLib; the commits are named in
+``tests/test_adapters_naslib_paths.py``):
 
-Side information travels as NASLib passes it: a list with one dict per architecture. A dict holds ``"lc"``,
-the learning curve of the metric that ``get_data_reqs()["metric"]`` names, one value per epoch from epoch 1
-(NASLib's evaluator cuts it to its fidelity), or ``"<METRIC>_lc"`` with NASLib's ``Metric`` name
+* ``PredictorEvaluator`` (``naslib/defaults/predictor_evaluator.py``): ``set_ss_type(search_space.get_type())``,
+  ``pre_process()``, ``get_data_reqs()`` once per architecture loaded, ``pre_compute(xtrain, xtest)``, then per
+  train size and fidelity ``reset_hyperparams()``, ``get_hpo_wrapper()`` (a true answer starts NASLib's own
+  random search through ``set_random_hyperparams``), ``fit(xtrain, ytrain, train_info)``, ``get_hyperparams()``
+  (every value is stored as ``"hp_<name>"``, rounded with ``np.round`` and written with ``json.dump``) and
+  ``query(xtest, test_info)``, whose result must have a ``shape`` (2-D: the mean over axis 0 is taken).
+  Architectures are graph objects; ``train_info`` / ``test_info`` is ``[]`` unless ``requires_partial_lc``,
+  then one dict per architecture with ``"lc"`` (or ``"<METRIC>_lc"`` when ``metric`` is a list), cut to the
+  fidelity.
+* ``ZeroCostPredictorEvaluator`` (``naslib/evaluators/zc_evaluator.py``): ``set_ss_type``, ``pre_process()``,
+  then per test architecture either ``zc_api[hash][method_type]["score"]`` (with ``use_zc_api``, for every
+  architecture the table holds: the predictor is not queried) or ``query(graph, dataloader=loader)``, one
+  number per graph.
+* ``ZCEnsembleEvaluator`` (``naslib/evaluators/zc_ensemble_evaluator.py``) and BANANAS / NPENAS / BasePredictor
+  drive an ``Ensemble`` (:mod:`naspred.adapters.naslib_ensemble`), whose members are instances of this class.
+
+Side information travels as NASLib passes it: a list with one dict per architecture (an empty list is no
+information). A dict holds ``"lc"``, the learning curve of the metric that ``get_data_reqs()["metric"]``
+names, one value per epoch from epoch 1, or ``"<METRIC>_lc"`` with NASLib's ``Metric`` name
 (``"VAL_ACCURACY_lc"``, ``"TRAIN_LOSS_lc"``) when a predictor reads several metrics. Curves longer than the
 wrapped predictor's fidelity are cut to it. A zero-cost proxy the predictor reads is taken from the dict
 under the proxy's name or under ``"zero_cost_scores"`` (NASLib's ``{"zero_cost_scores": {"zen": ...}}``),
 else from the ``zero_cost_scores`` given to :meth:`NASLibPredictor.set_pre_computations`, else from
-``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero).
+``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero). Architectures arrive as NASLib passes them
+(:mod:`naspred.adapters.naslib_inputs`).
 """
 
 from __future__ import annotations
@@ -48,6 +60,7 @@ from naspred.predictors.prediction import Prediction
 from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.predictors.requirements import Requirements
 from naspred.predictors.simulated_oracle import SimulatedOracle
+from naspred.predictors.zerocost import ZeroCost as ZeroCostPredictor
 from naspred.spaces.base import SearchSpace
 from naspred.spaces.registry import get as get_space
 from naspred.spaces.registry import names as space_names
@@ -332,7 +345,14 @@ class NASLibPredictor:
 
     @property
     def method_type(self) -> str:
-        """The wrapped predictor's class name (NASLib's zero-cost evaluators log ``method_type``)."""
+        """NASLib's name of the predictor: the proxy of a zero-cost predictor (``"jacov"``, ``"zen"``), as
+        NASLib's ``ZeroCost(method_type=...)`` has it, else the wrapped predictor's class name.
+
+        ``ZeroCostPredictorEvaluator`` with ``use_zc_api`` reads ``zc_api[hash][method_type]["score"]`` for every
+        architecture the table holds, in place of a query."""
+        proxy = getattr(self.predictor, "proxy", None)
+        if isinstance(self.predictor, ZeroCostPredictor) and isinstance(proxy, str):
+            return proxy
         return type(self.predictor).__name__
 
     # -- naspred side ------------------------------------------------------------------------------
@@ -451,6 +471,8 @@ class NASLibPredictor:
                 f"{who}: {what} must be a list with one dict per architecture (NASLib's format), got {type(info).__name__}"
             )
         entries = list(info)
+        if not entries:  # PredictorEvaluator's load_dataset fills info only for a learning-curve predictor
+            return None
         if len(entries) != n:
             raise InvalidInputError(f"{who}: {what} has {len(entries)} entries for {n} architectures; expected one each")
         for pos, entry in enumerate(entries):

@@ -1,13 +1,27 @@
 """A drop-in for NASLib's ``Ensemble`` (``naslib/predictors/ensemble.py``) over a naspred predictor.
 
-NASLib's BANANAS, NPENAS and BasePredictor optimizers build ``Ensemble(num_ensemble=..., ss_type=...,
-predictor_type=..., zc=..., zc_only=..., config=...)``, hand it ``set_pre_computations(...)``, call
-``fit(xtrain, ytrain)`` on graph objects and score each candidate with an acquisition function that reads
-``np.mean`` and ``np.std`` of ``ensemble.query([arch], info)``, an array with one row per member
-(``naslib/optimizers/discrete/bananas/acquisition_functions.py``: ITS, UCB, EI, exploit-only).
-``ZCEnsembleEvaluator`` does the same on ``encode_spec`` encodings and reads
-``ensemble.ensemble[0].model.get_fscore()``; ``PredictorEvaluator`` drives an ``Ensemble`` as any predictor
-and averages its rows.
+NASLib's callers (automl/NASLib; the commits are named in ``tests/test_adapters_naslib_paths.py``):
+
+* BANANAS and NPENAS (``naslib/optimizers/discrete/{bananas,npenas}/optimizer.py``) build
+  ``Ensemble(num_ensemble=..., ss_type=search_space.get_type(), predictor_type=config.search.predictor_type,
+  zc=config.search.zc_ensemble, zc_only=config.search.zc_only, config=config)``; hand it
+  ``set_pre_computations(unlabeled=[graphs])`` when ``"semi"`` is in ``predictor_type``, and, with ``zc``,
+  ``set_pre_computations(xtrain_zc_info={"zero_cost_scores": [{proxy: score}, ...]})`` (and
+  ``unlabeled_zc_info=`` likewise); call ``fit(xtrain, ytrain)`` on graph objects and a list of accuracies;
+  and score each candidate with ``acquisition_function(ensemble=..., ytrain=..., acq_fn_type=...)``
+  (``bananas/acquisition_functions.py``), whose ITS, UCB, EI and exploit-only read ``np.mean`` and ``np.std``
+  of ``ensemble.query([graph], info)``, ``info`` being None or ``[{"zero_cost_scores": {...}}]``.
+* BasePredictor (``naslib/optimizers/discrete/bp/optimizer.py``) builds ``Ensemble(encoding_type=...,
+  num_ensemble=..., predictor_type=..., ss_type=...)``, fits it on graphs and takes
+  ``np.mean(np.squeeze(ensemble.query(xtest)), axis=0)``.
+* ``ZCEnsembleEvaluator`` (``naslib/evaluators/zc_ensemble_evaluator.py``, built by
+  ``naslib/runners/zc/bbo/xgb_runner.py`` as ``Ensemble(num_ensemble=1, ss_type=..., predictor_type='xgb',
+  zc=config.zc_ensemble, zc_only=config.zc_only, config=config)``) hands it
+  ``set_pre_computations(xtrain_zc_info=...)``, fits it on ``encode_spec`` adjacency one-hot vectors, takes
+  ``np.mean(ensemble.query(x_test, test_info), axis=0)`` and reads ``ensemble.ensemble[0].model.get_fscore()``
+  (and ``zc_to_features_map`` where the member has one).
+* ``PredictorEvaluator`` drives an ``Ensemble(predictor_type="bananas", num_ensemble=3, hpo_wrapper=True)`` as
+  any predictor and averages its rows.
 
 :class:`NASLibEnsemble` takes NASLib's constructor arguments, with ``predictor_type`` naming a naspred
 predictor (or ``predictor=`` a naspred predictor or name, which takes precedence), and gives the rows a real

@@ -6,14 +6,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy.stats import kendalltau
-
 from naspred import predictors
 from naspred.adapters import NASLibPredictor
 from naspred.benchmarks import load
 from naspred.benchmarks.base import Curves
 from naspred.errors import InvalidArchitectureError, InvalidInputError, UnknownNameError
 from naspred.predictors import ArchInfo
+from scipy.stats import kendalltau
 
 #: the keys of NASLib's ``Predictor.get_data_reqs`` (naslib/predictors/predictor.py)
 NASLIB_KEYS = {"requires_partial_lc", "metric", "requires_hyperparameters", "hyperparams", "unlabeled", "unlabeled_factor"}
@@ -21,12 +20,13 @@ NASLIB_KEYS = {"requires_partial_lc", "metric", "requires_hyperparameters", "hyp
 
 def naslib_evaluate(predictor: Any, ss_type: str, xtrain, ytrain, xtest, full_lcs=None, fidelity=None,
                     unlabeled=None) -> np.ndarray:
-    """What NASLib's PredictorEvaluator does with a predictor: adapt_search_space, pre_process, load the data
-    with the info get_data_reqs asks for (each curve cut to the fidelity), pre_compute, fit, query."""
+    """What NASLib's PredictorEvaluator (automl/NASLib@5c11ffab, naslib/defaults/predictor_evaluator.py) does
+    with a predictor: adapt_search_space, pre_process, load the data with the info get_data_reqs asks for (an
+    empty list when no curve is asked for; each curve cut to the fidelity), pre_compute, fit, query."""
     predictor.set_ss_type(ss_type)
     predictor.pre_process()
     reqs = predictor.get_data_reqs()
-    train_info = test_info = None
+    train_info, test_info = [], []
     if reqs["requires_partial_lc"]:
         train_info = [{"lc": list(lc[:fidelity])} for lc in full_lcs["train"]]
         test_info = [{"lc": list(lc[:fidelity])} for lc in full_lcs["test"]]

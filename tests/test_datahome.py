@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
+import os
 import re
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
-
 from naspred.benchmarks import datahome
 from naspred.benchmarks.datahome import Artifact, ArtifactFile
-from naspred.errors import ChecksumMismatchError, DataFileError, MissingDataError, UnknownNameError
+from naspred.errors import (
+    ChecksumMismatchError,
+    DataFileError,
+    MissingDataError,
+    UnknownNameError,
+)
 
 
 def test_data_home_precedence(monkeypatch, tmp_path):
@@ -200,3 +208,61 @@ def test_truncated_zip_is_a_mismatch(data_home, tmp_path):
     assert result.status == "mismatch" and not result.ok
     assert result.actual == hashlib.sha256(data[: len(data) // 2]).hexdigest()
     assert result.expected == hashlib.sha256(data).hexdigest()
+
+
+def test_download_stops_at_the_recorded_size(tmp_path):
+    """A stream longer than the file's recorded size is cut at the first byte beyond it; nothing is kept."""
+    src = tmp_path / "upstream.bin"
+    src.write_bytes(b"\0" * (8 << 20))
+    sha = hashlib.sha256(b"\0" * 1000).hexdigest()
+    art = Artifact(
+        "fixture", "fixture/data.bin", (ArtifactFile("fixture/data.bin", src.as_uri(), sha, size=1000),), "t", "d", "m"
+    )
+    with pytest.raises(DataFileError, match="(announces 8,388,608|more than 1,000) bytes; the file is at most 1,000"):
+        datahome.download(art, tmp_path / "home")
+    assert list((tmp_path / "home" / "fixture").iterdir()) == []
+
+
+class _Trickle(http.server.BaseHTTPRequestHandler):
+    """A server that announces 1 MB, sends a byte every 50 ms and hangs up after 5 s."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(1 << 20))
+        self.end_headers()
+        try:
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_stalled_download_meets_its_deadline_and_stale_parts_go(tmp_path, monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    home = tmp_path / "home"
+    folder = home / "fixture"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".data.bin.killed.part", folder / ".data.bin.running.part"
+    stale.write_bytes(b"left by a killed download")
+    fresh.write_bytes(b"another download in progress")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    url = f"http://127.0.0.1:{server.server_address[1]}/data.bin"
+    art = Artifact("fixture", "fixture/data.bin", (ArtifactFile("fixture/data.bin", url, "0" * 64),), "t", "d", "m")
+    monkeypatch.setattr(datahome, "DOWNLOAD_DEADLINE", 1.0)
+    monkeypatch.setattr(datahome, "DOWNLOAD_TIMEOUT", 5.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(MissingDataError, match="not finished after 1 s"):
+            datahome.download(art, home)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 10
+    assert sorted(p.name for p in folder.iterdir()) == [fresh.name]

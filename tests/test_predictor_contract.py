@@ -1,16 +1,12 @@
-"""The predictor contract: validation at the boundary, OMNI phases under budgets, scikit-learn protocol,
-the registry, and the two reference predictors on real NAS-Bench-201 data."""
+"""The predictor contract beyond the battery every registered predictor passes (tests/test_check_predictor.py):
+validation messages at the boundary, OMNI phases under budgets and their ledgers, scikit-learn tools, the
+registry, and the two reference predictors on real NAS-Bench-201 data."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import kendalltau
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import cross_val_score
-
 from naspred import predictors
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import (
@@ -31,6 +27,9 @@ from naspred.predictors import (
 from naspred.predictors.linear import LinearRegression
 from naspred.predictors.random_forest import RandomForest
 from naspred.spaces import get as get_space
+from scipy.stats import kendalltau
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
 
 EPOCHS = 5
 
@@ -205,7 +204,6 @@ def test_fit_and_predict_on_an_encoding(cells, targets):
     pred = model.predict(cells[45:])
     # 45 cells determine the 25 free coefficients of a target linear in the one-hot encoding
     np.testing.assert_allclose(pred, targets[45:], atol=0.1)
-    assert model.predict_dist(cells[45:]).std is None
 
 
 def test_architectures_may_be_given_as_text(cells, targets):
@@ -251,12 +249,12 @@ def test_architectures_of_another_space_are_refused(cells, targets):
         LinearRegression().fit([cells[0], darts], [1.0, 2.0])
 
 
-def test_predict_before_fit_raises_not_fitted(cells):
+def test_not_fitted_errors_say_how_to_fit(cells):
     with pytest.raises(NotFittedError, match="LinearRegression is not fitted yet: call fit"):
         LinearRegression().predict(cells[:3])
-    # a predictor that needs no labelled data predicts without fit
-    info = ArchInfo(space=get_space("nb201"), proxies={"jacov": np.array([3.0, 1.0])})
-    assert ProxyScore().predict(cells[:2], info).tolist() == [3.0, 1.0]
+    oracle = SimulatedOracle(tiny_benchmark(cells), seed=0)
+    with pytest.raises(NotFittedError, match="initialize\\(oracle, budget\\)"):
+        LinearRegression().query(cells[:3], oracle, Budget(seconds=10))
 
 
 def test_missing_side_information_is_named(cells):
@@ -287,26 +285,6 @@ def test_a_predictor_that_produces_nan_is_caught(cells, targets):
 
 
 # -- scikit-learn protocol ----------------------------------------------------------------------------------
-def test_clone_get_params_set_params(cells, targets):
-    rf = RandomForest(n_estimators=7, random_state=3)
-    assert rf.get_params() == {
-        "encoding": "adjacency_one_hot",
-        "n_estimators": 7,
-        "max_features": 1.0,
-        "min_samples_leaf": 1,
-        "random_state": 3,
-    }
-    rf.fit(cells[:20], targets[:20])
-    copy = clone(rf)
-    assert copy.get_params() == rf.get_params() and not hasattr(copy, "model_")
-    assert copy.set_params(n_estimators=11) is copy and copy.n_estimators == 11
-    with pytest.raises(NotFittedError):
-        copy.predict(cells[:2])
-    np.testing.assert_allclose(
-        clone(rf).fit(cells[:20], targets[:20]).predict(cells[20:]), rf.predict(cells[20:])
-    )
-
-
 def test_cross_val_score_runs_on_architectures(cells, targets):
     scores = cross_val_score(LinearRegression(), cells, targets, cv=3)
     assert scores.shape == (3,) and np.isfinite(scores).all()
@@ -316,7 +294,7 @@ def test_cross_val_score_runs_on_architectures(cells, targets):
 def test_random_forest_gives_a_standard_deviation(cells, targets):
     rf = RandomForest(n_estimators=20, random_state=0).fit(cells[:20], targets[:20])
     dist = rf.predict_dist(cells[20:])
-    assert dist.std is not None and (dist.std >= 0).all() and dist.std.max() > 0
+    assert dist.std.max() > 0
     np.testing.assert_allclose(dist.mean, rf.model_.predict(rf._encode(cells[20:], ArchInfo(space=rf.space_))))
 
 
@@ -423,21 +401,14 @@ def test_initialize_respects_the_target_direction(cells):
 
 
 # -- query --------------------------------------------------------------------------------------------------------
-def test_model_based_query_needs_no_query_budget(cells):
+def test_query_ledger_records_the_predict_wall_time(cells):
     oracle = SimulatedOracle(tiny_benchmark(cells), hidden=cells[20:], seed=0)
     model = RandomForest(n_estimators=10, random_state=0)
     model.initialize(oracle, Budget(archs=15))
-    out = model.query(cells[20:], oracle, Budget(seconds=0, per_arch=True, count_wall=False))
-    assert isinstance(out, Prediction) and len(out) == 40 and out.std is not None
+    model.query(cells[20:], oracle, Budget(seconds=0, per_arch=True, count_wall=False))
     meter = oracle.meters[-1]
     assert meter.phase == "query" and meter.spent == {"seconds": 0.0, "archs": 0, "epochs": 0}
     assert "predict (wall)" in meter.seconds_by_kind()
-
-
-def test_query_before_initialize_raises_not_fitted(cells):
-    oracle = SimulatedOracle(tiny_benchmark(cells), seed=0)
-    with pytest.raises(NotFittedError, match="initialize\\(oracle, budget\\)"):
-        LinearRegression().query(cells[:3], oracle, Budget(seconds=10))
 
 
 def test_learning_curve_query_trains_hidden_archs_partially(cells):

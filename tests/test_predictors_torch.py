@@ -20,6 +20,7 @@ from naspred.predictors.gcn import GraphConvolution
 from naspred.predictors.neural import adam, count_steps, epoch_batches
 from naspred.predictors.seminas import SemiNAS, arch_sequences
 from naspred.spaces import get as get_space
+from naspred.testing import FAST_PARAMS
 from scipy.stats import kendalltau
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -38,17 +39,8 @@ SMALL = {
     "nao": {"hidden": 32, "epochs": 20, "batch_size": 50, "lr": 3e-3},
     "seminas": {"hidden": 32, "epochs": 20, "batch_size": 50, "lr": 3e-3, "n_unlabelled": 100, "semi_epochs": 5},
 }
-# A few optimisation steps only: for the seeding and protocol checks.
-TINY = {
-    "mlp": {"num_layers": 2, "layer_width": 8, "epochs": 3},
-    "bananas": {"n_members": 2, "num_layers": 2, "layer_width": 8, "epochs": 3},
-    "gcn": {"hidden": 8, "linear_hidden": 8, "epochs": 3},
-    "bonas": {"hidden": 8, "epochs": 10},
-    "dngo": {"num_layers": 2, "layer_width": 8, "epochs": 3},
-    "bohamiann": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
-    "nao": {"hidden": 8, "mlp_hidden": 4, "epochs": 2},
-    "seminas": {"hidden": 8, "mlp_hidden": 4, "epochs": 2, "n_unlabelled": 10, "semi_epochs": 1},
-}
+# A few optimisation steps only: for the seeding and protocol checks (the contract battery's parameters).
+TINY = {name: FAST_PARAMS[name] for name in SMALL}
 NAMES = tuple(SMALL)
 WITH_STD = ("bananas", "bonas", "dngo", "bohamiann")
 

@@ -54,16 +54,18 @@ What the quick start installs, and what was not measured here:
   and about 20 `nvidia-*` wheels (several GB). The quick start therefore installs torch from the PyTorch CPU
   index, `pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu`; run this script with
   `--torch-index https://download.pytorch.org/whl/cpu` to measure that. On the machine measured above that
-  index is not reachable; its pip finds torch `2.13.0+cpu` in a local wheel folder, the same wheel the CPU
-  index serves, so the rows above stand for the CPU install. CI keeps `pip install torch==2.13.0` first.
+  index is not reachable; its pip finds `torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl` in a local
+  wheel folder, the file name the CPU index serves, so the rows above stand for the CPU install (not
+  measured: the download from the CPU index itself). CI keeps `pip install torch==2.13.0` first.
 - `xgboost` on Linux x86_64 requires `nvidia-nccl-cu12`, also on machines without a GPU. naspred depends on
   `xgboost-cpu` there instead (the same `xgboost` module). Measured in this machine's development
   environment (installed files of each distribution, as above): `xgboost` 3.2.0 239 MB plus
   `nvidia-nccl-cu12` 2.32.3 491 MB, against `xgboost-cpu` 3.2.0 19 MB: about 710 MB less, which puts the
   former plain install at about 2.3 GB. No other dependency pulls a CUDA wheel (column "CUDA wheels").
-- The torch CPU wheel alone is about 760 MB installed and the bytecode pip compiles at install time is
-  counted in the venv size; the plain install stays above 1.2 GB while torch, pyarrow and scipy are
-  required dependencies.
+- The goal of a quick-start venv under 1.2 GB is not met: torch's CPU build alone is about 760 MB installed,
+  pyarrow and scipy another 320 MB, and the bytecode pip compiles at install time (column ".pyc") is counted
+  in the venv size. Without that bytecode the plain venv would be about 1.35 GB; under 1.2 GB needs torch
+  (with gpytorch and torch-geometric) moved out of the required dependencies.
 """
 
 

@@ -3,6 +3,11 @@ battery itself: each check catches the predictor that breaks it, and names the c
 
 from __future__ import annotations
 
+import re
+import sys
+import types
+from pathlib import Path
+
 import numpy as np
 import pytest
 from naspred import benchmarks, predictors
@@ -188,3 +193,14 @@ def test_each_check_catches_the_predictor_that_breaks_it(packaged, predictor, ch
 def test_a_correct_predictor_passes_every_check(packaged):
     ran = check_predictor(Mean(), benchmark=packaged["nb201-analog-cifar10"], fast=True)
     assert ran == [name for name in CHECKS if name != "random_state"]
+
+
+def test_the_readme_example_passes_the_battery(monkeypatch):
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("\n### Check your own predictor\n"):]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    # a module of its own, so that the example's class pickles as a user's module-level class does
+    module = types.ModuleType("readme_check_example")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(code.replace("check_predictor(", "ran = check_predictor("), "README.md", "exec"), vars(module))  # noqa: S102
+    assert module.ran == [name for name in CHECKS if name != "random_state"]

@@ -229,6 +229,49 @@ def test_curve_families_match_their_formulas_and_rise(name):
     assert (np.diff(values[finite], axis=1) >= -1e-9 * np.maximum(1, np.abs(values[finite, 1:]))).all()
 
 
+# pybnn's default parameters of each family (automl/pybnn, lc_extrapolation/curvefunctions.py; log_log_linear has
+# none there) and the family's values at epochs 1, 5, 20 and 100, computed once from the formulas as pybnn and
+# pylearningcurvepredictor write them (Domhan et al. 2015); ilog2 is evaluated at x + 1, as there.
+GOLDEN_EPOCHS = (1.0, 5.0, 20.0, 100.0)
+GOLDEN = {
+    "pow3": ((0.84, 0.52, 0.01), (0.32, 0.328302089451, 0.335346785796, 0.343403855269)),
+    "pow4": ((0.8, 200.0, 0.0, 0.1), (0.211295981348, 0.298812766373, 0.363691171449, 0.428552875706)),
+    "log_power": ((0.77, 2.98, -0.51), (0.13820804868, 0.255668440412, 0.38654450767, 0.536003868439)),
+    "weibull": ((0.7, 0.1, 0.01, 1.0), (0.10597009975, 0.1292623453, 0.208761548153, 0.479272335297)),
+    "mmf": ((0.7, 0.1, 0.01, 5.0), (0.10000000006, 0.1000001875, 0.10019193858, 0.4)),
+    "janoschek": ((0.73, 0.07, 0.355, 0.46), (0.267225527482, 0.416459470209, 0.568594920434, 0.695551052426)),
+    "ilog2": ((0.78, 0.43), (0.159641132418, 0.540012430583, 0.638762742336, 0.686828001906)),
+    "dr_hill_zero_background": (
+        (0.77232, 0.586449, 2.460843),
+        (0.286499998851, 0.465297064949, 0.597465797441, 0.693359280176),
+    ),
+    "log_log_linear": ((0.3, 1.5), (0.405465108108, 0.684525809982, 0.874935129205, 1.058328710216)),
+    "exp4": ((0.7, 0.8, -0.8, 0.3), (0.498103482005, 0.577117329515, 0.637034280889, 0.681404903544)),
+    "vap": ((-0.622028, -0.47005, 0.042322), (0.335518561236, 0.523130999791, 0.595267068977, 0.64932073383)),
+}
+
+
+def test_every_family_keeps_the_formula_of_domhan_et_al():
+    """Fixed numbers, not a second copy of the formulas: changing a family's formula or parameter order fails here."""
+    assert set(GOLDEN) == set(CURVE_FAMILIES)
+    for name, (theta, values) in GOLDEN.items():
+        np.testing.assert_allclose(curve_family(name)(GOLDEN_EPOCHS, theta), values, rtol=1e-9, err_msg=name)
+
+
+def test_extrapolation_pieces_live_in_one_module_per_concept():
+    """Families, fitting and posterior each have a module; the predictor's module re-exports them unchanged."""
+    from naspred.predictors import curve_families, curve_fit, curve_posterior, lc_extrapolation
+
+    assert lc_extrapolation.curve_family is curve_families.curve_family
+    assert lc_extrapolation.CURVE_FAMILIES is curve_families.CURVE_FAMILIES
+    assert lc_extrapolation.fit_families is curve_fit.fit_families
+    assert lc_extrapolation.extrapolate is curve_posterior.extrapolate
+    x = np.arange(1, 11, dtype=np.float64)
+    fits = curve_fit.fit_families(x, curve_family("pow3")(x, np.array(PARAMS["pow3"]))[None, :], 100)
+    assert isinstance(fits, curve_fit.FamilyFits) and fits.families == tuple(map(curve_family, CURVE_FAMILIES))
+    assert fits.admitted[0, CURVE_FAMILIES.index("pow3")]
+
+
 def test_families_needing_more_epochs_are_left_out_and_noise_free_curves_are_recovered():
     x = np.arange(1, 21, dtype=np.float64)
     truth = {name: curve_family(name)(x, np.array(PARAMS[name])) for name in ("pow3", "mmf", "ilog2")}

@@ -141,9 +141,6 @@ class LcSVR(TargetCurve, Predictor):
         return {"nusvr__C": float(C), "nusvr__nu": float(nu), "nusvr__gamma": gamma}
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        from sklearn.metrics import make_scorer
-        from sklearn.model_selection import KFold, RandomizedSearchCV
-
         X = self._design(archs, info)
         n_search = check_int(self._name, "n_search", self.n_search, 0)
         cv = check_int(self._name, "cv", self.cv, 2)
@@ -151,7 +148,20 @@ class LcSVR(TargetCurve, Predictor):
         self.y_scale_ = float(y.std()) if y.std() > 0 else 1.0
         z = (y - self.y_mean_) / self.y_scale_
         model = self._pipeline().set_params(**self._checked_svr_params())
-        if n_search and len(y) >= 2 * cv:
+        # scikit-learn's libsvm fit draws a seed from numpy's global generator (NuSVR takes no random_state):
+        # restored afterwards, so that fitting leaves the caller's random state as it was
+        global_state = np.random.get_state()
+        try:
+            self._fit_model(model, X, z, n_search, cv)
+        finally:
+            np.random.set_state(global_state)
+        self.features_ = self._usable_features()
+
+    def _fit_model(self, model: Any, X: np.ndarray, z: np.ndarray, n_search: int, cv: int) -> None:
+        from sklearn.metrics import make_scorer
+        from sklearn.model_selection import KFold, RandomizedSearchCV
+
+        if n_search and len(z) >= 2 * cv:
             search = RandomizedSearchCV(
                 model,
                 {
@@ -172,12 +182,11 @@ class LcSVR(TargetCurve, Predictor):
                 logger.info(
                     "%s: %d architectures, too few for %d-fold search; using the given C, nu, gamma",
                     self._name,
-                    len(y),
+                    len(z),
                     cv,
                 )
             self.best_params_ = {k.split("__")[1]: v for k, v in self._checked_svr_params().items()}
             self.model_ = model.fit(X, z)
-        self.features_ = self._usable_features()
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         z = self.model_.predict(self._design(archs, info))

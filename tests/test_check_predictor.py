@@ -32,8 +32,6 @@ def packaged():
 KNOWN_FAILURES = {
     # the MCMC chains of a batch share one random stream, so an architecture's extrapolation depends on the batch
     ("lce", "batch_invariance"): "lce samples the chains of a batch from one random stream",
-    # scikit-learn's libsvm fit draws its seed from numpy's global generator (NuSVR has no random_state)
-    ("lcsvr", "random_state"): "lcsvr's NuSVR draws a seed from numpy's global generator at fit",
 }
 
 

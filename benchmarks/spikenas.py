@@ -212,23 +212,29 @@ def _octal(field: bytes) -> int:
     return int(field.rstrip(b"\0 ").strip() or b"0", 8)
 
 
+#: tar member types the ustar walk knows (regular files, links, devices, folders, FIFOs, pax globals)
+_TAR_KINDS = frozenset(b"0\x0071234567g")
+_TAR_FILES = frozenset(b"0\x007")
+
+
 class _NotPlainTar(Exception):
     """The archive holds something the ustar walk does not handle: read it with :mod:`tarfile`."""
 
 
-def _plain_tar_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+def _plain_tar_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytearray]]:
     """``(name, bytes)`` of each regular file of an uncompressed or gzipped ustar archive that ``want`` accepts.
 
     A streamed fast path over :mod:`tarfile`, whose per-member overhead dominates reading 16,000 small files:
-    only one member is held at a time, and a wanted member over MAX_MEMBER_BYTES is refused from its header.
-    Raises :class:`_NotPlainTar` at the first header it does not handle (pax or GNU extended headers, a bad
-    header checksum, a non-tar file).
+    only a few MB of the archive are held at a time, and a wanted member over MAX_MEMBER_BYTES is refused from
+    its header. Raises :class:`_NotPlainTar` at the first header it does not handle (pax or GNU extended
+    headers, a bad header checksum, a non-tar file).
     """
     chunks = _tar_chunks(path)
     buf = bytearray()
     off = 0
 
     def fill(n: int) -> bool:
+        """Whether ``buf[off:]`` holds ``n`` bytes, reading more of the archive as needed."""
         nonlocal buf, off
         if off > _CHUNK:
             del buf[:off]
@@ -240,8 +246,8 @@ def _plain_tar_members(path: Path, want: Callable[[str], bool]) -> Iterator[tupl
             buf += piece
         return True
 
-    while fill(_BLOCK):
-        header = bytes(buf[off : off + _BLOCK])
+    while len(buf) - off >= _BLOCK or fill(_BLOCK):
+        header = buf[off : off + _BLOCK]
         if header.count(0) == _BLOCK:
             return
         try:
@@ -251,32 +257,28 @@ def _plain_tar_members(path: Path, want: Callable[[str], bool]) -> Iterator[tupl
             raise _NotPlainTar from None
         if checksum != sum(header[:148]) + 8 * 32 + sum(header[156:]):
             raise _NotPlainTar
-        kind = header[156:157]
-        name = header[:100].split(b"\0", 1)[0]
-        if header[257:262] == b"ustar":
-            prefix = header[345:500].split(b"\0", 1)[0]
-            if prefix:
-                name = prefix + b"/" + name
-        text = name.decode(errors="replace")
-        if kind not in (b"0", b"\0", b"7", b"1", b"2", b"3", b"4", b"5", b"6", b"g"):
+        kind = header[156]
+        if kind not in _TAR_KINDS:
             raise _NotPlainTar
-        wanted = kind in (b"0", b"\0", b"7") and want(text)
+        name = header[:100].split(b"\0", 1)[0]
+        if header[257:262] == b"ustar" and header[345]:
+            name = header[345:500].split(b"\0", 1)[0] + b"/" + name
+        text = name.decode(errors="replace")
+        wanted = kind in _TAR_FILES and want(text)
         if wanted and size > MAX_MEMBER_BYTES:
             raise _too_big(f"{path}:{text}", "the member", size, MAX_MEMBER_BYTES)
         off += _BLOCK
-        padded = (size + _BLOCK - 1) // _BLOCK * _BLOCK
-        if wanted:
-            if not fill(size):
-                raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
-            yield text, bytes(buf[off : off + size])
-        while padded > _CHUNK:  # skip what is not wanted without holding it
+        padded = -(-size // _BLOCK) * _BLOCK
+        while padded > 4 * _CHUNK:  # a large member that is not wanted: skipped without holding it
             if not fill(_CHUNK):
                 raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
             off += _CHUNK
             padded -= _CHUNK
-        if not fill(padded) and size:
+        if len(buf) - off < padded and not fill(padded) and len(buf) - off < size:
             raise DataFileError(f"{path}: truncated tar archive (member {text} is cut short)")
-        off = min(off + padded, len(buf))
+        if wanted:
+            yield text, buf[off : off + size]
+        off += padded
 
 
 def _tarfile_members(path: Path, want: Callable[[str], bool], skip: set[str]) -> Iterator[tuple[str, bytes]]:
@@ -300,7 +302,7 @@ def _tarfile_members(path: Path, want: Callable[[str], bool], skip: set[str]) ->
         raise DataFileError(f"{path}: truncated or corrupted tar archive ({type(err).__name__}: {err})") from None
 
 
-def _archive_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+def _archive_members(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes | bytearray]]:
     """``(name, bytes)`` of the regular files of a tar archive that ``want`` accepts, streamed."""
     done: set[str] = set()
     plain = _plain_tar_members(path, want)
@@ -352,11 +354,11 @@ def iter_files(path: str | Path, dataset: str) -> Iterator[tuple[int, str, str]]
         return
     root: str | None = None
     for name, data in _archive_members(path, lambda name: _member_id(name, folder) is not None):
-        parts = name.rstrip("/").split("/")
-        here = "/".join(parts[:-3])
+        parts = name.rsplit("/", 4)  # [<root>,] data, <folder>, <id>, train_process.txt
+        here = parts[0] if len(parts) == 5 else ""
         if root is None:
             root = here
-        if here != root or parts[-4:-3] != ["data"]:
+        if here != root or len(parts) < 4 or parts[-4] != "data":
             raise DataFileError(
                 f"{path}:{name}: a member outside {root or 'data'}/; expected every {folder}/<id>/{FILE_NAME} "
                 "under one data/ folder"

@@ -48,7 +48,7 @@ def test_mistyped_options_are_refused_before_any_work(data_home, tmp_path, capsy
     assert _run(data_home, "nb201-cifar10", "--out", str(tmp_path / "x.xlsx")) == 2
     assert "expected a .csv, .parquet or .pq name" in capsys.readouterr().err
     assert _run(data_home, "nb201-imagenet16", "--dataset", "cifar10") == 2
-    assert "holds dataset 'imagenet16', not 'cifar10'" in capsys.readouterr().err
+    assert "is of dataset 'imagenet16', not 'cifar10'; the benchmark of 'cifar10' is 'nb201-cifar10'" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 

@@ -15,9 +15,10 @@ makes the normalised weights uniform on the simplex; ``sigma`` is uniform on ``[
 otherwise flat. pybnn (``automl/pybnn``, used by NASLib as ``lce_m``) imposes the same rise by checking the
 curve on a grid.
 
-The sampler is written here, batched over every curve, rather than run by emcee one curve at a time: on
-100 real curves (perf/lce.md) emcee's stretch move on the same posterior takes about 7 times as long for the
-same Kendall tau.
+The sampler is written here, batched over every curve, rather than run by :class:`emcee.EnsembleSampler`
+one curve at a time: on 100 real curves (perf/lce.md) emcee's stretch move on the same posterior from the same
+start takes 3 to 5 times as long (227 s against 50, 104 against 37, 71 against 15, run side by side), for a
+Kendall tau within 0.01.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ def use(fitter: str, sampler: str) -> None:
     if fitter == "least_squares":
         curve_fit._levenberg_marquardt = least_squares_fit
     if sampler == "emcee":
-        import emcee  # noqa: F401  (pip install emcee)
+        import emcee  # pip install emcee
 
         namespace = {"emcee": emcee, "np": np, "Array": np.ndarray, "STRETCH": curve_posterior.STRETCH,
                      "_Posterior": curve_posterior._Posterior, "__name__": "perf_lce_emcee"}

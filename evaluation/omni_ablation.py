@@ -112,13 +112,8 @@ def default_curves(benchmark: Benchmark) -> tuple[str, ...]:
     from naspred.predictors.learning_curve import resolve_metric
     from naspred.predictors.requirements import Supply
 
-    own = resolve_metric(None, Supply.of_benchmark(benchmark))
-    curves = (("sotle",) if "train_loss" in benchmark.curves else ()) + ((own,) if own and own != "train_loss" else ())
-    if not curves:
-        raise InvalidInputError(
-            f"benchmark {benchmark.name!r} records no learning curve OMNI can read (it has {sorted(benchmark.curves)})"
-        )
-    return curves
+    own = resolve_metric(None, Supply.of_benchmark(benchmark)) if benchmark.curves else None
+    return (("sotle",) if "train_loss" in benchmark.curves else ()) + ((own,) if own and own != "train_loss" else ())
 
 
 def plan_entries(
@@ -158,23 +153,25 @@ def plan_entries(
     skipped: list[tuple[str, str]] = []
     for name in chosen:
         static = name in STATIC_VARIANTS
-        for c in (None,) if static else curves:
-            label = name if static or len(curves) == 1 else f"{name} [{c}]"
+        for c in (None,) if static or not curves else curves:
+            label = name if static or len(curves) <= 1 else f"{name} [{c}]"
             cs = () if c is None else (c,)
             if name in PLAIN_MODELS:
                 if supply.opaque:
                     skipped.append((label, opaque))
                 else:
-                    entries.append(Entry(label, name, "plain", {}, cs, trials=limits.get(name)))
+                    entries.append(Entry(label, name, "plain", {}, cs, uses_curve=bool(cs), trials=limits.get(name)))
                 continue
             registered = "omni" if name == "omni_naslib" else name
-            model = predictors.get(registered)
+            model = predictors.get(registered, proxy=proxy)
             full = model.feature_groups()
             # OMNI itself reads what the benchmark supplies; its ablations keep their feature groups
             groups = model.adapt(supply).feature_groups() if registered == "omni" else full
             metric = curve_feature(c)[0] if cs else None
             if "encoding" in groups and supply.opaque:
                 skipped.append((label, opaque))
+            elif "curve" in groups and not cs:
+                skipped.append((label, f"benchmark {benchmark.name!r} records no learning curve"))
             elif "proxy" in groups and not has_proxy:
                 skipped.append((label, f"benchmark {benchmark.name!r} has no proxy {proxy!r}"))
             elif metric is not None and "curve" in groups and metric not in benchmark.curves:
@@ -518,7 +515,7 @@ def run_ablation(
     sizes = _positive(train_sizes, "train sizes", 2)
     fids = _positive(fidelities, "fidelities", 1)
     last = full_epochs(benchmark)
-    late = [f for f in fids if f >= last]
+    late = [f for f in fids if f >= last] if benchmark.curves else []  # no curves: only static variants run
     if late:
         raise InvalidInputError(f"fidelities {late} reach the full schedule of {last} epochs; expected fewer epochs")
     if isinstance(trials, bool) or int(trials) != trials or trials < 1:

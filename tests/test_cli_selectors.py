@@ -132,3 +132,22 @@ def test_ablate_omni_on_a_chosen_dataset(tmp_path: Path, data_home: Path, capsys
     table = pd.read_csv(out / "omni_ablation.csv")
     assert set(table["benchmark"]) == {"spikenas-cifar100"} and (table["status"] == "ok").all()
     assert "--dataset cifar100" in (out / "omni_ablation.md").read_text()
+
+
+def test_ablate_omni_on_a_benchmark_without_curves(tmp_path: Path, head_layout: Path, capsys) -> None:
+    """A Suite-Zero file records no learning curve: the static variants run with the chosen proxy, the others
+    are reported as not run, with the reason."""
+    out = tmp_path / "ablation"
+    rc = cli.main([
+        "ablate", "omni", "--benchmark", str(head_layout), "--dataset", "cifar100", "--train-sizes", "20",
+        "--fidelities", "1", "--trials", "1", "--test-size", "50", "--proxy", "zen", "--no-learning-curve",
+        "--variants", "omni,omni_no_curve,omni_zero_cost_only,omni_no_encoding", "--out", str(out),
+    ])
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
+    assert "not run: omni_no_encoding: benchmark 'suite-zero-nb201-cifar100' records no learning curve" in printed
+    table = pd.read_csv(out / "omni_ablation.csv")
+    assert sorted(table["label"]) == ["omni", "omni_no_curve", "omni_zero_cost_only"] and (table["status"] == "ok").all()
+    # OMNI on this benchmark reads the encoding and the chosen proxy: the same model as the no-curve variant
+    by_label = table.set_index("label")["kendall_tau"]
+    assert by_label["omni"] == pytest.approx(by_label["omni_no_curve"])

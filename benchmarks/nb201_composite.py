@@ -161,7 +161,6 @@ def _build(files: _Files, dataset: str) -> Benchmark:
     table = pd.DataFrame(
         {
             "arch": arch.to_numpy(),
-            "source_arch": zen["key"].to_numpy(),
             "val_accuracy": zen["val_accuracy"].to_numpy(),
             "val_accuracy_12": mini["val_accuracy"].to_numpy(),
             "test_accuracy_12": mini["test_accuracy"].to_numpy(),
@@ -173,7 +172,6 @@ def _build(files: _Files, dataset: str) -> Benchmark:
         table[col] = hw[col].to_numpy()
     notes = [
         "val_accuracy: NAS-Bench-201 validation accuracy (%) after 200 epochs, from nb201_zen.zip",
-        "source_arch: the cell as nb201_zen.zip keys it (NASLib's op-index tuple)",
         (
             f"val_accuracy_12 / test_accuracy_12: accuracy after {MINI_EPOCH} epochs, from mini-NAS-Bench-201; "
             f"curve val_accuracy has epochs [{MINI_EPOCH}, {FULL_EPOCH}], curve test_accuracy epoch {MINI_EPOCH} only"

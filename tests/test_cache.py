@@ -237,8 +237,8 @@ def test_flipped_byte_in_a_data_home_file_is_refused(cache_home, tmp_path, data_
     assert not any(cache_home.glob("nb201-cifar10--*"))
     hw.write_bytes(text)  # the real bytes again: loads, and the next load is a hit that hashes nothing
     bench = nb201_composite.load_nb201("cifar10", data_home=home)
-    energy = bench.table.set_index("source_arch")["edgegpu_energy"]
-    assert energy["(2, 2, 0, 4, 2, 0)"] == pytest.approx(29.997147878011067)
+    energy = bench.table.set_index("arch")["edgegpu_energy"]
+    assert energy[bench.space.format(bench.space.parse("(2, 2, 0, 4, 2, 0)"))] == pytest.approx(29.997147878011067)
     from naspred.benchmarks import datahome
 
     def no_hash(path):

@@ -3,7 +3,7 @@
 ``run_search(strategy, benchmark_or_oracle, SearchBudget(evaluations=..., seconds=...), seed=...)`` runs one
 search and returns a :class:`SearchResult` with its tidy history. Strategies, one module each:
 
-- ``"random"``: :class:`~naspred.search.random_search.RandomSearch` (Li & Talwalkar, UAI 2019);
+- ``"random"``: :class:`~naspred.search.random_search.RandomArchitectureSearch` (Li & Talwalkar, UAI 2019);
 - ``"evolution"``: :class:`~naspred.search.evolution.RegularisedEvolution` (Real et al., AAAI 2019);
 - ``"local"``: :class:`~naspred.search.local_search.LocalSearch` (White, Nolen and Savani, 2020);
 - ``"bananas"``: :class:`~naspred.search.bananas.BANANASSearch` (White, Neiswanger and Savani, AAAI 2021),
@@ -14,7 +14,7 @@ from naspred.search.bananas import BANANASSearch
 from naspred.search.budget import SearchBudget
 from naspred.search.evolution import RegularisedEvolution
 from naspred.search.local_search import LocalSearch
-from naspred.search.random_search import RandomSearch
+from naspred.search.random_search import RandomArchitectureSearch
 from naspred.search.registry import get, names
 from naspred.search.result import HISTORY_COLUMNS, SearchResult
 from naspred.search.runner import run_search
@@ -25,7 +25,7 @@ __all__ = [
     "HISTORY_COLUMNS",
     "BANANASSearch",
     "LocalSearch",
-    "RandomSearch",
+    "RandomArchitectureSearch",
     "RegularisedEvolution",
     "SearchBudget",
     "SearchResult",

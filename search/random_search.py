@@ -7,8 +7,12 @@ from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy
 
 
-class RandomSearch(SearchStrategy):
-    """Evaluate random architectures, each of a canonical form not evaluated before, until the budget ends."""
+class RandomArchitectureSearch(SearchStrategy):
+    """Evaluate random architectures, each of a canonical form not evaluated before, until the budget ends.
+
+    Registered as ``"random"``; not to be confused with :class:`naspred.predictors.hpo.RandomSearch`, which
+    searches a predictor's hyperparameters.
+    """
 
     name = "random"
 

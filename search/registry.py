@@ -11,7 +11,7 @@ from naspred.search.strategy import SearchStrategy
 
 # name -> (module, class); imported on first use
 _STRATEGIES: dict[str, tuple[str, str]] = {
-    "random": ("naspred.search.random_search", "RandomSearch"),
+    "random": ("naspred.search.random_search", "RandomArchitectureSearch"),
     "evolution": ("naspred.search.evolution", "RegularisedEvolution"),
     "local": ("naspred.search.local_search", "LocalSearch"),
     "bananas": ("naspred.search.bananas", "BANANASSearch"),

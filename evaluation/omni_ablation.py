@@ -42,7 +42,7 @@ from naspred.errors import InvalidInputError, NaspredError, UnknownNameError
 from naspred.evaluation.metrics import metric_names, prediction_metrics
 from naspred.evaluation.reports import save_png
 from naspred.evaluation.results import atomic_write, make_folder
-from naspred.evaluation.splits import CanonicalIndex, trial_seed
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
 from naspred.predictors.info import ArchInfo
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ CURVE_VARIANTS: tuple[str, ...] = (
 STATIC_VARIANTS: tuple[str, ...] = ("omni_no_curve", "omni_encoding_only", "omni_zero_cost_only")
 #: plain models on the same features
 PLAIN_MODELS: tuple[str, ...] = ("plain_ngboost", "plain_lightgbm")
-POOLS: tuple[str, ...] = ("all", "recorded")
 
 FIELDS: tuple[str, ...] = (
     "benchmark", "label", "predictor", "group", "train_size", "fidelity", "trial", *metric_names(),
@@ -208,40 +207,7 @@ def full_epochs(benchmark: Benchmark) -> int:
     return max((c.length for c in benchmark.curves.values()), default=0)
 
 
-# -- splits and features ------------------------------------------------------------------------------
-def pool_rows(benchmark: Benchmark, pool: str, proxy: str) -> np.ndarray:
-    """Rows with a recorded target (and, for ``pool="recorded"``, a recorded ``proxy``)."""
-    if pool not in POOLS:
-        raise InvalidInputError(f"pool must be one of {list(POOLS)}, got {pool!r}")
-    ok = np.isfinite(benchmark.y)
-    if pool == "recorded":
-        column = f"proxy:{proxy}"
-        if column not in benchmark.table.columns:
-            raise InvalidInputError(
-                f"pool 'recorded' keeps rows with proxy {proxy!r}; benchmark {benchmark.name!r} has none"
-            )
-        ok &= np.isfinite(benchmark.table[column].to_numpy(dtype=np.float64))
-    return np.flatnonzero(ok)
-
-
-def draw_split(
-    codes: np.ndarray, rows: np.ndarray, test_size: int, train_sizes: Sequence[int], seed: int
-) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Test rows and nested training rows (one per canonical form, none of a test row's form)."""
-    rng = np.random.default_rng(seed)
-
-    def firsts(candidates: np.ndarray, n: int, what: str) -> np.ndarray:
-        _, first = np.unique(codes[candidates], return_index=True)
-        if len(first) < n:
-            raise InvalidInputError(f"{what}: {n} architectures asked, the pool holds {len(first)} canonical forms")
-        return candidates[np.sort(first)[:n]]
-
-    test = firsts(rng.permutation(rows), test_size, "test set")
-    rest = rows[~np.isin(codes[rows], codes[test])]
-    order = firsts(rng.permutation(rest), max(train_sizes), "training set")
-    return test, {n: order[:n] for n in train_sizes}
-
-
+# -- features ---------------------------------------------------------------------------------------------
 def split_info(
     benchmark: Benchmark, codes: np.ndarray, rows: np.ndarray, fidelity: int, metrics: Sequence[str],
     proxies: Sequence[str],
@@ -313,8 +279,8 @@ def run_cell(
 ) -> list[dict[str, Any]]:
     """Fit and score the entries of ``cell`` on its split; failures are recorded in the rows."""
     split_seed = trial_seed(seed, cell.trial)
-    test, trains = draw_split(codes, rows, test_size, train_sizes, split_seed)
-    train = trains[cell.train_size]
+    split = draw_split(codes, rows, test_size, train_sizes, split_seed)
+    test, train = split.test, split.train[cell.train_size]
     chosen = [e for e in entries if e.label in cell.labels]
     metrics = sorted({m for e in chosen for m in _metrics_of(e, benchmark)})
     proxies = [proxy] if proxy in benchmark.proxies else []

@@ -1,15 +1,16 @@
-"""Trial seeds and held-out test sets, disjoint by canonical form from everything a predictor sees.
+"""Trial seeds and the one split function: held-out test sets, disjoint by canonical form from training sets.
 
 As in NASLib's predictor evaluator (White et al., NeurIPS 2021) each trial draws its test set first:
 ``test_size`` architectures, uniformly over the benchmark's rows with a recorded target, never two of the
 same canonical form. The oracle of the trial then hides those canonical forms, so that no architecture
-isomorphic to a test architecture is trained, drawn or labelled during initialization.
+isomorphic to a test architecture is trained, drawn or labelled during initialization. Studies on fixed
+splits (the OMNI ablation) draw their nested training sets from the same stream (:func:`draw_split`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -51,38 +52,93 @@ def trial_seed(seed: int, trial: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(trial)]).generate_state(1, dtype=np.uint32)[0])
 
 
+#: how a split draws its rows: ``"distinct"`` (test rows of distinct canonical forms, then nested training
+#: sets of one row per canonical form) or ``"sampled"`` (rows drawn uniformly, test rows may share a form with
+#: each other but never with a training row; each train size draws its own set: perf/predictors.py's tables)
+STRATEGIES: tuple[str, ...] = ("distinct", "sampled")
+#: which rows a split draws from: rows with a recorded target, or only those where the proxy is recorded too
+POOLS: tuple[str, ...] = ("all", "recorded")
+
+
 @dataclass(frozen=True)
-class HeldOutSplit:
-    """The held-out test rows of one trial and the seed of its oracle (the training draws)."""
+class Split:
+    """The held-out test rows of one trial, its training rows per train size and the seed of its oracle."""
 
     rows: np.ndarray
     oracle_seed: int
+    train: Mapping[int, np.ndarray] = field(default_factory=dict)
 
-    def archs(self, benchmark: Benchmark) -> list[Any]:
-        return [benchmark.archs[int(r)] for r in self.rows]
+    @property
+    def test(self) -> np.ndarray:
+        return self.rows
+
+    def archs(self, benchmark: Benchmark, rows: np.ndarray | None = None) -> list[Any]:
+        """The architectures of ``rows`` (the test rows unless given)."""
+        return [benchmark.archs[int(r)] for r in (self.rows if rows is None else rows)]
 
 
-def draw_test_split(benchmark: Benchmark, index: CanonicalIndex, n: int, seed: int) -> HeldOutSplit:
-    """``n`` test rows of distinct canonical forms among rows with a finite target, and the oracle seed.
+def pool_rows(benchmark: Benchmark, pool: str = "all", proxy: str | None = None) -> np.ndarray:
+    """Rows with a recorded target (and, for ``pool="recorded"``, a recorded ``proxy``)."""
+    if pool not in POOLS:
+        raise InvalidInputError(f"pool must be one of {list(POOLS)}, got {pool!r}")
+    ok = np.isfinite(benchmark.y)
+    if pool == "recorded":
+        column = f"proxy:{proxy}"
+        if column not in benchmark.table.columns:
+            raise InvalidInputError(
+                f"pool 'recorded' keeps rows with proxy {proxy!r}; benchmark {benchmark.name!r} has none"
+            )
+        ok &= np.isfinite(benchmark.table[column].to_numpy(dtype=np.float64))
+    return np.flatnonzero(ok)
 
-    Rows are visited in a random order and the first row of each not yet seen class is kept, so every
-    row with a target is equally likely to come first. The generator is seeded by ``seed``; the oracle
-    seed is drawn from the same stream after the test rows.
+
+def draw_split(
+    codes: np.ndarray, rows: np.ndarray, test_size: int, train_sizes: Sequence[int] = (), seed: int = 0, *,
+    strategy: str = "distinct",
+) -> Split:
+    """The one split function: ``test_size`` test rows of ``rows``, training rows for each of ``train_sizes``
+    whose canonical class (``codes[row]``) no test row shares, and the oracle seed, all seeded by ``seed``.
+
+    ``"distinct"``: rows are visited in a random order and the first row of each not yet seen class is kept
+    (every row is equally likely to come first), for the test set, then again over the rows left for the
+    training sets, which are nested (the first ``n`` for train size ``n``); the oracle seed is drawn from the
+    same stream last. ``"sampled"``: ``rng.choice`` without replacement, for the test rows then, from a fresh
+    generator per train size that redraws the same test rows, for the training rows.
     """
-    y = benchmark.y
-    if isinstance(n, bool) or int(n) != n or n < 1:
-        raise InvalidInputError(f"test size must be a positive integer, got {n!r}")
-    available = index.classes_with_target(y)
-    if n > available:
-        raise InvalidInputError(
-            f"test size {n} exceeds the {available} architectures of distinct canonical form with a target "
-            f"in benchmark {benchmark.name!r}"
-        )
+    if strategy not in STRATEGIES:
+        raise InvalidInputError(f"split strategy must be one of {list(STRATEGIES)}, got {strategy!r}")
+    for n in (test_size, *train_sizes):
+        if isinstance(n, bool) or int(n) != n or n < 1:
+            raise InvalidInputError(f"test and train sizes must be positive integers, got {n!r}")
+    rows = np.asarray(rows)
     rng = np.random.default_rng(seed)
-    candidates = rng.permutation(np.flatnonzero(np.isfinite(y)))
-    # the first occurrence of each class in the shuffled order
-    _, first = np.unique(index.codes[candidates], return_index=True)
-    rows = candidates[np.sort(first)[:n]]
-    oracle_seed = int(rng.integers(0, 2**31 - 1))
-    rows.setflags(write=False)
-    return HeldOutSplit(rows=rows, oracle_seed=oracle_seed)
+    if strategy == "sampled":
+        test = rng.choice(rows, test_size, replace=False)
+        oracle_seed = int(rng.integers(0, 2**31 - 1))
+        train = {}
+        for n in train_sizes:
+            again = np.random.default_rng(seed)
+            again.choice(rows, test_size, replace=False)
+            train[int(n)] = again.choice(rows[~np.isin(codes[rows], codes[test])], n, replace=False)
+        return _frozen(test, oracle_seed, train)
+
+    def firsts(candidates: np.ndarray, n: int, what: str) -> np.ndarray:
+        # the first occurrence of each class in the shuffled order
+        _, first = np.unique(codes[candidates], return_index=True)
+        if len(first) < n:
+            raise InvalidInputError(f"{what}: {n} architectures asked, the pool holds {len(first)} canonical forms")
+        return candidates[np.sort(first)[:n]]
+
+    test = firsts(rng.permutation(rows), test_size, "test set")
+    train = {}
+    if train_sizes:
+        rest = rows[~np.isin(codes[rows], codes[test])]
+        order = firsts(rng.permutation(rest), max(train_sizes), "training set")
+        train = {int(n): order[:n] for n in train_sizes}
+    return _frozen(test, int(rng.integers(0, 2**31 - 1)), train)
+
+
+def _frozen(test: np.ndarray, oracle_seed: int, train: dict[int, np.ndarray]) -> Split:
+    for a in (test, *train.values()):
+        a.setflags(write=False)
+    return Split(rows=test, oracle_seed=oracle_seed, train=train)

@@ -25,7 +25,7 @@ import numpy as np
 from naspred.benchmarks.base import Benchmark
 from naspred.evaluation.metrics import DEFAULT_TOP_K, metric_names, prediction_metrics
 from naspred.evaluation.spec import InitBudget, PredictorSpec, QueryBudget
-from naspred.evaluation.splits import CanonicalIndex, draw_test_split, trial_seed
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
 from naspred.predictors import SimulatedOracle
 from naspred.predictors import get as get_predictor
 from naspred.predictors.budget import BudgetMeter
@@ -155,7 +155,7 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
     oracle = None
     phase, t0 = "setup", start
     try:
-        split = draw_test_split(benchmark, index, task.test_size, task.seed)
+        split = draw_split(index.codes, pool_rows(benchmark), task.test_size, seed=task.seed)
         test_archs = split.archs(benchmark)
         y_true = benchmark.y[split.rows]
         oracle = IndexedOracle(benchmark, index, test_archs, seed=split.oracle_seed)

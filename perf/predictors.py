@@ -37,6 +37,7 @@ _STATE: dict = {}
 def _bench():
     if "bench" not in _STATE:
         from naspred.benchmarks import load
+        from naspred.evaluation.splits import CanonicalIndex
 
         bench = load("nb201-cifar10")
         space = bench.space
@@ -45,21 +46,20 @@ def _bench():
             bench=bench,
             archs=archs,
             y=bench.y,
-            canon=np.array([hash(space.canonical(a)) for a in archs]),
+            canon=CanonicalIndex.of(bench).codes,
             onehot=np.eye(len(space.ops))[space.op_indices(archs)].reshape(len(archs), -1),
         )
     return _STATE
 
 
 def split(trial: int, train_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Test rows, then training rows whose canonical form no test row shares (seeded by the trial)."""
+    """Test rows, then training rows whose canonical form no test row shares (seeded by the trial; the
+    ``"sampled"`` strategy of :func:`~naspred.evaluation.splits.draw_split`)."""
+    from naspred.evaluation.splits import draw_split
+
     s = _bench()
-    rng = np.random.default_rng(trial)
-    n = len(s["y"])
-    test = rng.choice(n, TEST_SIZE, replace=False)
-    pool = np.flatnonzero(~np.isin(s["canon"], s["canon"][test]))
-    train = rng.choice(pool, train_size, replace=False)
-    return test, train
+    drawn = draw_split(s["canon"], np.arange(len(s["y"])), TEST_SIZE, [train_size], trial, strategy="sampled")
+    return drawn.test, drawn.train[train_size]
 
 
 def _baseline(name: str, trial: int):

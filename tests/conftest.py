@@ -6,6 +6,11 @@ Benchmark data: tests that read benchmark files take the ``data_home`` fixture (
 the ``naspred data download NAME`` command that fetches them; with ``NASPRED_REQUIRE_DATA=1`` (CI sets it) it
 fails instead, so a CI run never skips silently.
 
+Shared fixtures and helpers: ``nb201_bench`` (nb201-cifar10 from the data home), ``nb201_disjoint`` (its
+200 training and 200 test rows, disjoint by canonical form), ``packaged`` (the two benchmarks that ship with
+naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix`` and
+``one_torch_thread``.
+
 Caches: every test runs with ``NASPRED_CACHE`` pointing at a temporary folder of the session, so the suite
 never writes into the user's ``~/.cache/naspred/tables``.
 """
@@ -17,6 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 # The suite runs many tiny torch models: one OpenMP thread per process is faster than a pool contending
@@ -101,3 +107,84 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def nb201_bench(data_home: Path):
+    """nb201-cifar10 (NAS-Bench-201 CIFAR-10, data home), loaded once per module."""
+    from naspred.benchmarks import load
+
+    return load("nb201-cifar10", data_home=data_home)
+
+
+def disjoint_split(bench, n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``n_train`` and ``n_test`` architectures drawn at random, no canonical form in both
+    (nor twice in either)."""
+    space = bench.space
+    archs = bench.archs
+    train, test, seen = [], [], set()
+    for row in np.random.default_rng(seed).permutation(len(bench)):
+        key = space.canonical(archs[row])
+        if key in seen:
+            continue
+        seen.add(key)
+        (train if len(train) < n_train else test).append(int(row))
+        if len(test) == n_test:
+            break
+    return np.array(train), np.array(test)
+
+
+@pytest.fixture(scope="module")
+def nb201_disjoint(nb201_bench):
+    """nb201-cifar10 with rows of 200 training and 200 test architectures (seed 0), disjoint by canonical form."""
+    train, test = disjoint_split(nb201_bench, 200, 200, seed=0)
+    return nb201_bench, train, test
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    """The two benchmarks that ship with naspred (no download), by name, loaded once per module:
+    nb201-analog-cifar10 (embedded) and nb201-mnist1d (learning curves and proxies)."""
+    from naspred import benchmarks
+
+    return {name: benchmarks.load(name) for name in ("nb201-analog-cifar10", "nb201-mnist1d")}
+
+
+def _distinct_cells(n: int, seed: int = 0) -> list:
+    """``n`` NB201 cells of distinct canonical forms, drawn with a fixed seed."""
+    from naspred.spaces import get as get_space
+
+    space = get_space("nb201")
+    rng = np.random.default_rng(seed)
+    out, keys = [], set()
+    while len(out) < n:
+        arch = space.sample(rng)
+        key = space.canonical(arch)
+        if key not in keys:
+            keys.add(key)
+            out.append(arch)
+    return out
+
+
+@pytest.fixture(scope="session")
+def distinct_cells():
+    """``distinct_cells(n, seed=0)``: ``n`` NB201 cells of distinct canonical forms, drawn with a fixed seed."""
+    return _distinct_cells
+
+
+@pytest.fixture(scope="session")
+def naslib_gcn_matrix() -> np.ndarray:
+    """NASLib's ``encodings.encode_gcn_nasbench201`` adjacency: input, the six edge operations, output
+    (naslib/search_spaces/nasbench201/encodings.py)."""
+    return np.array(
+        [
+            [0, 1, 1, 1, 0, 0, 0, 0],
+            [0, 0, 0, 0, 1, 1, 0, 0],
+            [0, 0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0, 0, 0],
+        ]
+    )

@@ -120,30 +120,18 @@ def test_truncation_is_a_prefix():
         PathEncoding("nb201", truncate=0).fit(archs)
 
 
-def test_gcn_layout_is_naslibs():
-    """NASLib's ``encode_gcn_nasbench201``: this 8 x 8 matrix, and node features one-hot over 7 columns of
-    [0, *(op + 1), 6] (naslib/search_spaces/nasbench201/encodings.py)."""
-    naslib_matrix = np.array(
-        [
-            [0, 1, 1, 1, 0, 0, 0, 0],
-            [0, 0, 0, 0, 1, 1, 0, 0],
-            [0, 0, 0, 0, 0, 0, 1, 0],
-            [0, 0, 0, 0, 0, 0, 0, 1],
-            [0, 0, 0, 0, 0, 0, 1, 0],
-            [0, 0, 0, 0, 0, 0, 0, 1],
-            [0, 0, 0, 0, 0, 0, 0, 1],
-            [0, 0, 0, 0, 0, 0, 0, 0],
-        ]
-    )
+def test_gcn_layout_is_naslibs(naslib_gcn_matrix):
+    """NASLib's ``encode_gcn_nasbench201``: its 8 x 8 matrix (``naslib_gcn_matrix``), and node features one-hot
+    over 7 columns of [0, *(op + 1), 6] (naslib/search_spaces/nasbench201/encodings.py)."""
     space = get_space("nb201")
     cell = space.parse(EXAMPLE)
     g = GCNEncoding("nb201", normalize="none").graphs([cell])
-    np.testing.assert_array_equal(g.adjacency[0] - np.eye(8), naslib_matrix)
-    np.testing.assert_array_equal(space.to_graph(cell).adjacency, naslib_matrix)
+    np.testing.assert_array_equal(g.adjacency[0] - np.eye(8), naslib_gcn_matrix)
+    np.testing.assert_array_equal(space.to_graph(cell).adjacency, naslib_gcn_matrix)
     assert g.operations[0].argmax(axis=1).tolist() == [0, 5, 1, 4, 2, 5, 4, 6]
     assert g.operations.shape == (1, 8, 7) and g.mask.all()
     rows = GCNEncoding("nb201").graphs([cell]).adjacency[0]
-    expected = naslib_matrix + np.eye(8)
+    expected = naslib_gcn_matrix + np.eye(8)
     np.testing.assert_allclose(rows, expected / expected.sum(axis=1, keepdims=True), rtol=1e-6)
 
 

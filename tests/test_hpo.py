@@ -53,33 +53,8 @@ def spy_calls():
     CALLS.clear()
 
 
-def disjoint_split(bench, n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``n_train`` and ``n_test`` architectures drawn at random, no canonical form in both."""
-    space = bench.space
-    archs = bench.archs
-    train, test, seen = [], [], set()
-    for row in np.random.default_rng(seed).permutation(len(bench)):
-        key = space.canonical(archs[row])
-        if key in seen:
-            continue
-        seen.add(key)
-        (train if len(train) < n_train else test).append(int(row))
-        if len(test) == n_test:
-            break
-    return np.array(train), np.array(test)
-
-
-@pytest.fixture(scope="module")
-def nb201(data_home):
-    from naspred.benchmarks import load
-
-    bench = load("nb201-cifar10", data_home=data_home)
-    train, test = disjoint_split(bench, 200, 200, seed=0)
-    return bench, train, test
-
-
-def test_the_search_never_sees_held_out_architectures(nb201, spy_calls):
-    bench, train, test = nb201
+def test_the_search_never_sees_held_out_architectures(nb201_disjoint, spy_calls):
+    bench, train, test = nb201_disjoint
     archs, space = bench.archs, bench.space
     # 75 training cells plus, for 15 of them, another cell of the benchmark with the same canonical form
     rows = [int(i) for i in train[:75]]
@@ -114,8 +89,8 @@ def test_the_search_never_sees_held_out_architectures(nb201, spy_calls):
     assert search.best_predictor_.n_train_ == 90
 
 
-def test_random_search_tunes_svr_on_training_folds_and_ranks_test_architectures(nb201, caplog):
-    bench, train, test = nb201
+def test_random_search_tunes_svr_on_training_folds_and_ranks_test_architectures(nb201_disjoint, caplog):
+    bench, train, test = nb201_disjoint
     archs = bench.archs
     xtr, ytr = [archs[i] for i in train], bench.y[train]
     with caplog.at_level(logging.INFO, logger="naspred.predictors.hpo"):
@@ -151,8 +126,8 @@ def test_random_search_tunes_svr_on_training_folds_and_ranks_test_architectures(
     assert tau >= 0.55
 
 
-def test_the_time_limit_stops_the_search_after_the_first_configuration(nb201):
-    bench, train, _ = nb201
+def test_the_time_limit_stops_the_search_after_the_first_configuration(nb201_disjoint):
+    bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:60]], bench.y[train[:60]]
     search = RandomSearch(SVR(), time_limit=1e-9, random_state=0).fit(xtr, ytr)
     assert search.stopped_by_ == "time_limit" and len(search.trials_) == 1
@@ -160,8 +135,8 @@ def test_the_time_limit_stops_the_search_after_the_first_configuration(nb201):
     assert search.search_seconds_ > 0
 
 
-def test_the_time_limit_is_kept(nb201):
-    bench, train, _ = nb201
+def test_the_time_limit_is_kept(nb201_disjoint):
+    bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:60]], bench.y[train[:60]]
     search = RandomSearch(SVR(), time_limit=0.5, random_state=0).fit(xtr, ytr)
     assert search.stopped_by_ == "time_limit" and len(search.trials_) >= 2
@@ -169,8 +144,8 @@ def test_the_time_limit_is_kept(nb201):
     assert search.search_seconds_ <= 0.5 + slowest + 0.5  # at most one configuration runs past the limit
 
 
-def test_failing_configurations_are_recorded_and_skipped(nb201, spy_calls):
-    bench, train, _ = nb201
+def test_failing_configurations_are_recorded_and_skipped(nb201_disjoint, spy_calls):
+    bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:45]], bench.y[train[:45]]
     search = RandomSearch(Spy(fail_above=0.5), random_state=0).fit(xtr, ytr)
     failed = [t for t in search.trials_ if t.error is not None]
@@ -181,8 +156,8 @@ def test_failing_configurations_are_recorded_and_skipped(nb201, spy_calls):
         RandomSearch(Spy(alpha=5.0, fail_above=-1.0), random_state=0).fit(xtr, ytr)
 
 
-def test_search_delegates_uncertainty_and_works_through_initialize(nb201):
-    bench, _, test = nb201
+def test_search_delegates_uncertainty_and_works_through_initialize(nb201_disjoint):
+    bench, _, test = nb201_disjoint
     archs = bench.archs
     hidden = [archs[i] for i in test]
     oracle = SimulatedOracle(bench, hidden=hidden, seed=0)
@@ -226,8 +201,8 @@ class NoSpace(LinearRegression):
         (RandomSearch(SVR(), n_folds=50), "40 distinct architecture\\(s\\) cannot make 50 folds"),
     ],
 )
-def test_bad_searches_are_refused(nb201, search, fragment):
-    bench, train, _ = nb201
+def test_bad_searches_are_refused(nb201_disjoint, search, fragment):
+    bench, train, _ = nb201_disjoint
     with pytest.raises(InvalidInputError, match=fragment):
         search.fit([bench.archs[i] for i in train[:40]], bench.y[train[:40]])
 

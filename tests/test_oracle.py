@@ -21,20 +21,6 @@ from naspred.spaces import get as get_space
 EPOCHS = 5
 
 
-def distinct_cells(n: int, seed: int = 0) -> list:
-    """``n`` NB201 cells of distinct canonical forms, drawn with a fixed seed."""
-    space = get_space("nb201")
-    rng = np.random.default_rng(seed)
-    out, keys = [], set()
-    while len(out) < n:
-        arch = space.sample(rng)
-        key = space.canonical(arch)
-        if key not in keys:
-            keys.add(key)
-            out.append(arch)
-    return out
-
-
 def isomorphic_pair():
     """Two different NB201 cells with the same canonical form."""
     space = get_space("nb201")
@@ -74,7 +60,7 @@ def tiny_benchmark(archs, *, epoch_seconds=None, flops=None, proxies=None, highe
 
 
 @pytest.fixture(scope="module")
-def cells():
+def cells(distinct_cells):
     return distinct_cells(10)
 
 
@@ -146,7 +132,7 @@ def test_hidden_architecture_never_reveals_its_final_result(cells):
     assert oracle.meter.refused == []  # refused before any charge
 
 
-def test_an_isomorphic_copy_of_a_hidden_architecture_is_hidden_too():
+def test_an_isomorphic_copy_of_a_hidden_architecture_is_hidden_too(distinct_cells):
     a, b = isomorphic_pair()
     others = [c for c in distinct_cells(4, seed=1) if get_space("nb201").canonical(c) != get_space("nb201").canonical(a)]
     oracle = SimulatedOracle(tiny_benchmark([a, b, *others]), hidden=[a])
@@ -247,7 +233,7 @@ def test_proxies_are_read_and_their_recorded_time_charged(cells):
         oracle.proxies([cells[0]], ["synflow"])
 
 
-def test_proxy_missing_for_a_cell_is_read_from_an_isomorphic_one_or_refused():
+def test_proxy_missing_for_a_cell_is_read_from_an_isomorphic_one_or_refused(distinct_cells):
     a, b = isomorphic_pair()
     space = get_space("nb201")
     others = [c for c in distinct_cells(3, seed=2) if space.canonical(c) != space.canonical(a)]
@@ -352,34 +338,27 @@ def test_oracle_serves_no_proxies_it_does_not_have(cells):
 
 
 # -- real data ----------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def nb201(data_home):
-    from naspred.benchmarks import load
-
-    return load("nb201-cifar10", data_home=data_home)
-
-
-def test_simulated_oracle_on_nasbench201(nb201):
-    space = nb201.space
+def test_simulated_oracle_on_nasbench201(nb201_bench):
+    space = nb201_bench.space
     rng = np.random.default_rng(0)
-    rows = rng.choice(len(nb201), size=20, replace=False)
-    hidden = [nb201.archs[i] for i in rows[:10]]
-    oracle = SimulatedOracle(nb201, hidden=hidden, seed=0)
+    rows = rng.choice(len(nb201_bench), size=20, replace=False)
+    hidden = [nb201_bench.archs[i] for i in rows[:10]]
+    oracle = SimulatedOracle(nb201_bench, hidden=hidden, seed=0)
     assert oracle.full_epochs == 200
     assert "proxy:flops" in oracle.cost_model  # NAS-Bench-201 files record no training time
     # partial training of a hidden cell yields its recorded 12-epoch accuracy and nothing later
     r = oracle.train(hidden[0], 150)
     np.testing.assert_array_equal(r.curves["val_accuracy"].epochs, [12])
-    assert r.curves["val_accuracy"].values[0] == nb201.table["val_accuracy_12"].iloc[rows[0]]
+    assert r.curves["val_accuracy"].values[0] == nb201_bench.table["val_accuracy_12"].iloc[rows[0]]
     with pytest.raises(HiddenGroundTruthError):
         oracle.train(hidden[0], 200)
     # a visible cell trained to completion yields the 200-epoch validation accuracy of the table
-    visible = nb201.archs[rows[15]]
+    visible = nb201_bench.archs[rows[15]]
     full = oracle.train(visible, 200)
-    assert full.final == nb201.table["val_accuracy"].iloc[rows[15]]
+    assert full.final == nb201_bench.table["val_accuracy"].iloc[rows[15]]
     hidden_keys = {space.canonical(a) for a in hidden}
     drawn = oracle.sample(200)
     assert not hidden_keys & {space.canonical(a) for a in drawn}
     assert len({space.canonical(a) for a in drawn}) == 200
     zen = oracle.proxies([visible], ["zen"])["zen"][0]
-    assert zen == nb201.table["proxy:zen"].iloc[rows[15]]
+    assert zen == nb201_bench.table["proxy:zen"].iloc[rows[15]]

@@ -34,18 +34,6 @@ from sklearn.model_selection import cross_val_score
 EPOCHS = 5
 
 
-def distinct_cells(n: int, seed: int = 0) -> list:
-    space = get_space("nb201")
-    rng = np.random.default_rng(seed)
-    out, keys = [], set()
-    while len(out) < n:
-        arch = space.sample(rng)
-        if space.canonical(arch) not in keys:
-            keys.add(space.canonical(arch))
-            out.append(arch)
-    return out
-
-
 def conv_count(arch) -> int:
     return get_space("nb201").format(arch).count("conv")
 
@@ -138,7 +126,7 @@ class Recorder(Predictor):
 
 
 @pytest.fixture(scope="module")
-def cells():
+def cells(distinct_cells):
     return distinct_cells(60)
 
 
@@ -255,6 +243,19 @@ def test_not_fitted_errors_say_how_to_fit(cells):
     oracle = SimulatedOracle(tiny_benchmark(cells), seed=0)
     with pytest.raises(NotFittedError, match="initialize\\(oracle, budget\\)"):
         LinearRegression().query(cells[:3], oracle, Budget(seconds=10))
+
+
+#: registered predictors that train on labelled architectures
+TRAINED = [row["name"] for row in predictors.describe() if row["requirements"]["labelled"]]
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_a_trained_predictor_not_yet_fitted_names_itself(cells, name):
+    model = predictors.get(name)
+    info = ArchInfo(space=get_space("nb201"))
+    for call in (model.predict, model.predict_dist):
+        with pytest.raises(NotFittedError, match=f"^{type(model).__name__} is not fitted yet: call fit"):
+            call(cells[:3], info)
 
 
 def test_missing_side_information_is_named(cells):
@@ -477,13 +478,9 @@ def test_describe_lists_every_predictor():
 
 # -- real data: NAS-Bench-201 CIFAR-10 --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def nb201_split(data_home):
+def nb201_split(nb201_bench):
     """nb201-cifar10 and 200 test cells drawn at random (one per canonical form)."""
-    from naspred.benchmarks import load
-
-    bench = load("nb201-cifar10", data_home=data_home)
-    test = SimulatedOracle(bench, seed=0).sample(200)
-    return bench, test
+    return nb201_bench, SimulatedOracle(nb201_bench, seed=0).sample(200)
 
 
 # Floors: this split gives Kendall tau 0.512 (lin_reg) and 0.530 (rf). perf/predictors.md has both at 100

@@ -4,14 +4,11 @@ standard deviations checked against closed-form computations, parameter validati
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
 import torch
 from scipy.stats import kendalltau, multivariate_normal
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
 from naspred import predictors
 from naspred.errors import InvalidInputError
@@ -44,39 +41,13 @@ QUICK = {**SMALL, "ngb": {"n_estimators": 15, "random_state": 0}}
 WITH_STD = {"bayes_lin_reg", "ngb", "gp", "var_sparse_gp"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Torch on one thread: the machines running the suite are shared, and threads fight over two cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def disjoint_split(bench, n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``n_train`` and ``n_test`` architectures drawn at random, no canonical form in both
-    (nor twice in either)."""
-    space = bench.space
-    archs = bench.archs
-    train, test, seen = [], [], set()
-    for row in np.random.default_rng(seed).permutation(len(bench)):
-        key = space.canonical(archs[row])
-        if key in seen:
-            continue
-        seen.add(key)
-        (train if len(train) < n_train else test).append(int(row))
-        if len(test) == n_test:
-            break
-    return np.array(train), np.array(test)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def nb201(data_home):
+def nb201(nb201_disjoint):
     """200 training and 200 test architectures of nb201-cifar10 (seed 0), disjoint by canonical form."""
-    from naspred.benchmarks import load
-
-    bench = load("nb201-cifar10", data_home=data_home)
-    train, test = disjoint_split(bench, 200, 200, seed=0)
+    bench, train, test = nb201_disjoint
     archs = bench.archs
     return (
         [archs[i] for i in train],
@@ -132,36 +103,7 @@ def test_every_predictor_is_registered_with_its_uncertainty():
         assert rows[name]["uncertainty"] is (name in WITH_STD)
         assert rows[name]["requirements"]["featurizers"] == ["adjacency_one_hot"]
         assert rows[name]["requirements"]["labelled"] is True
-
-
-# -- scikit-learn protocol -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(SMALL))
-def test_clone_get_params_round_trip_and_reproducibility(small, name):
-    xtr, ytr, xte, _ = small
-    model = predictors.get(name, **QUICK[name])
-    params = model.get_params()
-    assert params["encoding"] == "adjacency_one_hot"
-    assert all(params[k] == v for k, v in QUICK[name].items())
-    model.fit(xtr, ytr)
-    copy = clone(model)
-    assert copy.get_params() == params and not hasattr(copy, "model_")
-    with pytest.raises(NotFittedError, match="not fitted yet"):
-        copy.predict(xte)
-    # a clone fitted on the same data (same seeds) predicts the same; so does a pickled copy
-    np.testing.assert_allclose(copy.fit(xtr, ytr).predict(xte), model.predict(xte), rtol=1e-7, atol=1e-7)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(xte), model.predict(xte))
-    key = next(iter(type(model).hyperparameter_space()))
-    value = params[key]
-    assert copy.set_params(**{key: value}) is copy
-
-
-@pytest.mark.parametrize("name", sorted(SMALL))
-def test_predict_before_fit_raises(small, name):
-    model = predictors.get(name, **QUICK[name])
-    with pytest.raises(NotFittedError, match=f"{type(model).__name__} is not fitted yet"):
-        model.predict(small[2])
-    with pytest.raises(NotFittedError):
-        model.predict_dist(small[2])
+        assert predictors.get(name).get_params()["encoding"] == "adjacency_one_hot"
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))

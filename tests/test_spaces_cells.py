@@ -28,19 +28,6 @@ SIZES = {"nb201": 15_625, "tnb101-micro": 4_096, "spikenas": 15_625}
 NB201 = SPACES["nb201"]
 TNB = SPACES["tnb101-micro"]
 SPIKE = SPACES["spikenas"]
-#: NASLib ``encodings.encode_gcn_nasbench201``: input, the six edge operations, output
-NASLIB_GCN_MATRIX = np.array(
-    [
-        [0, 1, 1, 1, 0, 0, 0, 0],
-        [0, 0, 0, 0, 1, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0, 0],
-    ]
-)
 
 
 def cpu_seconds(work, repeat: int = 3) -> float:
@@ -481,10 +468,10 @@ def test_op_indices_speed_and_round_trip():
     assert NB201.op_indices([]).shape == (0, 6)
 
 
-def test_to_graph_is_naslib_gcn_form():
+def test_to_graph_is_naslib_gcn_form(naslib_gcn_matrix):
     arch = NB201.from_tuple((4, 0, 3, 1, 4, 3))
     dag = NB201.to_graph(arch)
-    assert np.array_equal(dag.adjacency, NASLIB_GCN_MATRIX)
+    assert np.array_equal(dag.adjacency, naslib_gcn_matrix)
     assert dag.node_ops == ("input", *arch.ops, "output")
     assert np.array_equal(np.triu(dag.adjacency, 1), dag.adjacency)
 

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -36,11 +36,12 @@ from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.mlp import train_stacked_mlp
 from naspred.predictors.neural import (
+    TRAINING,
+    Check,
     NeuralPredictor,
-    check_count,
-    check_optional_count,
-    check_positive,
+    count,
     minibatches,
+    positive,
 )
 from naspred.predictors.requirements import Requirements
 
@@ -75,6 +76,8 @@ class DNGO(_EncodedBNN):
     stops training after that many gradient steps.
     """
 
+    constraints: ClassVar[dict[str, Check]] = {"num_layers": count(), "layer_width": count(), **TRAINING}
+
     def __init__(
         self,
         encoding: str = "adjacency_one_hot",
@@ -87,24 +90,7 @@ class DNGO(_EncodedBNN):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.encoding = encoding
-        self.num_layers = num_layers
-        self.layer_width = layer_width
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.random_state = random_state
-        self.device = device
-
-    def _check_params(self) -> None:
-        who = self._name
-        check_count(self.num_layers, "num_layers", who)
-        check_count(self.layer_width, "layer_width", who)
-        check_count(self.epochs, "epochs", who)
-        check_count(self.batch_size, "batch_size", who)
-        check_optional_count(self.max_steps, "max_steps", who)
-        check_positive(self.lr, "lr", who)
+        self._store(locals())
 
     def _features(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -174,6 +160,20 @@ class BOHAMIANN(_EncodedBNN):
     prior (1e-6, standard deviation 0.1) made the sampler diverge on that trial.
     """
 
+    constraints: ClassVar[dict[str, Check]] = {
+        "num_layers": count(),
+        "layer_width": count(),
+        "burn_in_steps": count(0),
+        "sample_steps": count(),
+        "keep_every": count(),
+        "batch_size": count(),
+        "step_size": positive(),
+        "weight_prior_std": positive(),
+        "noise_prior_mean": positive(),
+        "noise_prior_std": positive(),
+        "momentum_decay": positive(),
+    }
+
     def __init__(
         self,
         encoding: str = "adjacency_one_hot",
@@ -191,35 +191,12 @@ class BOHAMIANN(_EncodedBNN):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.encoding = encoding
-        self.num_layers = num_layers
-        self.layer_width = layer_width
-        self.burn_in_steps = burn_in_steps
-        self.sample_steps = sample_steps
-        self.keep_every = keep_every
-        self.batch_size = batch_size
-        self.step_size = step_size
-        self.momentum_decay = momentum_decay
-        self.weight_prior_std = weight_prior_std
-        self.noise_prior_mean = noise_prior_mean
-        self.noise_prior_std = noise_prior_std
-        self.random_state = random_state
-        self.device = device
+        self._store(locals())
 
     def _check_params(self) -> None:
+        super()._check_params()
         who = self._name
-        check_count(self.num_layers, "num_layers", who)
-        check_count(self.layer_width, "layer_width", who)
-        check_count(self.burn_in_steps, "burn_in_steps", who, minimum=0)
-        check_count(self.sample_steps, "sample_steps", who)
-        check_count(self.keep_every, "keep_every", who)
-        check_count(self.batch_size, "batch_size", who)
-        check_positive(self.step_size, "step_size", who)
-        check_positive(self.weight_prior_std, "weight_prior_std", who)
-        check_positive(self.noise_prior_mean, "noise_prior_mean", who)
-        check_positive(self.noise_prior_std, "noise_prior_std", who)
-        decay = check_positive(self.momentum_decay, "momentum_decay", who)
-        if decay >= 1:
+        if self.momentum_decay >= 1:
             raise InvalidInputError(f"{who}: momentum_decay must be in (0, 1), got {self.momentum_decay!r}")
         if self.keep_every > self.sample_steps:
             raise InvalidInputError(

@@ -24,7 +24,7 @@ fit, not at every step; the optimiser is PyTorch's fused Adam.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -33,14 +33,15 @@ from naspred.featurizers.graph import GCNInputs
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
+    TRAINING,
+    Check,
     NeuralPredictor,
     adam,
-    check_count,
     check_fraction,
-    check_optional_count,
-    check_positive,
+    count,
     count_steps,
     epoch_batches,
+    positive,
 )
 from naspred.predictors.requirements import Requirements
 from torch import nn
@@ -191,6 +192,7 @@ class _GraphPredictor(NeuralPredictor):
     max_steps: int | None
     lr: float
     weight_decay: float
+    constraints: ClassVar[dict[str, Check]] = {**TRAINING, "weight_decay": positive(allow_zero=True)}
 
     @property
     def requirements(self) -> Requirements:
@@ -207,14 +209,6 @@ class _GraphPredictor(NeuralPredictor):
             self.n_nodes_ = int(adjacency.shape[1])
             self.n_features_ = int(operations.shape[2])
         return self.network_class.inputs(adjacency, operations, mask)
-
-    def _check_training(self) -> None:
-        who = self._name
-        check_count(self.epochs, "epochs", who)
-        check_count(self.batch_size, "batch_size", who)
-        check_optional_count(self.max_steps, "max_steps", who)
-        check_positive(self.lr, "lr", who)
-        check_positive(self.weight_decay, "weight_decay", who, allow_zero=True)
 
     def _fit_network(
         self, net: nn.Module, inputs: tuple[torch.Tensor, ...], z: np.ndarray, rng: np.random.Generator
@@ -253,6 +247,13 @@ class GCN(_GraphPredictor):
     """
 
     network_class = NeuralPredictorNet
+    constraints: ClassVar[dict[str, Check]] = {
+        "hidden": count(),
+        "num_layers": count(),
+        "linear_hidden": count(),
+        "dropout": check_fraction,
+        **_GraphPredictor.constraints,
+    }
 
     def __init__(
         self,
@@ -268,25 +269,7 @@ class GCN(_GraphPredictor):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.hidden = hidden
-        self.num_layers = num_layers
-        self.linear_hidden = linear_hidden
-        self.dropout = dropout
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.random_state = random_state
-        self.device = device
-
-    def _check_params(self) -> None:
-        who = self._name
-        check_count(self.hidden, "hidden", who)
-        check_count(self.num_layers, "num_layers", who)
-        check_count(self.linear_hidden, "linear_hidden", who)
-        check_fraction(self.dropout, "dropout", who)
-        self._check_training()
+        self._store(locals())
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         self.__dict__.pop("n_nodes_", None)
@@ -312,6 +295,7 @@ class BONAS(_GraphPredictor):
 
     uncertainty = True
     network_class = BONASNet
+    constraints: ClassVar[dict[str, Check]] = {"hidden": count(), "num_layers": count(), **_GraphPredictor.constraints}
 
     def __init__(
         self,
@@ -325,21 +309,7 @@ class BONAS(_GraphPredictor):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.hidden = hidden
-        self.num_layers = num_layers
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.random_state = random_state
-        self.device = device
-
-    def _check_params(self) -> None:
-        who = self._name
-        check_count(self.hidden, "hidden", who)
-        check_count(self.num_layers, "num_layers", who)
-        self._check_training()
+        self._store(locals())
 
     def _embed(self, inputs: tuple[torch.Tensor, ...]) -> np.ndarray:
         return self.network_.embed(*inputs).cpu().numpy().astype(np.float64)

@@ -19,21 +19,22 @@ stops training after that many gradient steps when the epochs would take more.
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
+    TRAINING,
+    Check,
     NeuralPredictor,
     adam,
-    check_choice,
-    check_count,
-    check_optional_count,
-    check_positive,
+    choice,
+    count,
     count_steps,
     epoch_batches,
+    positive,
 )
 from naspred.predictors.requirements import Requirements
 from torch import nn
@@ -127,6 +128,13 @@ class MLP(NeuralPredictor):
 
     #: networks trained; :class:`BANANAS` trains an ensemble
     n_members: int = 1
+    constraints: ClassVar[dict[str, Check]] = {
+        "num_layers": count(),
+        "layer_width": count(),
+        **TRAINING,
+        "regularization": positive(allow_zero=True),
+        "loss": choice(LOSSES),
+    }
 
     def __init__(
         self,
@@ -142,35 +150,11 @@ class MLP(NeuralPredictor):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.encoding = encoding
-        self.num_layers = num_layers
-        self.layer_width = layer_width
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.regularization = regularization
-        self.loss = loss
-        self.random_state = random_state
-        self.device = device
+        self._store(locals())
 
     @property
     def requirements(self) -> Requirements:
         return Requirements(featurizers=(self.encoding,), labelled=True, encoding=True)
-
-    def _check_params(self) -> None:
-        who = self._name
-        check_count(self.num_layers, "num_layers", who)
-        check_count(self.layer_width, "layer_width", who)
-        check_count(self.epochs, "epochs", who)
-        check_count(self.batch_size, "batch_size", who)
-        check_optional_count(self.max_steps, "max_steps", who)
-        check_count(self.n_members, "n_members", who, minimum=self._min_members)
-        check_positive(self.lr, "lr", who)
-        check_positive(self.regularization, "regularization", who, allow_zero=True)
-        check_choice(self.loss, "loss", LOSSES, who)
-
-    _min_members = 1
 
     def _encode(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         return np.asarray(get_featurizer(self.encoding, space=info.space).transform(archs), dtype=np.float32)
@@ -208,7 +192,7 @@ class BANANAS(MLP):
     """
 
     uncertainty = True
-    _min_members = 2
+    constraints: ClassVar[dict[str, Check]] = {**MLP.constraints, "n_members": count(2)}
 
     def __init__(
         self,
@@ -225,15 +209,4 @@ class BANANAS(MLP):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.encoding = encoding
-        self.n_members = n_members
-        self.num_layers = num_layers
-        self.layer_width = layer_width
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.regularization = regularization
-        self.loss = loss
-        self.random_state = random_state
-        self.device = device
+        self._store(locals())

@@ -1,8 +1,12 @@
-"""Common ground of the PyTorch predictors: device choice, seeded training, standardised targets.
+"""Common ground of the PyTorch predictors: device choice, seeded training, standardised targets, parameters.
 
 Every neural predictor (MLP and BANANAS, GCN and BONAS, DNGO and BOHAMIANN, NAO and SemiNAS) is a
 :class:`NeuralPredictor`: it trains on targets standardised to zero mean and unit variance (as NASLib's
-neural predictors do) and maps its outputs back to the target's scale. Training runs inside
+neural predictors do, with :class:`~naspred.predictors.standardised.TargetScaler`) and maps its outputs back
+to the target's scale. Its parameters are checked from one table per class (``constraints``: parameter ->
+check), which starts from the training block the predictors trained by epochs of Adam share
+(:data:`TRAINING`: ``epochs``, ``batch_size``, ``max_steps``, ``lr``; ``random_state`` and ``device`` are
+checked when the fit draws its seed and resolves its device). Training runs inside
 :func:`seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global random
 state afterwards, so that ``random_state`` makes a fit reproducible without touching global state.
 """
@@ -10,16 +14,17 @@ state afterwards, so that ``random_state`` makes a fit reproducible without touc
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from naspred.errors import InvalidInputError
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
+from naspred.predictors.standardised import TargetScaler
 
 
 def resolve_device(device: Any, who: str) -> torch.device:
@@ -103,6 +108,34 @@ def check_optional_count(value: Any, name: str, who: str) -> int | None:
     return None if value is None else check_count(value, name, who)
 
 
+#: a parameter check: ``check(value, name, who)`` returns the value or raises :class:`InvalidInputError`
+Check = Callable[[Any, str, str], Any]
+
+
+def count(minimum: int = 1) -> Check:
+    """The check of an int >= ``minimum``."""
+    return lambda value, name, who: check_count(value, name, who, minimum)
+
+
+def positive(allow_zero: bool = False) -> Check:
+    """The check of a finite float > 0 (>= 0 with ``allow_zero``)."""
+    return lambda value, name, who: check_positive(value, name, who, allow_zero)
+
+
+def choice(choices: tuple[str, ...]) -> Check:
+    """The check of one of ``choices``."""
+    return lambda value, name, who: check_choice(value, name, choices, who)
+
+
+#: the training parameters of the predictors trained by epochs of Adam on minibatches
+TRAINING: dict[str, Check] = {
+    "epochs": count(),
+    "batch_size": count(),
+    "max_steps": check_optional_count,
+    "lr": positive(),
+}
+
+
 def minibatches(n: int, batch_size: int, rng: np.random.Generator, drop_last: bool = False) -> list[np.ndarray]:
     """A random permutation of ``range(n)`` cut into batches of ``batch_size`` (the last may be shorter)."""
     order = rng.permutation(n)
@@ -140,17 +173,27 @@ def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.opt
 class NeuralPredictor(Predictor):
     """A PyTorch predictor trained on standardised targets, seeded by ``random_state``, on ``device``.
 
-    Subclasses store ``random_state`` and ``device`` among their parameters and implement :meth:`_train`
+    Subclasses store their constructor's arguments with :meth:`_store` (``random_state`` and ``device``
+    among them), state the check of each other parameter in ``constraints``, and implement :meth:`_train`
     (on targets of zero mean and unit variance) and :meth:`_infer` (mean and, where the model has one,
-    standard deviation, both on the standardised scale).
+    standard deviation, both on the standardised scale). ``scaler_`` keeps the fitted target scaling.
     """
 
     random_state: int | None
     device: str
+    #: parameter -> check, run in this order by :meth:`_check_params` before every fit
+    constraints: ClassVar[dict[str, Check]] = {}
 
-    @abstractmethod
+    def _store(self, given: dict[str, Any]) -> None:
+        """Store the constructor's arguments (its ``locals()``) unchanged, as scikit-learn expects."""
+        for name, value in given.items():
+            if name != "self" and not name.startswith("__"):
+                setattr(self, name, value)
+
     def _check_params(self) -> None:
         """Raise :class:`InvalidInputError` naming any malformed parameter."""
+        for name, check in self.constraints.items():
+            check(getattr(self, name), name, self._name)
 
     @abstractmethod
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
@@ -165,20 +208,14 @@ class NeuralPredictor(Predictor):
         who = f"{self._name}.fit"
         self.device_ = resolve_device(self.device, who)
         seed = draw_seed(self.random_state, who)
-        self.y_mean_ = float(y.mean())
-        scale = float(y.std())
-        self.y_scale_ = scale if scale > 0 else 1.0
-        z = (y - self.y_mean_) / self.y_scale_
+        self.scaler_ = TargetScaler.fit(y)
         with seeded_torch(seed, self.device_):
-            self._train(archs, z, info, np.random.default_rng(seed))
+            self._train(archs, self.scaler_.transform(y), info, np.random.default_rng(seed))
 
     def _standardised(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
         with torch.no_grad():
             mean, std = self._infer(archs, info)
-        mean = np.asarray(mean, dtype=np.float64) * self.y_scale_ + self.y_mean_
-        if std is not None:
-            std = np.asarray(std, dtype=np.float64) * self.y_scale_
-        return mean, std
+        return self.scaler_.inverse_mean(mean), None if std is None else self.scaler_.inverse_std(std)
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         return self._standardised(archs, info)[0]

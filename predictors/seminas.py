@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 from numbers import Integral
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -35,14 +35,15 @@ from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
+    TRAINING,
+    Check,
     NeuralPredictor,
     adam,
-    check_count,
     check_fraction,
-    check_optional_count,
-    check_positive,
+    count,
     count_steps,
     epoch_batches,
+    positive,
 )
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
@@ -125,6 +126,17 @@ class NAO(NeuralPredictor):
     question "nao").
     """
 
+    constraints: ClassVar[dict[str, Check]] = {
+        "hidden": count(),
+        "mlp_hidden": count(),
+        "mlp_layers": count(),
+        "dropout": check_fraction,
+        "trade_off": positive(allow_zero=True),
+        **TRAINING,
+        "weight_decay": positive(allow_zero=True),
+        "grad_clip": positive(),
+    }
+
     def __init__(
         self,
         hidden: int = 64,
@@ -141,39 +153,16 @@ class NAO(NeuralPredictor):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        self.hidden = hidden
-        self.mlp_hidden = mlp_hidden
-        self.mlp_layers = mlp_layers
-        self.dropout = dropout
-        self.trade_off = trade_off
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_steps = max_steps
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.grad_clip = grad_clip
-        self.random_state = random_state
-        self.device = device
+        self._store(locals())
 
     @property
     def requirements(self) -> Requirements:
         return Requirements(featurizers=("gcn",), labelled=True, encoding=True)
 
     def _check_params(self) -> None:
-        who = self._name
-        check_count(self.hidden, "hidden", who)
-        check_count(self.mlp_hidden, "mlp_hidden", who)
-        check_count(self.mlp_layers, "mlp_layers", who)
-        check_fraction(self.dropout, "dropout", who)
-        trade_off = check_positive(self.trade_off, "trade_off", who, allow_zero=True)
-        if trade_off > 1:
-            raise InvalidInputError(f"{who}: trade_off must be in [0, 1], got {self.trade_off!r}")
-        check_count(self.epochs, "epochs", who)
-        check_count(self.batch_size, "batch_size", who)
-        check_optional_count(self.max_steps, "max_steps", who)
-        check_positive(self.lr, "lr", who)
-        check_positive(self.weight_decay, "weight_decay", who, allow_zero=True)
-        check_positive(self.grad_clip, "grad_clip", who)
+        super()._check_params()
+        if self.trade_off > 1:
+            raise InvalidInputError(f"{self._name}: trade_off must be in [0, 1], got {self.trade_off!r}")
 
     def _sequences(self, archs: list[Any], space: SearchSpace) -> np.ndarray:
         encoder = get_featurizer("gcn", space=space, normalize="none", max_nodes=getattr(self, "n_nodes_", None))
@@ -246,6 +235,13 @@ class SemiNAS(NAO):
     worse: ``perf/defaults.md``, question "seminas").
     """
 
+    constraints: ClassVar[dict[str, Check]] = {
+        **NAO.constraints,
+        "n_unlabelled": count(0),
+        "up_sample_ratio": count(),
+        "semi_epochs": count(),
+    }
+
     def __init__(
         self,
         n_unlabelled: int = 200,
@@ -265,24 +261,7 @@ class SemiNAS(NAO):
         random_state: int | None = None,
         device: str = "cpu",
     ) -> None:
-        super().__init__(
-            hidden=hidden,
-            mlp_hidden=mlp_hidden,
-            mlp_layers=mlp_layers,
-            dropout=dropout,
-            trade_off=trade_off,
-            epochs=epochs,
-            batch_size=batch_size,
-            max_steps=max_steps,
-            lr=lr,
-            weight_decay=weight_decay,
-            grad_clip=grad_clip,
-            random_state=random_state,
-            device=device,
-        )
-        self.n_unlabelled = n_unlabelled
-        self.up_sample_ratio = up_sample_ratio
-        self.semi_epochs = semi_epochs
+        self._store(locals())
 
     @property
     def requirements(self) -> Requirements:
@@ -290,13 +269,6 @@ class SemiNAS(NAO):
         valid = isinstance(count, Integral) and not isinstance(count, bool) and count >= 0
         # a malformed count is reported by fit (_check_params); the declaration stays well-formed
         return Requirements(featurizers=("gcn",), labelled=True, encoding=True, unlabelled=int(count) if valid else 0)
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        who = self._name
-        check_count(self.n_unlabelled, "n_unlabelled", who, minimum=0)
-        check_count(self.up_sample_ratio, "up_sample_ratio", who)
-        check_count(self.semi_epochs, "semi_epochs", who)
 
     def _unlabelled(self, archs: list[Any], info: ArchInfo, rng: np.random.Generator) -> list[Any]:
         space = info.space

@@ -131,7 +131,7 @@ def test_bananas_std_is_the_spread_of_its_members(fitted, split, info):
     model = fitted["bananas"]
     x = torch.as_tensor(model._encode(split[2], info))
     members = model.model_(x.unsqueeze(0).expand(model.n_members, -1, -1)).detach().numpy().astype(np.float64)
-    members = members * model.y_scale_ + model.y_mean_
+    members = members * model.scaler_.scale + model.scaler_.mean
     dist = model.predict_dist(split[2], info)
     np.testing.assert_allclose(dist.mean, members.mean(axis=0), rtol=1e-6)
     np.testing.assert_allclose(dist.std, members.std(axis=0), rtol=1e-5, atol=1e-6)

@@ -12,7 +12,9 @@
 Both are among the model-based predictors of White et al. (NeurIPS 2021); both fit standardised targets.
 They use one thread unless ``n_jobs`` says otherwise (``None``: the library's default, -1: every core):
 on a few thousand architectures threads gain little, and trials usually run in parallel processes.
-Their hyperparameter spaces are NASLib's random-search ranges (``set_random_hyperparams``).
+Their hyperparameter spaces are NASLib's random-search ranges (``set_random_hyperparams``). Both are
+:class:`GradientBoosting`: the parameters they share (``n_estimators``, ``learning_rate``, ``random_state``,
+``n_jobs``) are checked and passed to the library's estimator in one place.
 """
 
 from __future__ import annotations
@@ -25,7 +27,41 @@ from naspred.predictors.params import check_float, check_int, check_jobs, check_
 from naspred.predictors.standardised import StandardisedRegressor
 
 
-class LightGBM(StandardisedRegressor):
+class GradientBoosting(StandardisedRegressor):
+    """Gradient-boosted trees on ``encoding``: a library's scikit-learn regressor built by :meth:`_make_model`
+    from the shared parameters and the library's own (:meth:`_library_params`)."""
+
+    encoding: str
+    n_estimators: int
+    learning_rate: float
+    random_state: int | None
+    n_jobs: int | None
+
+    def _library_model(self, **params: Any) -> Any:
+        """The library's regressor built with ``params``."""
+        raise NotImplementedError
+
+    def _library_params(self, who: str) -> dict[str, Any]:
+        """The library's own parameters, checked."""
+        raise NotImplementedError
+
+    def _make_model(self) -> Any:
+        who = type(self).__name__
+        return self._library_model(
+            n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),
+            learning_rate=check_float(who, "learning_rate", self.learning_rate, 0.0, low_open=True),
+            **self._library_params(who),
+            random_state=check_seed(who, self.random_state),
+            n_jobs=check_jobs(who, self.n_jobs),
+        )
+
+
+def _fraction(who: str, name: str, value: Any) -> float:
+    """A fraction in (0, 1]."""
+    return check_float(who, name, value, 0.0, 1.0, low_open=True)
+
+
+class LightGBM(GradientBoosting):
     """LightGBM regression on ``encoding`` (Luo et al. 2020's settings, as NASLib's ``lgb``)."""
 
     def __init__(
@@ -41,16 +77,7 @@ class LightGBM(StandardisedRegressor):
         random_state: int | None = None,
         n_jobs: int | None = 1,
     ) -> None:
-        self.encoding = encoding
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.feature_fraction = feature_fraction
-        self.bagging_fraction = bagging_fraction
-        self.bagging_freq = bagging_freq
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+        self._store(locals())
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -61,27 +88,22 @@ class LightGBM(StandardisedRegressor):
             "feature_fraction": uniform(0.1, 0.9),
         }
 
-    def _make_model(self) -> Any:
+    def _library_model(self, **params: Any) -> Any:
         from lightgbm import LGBMRegressor
 
-        who = type(self).__name__
-        return LGBMRegressor(
-            boosting_type="gbdt",
-            objective="regression",
-            n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),
-            learning_rate=check_float(who, "learning_rate", self.learning_rate, 0.0, low_open=True),
-            num_leaves=check_int(who, "num_leaves", self.num_leaves, 2),
-            min_child_samples=check_int(who, "min_child_samples", self.min_child_samples, 1),
-            colsample_bytree=check_float(who, "feature_fraction", self.feature_fraction, 0.0, 1.0, low_open=True),
-            subsample=check_float(who, "bagging_fraction", self.bagging_fraction, 0.0, 1.0, low_open=True),
-            subsample_freq=check_int(who, "bagging_freq", self.bagging_freq, 0),
-            random_state=check_seed(who, self.random_state),
-            n_jobs=check_jobs(who, self.n_jobs),
-            verbose=-1,
-        )
+        return LGBMRegressor(boosting_type="gbdt", objective="regression", verbose=-1, **params)
+
+    def _library_params(self, who: str) -> dict[str, Any]:
+        return {
+            "num_leaves": check_int(who, "num_leaves", self.num_leaves, 2),
+            "min_child_samples": check_int(who, "min_child_samples", self.min_child_samples, 1),
+            "colsample_bytree": _fraction(who, "feature_fraction", self.feature_fraction),
+            "subsample": _fraction(who, "bagging_fraction", self.bagging_fraction),
+            "subsample_freq": check_int(who, "bagging_freq", self.bagging_freq, 0),
+        }
 
 
-class XGBoost(StandardisedRegressor):
+class XGBoost(GradientBoosting):
     """XGBoost regression on ``encoding`` (NASLib's ``xgb`` defaults)."""
 
     def __init__(
@@ -96,15 +118,7 @@ class XGBoost(StandardisedRegressor):
         random_state: int | None = None,
         n_jobs: int | None = 1,
     ) -> None:
-        self.encoding = encoding
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.min_child_weight = min_child_weight
-        self.colsample_bytree = colsample_bytree
-        self.colsample_bylevel = colsample_bylevel
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+        self._store(locals())
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -118,19 +132,15 @@ class XGBoost(StandardisedRegressor):
             "colsample_bylevel": uniform(0.1, 0.9),
         }
 
-    def _make_model(self) -> Any:
+    def _library_model(self, **params: Any) -> Any:
         from xgboost import XGBRegressor
 
-        who = type(self).__name__
-        return XGBRegressor(
-            objective="reg:squarederror",
-            booster="gbtree",
-            n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),
-            learning_rate=check_float(who, "learning_rate", self.learning_rate, 0.0, low_open=True),
-            max_depth=check_int(who, "max_depth", self.max_depth, 1),
-            min_child_weight=check_float(who, "min_child_weight", self.min_child_weight, 0.0),
-            colsample_bytree=check_float(who, "colsample_bytree", self.colsample_bytree, 0.0, 1.0, low_open=True),
-            colsample_bylevel=check_float(who, "colsample_bylevel", self.colsample_bylevel, 0.0, 1.0, low_open=True),
-            random_state=check_seed(who, self.random_state),
-            n_jobs=check_jobs(who, self.n_jobs),
-        )
+        return XGBRegressor(objective="reg:squarederror", booster="gbtree", **params)
+
+    def _library_params(self, who: str) -> dict[str, Any]:
+        return {
+            "max_depth": check_int(who, "max_depth", self.max_depth, 1),
+            "min_child_weight": check_float(who, "min_child_weight", self.min_child_weight, 0.0),
+            "colsample_bytree": _fraction(who, "colsample_bytree", self.colsample_bytree),
+            "colsample_bylevel": _fraction(who, "colsample_bylevel", self.colsample_bylevel),
+        }

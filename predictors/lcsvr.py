@@ -36,6 +36,7 @@ from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import TargetCurve, check_int, read_curves
 from naspred.predictors.requirements import Requirements
+from naspred.predictors.standardised import TargetScaler
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +145,8 @@ class LcSVR(TargetCurve, Predictor):
         X = self._design(archs, info)
         n_search = check_int(self._name, "n_search", self.n_search, 0)
         cv = check_int(self._name, "cv", self.cv, 2)
-        self.y_mean_ = float(y.mean())
-        self.y_scale_ = float(y.std()) if y.std() > 0 else 1.0
-        z = (y - self.y_mean_) / self.y_scale_
+        self.scaler_ = TargetScaler.fit(y)
+        z = self.scaler_.transform(y)
         model = self._pipeline().set_params(**self._checked_svr_params())
         # scikit-learn's libsvm fit draws a seed from numpy's global generator (NuSVR takes no random_state):
         # restored afterwards, so that fitting leaves the caller's random state as it was
@@ -189,5 +189,4 @@ class LcSVR(TargetCurve, Predictor):
             self.model_ = model.fit(X, z)
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        z = self.model_.predict(self._design(archs, info))
-        return np.asarray(z, dtype=np.float64) * self.y_scale_ + self.y_mean_
+        return self.scaler_.inverse_mean(self.model_.predict(self._design(archs, info)))

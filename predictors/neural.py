@@ -173,7 +173,7 @@ def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.opt
 class NeuralPredictor(Predictor):
     """A PyTorch predictor trained on standardised targets, seeded by ``random_state``, on ``device``.
 
-    Subclasses store their constructor's arguments with :meth:`_store` (``random_state`` and ``device``
+    Subclasses store their constructor's arguments with ``Predictor._store`` (``random_state`` and ``device``
     among them), state the check of each other parameter in ``constraints``, and implement :meth:`_train`
     (on targets of zero mean and unit variance) and :meth:`_infer` (mean and, where the model has one,
     standard deviation, both on the standardised scale). ``scaler_`` keeps the fitted target scaling.
@@ -183,12 +183,6 @@ class NeuralPredictor(Predictor):
     device: str
     #: parameter -> check, run in this order by :meth:`_check_params` before every fit
     constraints: ClassVar[dict[str, Check]] = {}
-
-    def _store(self, given: dict[str, Any]) -> None:
-        """Store the constructor's arguments (its ``locals()``) unchanged, as scikit-learn expects."""
-        for name, value in given.items():
-            if name != "self" and not name.startswith("__"):
-                setattr(self, name, value)
 
     def _check_params(self) -> None:
         """Raise :class:`InvalidInputError` naming any malformed parameter."""

@@ -15,6 +15,8 @@ linear layer (biases and BatchNorm excluded):
 
 The network runs in training mode (BatchNorm with batch statistics), as in NAS-Bench-Suite-Zero. Each
 function leaves ``net`` unchanged unless ``inplace`` (faster: no copy; for a network the caller discards).
+All four share one scaffold (:func:`saliency_proxy`): draw the batch, copy the network to ``device`` in
+training mode, compute the proxy, check that it is finite.
 """
 
 from __future__ import annotations
@@ -39,14 +41,35 @@ def weighted_layers(net: nn.Module) -> list[nn.Module]:
     return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
 
-def _setup(
-    net: nn.Module, data: Any, seed: int, device: str | torch.device, who: str, inplace: bool
-) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    batch = as_batch(data, seed)
-    targets = batch.need_targets(who)
-    work = (net if inplace else copy.deepcopy(net)).to(device).train()
-    work.zero_grad(set_to_none=True)
-    return work, batch.inputs.to(device), targets.to(device)
+#: a saliency computed on a network in training mode, its inputs, its targets and the loss
+Saliency = Callable[[nn.Module, torch.Tensor, torch.Tensor, LossFn], float]
+
+
+def saliency_proxy(name: str) -> Callable[[Saliency], Callable[..., float]]:
+    """Turn ``compute(work, x, y, loss_fn)`` into the proxy ``name(net, data, *, seed, device, loss_fn, inplace)``."""
+
+    def wrap(compute: Saliency) -> Callable[..., float]:
+        def proxy(
+            net: nn.Module,
+            data: Any,
+            *,
+            seed: int = 0,
+            device: str | torch.device = "cpu",
+            loss_fn: LossFn = F.cross_entropy,
+            inplace: bool = False,
+        ) -> float:
+            batch = as_batch(data, seed)
+            targets = batch.need_targets(name)
+            work = (net if inplace else copy.deepcopy(net)).to(device).train()
+            work.zero_grad(set_to_none=True)
+            return finite(name, compute(work, batch.inputs.to(device), targets.to(device), loss_fn))
+
+        proxy.__name__ = proxy.__qualname__ = compute.__name__
+        proxy.__doc__ = compute.__doc__
+        proxy.__module__ = compute.__module__
+        return proxy
+
+    return wrap
 
 
 def _grads(loss: torch.Tensor, weights: list[torch.Tensor], create_graph: bool = False) -> list[torch.Tensor]:
@@ -54,54 +77,34 @@ def _grads(loss: torch.Tensor, weights: list[torch.Tensor], create_graph: bool =
     return [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
 
 
-def snip(
-    net: nn.Module,
-    data: Any,
-    *,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    loss_fn: LossFn = F.cross_entropy,
-    inplace: bool = False,
-) -> float:
+def _weights_and_grads(work: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn,
+                       create_graph: bool = False) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """The weights of the convolution and linear layers and the gradients of the loss in them."""
+    weights = [m.weight for m in weighted_layers(work)]
+    return weights, _grads(loss_fn(work(x), y), weights, create_graph)
+
+
+@saliency_proxy("snip")
+def snip(work: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """``sum |theta * dL/dtheta|`` over convolution and linear weights."""
-    work, x, y = _setup(net, data, seed, device, "snip", inplace)
-    weights = [m.weight for m in weighted_layers(work)]
-    grads = _grads(loss_fn(work(x), y), weights)
-    return finite("snip", sum(float((w.detach() * g).abs().sum()) for w, g in zip(weights, grads)))
+    weights, grads = _weights_and_grads(work, x, y, loss_fn)
+    return sum(float((w.detach() * g).abs().sum()) for w, g in zip(weights, grads))
 
 
-def grasp(
-    net: nn.Module,
-    data: Any,
-    *,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    loss_fn: LossFn = F.cross_entropy,
-    inplace: bool = False,
-) -> float:
+@saliency_proxy("grasp")
+def grasp(work: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """``sum -theta * (H g)`` over convolution and linear weights (Hessian-gradient product)."""
-    work, x, y = _setup(net, data, seed, device, "grasp", inplace)
-    weights = [m.weight for m in weighted_layers(work)]
-    grads = _grads(loss_fn(work(x), y), weights, create_graph=True)
+    weights, grads = _weights_and_grads(work, x, y, loss_fn, create_graph=True)
     z = sum((g.detach() * g).sum() for g in grads)
     if not isinstance(z, torch.Tensor) or not z.requires_grad:
         return 0.0
     hg = _grads(z, weights)
-    return finite("grasp", sum(float((-w.detach() * h).sum()) for w, h in zip(weights, hg)))
+    return sum(float((-w.detach() * h).sum()) for w, h in zip(weights, hg))
 
 
-def fisher(
-    net: nn.Module,
-    data: Any,
-    *,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    loss_fn: LossFn = F.cross_entropy,
-    inplace: bool = False,
-) -> float:
+@saliency_proxy("fisher")
+def fisher(work: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """Channel-wise Fisher information of the layer outputs, summed as NAS-Bench-Suite-Zero sums it."""
-    work, x, y = _setup(net, data, seed, device, "fisher", inplace)
-    layers = weighted_layers(work)
     per_layer: dict[nn.Module, torch.Tensor] = {}
 
     def forward_hook(module: nn.Module, _inputs: tuple, out: torch.Tensor) -> None:
@@ -118,7 +121,7 @@ def fisher(
 
         out.register_hook(grad_hook)
 
-    handles = [m.register_forward_hook(forward_hook) for m in layers]
+    handles = [m.register_forward_hook(forward_hook) for m in weighted_layers(work)]
     try:
         loss_fn(work(x), y).backward()
     finally:
@@ -127,20 +130,11 @@ def fisher(
     total = 0.0
     for module, value in per_layer.items():
         total += float(value.abs().sum()) * math.prod(module.weight.shape[1:])
-    return finite("fisher", total)
+    return total
 
 
-def grad_norm(
-    net: nn.Module,
-    data: Any,
-    *,
-    seed: int = 0,
-    device: str | torch.device = "cpu",
-    loss_fn: LossFn = F.cross_entropy,
-    inplace: bool = False,
-) -> float:
+@saliency_proxy("grad_norm")
+def grad_norm(work: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """Sum over convolution and linear layers of the L2 norm of ``dL/dW``."""
-    work, x, y = _setup(net, data, seed, device, "grad_norm", inplace)
-    weights = [m.weight for m in weighted_layers(work)]
-    grads = _grads(loss_fn(work(x), y), weights)
-    return finite("grad_norm", sum(float(g.norm()) for g in grads))
+    _, grads = _weights_and_grads(work, x, y, loss_fn)
+    return sum(float(g.norm()) for g in grads)

@@ -28,7 +28,6 @@ from naspred.adapters.archai import (
     NB201SearchSpace,
     nb201_objectives,
 )
-from naspred.benchmarks import load
 from naspred.errors import DataFileError, InvalidArchitectureError, InvalidInputError
 from naspred.predictors import ArchInfo
 
@@ -51,14 +50,9 @@ def no_archai_log_file():
 
 
 @pytest.fixture(scope="module")
-def bench(data_home):
-    return load("nb201-cifar10", data_home=data_home)
-
-
-@pytest.fixture(scope="module")
-def truth(bench):
+def truth(nb201_bench):
     """Ground truth by NAS-Bench-201 string, read straight from the benchmark table."""
-    return bench.table.set_index("arch")
+    return nb201_bench.table.set_index("arch")
 
 
 def split(bench, seed: int, n_train: int, n_test: int) -> tuple[np.ndarray, np.ndarray]:
@@ -78,81 +72,81 @@ def dominated(points: np.ndarray) -> np.ndarray:
 
 
 # -- the surrogate through Archai's Predictor API ---------------------------------------------------
-def test_fit_predict_through_archai_api_ranks_held_out_cells(bench):
+def test_fit_predict_through_archai_api_ranks_held_out_cells(nb201_bench):
     space = NB201SearchSpace(seed=0)
-    train, test = split(bench, 0, 200, 500)
+    train, test = split(nb201_bench, 0, 200, 500)
     surrogate = ArchaiPredictor("rf", space, random_state=0)
     assert isinstance(surrogate, ArchaiSurrogate)
     # Archai's MoBananasSearch passes y as (N, number of compute-intensive objectives)
-    surrogate.fit(encoded(space, bench, train), bench.y[train][:, None])
-    out = surrogate.predict(encoded(space, bench, test))
+    surrogate.fit(encoded(space, nb201_bench, train), nb201_bench.y[train][:, None])
+    out = surrogate.predict(encoded(space, nb201_bench, test))
     assert isinstance(out, MeanVar)
     assert out.mean.shape == out.var.shape == (500, 1)
     # seed 0 gives 0.627; seeds 0-4 gave 0.49-0.63 (200 training cells, 500 held out)
-    tau = kendalltau(out.mean[:, 0], bench.y[test])[0]
+    tau = kendalltau(out.mean[:, 0], nb201_bench.y[test])[0]
     assert tau > 0.5
     # the variance is the square of the predictive std of the same predictor fitted directly in naspred
-    direct = predictors.get("rf", random_state=0).fit([bench.archs[i] for i in train], bench.y[train])
-    dist = direct.predict_dist([bench.archs[i] for i in test])
+    direct = predictors.get("rf", random_state=0).fit([nb201_bench.archs[i] for i in train], nb201_bench.y[train])
+    dist = direct.predict_dist([nb201_bench.archs[i] for i in test])
     np.testing.assert_allclose(out.mean[:, 0], dist.mean)
     np.testing.assert_allclose(out.var[:, 0], dist.std**2)
     assert (out.var > 0).any()
 
 
-def test_one_model_per_objective_with_its_direction(bench):
+def test_one_model_per_objective_with_its_direction(nb201_bench):
     space = NB201SearchSpace(seed=0)
-    train, test = split(bench, 0, 200, 500)
-    y = np.column_stack([bench.y, bench.table["edgegpu_latency"].to_numpy()])
+    train, test = split(nb201_bench, 0, 200, 500)
+    y = np.column_stack([nb201_bench.y, nb201_bench.table["edgegpu_latency"].to_numpy()])
     surrogate = ArchaiPredictor("xgb", space, higher_is_better=[True, False], random_state=0)
-    surrogate.fit(encoded(space, bench, train), y[train])
-    out = surrogate.predict(encoded(space, bench, test))
+    surrogate.fit(encoded(space, nb201_bench, train), y[train])
+    out = surrogate.predict(encoded(space, nb201_bench, test))
     assert out.mean.shape == (500, 2)
     np.testing.assert_array_equal(out.var, 0.0)  # XGBoost has no predictive std
     assert [m.higher_is_better_ for m in surrogate.models_] == [True, False]
     for column in range(2):
         alone = predictors.get("xgb", random_state=0)
-        alone.fit([bench.archs[i] for i in train], y[train, column], ArchInfo(higher_is_better=column == 0))
-        np.testing.assert_allclose(out.mean[:, column], alone.predict([bench.archs[i] for i in test]), rtol=1e-6)
+        alone.fit([nb201_bench.archs[i] for i in train], y[train, column], ArchInfo(higher_is_better=column == 0))
+        np.testing.assert_allclose(out.mean[:, column], alone.predict([nb201_bench.archs[i] for i in test]), rtol=1e-6)
     # seed 0: 0.619 on accuracy and 0.809 on latency
     assert kendalltau(out.mean[:, 0], y[test, 0])[0] > 0.5
     assert kendalltau(out.mean[:, 1], y[test, 1])[0] > 0.7
     # a 1-D y is one objective
     single = ArchaiPredictor("xgb", space, higher_is_better=False, random_state=0)
-    single.fit(encoded(space, bench, train[:50]), y[train[:50], 1])
-    assert single.predict(encoded(space, bench, test[:3])).mean.shape == (3, 1)
+    single.fit(encoded(space, nb201_bench, train[:50]), y[train[:50], 1])
+    assert single.predict(encoded(space, nb201_bench, test[:3])).mean.shape == (3, 1)
     assert single.models_[0].higher_is_better_ is False
 
 
-def test_surrogate_bad_input(bench):
+def test_surrogate_bad_input(nb201_bench):
     space = NB201SearchSpace(seed=0)
     rows = np.arange(20)
-    x = encoded(space, bench, rows)
+    x = encoded(space, nb201_bench, rows)
     surrogate = ArchaiPredictor("rf", space, random_state=0)
     with pytest.raises(NotFittedError, match="fit"):
         surrogate.predict(x)
     with pytest.raises(InvalidInputError, match="20 encoded architectures but 19 rows of y"):
-        surrogate.fit(x, bench.y[:19])
+        surrogate.fit(x, nb201_bench.y[:19])
     with pytest.raises(InvalidInputError, match=r"y must be \(N,\) or \(N, n_objectives\)"):
         surrogate.fit(x, np.zeros((20, 2, 1)))
     with pytest.raises(InvalidInputError, match="not finite"):
-        surrogate.fit(x, np.where(rows == 3, np.nan, bench.y[:20]))
+        surrogate.fit(x, np.where(rows == 3, np.nan, nb201_bench.y[:20]))
     with pytest.raises(InvalidInputError, match="2 direction"):
-        ArchaiPredictor("rf", space, higher_is_better=[True, False]).fit(x, bench.y[:20, None])
+        ArchaiPredictor("rf", space, higher_is_better=[True, False]).fit(x, nb201_bench.y[:20, None])
     with pytest.raises(InvalidInputError, match="higher_is_better must be a bool"):
         ArchaiPredictor("rf", space, higher_is_better="max")
     with pytest.raises(InvalidArchitectureError, match="numeric array"):
-        surrogate.fit([["a"] * 30] * 20, bench.y[:20])
+        surrogate.fit([["a"] * 30] * 20, nb201_bench.y[:20])
     # encodings of another space: TransNAS-Bench-101 micro cells one-hot over 4 operations (24 values)
     tnb = spaces.get("tnb101-micro")
     other = featurizers.get("adjacency_one_hot", space="tnb101-micro").fit_transform(
         tnb.sample_many(20, np.random.default_rng(0))
     )
     with pytest.raises(InvalidArchitectureError, match=r"\(n, 30\) array.*got shape \(20, 24\)"):
-        surrogate.fit(other, bench.y[:20])
+        surrogate.fit(other, nb201_bench.y[:20])
     broken = x.copy()
     broken[4, 5:10] = 0.5
     with pytest.raises(InvalidArchitectureError, match="encoded row 4 .* edge 1"):
-        surrogate.fit(broken, bench.y[:20])
+        surrogate.fit(broken, nb201_bench.y[:20])
     # predictors that need what Archai does not pass are refused up front
     with pytest.raises(InvalidInputError, match="zero-cost proxies"):
         ArchaiPredictor("jacov", space)
@@ -165,15 +159,15 @@ def test_surrogate_bad_input(bench):
 
 
 # -- the search space ------------------------------------------------------------------------------
-def test_search_space_is_archai_bayesopt_and_evolutionary(bench):
+def test_search_space_is_archai_bayesopt_and_evolutionary(nb201_bench):
     space = NB201SearchSpace(seed=3)
     assert isinstance(space, BayesOptSearchSpace) and isinstance(space, EvolutionarySearchSpace)
     # encode is naspred's adjacency_one_hot; decode inverts it on all 15,625 cells
-    one_hot = featurizers.get("adjacency_one_hot", space="nb201").fit_transform(bench.archs)
-    mine = np.vstack([space.encode(space.model(a)) for a in bench.archs])
+    one_hot = featurizers.get("adjacency_one_hot", space="nb201").fit_transform(nb201_bench.archs)
+    mine = np.vstack([space.encode(space.model(a)) for a in nb201_bench.archs])
     np.testing.assert_array_equal(mine, one_hot)
     assert len(np.unique(mine, axis=0)) == 15_625
-    assert space.decode(mine) == bench.archs
+    assert space.decode(mine) == nb201_bench.archs
 
 
 def test_sample_mutate_crossover(truth):
@@ -249,9 +243,9 @@ def test_models_of_another_space_are_refused():
 
 
 # -- objectives ------------------------------------------------------------------------------------
-def test_objectives_read_nb201_ground_truth(bench, truth):
+def test_objectives_read_nb201_ground_truth(nb201_bench, truth):
     space = NB201SearchSpace(seed=0)
-    objectives = nb201_objectives(bench, "fpga_latency", space)
+    objectives = nb201_objectives(nb201_bench, "fpga_latency", space)
     assert objectives.expensive_objective_names == ["val_accuracy"]
     assert objectives.cheap_objective_names == ["fpga_latency"]
     assert objectives.objectives["val_accuracy"].higher_is_better is True
@@ -260,26 +254,26 @@ def test_objectives_read_nb201_ground_truth(bench, truth):
     values = objectives.eval_all_objs(models)
     np.testing.assert_array_equal(values["val_accuracy"], truth.loc[[m.archid for m in models], "val_accuracy"])
     np.testing.assert_array_equal(values["fpga_latency"], truth.loc[[m.archid for m in models], "fpga_latency"])
-    both = nb201_objectives(bench, "edgegpu_energy", space, hardware_is_expensive=True)
+    both = nb201_objectives(nb201_bench, "edgegpu_energy", space, hardware_is_expensive=True)
     assert both.expensive_objective_names == ["val_accuracy", "edgegpu_energy"]
-    accuracy = BenchmarkObjective(bench, "val_accuracy", space)
+    accuracy = BenchmarkObjective(nb201_bench, "val_accuracy", space)
     assert isinstance(accuracy, ModelEvaluator)
     with pytest.raises(InvalidInputError, match="budget=None"):
         accuracy.evaluate(models[0], budget=0.5)
     with pytest.raises(InvalidInputError, match="no numeric column 'accuracy'"):
-        BenchmarkObjective(bench, "accuracy", space)
+        BenchmarkObjective(nb201_bench, "accuracy", space)
     with pytest.raises(InvalidInputError, match="not a hardware cost.*'edgegpu_latency'"):
-        nb201_objectives(bench, "val_accuracy_12", space)
+        nb201_objectives(nb201_bench, "val_accuracy_12", space)
     # a proxy recorded only on cells without dead operations: NaN elsewhere is an error, not a value
-    dead = bench.table.index[bench.table["proxy:synflow"].isna()][0]
+    dead = nb201_bench.table.index[nb201_bench.table["proxy:synflow"].isna()][0]
     with pytest.raises(InvalidInputError, match="records no 'proxy:synflow'"):
-        BenchmarkObjective(bench, "proxy:synflow", space).evaluate(space.model(bench.archs[dead]))
+        BenchmarkObjective(nb201_bench, "proxy:synflow", space).evaluate(space.model(nb201_bench.archs[dead]))
 
 
 # -- Archai's MoBananasSearch end to end -------------------------------------------------------------
-def test_mobananas_search_with_naspred_surrogate(bench, truth, tmp_path, no_archai_log_file):
+def test_mobananas_search_with_naspred_surrogate(nb201_bench, truth, tmp_path, no_archai_log_file):
     space = NB201SearchSpace(seed=0)
-    objectives = nb201_objectives(bench, "edgegpu_latency", space)
+    objectives = nb201_objectives(nb201_bench, "edgegpu_latency", space)
     surrogate = ArchaiPredictor("bananas", space, n_members=3, epochs=30, random_state=0)
     search = MoBananasSearch(
         space, objectives, str(tmp_path / "search"), surrogate_model=surrogate, num_iters=2, init_num_models=10,
@@ -302,16 +296,16 @@ def test_mobananas_search_with_naspred_surrogate(bench, truth, tmp_path, no_arch
     assert (tmp_path / "search" / "search_state_1.csv").is_file()
 
 
-def test_example_writes_the_pareto_front(bench, truth, data_home, tmp_path):
+def test_example_writes_the_pareto_front(nb201_bench, truth, data_home, tmp_path):
     spec = importlib.util.spec_from_file_location("archai_mobananas", EXAMPLE)
     example = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = example
     try:
         spec.loader.exec_module(example)
         # true_front against brute force on 2,000 cells of the benchmark
-        rows = np.random.default_rng(1).choice(len(bench), 2000, replace=False)
-        acc = bench.y[rows]
-        lat = bench.table["edgegpu_latency"].to_numpy()[rows]
+        rows = np.random.default_rng(1).choice(len(nb201_bench), 2000, replace=False)
+        acc = nb201_bench.y[rows]
+        lat = nb201_bench.table["edgegpu_latency"].to_numpy()[rows]
         np.testing.assert_array_equal(example.true_front(acc, lat), ~dominated(np.column_stack([acc, -lat])))
         out = example.main(["--out", str(tmp_path / "ex"), "--data-home", str(data_home), "--iterations", "2",
                             "--initial", "6", "--parents", "3", "--mutations", "2", "--candidates", "3",

@@ -50,18 +50,13 @@ class NASLibCell:
 
 
 @pytest.fixture(scope="module")
-def nb201(data_home):
-    return load("nb201-cifar10", data_home=data_home)
-
-
-@pytest.fixture(scope="module")
 def spikenas(data_home):
     return load("spikenas-cifar10", data_home=data_home)
 
 
 @pytest.fixture(scope="module")
-def split(nb201):
-    rows = np.random.default_rng(0).choice(len(nb201), 500, replace=False)
+def split(nb201_bench):
+    rows = np.random.default_rng(0).choice(len(nb201_bench), 500, replace=False)
     return rows[:200], rows[200:]
 
 
@@ -76,21 +71,22 @@ def test_data_reqs_have_naslibs_keys_and_say_what_each_predictor_needs():
     assert all(not NASLibPredictor(n).get_data_reqs()["requires_hyperparameters"] for n in ("xgb", "sotl", "seminas"))
 
 
-def test_naslib_caller_on_nb201_reaches_the_wrapped_predictors_tau_and_predictions(nb201, split):
+def test_naslib_caller_on_nb201_reaches_the_wrapped_predictors_tau_and_predictions(nb201_bench, split):
     train, test = split
-    space = nb201.space
-    xtrain = [space.to_tuple(nb201.archs[i]) for i in train]  # NASLib op-index tuples
-    xtest = [nb201.table["arch"].iloc[i] for i in test]  # NAS-Bench-201 strings
-    pred = naslib_evaluate(NASLibPredictor("xgb", random_state=0), "nasbench201", xtrain, list(nb201.y[train]), xtest)
+    space = nb201_bench.space
+    xtrain = [space.to_tuple(nb201_bench.archs[i]) for i in train]  # NASLib op-index tuples
+    xtest = [nb201_bench.table["arch"].iloc[i] for i in test]  # NAS-Bench-201 strings
+    pred = naslib_evaluate(NASLibPredictor("xgb", random_state=0), "nasbench201", xtrain, list(nb201_bench.y[train]),
+                           xtest)
     # measured: Kendall tau 0.563 on these 300 test cells with these 200 training cells
-    assert kendalltau(pred, nb201.y[test])[0] > 0.5
-    direct = predictors.get("xgb", random_state=0).fit([nb201.archs[i] for i in train], nb201.y[train])
-    np.testing.assert_array_equal(pred, direct.predict([nb201.archs[i] for i in test]))
+    assert kendalltau(pred, nb201_bench.y[test])[0] > 0.5
+    direct = predictors.get("xgb", random_state=0).fit([nb201_bench.archs[i] for i in train], nb201_bench.y[train])
+    np.testing.assert_array_equal(pred, direct.predict([nb201_bench.archs[i] for i in test]))
     # NASLib graphs (anything with get_op_indices) and native cells give the same predictions
-    wrapped = NASLibPredictor("xgb", "nasbench201", random_state=0).fit(xtrain, nb201.y[train])
-    cells = [NASLibCell(space.to_tuple(nb201.archs[i])) for i in test[:20]]
+    wrapped = NASLibPredictor("xgb", "nasbench201", random_state=0).fit(xtrain, nb201_bench.y[train])
+    cells = [NASLibCell(space.to_tuple(nb201_bench.archs[i])) for i in test[:20]]
     np.testing.assert_array_equal(wrapped.query(cells), pred[:20])
-    np.testing.assert_array_equal(wrapped.query([nb201.archs[i] for i in test[:20]]), pred[:20])
+    np.testing.assert_array_equal(wrapped.query([nb201_bench.archs[i] for i in test[:20]]), pred[:20])
 
 
 def test_learning_curves_in_naslib_info_dicts(spikenas):
@@ -117,14 +113,14 @@ def test_learning_curves_in_naslib_info_dicts(spikenas):
     np.testing.assert_allclose(wrapped.query(xtest, keyed), pred, rtol=1e-12)
 
 
-def test_proxies_from_the_benchmark_or_from_info_dicts(nb201):
-    rows = np.flatnonzero(np.isfinite(nb201.table["proxy:jacov"].to_numpy()))[:50]
-    archs = [nb201.archs[i] for i in rows]
-    recorded = nb201.table["proxy:jacov"].to_numpy()[rows]
-    wrapped = NASLibPredictor("jacov", benchmark=nb201)
+def test_proxies_from_the_benchmark_or_from_info_dicts(nb201_bench):
+    rows = np.flatnonzero(np.isfinite(nb201_bench.table["proxy:jacov"].to_numpy()))[:50]
+    archs = [nb201_bench.archs[i] for i in rows]
+    recorded = nb201_bench.table["proxy:jacov"].to_numpy()[rows]
+    wrapped = NASLibPredictor("jacov", benchmark=nb201_bench)
     assert wrapped.space.name == "nb201" and wrapped.ss_type == "nasbench201"
     wrapped.pre_compute(archs[:10], archs)
-    wrapped.fit(archs[:10], nb201.y[rows[:10]])
+    wrapped.fit(archs[:10], nb201_bench.y[rows[:10]])
     np.testing.assert_array_equal(wrapped.query(archs), recorded)
     bare = NASLibPredictor("jacov", "nasbench201")
     np.testing.assert_array_equal(bare.query(archs, [{"jacov": v} for v in recorded]), recorded)
@@ -132,14 +128,14 @@ def test_proxies_from_the_benchmark_or_from_info_dicts(nb201):
         bare.query(archs)
 
 
-def test_unlabeled_architectures_reach_a_semi_supervised_predictor(nb201, split):
+def test_unlabeled_architectures_reach_a_semi_supervised_predictor(nb201_bench, split):
     train, test = split
-    space = nb201.space
-    unlabeled = [space.to_tuple(nb201.archs[i]) for i in test[:25]]
+    space = nb201_bench.space
+    unlabeled = [space.to_tuple(nb201_bench.archs[i]) for i in test[:25]]
     wrapped = NASLibPredictor("seminas", epochs=2, semi_epochs=1, n_unlabelled=5, random_state=0)
-    naslib_evaluate(wrapped, "nasbench201", [nb201.archs[i] for i in train[:30]], nb201.y[train[:30]],
-                    [nb201.archs[i] for i in test[:10]], unlabeled=unlabeled)
-    assert list(wrapped.predictor.unlabelled_) == [nb201.archs[i] for i in test[:25]]
+    naslib_evaluate(wrapped, "nasbench201", [nb201_bench.archs[i] for i in train[:30]], nb201_bench.y[train[:30]],
+                    [nb201_bench.archs[i] for i in test[:10]], unlabeled=unlabeled)
+    assert list(wrapped.predictor.unlabelled_) == [nb201_bench.archs[i] for i in test[:25]]
 
 
 def test_hyperparameters_set_and_reset():
@@ -152,10 +148,10 @@ def test_hyperparameters_set_and_reset():
         wrapped.set_hyperparams({"depth": 3})
 
 
-def test_bad_input_gives_clear_errors(nb201, split):
+def test_bad_input_gives_clear_errors(nb201_bench, split):
     train, _ = split
-    xtrain = [nb201.space.to_tuple(nb201.archs[i]) for i in train[:20]]
-    y = nb201.y[train[:20]]
+    xtrain = [nb201_bench.space.to_tuple(nb201_bench.archs[i]) for i in train[:20]]
+    y = nb201_bench.y[train[:20]]
     with pytest.raises(UnknownNameError, match="unknown predictor 'forest'"):
         NASLibPredictor("forest")
     with pytest.raises(InvalidInputError, match="apply to a predictor given by name"):

@@ -343,18 +343,13 @@ def replay_zero_cost_evaluator(predictor: Any, ss_type: str, xtest, zc_api=None,
 
 # -- data --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def nb201(data_home):
-    return load("nb201-cifar10", data_home=data_home)
+def tuples(nb201_bench):
+    return [nb201_bench.space.to_tuple(a) for a in nb201_bench.archs]
 
 
 @pytest.fixture(scope="module")
-def tuples(nb201):
-    return [nb201.space.to_tuple(a) for a in nb201.archs]
-
-
-@pytest.fixture(scope="module")
-def zen(nb201):
-    return nb201.table["proxy:zen"].to_numpy()
+def zen(nb201_bench):
+    return nb201_bench.table["proxy:zen"].to_numpy()
 
 
 @pytest.fixture(scope="module")
@@ -364,46 +359,46 @@ def split():
 
 
 @pytest.fixture
-def sample(nb201, tuples, zen):
+def sample(nb201_bench, tuples, zen):
     rng = np.random.default_rng(1)
 
     def draw() -> Model:
         i = int(rng.integers(len(tuples)))
-        return Model(NasBench201SearchSpace(tuples[i]), float(nb201.y[i]), {"zen": float(zen[i])})
+        return Model(NasBench201SearchSpace(tuples[i]), float(nb201_bench.y[i]), {"zen": float(zen[i])})
 
     return draw
 
 
 # -- PredictorEvaluator ------------------------------------------------------------------------------
-def test_predictor_evaluator_on_graphs_gives_the_wrapped_xgboost(nb201, tuples, split):
+def test_predictor_evaluator_on_graphs_gives_the_wrapped_xgboost(nb201_bench, tuples, split):
     train, test = split
     xtrain = [NasBench201SearchSpace(tuples[i]) for i in train]
     xtest = [NasBench201SearchSpace(tuples[i]) for i in test]
     pred, results = replay_predictor_evaluator(NASLibPredictor("xgb", random_state=0), "nasbench201", xtrain,
-                                               list(nb201.y[train]), xtest, nb201.y[test])
-    direct = predictors.get("xgb", random_state=0).fit([nb201.archs[i] for i in train], nb201.y[train])
-    np.testing.assert_array_equal(pred, direct.predict([nb201.archs[i] for i in test]))
+                                               list(nb201_bench.y[train]), xtest, nb201_bench.y[test])
+    direct = predictors.get("xgb", random_state=0).fit([nb201_bench.archs[i] for i in train], nb201_bench.y[train])
+    np.testing.assert_array_equal(pred, direct.predict([nb201_bench.archs[i] for i in test]))
     # measured: Kendall tau 0.563 on these 300 test cells with these 200 training cells
     assert results["kendalltau"] > 0.5
     assert results["hp_n_estimators"] == 500 and "hp_encoding" not in results and "hp_random_state" in results
 
 
-def test_predictor_evaluator_with_a_learning_free_predictor_computed_live(nb201, tuples):
-    rows = np.flatnonzero(np.isfinite(nb201.table["proxy:params"].to_numpy()))[::900][:10]
+def test_predictor_evaluator_with_a_learning_free_predictor_computed_live(nb201_bench, tuples):
+    rows = np.flatnonzero(np.isfinite(nb201_bench.table["proxy:params"].to_numpy()))[::900][:10]
     graphs = [NasBench201SearchSpace(tuples[i]) for i in rows]
     wrapped = NASLibPredictor("params", source="live")
-    pred, results = replay_predictor_evaluator(wrapped, "nasbench201", graphs[:5], nb201.y[rows[:5]], graphs,
-                                               nb201.y[rows])
+    pred, results = replay_predictor_evaluator(wrapped, "nasbench201", graphs[:5], nb201_bench.y[rows[:5]], graphs,
+                                               nb201_bench.y[rows])
     assert wrapped.get_hyperparams() == {"seed": 0} and results["hp_seed"] == 0  # no 'data': None to round
     # the live parameter count orders the cells as the benchmark's recorded one does
-    assert kendalltau(pred, nb201.table["proxy:params"].to_numpy()[rows])[0] > 0.95
+    assert kendalltau(pred, nb201_bench.table["proxy:params"].to_numpy()[rows])[0] > 0.95
 
 
-def test_predictor_evaluator_with_a_naspred_ensemble(nb201, tuples, split):
+def test_predictor_evaluator_with_a_naspred_ensemble(nb201_bench, tuples, split):
     train, test = split
     ensemble = NASLibEnsemble(num_ensemble=3, predictor_type="xgb")
     _, results = replay_predictor_evaluator(ensemble, "nasbench201", [NasBench201SearchSpace(tuples[i]) for i in train],
-                                            nb201.y[train], [tuples[i] for i in test], nb201.y[test])
+                                            nb201_bench.y[train], [tuples[i] for i in test], nb201_bench.y[test])
     # measured: Kendall tau 0.57 for the mean of three bagged members
     assert results["kendalltau"] > 0.5 and len(ensemble.ensemble) == 3
 
@@ -429,9 +424,9 @@ def test_predictor_evaluator_reads_curves_named_by_naslib_metric(data_home, nasl
 
 # -- ZCEnsembleEvaluator -----------------------------------------------------------------------------
 @pytest.mark.parametrize("predictor_type", ["xgb", "zero_cost"])
-def test_zc_ensemble_evaluator_on_encodings(nb201, tuples, zen, split, predictor_type):
+def test_zc_ensemble_evaluator_on_encodings(nb201_bench, tuples, zen, split, predictor_type):
     train, test = split
-    rows = [(tuples[i], float(nb201.y[i]), {"zen": float(zen[i])}) for i in (*train, *test)]
+    rows = [(tuples[i], float(nb201_bench.y[i]), {"zen": float(zen[i])}) for i in (*train, *test)]
     # the runner's line, Ensemble(..., predictor_type='xgb', ...), after the README's one-line swap of the import
     Ensemble = NASLibEnsemble if predictor_type == "xgb" else NASLibEnsemble.of("zero_cost", proxy="zen")
     ensemble = Ensemble(num_ensemble=1, ss_type="nasbench201", predictor_type="xgb", zc=True, zc_only=False,
@@ -446,10 +441,10 @@ def test_zc_ensemble_evaluator_on_encodings(nb201, tuples, zen, split, predictor
 
 
 # -- BANANAS, NPENAS, BasePredictor ------------------------------------------------------------------
-def test_a_predictor_reads_the_space_of_naslib_graphs_without_set_ss_type(nb201, tuples, split):
+def test_a_predictor_reads_the_space_of_naslib_graphs_without_set_ss_type(nb201_bench, tuples, split):
     train, test = split
     wrapped = NASLibPredictor("xgb", random_state=0).fit([NasBench201SearchSpace(tuples[i]) for i in train],
-                                                         nb201.y[train])
+                                                         nb201_bench.y[train])
     assert wrapped.space.name == "nb201" and wrapped.ss_type == "nasbench201"
 
     class Unknown:  # only the shape of its op indices tells the space
@@ -465,7 +460,7 @@ def test_a_predictor_reads_the_space_of_naslib_graphs_without_set_ss_type(nb201,
 
     for graph in (Unknown(tuples[test[0]]), NasBench201SearchSpaceChild(tuples[test[0]])):
         assert NASLibPredictor("xgb").fit([graph, graph], [1.0, 2.0]).space.name == "nb201"
-    expected = wrapped.query([nb201.archs[i] for i in test[:5]])
+    expected = wrapped.query([nb201_bench.archs[i] for i in test[:5]])
     np.testing.assert_array_equal(wrapped.query([NasBench201SearchSpace(tuples[i]) for i in test[:5]]), expected)
 
 
@@ -504,21 +499,21 @@ def test_npenas_exploit_only_with_unlabeled_architectures(sample):
     assert len(data) == 15 and len(ensemble.ensemble[0].predictor.unlabelled_) == 10  # one per training cell
 
 
-def test_base_predictor_ranks_a_test_set(nb201, tuples, split):
+def test_base_predictor_ranks_a_test_set(nb201_bench, tuples, split):
     train, test = split
     ensemble = NASLibEnsemble(encoding_type="adjacency_one_hot", num_ensemble=2, predictor_type="xgb",
                               ss_type="nasbench201")
     test_pred = replay_base_predictor(ensemble, [NasBench201SearchSpace(tuples[i]) for i in train],
-                                      list(nb201.y[train]), [NasBench201SearchSpace(tuples[i]) for i in test])
-    assert test_pred.shape == (300,) and kendalltau(test_pred, nb201.y[test])[0] > 0.5
+                                      list(nb201_bench.y[train]), [NasBench201SearchSpace(tuples[i]) for i in test])
+    assert test_pred.shape == (300,) and kendalltau(test_pred, nb201_bench.y[test])[0] > 0.5
 
 
 # -- ZeroCostPredictorEvaluator ----------------------------------------------------------------------
-def test_zero_cost_evaluator_queries_one_graph_at_a_time(nb201, tuples):
-    rows = np.flatnonzero(np.isfinite(nb201.table["proxy:jacov"].to_numpy()))[[0, 500, 5000]]
-    jacov = nb201.table["proxy:jacov"].to_numpy()[rows]
+def test_zero_cost_evaluator_queries_one_graph_at_a_time(nb201_bench, tuples):
+    rows = np.flatnonzero(np.isfinite(nb201_bench.table["proxy:jacov"].to_numpy()))[[0, 500, 5000]]
+    jacov = nb201_bench.table["proxy:jacov"].to_numpy()[rows]
     graphs = [NasBench201SearchSpace(tuples[i]) for i in rows]
-    wrapped = NASLibPredictor("jacov", benchmark=nb201)
+    wrapped = NASLibPredictor("jacov", benchmark=nb201_bench)
     test_pred = replay_zero_cost_evaluator(wrapped, NasBench201SearchSpace().get_type(), graphs)
     np.testing.assert_array_equal(test_pred, jacov)
     # with use_zc_api (naslib/runners/zc/runner.py sets it) NASLib reads its table under method_type, the proxy

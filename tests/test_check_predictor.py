@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from naspred import benchmarks, predictors
+from naspred import predictors
 from naspred.errors import InvalidInputError
 from naspred.predictors import Predictor, Requirements
 from naspred.predictors.linear import LinearRegression
@@ -20,12 +20,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # Proxies that neither packaged benchmark ships: read from NAS-Bench-Suite-Zero's nb201-cifar10 (data home).
 DATA_HOME_PROXIES = ("fisher", "flops", "grad_norm", "grasp", "params")
-
-
-@pytest.fixture(scope="module")
-def packaged():
-    """The two benchmarks the battery uses by default, loaded once for the module."""
-    return {name: benchmarks.load(name) for name in ("nb201-analog-cifar10", "nb201-mnist1d")}
 
 
 # Checks a registered predictor is known to fail, each tested on its own (strict xfail: a fix shows up).
@@ -39,7 +33,7 @@ def _bench(name, predictor, packaged, request):
     """nb201-cifar10 (data home) for the proxies only it ships, else the packaged benchmark the battery picks."""
     req = predictor.requirements
     if name in DATA_HOME_PROXIES:
-        return benchmarks.load("nb201-cifar10", data_home=request.getfixturevalue("data_home"))
+        return request.getfixturevalue("nb201_bench")
     return packaged["nb201-mnist1d" if req.uses_curves or req.proxies else "nb201-analog-cifar10"]
 
 

@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from naspred.benchmarks import registry
 from naspred.benchmarks.nb201_mnist1d import load_nb201_mnist1d, packaged_path, protocol
 from naspred.errors import InvalidInputError
 from naspred.featurizers.zerocost.result import ProxyResult
@@ -237,50 +236,48 @@ def test_benchmark_written_from_results_agrees_with_them(tmp_path):
 
 
 # -- the packaged benchmark ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def packaged():
-    return registry.load("nb201-mnist1d")
-
-
 def test_packaged_benchmark_has_the_stated_coverage(packaged):
-    assert packaged.space.name == "nb201" and packaged.target == "val_accuracy" and packaged.higher_is_better
-    assert len({packaged.space.canonical(a) for a in packaged.archs}) == len(packaged) >= 500
-    assert all(packaged.space.connected(a) for a in packaged.archs)
-    assert int(np.isfinite(packaged.table["val_accuracy_seed1"]).sum()) >= 100
-    assert set(packaged.curves) == {"train_loss", "val_accuracy", "val_loss"}
-    assert packaged.curves["val_accuracy"].epochs.tolist() == list(range(1, protocol()["epochs"] + 1))
-    assert set(packaged.proxies) == {"synflow", "jacov", "nwot", "snip"}
-    assert np.isfinite(packaged.y).all() and (packaged.epoch_seconds > 0).all()
-    spread = np.percentile(packaged.y, 75) - np.percentile(packaged.y, 25)
+    mnist1d = packaged["nb201-mnist1d"]
+    assert mnist1d.space.name == "nb201" and mnist1d.target == "val_accuracy" and mnist1d.higher_is_better
+    assert len({mnist1d.space.canonical(a) for a in mnist1d.archs}) == len(mnist1d) >= 500
+    assert all(mnist1d.space.connected(a) for a in mnist1d.archs)
+    assert int(np.isfinite(mnist1d.table["val_accuracy_seed1"]).sum()) >= 100
+    assert set(mnist1d.curves) == {"train_loss", "val_accuracy", "val_loss"}
+    assert mnist1d.curves["val_accuracy"].epochs.tolist() == list(range(1, protocol()["epochs"] + 1))
+    assert set(mnist1d.proxies) == {"synflow", "jacov", "nwot", "snip"}
+    assert np.isfinite(mnist1d.y).all() and (mnist1d.epoch_seconds > 0).all()
+    spread = np.percentile(mnist1d.y, 75) - np.percentile(mnist1d.y, 25)
     assert spread > 1.0, "final accuracies are not all within one point"
 
 
 def test_packaged_benchmark_agrees_with_its_file(packaged):
+    mnist1d = packaged["nb201-mnist1d"]
     with gzip.open(packaged_path(), "rt", newline="") as fh:
         lines = list(csv.DictReader(fh))
     last = protocol()["epochs"]
     seed0 = {r["arch"]: r for r in lines if r["seed"] == "0" and int(r["epoch"]) == last}
-    assert list(packaged.table["arch"]) == list(seed0)
-    row = {a: i for i, a in enumerate(packaged.table["arch"])}
+    assert list(mnist1d.table["arch"]) == list(seed0)
+    row = {a: i for i, a in enumerate(mnist1d.table["arch"])}
     for arch, line in seed0.items():
         i = row[arch]
-        assert packaged.y[i] == float(line["val_accuracy"])
-        for name in packaged.proxies:
+        assert mnist1d.y[i] == float(line["val_accuracy"])
+        for name in mnist1d.proxies:
             value = line[f"proxy:{name}"]
-            got = packaged.table[f"proxy:{name}"].iloc[i]
+            got = mnist1d.table[f"proxy:{name}"].iloc[i]
             assert (np.isnan(got) and value == "") or got == float(value)
 
 
 def test_packaged_values_agree_with_training_the_cell_again(packaged):
     """The recorded curves are reproduced by the reference trainer with the recorded settings."""
+    mnist1d = packaged["nb201-mnist1d"]
     settings = protocol()
     keys = ("channels", "cells_per_stage", "epochs", "batch_size", "lr", "weight_decay", "n_train", "n_val",
             "data_seed")
     trainer = MNIST1DTrainer(**{k: settings[k] for k in keys}, seed=0)
-    i = int(np.argmin(packaged.epoch_seconds))  # the cheapest cell to train again
-    curves = trainer(packaged.archs[i], settings["epochs"])
+    i = int(np.argmin(mnist1d.epoch_seconds))  # the cheapest cell to train again
+    curves = trainer(mnist1d.archs[i], settings["epochs"])
     # on the machine that generated the file the losses agree to 1e-4; another CPU may round differently over
     # ten epochs, so the check allows 1 % (a changed setting moves the curves far more)
-    np.testing.assert_allclose(curves["val_loss"], packaged.curves["val_loss"].values[i], rtol=1e-2)
-    np.testing.assert_allclose(curves["train_loss"], packaged.curves["train_loss"].values[i], rtol=1e-2)
-    assert abs(curves["val_accuracy"][-1] - packaged.y[i]) <= 2.0
+    np.testing.assert_allclose(curves["val_loss"], mnist1d.curves["val_loss"].values[i], rtol=1e-2)
+    np.testing.assert_allclose(curves["train_loss"], mnist1d.curves["train_loss"].values[i], rtol=1e-2)
+    assert abs(curves["val_accuracy"][-1] - mnist1d.y[i]) <= 2.0

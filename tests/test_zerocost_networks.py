@@ -19,13 +19,7 @@ from naspred.spaces import get as get_space
 from naspred.spaces.nasbench101 import NB101Arch
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: the test machine's two cores are shared with other test runs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_nb201_network_skeleton():

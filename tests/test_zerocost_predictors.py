@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from sklearn.base import clone
 
 from naspred import predictors
-from naspred.benchmarks import load
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers.zerocost.networks import build_network
 from naspred.featurizers.zerocost.result import ProxyError
@@ -23,18 +21,7 @@ from naspred.spaces import get as get_space
 KEYS = ["(4, 0, 3, 1, 4, 3)", "(2, 4, 0, 0, 3, 2)", "(0, 0, 2, 1, 2, 3)", "(4, 1, 3, 3, 3, 3)"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: the test machine's two cores are shared with other test runs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def bench(data_home):
-    return load("nb201-cifar10", data_home=data_home)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_registered_zero_cost_predictors_need_no_labelled_architectures():
@@ -49,21 +36,21 @@ def test_registered_zero_cost_predictors_need_no_labelled_architectures():
     assert clone(live).get_params() == live.get_params()
 
 
-def test_table_source_reads_the_oracle_and_follows_the_target_direction(bench):
-    archs = [bench.space.parse(k) for k in KEYS]
-    expected = ZeroCostTable(bench).values(archs, ["synflow"])["synflow"]
-    oracle = SimulatedOracle(bench, seed=0)
+def test_table_source_reads_the_oracle_and_follows_the_target_direction(nb201_bench):
+    archs = [nb201_bench.space.parse(k) for k in KEYS]
+    expected = ZeroCostTable(nb201_bench).values(archs, ["synflow"])["synflow"]
+    oracle = SimulatedOracle(nb201_bench, seed=0)
     p = Synflow()
     p.initialize(oracle, Budget(seconds=0))
     out = p.query(archs, oracle, Budget(seconds=1.0, per_arch=True))
     np.testing.assert_array_equal(out.mean, expected)
-    lower = p.predict(archs, ArchInfo(space=bench.space, higher_is_better=False, proxies={"synflow": expected}))
+    lower = p.predict(archs, ArchInfo(space=nb201_bench.space, higher_is_better=False, proxies={"synflow": expected}))
     np.testing.assert_array_equal(lower, -expected)
 
 
-def test_table_source_without_the_proxy_says_what_it_reads(bench):
+def test_table_source_without_the_proxy_says_what_it_reads(nb201_bench):
     with pytest.raises(InvalidInputError, match="reads proxy 'jacov'"):
-        Jacov().predict([bench.space.parse(KEYS[0])], ArchInfo(space=bench.space))
+        Jacov().predict([nb201_bench.space.parse(KEYS[0])], ArchInfo(space=nb201_bench.space))
 
 
 def test_live_source_builds_each_network_and_computes_the_proxy():

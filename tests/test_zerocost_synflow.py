@@ -15,13 +15,7 @@ from naspred.featurizers.zerocost.synflow import bypass_batchnorm, log_synflow, 
 from naspred.spaces import get as get_space
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: the test machine's two cores are shared with other test runs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def direct_synflow(net: nn.Module, input_shape: tuple[int, ...]) -> float:

@@ -37,12 +37,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError, NaspredError, UnknownNameError
 from naspred.evaluation.metrics import metric_names, prediction_metrics
 from naspred.evaluation.reports import save_png
 from naspred.evaluation.results import atomic_write, make_folder
-from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, split_info, trial_seed
 from naspred.predictors.info import ArchInfo
 
 logger = logging.getLogger(__name__)
@@ -205,41 +205,6 @@ def plan_entries(
 def full_epochs(benchmark: Benchmark) -> int:
     """The last recorded epoch of the benchmark's learning curves (its training schedule)."""
     return max((c.length for c in benchmark.curves.values()), default=0)
-
-
-# -- features ---------------------------------------------------------------------------------------------
-def split_info(
-    benchmark: Benchmark, codes: np.ndarray, rows: np.ndarray, fidelity: int, metrics: Sequence[str],
-    proxies: Sequence[str],
-) -> ArchInfo:
-    """Curves of ``metrics`` cut at ``fidelity`` (none for 0) and ``proxies`` of ``rows``."""
-    curves = {}
-    for metric in metrics if fidelity else ():
-        c = benchmark.curves[metric]
-        keep = c.epochs <= fidelity
-        if not keep.any():
-            raise InvalidInputError(
-                f"benchmark {benchmark.name!r} records no {metric!r} at or before epoch {fidelity} "
-                f"(recorded epochs start at {int(c.epochs[0])})"
-            )
-        values = c.values[np.ix_(rows, np.flatnonzero(keep))]
-        curves[metric] = Curves(c.epochs[keep], values)
-    table = benchmark.table
-    values = {}
-    for name in proxies:
-        column = table[f"proxy:{name}"].to_numpy(dtype=np.float64)
-        got = column[rows]
-        for k in np.flatnonzero(~np.isfinite(got)):
-            same = np.flatnonzero((codes == codes[rows[k]]) & np.isfinite(column))
-            if not same.size:
-                raise InvalidInputError(
-                    f"benchmark {benchmark.name!r} records no proxy {name!r} for row {int(rows[k])} nor for any "
-                    "row of the same canonical form"
-                )
-            got[k] = column[same[0]]
-        values[name] = got
-    return ArchInfo(space=benchmark.space, higher_is_better=benchmark.higher_is_better, target=benchmark.target,
-                    curves=curves, proxies=values)
 
 
 # -- plain models ---------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def _axes(
     spec: ExperimentSpec, pspec: PredictorSpec, predictor: object, full_epochs: int
 ) -> tuple[list[InitBudget], list[QueryBudget]]:
     req = predictor.requirements  # type: ignore[attr-defined]
-    if req.labelled:
+    if req.labelled or spec.split != "oracle":  # on a fixed split every predictor fits on the training rows
         inits = spec.init_budgets()
         if not inits:
             raise InvalidInputError(
@@ -210,8 +210,9 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
         per_predictor.append((pspec, inits, queries))
     per_trial = sum(len(inits) * len(queries) for _, inits, queries in per_predictor)
     check_trial_count(spec.trials * per_trial, f"{spec.trials:,} trials x {per_trial:,} predictor-budget cells")
+    split = spec.fixed_split()
     tasks = [
-        TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k)
+        TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k, split)
         for trial in range(spec.trials)
         for pspec, inits, queries in per_predictor
         for init in inits

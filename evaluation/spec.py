@@ -235,6 +235,10 @@ class ExperimentSpec:
     by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
     ``dataset`` and ``space`` choose one block of a benchmark file that holds several (naspred's or NASLib's
     names); ``with_proxies`` are files of precomputed proxies joined onto the benchmark.
+    ``split``: ``"oracle"`` (the predictor draws its training architectures from the trial's oracle under the
+    init budget), or a strategy of :func:`~naspred.evaluation.splits.draw_split` (``"distinct"``, as the OMNI
+    ablation: test rows and nested training sets fixed per trial, every predictor fitted on the same rows);
+    ``pool``: with a fixed split, a proxy name keeps the rows where that proxy is recorded.
     """
 
     benchmark: str
@@ -250,6 +254,8 @@ class ExperimentSpec:
     test_size: int = 200
     seed: int = 0
     top_k: tuple[int, ...] = DEFAULT_TOP_K
+    split: str = "oracle"
+    pool: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.benchmark, str) or not self.benchmark:
@@ -281,10 +287,35 @@ class ExperimentSpec:
             object.__setattr__(self, name, int(value))
         check_trial_count(self.trials * len(self.predictors),
                           f"{self.trials:,} trials x {len(self.predictors)} predictor(s), before budgets", at_least=True)
+        self._check_split()
         if self.top_k and max(self.top_k) > self.test_size:
             raise InvalidInputError(
                 f"top_k {list(self.top_k)} exceeds the test size {self.test_size}; expected k <= test size"
             )
+
+    def _check_split(self) -> None:
+        from naspred.evaluation.splits import STRATEGIES
+
+        if self.split not in ("oracle", *STRATEGIES):
+            raise InvalidInputError(f"split must be one of {['oracle', *STRATEGIES]}, got {self.split!r}")
+        if self.split == "oracle":
+            if self.pool is not None:
+                raise InvalidInputError("pool chooses the rows of a fixed split; give a split strategy with it")
+            return
+        if not self.train_sizes or self.init_seconds or self.query_seconds:
+            raise InvalidInputError(
+                f"split {self.split!r} fits every predictor on the trial's training rows: give train sizes, "
+                "and no budgets in seconds"
+            )
+
+    def fixed_split(self) -> Any:
+        """The :class:`~naspred.evaluation.splits.FixedSplit` of the trials, or None for oracle splits."""
+        from naspred.evaluation.splits import FixedSplit
+
+        if self.split == "oracle":
+            return None
+        pool = "all" if self.pool is None else "recorded"
+        return FixedSplit(tuple(sorted(self.train_sizes)), self.split, pool, self.pool)
 
     # -- the benchmark ---------------------------------------------------------------------------------
     @property
@@ -319,7 +350,7 @@ class ExperimentSpec:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in ("dataset", "space", "with_proxies") and not value:
+            if f.name in ("dataset", "space", "with_proxies", "pool") and not value or (f.name == "split" and value == "oracle"):
                 continue  # left out at their defaults, so that folders written before these fields still resume
             if f.name == "predictors":
                 value = [p.to_dict() for p in value]

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import InvalidInputError
+from naspred.predictors.info import ArchInfo
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,57 @@ def _frozen(test: np.ndarray, oracle_seed: int, train: dict[int, np.ndarray]) ->
     for a in (test, *train.values()):
         a.setflags(write=False)
     return Split(rows=test, oracle_seed=oracle_seed, train=train)
+
+
+@dataclass(frozen=True)
+class FixedSplit:
+    """A trial on a fixed split: test rows and nested training sets drawn by :func:`draw_split` from the trial
+    seed, the same for every predictor of the trial, which is fitted on the training rows (``fit``) instead of
+    drawing them from an oracle. ``pool="recorded"`` keeps the rows where ``proxy`` is recorded."""
+
+    train_sizes: tuple[int, ...]
+    strategy: str = "distinct"
+    pool: str = "all"
+    proxy: str | None = None
+
+    def draw(self, benchmark: Benchmark, codes: np.ndarray, test_size: int, seed: int) -> Split:
+        rows = pool_rows(benchmark, self.pool, self.proxy)
+        return draw_split(codes, rows, test_size, self.train_sizes, seed, strategy=self.strategy)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"train_sizes": list(self.train_sizes), "strategy": self.strategy, "pool": self.pool,
+                "proxy": self.proxy}
+
+
+def split_info(
+    benchmark: Benchmark, codes: np.ndarray, rows: np.ndarray, fidelity: int, metrics: Sequence[str],
+    proxies: Sequence[str],
+) -> ArchInfo:
+    """Curves of ``metrics`` cut at ``fidelity`` (none for 0) and ``proxies`` of ``rows``."""
+    curves = {}
+    for metric in metrics if fidelity else ():
+        c = benchmark.curves[metric]
+        keep = c.epochs <= fidelity
+        if not keep.any():
+            raise InvalidInputError(
+                f"benchmark {benchmark.name!r} records no {metric!r} at or before epoch {fidelity} "
+                f"(recorded epochs start at {int(c.epochs[0])})"
+            )
+        values = c.values[np.ix_(rows, np.flatnonzero(keep))]
+        curves[metric] = Curves(c.epochs[keep], values)
+    table = benchmark.table
+    values = {}
+    for name in proxies:
+        column = table[f"proxy:{name}"].to_numpy(dtype=np.float64)
+        got = column[rows]
+        for k in np.flatnonzero(~np.isfinite(got)):
+            same = np.flatnonzero((codes == codes[rows[k]]) & np.isfinite(column))
+            if not same.size:
+                raise InvalidInputError(
+                    f"benchmark {benchmark.name!r} records no proxy {name!r} for row {int(rows[k])} nor for any "
+                    "row of the same canonical form"
+                )
+            got[k] = column[same[0]]
+        values[name] = got
+    return ArchInfo(space=benchmark.space, higher_is_better=benchmark.higher_is_better, target=benchmark.target,
+                    curves=curves, proxies=values)

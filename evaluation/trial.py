@@ -25,7 +25,14 @@ import numpy as np
 from naspred.benchmarks.base import Benchmark
 from naspred.evaluation.metrics import DEFAULT_TOP_K, metric_names, prediction_metrics
 from naspred.evaluation.spec import InitBudget, PredictorSpec, QueryBudget
-from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, trial_seed
+from naspred.evaluation.splits import (
+    CanonicalIndex,
+    FixedSplit,
+    draw_split,
+    pool_rows,
+    split_info,
+    trial_seed,
+)
 from naspred.predictors import SimulatedOracle
 from naspred.predictors import get as get_predictor
 from naspred.predictors.budget import BudgetMeter
@@ -53,6 +60,9 @@ class TrialTask:
     experiment_seed: int
     test_size: int
     top_k: tuple[int, ...] = DEFAULT_TOP_K
+    #: a fixed split (test rows and nested training sets per trial) the predictor is fitted on; None: the
+    #: predictor draws its training set from the trial's oracle under the init budget
+    split: FixedSplit | None = None
 
     @property
     def seed(self) -> int:
@@ -72,6 +82,8 @@ class TrialTask:
             "query_unit": self.query.unit,
             "query_budget": float(self.query.value),
             "test_size": self.test_size,
+            # only where set, so that trials of oracle splits keep the keys they had before fixed splits
+            **({"split": json.dumps(self.split.to_dict(), sort_keys=True)} if self.split is not None else {}),
         }
 
     @property
@@ -116,14 +128,15 @@ def configure(task: TrialTask) -> Any:
     """The predictor of ``task``: its parameters, the trial's fidelity and, unless given, its seed.
 
     A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity; one with
-    a ``random_state`` parameter the trial seed, unless the spec sets it.
+    a ``random_state`` parameter the trial seed, unless the spec sets it (modulo 2**31 - 1, and 2**31 on a
+    fixed split, as the OMNI ablation seeded its predictors).
     """
     predictor = get_predictor(task.predictor.name, **task.predictor.params)
     params = predictor.get_params()
     if task.query.unit == "epochs" and "fidelity" in params:
         predictor.set_params(fidelity=int(task.query.value))
     if "random_state" in params and "random_state" not in task.predictor.params:
-        predictor.set_params(random_state=task.seed % (2**31 - 1))
+        predictor.set_params(random_state=task.seed % (2**31 if task.split is not None else 2**31 - 1))
     return predictor
 
 
@@ -150,6 +163,8 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
     see ``SimulatedOracle.cost_model``); ``*_wall_s`` the measured wall time of the phase. Query figures
     are per queried architecture.
     """
+    if task.split is not None:
+        return run_fixed_trial(task, benchmark, index)
     row = empty_row(task)
     start = time.perf_counter()
     oracle = None
@@ -157,7 +172,6 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
     try:
         split = draw_split(index.codes, pool_rows(benchmark), task.test_size, seed=task.seed)
         test_archs = split.archs(benchmark)
-        y_true = benchmark.y[split.rows]
         oracle = IndexedOracle(benchmark, index, test_archs, seed=split.oracle_seed)
         predictor = configure(task)
         phase, t0 = "init", time.perf_counter()
@@ -170,13 +184,9 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
         row["query_wall_s"] = (time.perf_counter() - t0) / len(test_archs)
         _record(row, _meter(oracle, "query"), "query", len(test_archs))
         phase = "metrics"
-        metrics, note = prediction_metrics(y_true, prediction.mean, benchmark.higher_is_better, task.top_k)
-        row.update(metrics)
-        row.update({"status": "ok", "note": note, "n_test": len(test_archs)})
+        _score(row, task, benchmark.y[split.rows], prediction.mean, benchmark.higher_is_better)
     except Exception as err:  # a failing predictor is recorded and the sweep goes on
-        logger.info("trial %s (%s, trial %d) failed in %s: %s: %s", task.key, task.predictor.label, task.trial,
-                    phase, type(err).__name__, err)
-        row["error"] = f"{type(err).__name__}: {err}"
+        _failed(row, task, phase, err)
         if phase == "init":
             row["init_wall_s"] = time.perf_counter() - t0
         elif phase == "query":
@@ -189,6 +199,50 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
     row["wall_s"] = time.perf_counter() - start
     row["finished_at"] = time.time()
     return row
+
+
+def run_fixed_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> dict[str, Any]:
+    """Run ``task`` on its fixed split: fit on the training rows of its train size (curves cut at its fidelity
+    and proxies, :func:`~naspred.evaluation.splits.split_info`), predict the test rows, score them."""
+    from naspred.predictors.requirements import Supply
+
+    row = empty_row(task)
+    start = time.perf_counter()
+    phase = "setup"
+    try:
+        split = task.split.draw(benchmark, index.codes, task.test_size, task.seed)  # type: ignore[union-attr]
+        train, test = split.train[int(task.init.value)], split.test
+        fidelity = int(task.query.value) if task.query.unit == "epochs" else 0
+        row.update(train_size=len(train), fidelity=fidelity)
+        predictor = configure(task)
+        req = configure(task).adapt(Supply.of_benchmark(benchmark)).requirements
+        metrics = [m for m in req.curve_metrics if m in benchmark.curves] if req.uses_curves else []
+        proxies = [p for p in req.proxies if p in benchmark.proxies]
+        infos = [split_info(benchmark, index.codes, rows, fidelity, metrics, proxies) for rows in (train, test)]
+        phase, t0 = "init", time.perf_counter()
+        predictor.fit(split.archs(benchmark, train), benchmark.y[train], infos[0])
+        phase, t1 = "query", time.perf_counter()
+        pred = predictor.predict(split.archs(benchmark, test), infos[1])
+        row.update(init_wall_s=t1 - t0, query_wall_s=(time.perf_counter() - t1) / len(test))
+        phase = "metrics"
+        _score(row, task, benchmark.y[test], pred, benchmark.higher_is_better)
+    except Exception as err:  # a failing predictor is recorded and the sweep goes on
+        _failed(row, task, phase, err)
+    row["wall_s"] = time.perf_counter() - start
+    row["finished_at"] = time.time()
+    return row
+
+
+def _score(row: dict[str, Any], task: TrialTask, y_true: np.ndarray, pred: np.ndarray, higher_is_better: bool) -> None:
+    metrics, note = prediction_metrics(y_true, np.asarray(pred, dtype=np.float64), higher_is_better, task.top_k)
+    row.update(metrics)
+    row.update({"status": "ok", "note": note, "n_test": len(y_true)})
+
+
+def _failed(row: dict[str, Any], task: TrialTask, phase: str, err: Exception) -> None:
+    logger.info("trial %s (%s, trial %d) failed in %s: %s: %s", task.key, task.predictor.label, task.trial,
+                phase, type(err).__name__, err)
+    row["error"] = f"{type(err).__name__}: {err}"
 
 
 def _record(row: dict[str, Any], meter: BudgetMeter | None, phase: str, n: int) -> None:

@@ -90,3 +90,49 @@ def test_bad_splits_say_what_was_expected(nb201):
         draw_split(codes, rows, 10, [20000])
     with pytest.raises(InvalidInputError, match="pool must be one of"):
         pool_rows(bench, "some")
+
+
+def test_a_fixed_split_experiment_gives_the_ablation_runners_tau(nb201, tmp_path):
+    from naspred.evaluation.experiment import run_experiment
+    from naspred.evaluation.omni_ablation import run_ablation
+    from naspred.evaluation.spec import ExperimentSpec, PredictorSpec
+    from naspred.evaluation.trial import TrialRunner
+
+    bench, _ = nb201
+    old, run = run_ablation(bench, train_sizes=[20, 50], fidelities=[12], trials=2, csv_path=tmp_path / "a.csv",
+                            pool="recorded", variants=["omni", "omni_no_curve"], learning_curve=False,
+                            omni_params={"n_estimators": 30})
+    spec = ExperimentSpec("nb201-cifar10", [PredictorSpec(e.name, e.params, e.label) for e in run.entries],
+                          train_sizes=[20, 50], fidelities=[12], trials=2, split="distinct", pool="jacov")
+    runner = TrialRunner()
+    runner.add("nb201-cifar10", bench)
+    new = run_experiment(spec, tmp_path / "new", runner=runner).table
+    assert (new["status"] == "ok").all() and len(new) == len(old) == 8
+    key = ["label", "train_size", "fidelity", "trial"]
+    both = old.merge(new.rename(columns={"predictor": "label"}), on=key, suffixes=("_old", "_new"))
+    assert len(both) == 8
+    np.testing.assert_allclose(both["kendall_tau_new"], both["kendall_tau_old"], atol=1e-12)
+
+
+@pytest.mark.parametrize(("fields", "match"), [
+    ({"split": "random"}, "split must be one of"),
+    ({"pool": "jacov"}, "give a split strategy with it"),
+    ({"split": "distinct", "train_sizes": []}, "give train sizes"),
+    ({"split": "distinct", "train_sizes": [10], "init_seconds": [5.0]}, "no budgets in seconds"),
+])
+def test_bad_split_fields_say_what_was_expected(fields, match):
+    from naspred.evaluation.spec import ExperimentSpec
+
+    with pytest.raises(InvalidInputError, match=match):
+        ExperimentSpec.from_mapping({"benchmark": "nb201-cifar10", "predictors": ["lin_reg"], **fields})
+
+
+def test_a_fixed_split_spec_reads_back_and_oracle_specs_keep_their_fields():
+    from naspred.evaluation.spec import ExperimentSpec
+
+    spec = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[20, 10], split="distinct", pool="jacov")
+    assert ExperimentSpec.from_mapping(spec.to_dict()) == spec
+    assert spec.fixed_split().to_dict() == {"train_sizes": [10, 20], "strategy": "distinct", "pool": "recorded",
+                                            "proxy": "jacov"}
+    plain = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[20]).to_dict()
+    assert "split" not in plain and "pool" not in plain and spec.fixed_split() is not None

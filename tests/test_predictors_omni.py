@@ -16,8 +16,8 @@ from naspred.benchmarks import load
 from naspred.benchmarks.base import Curves
 from naspred.cli import main
 from naspred.errors import InvalidInputError, UnknownNameError
-from naspred.evaluation.omni_ablation import plan_entries, read_rows, run_ablation, split_info
-from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows
+from naspred.evaluation.omni_ablation import plan_entries, read_rows, run_ablation
+from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, split_info
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
 from naspred.predictors.omni import OMNI, OMNINoCurve, ScalarNormaliser
 

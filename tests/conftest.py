@@ -8,8 +8,8 @@ fails instead, so a CI run never skips silently.
 
 Shared fixtures and helpers: ``nb201_bench`` (nb201-cifar10 from the data home), ``nb201_disjoint`` (its
 200 training and 200 test rows, disjoint by canonical form), ``packaged`` (the two benchmarks that ship with
-naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix`` and
-``one_torch_thread``.
+naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix``,
+``private_cache`` and ``one_torch_thread``.
 
 Caches: every test runs with ``NASPRED_CACHE`` pointing at a temporary folder of the session, so the suite
 never writes into the user's ``~/.cache/naspred/tables``.
@@ -95,6 +95,13 @@ def data_home() -> Path:
     """The folder of real benchmark files (``NASPRED_DATA``; CI sets it to ``../shared/data``), holding every
     artifact the suite reads; tests are skipped with the download command when one is absent."""
     return require_data(*SUITE_ARTIFACTS)
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty ``NASPRED_CACHE`` of the test's own (``pytestmark = pytest.mark.usefixtures("private_cache")``):
+    a test that builds and caches a benchmark from files it writes never meets another test's cached table."""
+    monkeypatch.setenv(_CACHE_ENV, str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,7 @@ NB301_SPECS = (
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _nb201_record(i: int, epochs: int, train_time: float) -> dict:

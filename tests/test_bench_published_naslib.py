@@ -17,9 +17,7 @@ from naspred.spaces import get as get_space
 PUBLISHED = Path(__file__).parent / "data" / "naslib"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _published(name: str) -> dict:

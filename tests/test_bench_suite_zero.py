@@ -15,9 +15,7 @@ from naspred.errors import DataFileError, MissingDataError, NoTargetError, Unkno
 from naspred.spaces import get as get_space
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ Benchmark data: tests that read benchmark files take the ``data_home`` fixture (
 the ``naspred data download NAME`` command that fetches them; with ``NASPRED_REQUIRE_DATA=1`` (CI sets it) it
 fails instead, so a CI run never skips silently.
 
-Shared fixtures and helpers: ``nb201_bench`` (nb201-cifar10 from the data home), ``nb201_disjoint`` (its
-200 training and 200 test rows, disjoint by canonical form), ``packaged`` (the two benchmarks that ship with
-naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix``,
+Shared fixtures and helpers: ``nb201_bench`` and ``spikenas_bench`` (from the data home), ``nb201_disjoint``
+(200 training and 200 test rows of nb201-cifar10, disjoint by canonical form), ``packaged`` (the two benchmarks
+that ship with naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix``,
 ``private_cache`` and ``one_torch_thread``.
 
 Caches: every test runs with ``NASPRED_CACHE`` pointing at a temporary folder of the session, so the suite
@@ -122,6 +122,14 @@ def nb201_bench(data_home: Path):
     from naspred.benchmarks import load
 
     return load("nb201-cifar10", data_home=data_home)
+
+
+@pytest.fixture(scope="module")
+def spikenas_bench(data_home: Path):
+    """spikenas-cifar10 (SpikeNAS-Bench CIFAR-10 learning curves, data home), loaded once per module."""
+    from naspred.benchmarks import load
+
+    return load("spikenas-cifar10", data_home=data_home)
 
 
 def disjoint_split(bench, n_train: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from naspred import predictors
 from naspred.adapters import NASLibPredictor
-from naspred.benchmarks import load
 from naspred.benchmarks.base import Curves
 from naspred.errors import InvalidArchitectureError, InvalidInputError, UnknownNameError
 from naspred.predictors import ArchInfo
@@ -50,11 +49,6 @@ class NASLibCell:
 
 
 @pytest.fixture(scope="module")
-def spikenas(data_home):
-    return load("spikenas-cifar10", data_home=data_home)
-
-
-@pytest.fixture(scope="module")
 def split(nb201_bench):
     rows = np.random.default_rng(0).choice(len(nb201_bench), 500, replace=False)
     return rows[:200], rows[200:]
@@ -89,24 +83,25 @@ def test_naslib_caller_on_nb201_reaches_the_wrapped_predictors_tau_and_predictio
     np.testing.assert_array_equal(wrapped.query([nb201_bench.archs[i] for i in test[:20]]), pred[:20])
 
 
-def test_learning_curves_in_naslib_info_dicts(spikenas):
-    rows = np.random.default_rng(1).choice(len(spikenas), 400, replace=False)
+def test_learning_curves_in_naslib_info_dicts(spikenas_bench):
+    rows = np.random.default_rng(1).choice(len(spikenas_bench), 400, replace=False)
     train, test = rows[:100], rows[100:]
-    curves = spikenas.curves["val_accuracy"]
+    curves = spikenas_bench.curves["val_accuracy"]
     full = {"train": curves.values[train], "test": curves.values[test]}
     wrapped = NASLibPredictor("lcsvr", fidelity=10)
     assert wrapped.get_data_reqs()["metric"] == "val_accuracy"
-    xtrain = [spikenas.archs[i] for i in train]
-    xtest = [spikenas.archs[i] for i in test]
+    xtrain = [spikenas_bench.archs[i] for i in train]
+    xtest = [spikenas_bench.archs[i] for i in test]
     # NASLib cuts the curves to its own fidelity (20 here); the adapter reads the first 10 epochs the predictor uses
-    pred = naslib_evaluate(wrapped, "spikenas", xtrain, spikenas.y[train], xtest, full, fidelity=20)
+    pred = naslib_evaluate(wrapped, "spikenas", xtrain, spikenas_bench.y[train], xtest, full, fidelity=20)
     # measured: Kendall tau 0.548 on these 300 SpikeNAS-Bench CIFAR-10 cells from 10 epochs of validation accuracy
-    assert kendalltau(pred, spikenas.y[test])[0] > 0.48
+    assert kendalltau(pred, spikenas_bench.y[test])[0] > 0.48
 
     def info(idx: np.ndarray) -> ArchInfo:
-        return ArchInfo(space=spikenas.space, curves={"val_accuracy": Curves(np.arange(1, 11), curves.values[idx, :10])})
+        return ArchInfo(space=spikenas_bench.space,
+                        curves={"val_accuracy": Curves(np.arange(1, 11), curves.values[idx, :10])})
 
-    direct = predictors.get("lcsvr", fidelity=10).fit(xtrain, spikenas.y[train], info(train))
+    direct = predictors.get("lcsvr", fidelity=10).fit(xtrain, spikenas_bench.y[train], info(train))
     np.testing.assert_allclose(pred, direct.predict(xtest, info(test)), rtol=1e-12)
     # NASLib's per-metric key, "<METRIC>_lc", works as "lc" does
     keyed = [{"VAL_ACCURACY_lc": list(curves.values[i, :10])} for i in test]

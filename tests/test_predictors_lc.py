@@ -32,15 +32,10 @@ MODEL_FREE = ("valacc", "valloss", "sotl", "sotle", "sotlema")
 
 
 @pytest.fixture(scope="module")
-def bench(data_home):
-    return benchmarks.load("spikenas-cifar10")
-
-
-@pytest.fixture(scope="module")
-def split(bench):
+def split(spikenas_bench):
     """200 test rows drawn with seed 0 among the 15,625 architectures (every one has a recorded target)."""
-    rows = np.random.default_rng(0).choice(np.flatnonzero(np.isfinite(bench.y)), N_TEST, replace=False)
-    return rows, [bench.archs[i] for i in rows], bench.y[rows]
+    rows = np.random.default_rng(0).choice(np.flatnonzero(np.isfinite(spikenas_bench.y)), N_TEST, replace=False)
+    return rows, [spikenas_bench.archs[i] for i in rows], spikenas_bench.y[rows]
 
 
 def query(bench, split, predictor, fidelity, init_archs=0):
@@ -62,8 +57,8 @@ FLOORS = {
 
 @pytest.mark.parametrize("fidelity", [10, 30])
 @pytest.mark.parametrize("name", MODEL_FREE)
-def test_model_free_predictors_rank_real_architectures(bench, split, name, fidelity):
-    prediction, oracle = query(bench, split, predictors.get(name, fidelity=fidelity), fidelity)
+def test_model_free_predictors_rank_real_architectures(spikenas_bench, split, name, fidelity):
+    prediction, oracle = query(spikenas_bench, split, predictors.get(name, fidelity=fidelity), fidelity)
     tau = kendalltau(prediction.mean, split[2])[0]
     assert tau >= FLOORS[fidelity][name], f"{name} at {fidelity} epochs: tau {tau:.3f}"
     # the query cost is the partial training: fidelity epochs per queried architecture, nothing at init
@@ -72,24 +67,24 @@ def test_model_free_predictors_rank_real_architectures(bench, split, name, fidel
     assert spent["epochs_trained"] == N_TEST * fidelity and spent["archs_trained"] == 0
 
 
-def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(bench, split):
+def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(spikenas_bench, split):
     rows = split[0][:15]
     fidelity = 12
-    loss = bench.curves["train_loss"].values[rows, :fidelity].tolist()
-    acc = bench.curves["val_accuracy"].values[rows, :fidelity].tolist()
-    vloss = bench.curves["val_loss"].values[rows, :fidelity].tolist()
-    archs = [bench.archs[i] for i in rows]
+    loss = spikenas_bench.curves["train_loss"].values[rows, :fidelity].tolist()
+    acc = spikenas_bench.curves["val_accuracy"].values[rows, :fidelity].tolist()
+    vloss = spikenas_bench.curves["val_loss"].values[rows, :fidelity].tolist()
+    archs = [spikenas_bench.archs[i] for i in rows]
     info = ArchInfo.from_results(
         [
             {
-                m: predictors.LearningCurve(np.arange(1, fidelity + 1), bench.curves[m].values[i, :fidelity])
+                m: predictors.LearningCurve(np.arange(1, fidelity + 1), spikenas_bench.curves[m].values[i, :fidelity])
                 for m in ("train_loss", "val_accuracy", "val_loss")
             }
             for i in rows
         ],
         ("train_loss", "val_accuracy", "val_loss"),
         fidelity,
-        space=bench.space,
+        space=spikenas_bench.space,
         higher_is_better=True,
     )
     expected = {
@@ -117,9 +112,9 @@ def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(bench, split)
 # measured on this split, 100 training archs drawn by the oracle (seed 0), n_search=10: tau 0.437 at 10 epochs,
 # 0.596 at 30 (the oracle draws one architecture per canonical form, so the training archs miss the low tail)
 @pytest.mark.parametrize("fidelity, floor", [(10, 0.38), (30, 0.54)])
-def test_lcsvr_ranks_real_architectures_from_100_trained_ones(bench, split, fidelity, floor):
+def test_lcsvr_ranks_real_architectures_from_100_trained_ones(spikenas_bench, split, fidelity, floor):
     predictor = LcSVR(fidelity=fidelity, n_search=10)
-    prediction, oracle = query(bench, split, predictor, fidelity, init_archs=100)
+    prediction, oracle = query(spikenas_bench, split, predictor, fidelity, init_archs=100)
     tau = kendalltau(prediction.mean, split[2])[0]
     assert tau >= floor, f"tau {tau:.3f}"
     init, spent = oracle.ledger()[-2:]
@@ -128,17 +123,17 @@ def test_lcsvr_ranks_real_architectures_from_100_trained_ones(bench, split, fide
     assert np.median(np.abs(prediction.mean - split[2])) < 2.0
 
 
-def test_lcsvr_with_an_encoding_and_short_fidelities(bench, split):
+def test_lcsvr_with_an_encoding_and_short_fidelities(spikenas_bench, split):
     rows = split[0]
-    y = bench.y[rows]
-    archs = [bench.archs[i] for i in rows]
+    y = spikenas_bench.y[rows]
+    archs = [spikenas_bench.archs[i] for i in rows]
 
     def info_at(fidelity, index):
         return ArchInfo(
-            space=bench.space,
+            space=spikenas_bench.space,
             curves={
                 "val_accuracy": Curves(
-                    np.arange(1, fidelity + 1), bench.curves["val_accuracy"].values[rows[index], :fidelity]
+                    np.arange(1, fidelity + 1), spikenas_bench.curves["val_accuracy"].values[rows[index], :fidelity]
                 )
             },
         )
@@ -305,12 +300,12 @@ def test_ensemble_sampler_matches_the_closed_form_posterior_of_a_linear_family()
     assert std[0] == pytest.approx(math.sqrt(noise * (1 + g)), rel=0.03)
 
 
-def test_extrapolation_of_real_curves_lands_near_the_final_value(bench, split):
+def test_extrapolation_of_real_curves_lands_near_the_final_value(spikenas_bench, split):
     """8 test architectures, 30 of 100 epochs seen: the ensemble predicts epoch 100 better than the last value seen."""
     rows = split[0][:8]
-    seen = bench.curves["val_accuracy"].values[rows, :30]
+    seen = spikenas_bench.curves["val_accuracy"].values[rows, :30]
     mean, std = extrapolate(np.arange(1, 31), seen / 100, 100, n_steps=150, burn_in=75, random_state=0)
-    truth = bench.y[rows] / 100
+    truth = spikenas_bench.y[rows] / 100
     error = np.abs(mean - truth)
     # measured: mean absolute error 0.0155 (last value seen: 0.0424); 7 of 8 within two standard deviations, 8 within 3
     assert error.mean() < 0.025
@@ -318,13 +313,13 @@ def test_extrapolation_of_real_curves_lands_near_the_final_value(bench, split):
     assert (std > 0).all() and (error < 3 * std).mean() >= 0.75
 
 
-def test_lce_predicts_on_the_accuracy_scale_and_flips_sign_for_a_minimised_target(bench, split):
+def test_lce_predicts_on_the_accuracy_scale_and_flips_sign_for_a_minimised_target(spikenas_bench, split):
     rows = split[0][:5]
-    curves = {"val_accuracy": Curves(np.arange(1, 21), bench.curves["val_accuracy"].values[rows, :20])}
-    archs = [bench.archs[i] for i in rows]
+    curves = {"val_accuracy": Curves(np.arange(1, 21), spikenas_bench.curves["val_accuracy"].values[rows, :20])}
+    archs = [spikenas_bench.archs[i] for i in rows]
     predictor = LcExtrapolation(20, final_epoch=100, n_steps=0)
-    up = predictor.predict_dist(archs, ArchInfo(space=bench.space, curves=curves))
-    down = predictor.predict_dist(archs, ArchInfo(space=bench.space, curves=curves, higher_is_better=False))
+    up = predictor.predict_dist(archs, ArchInfo(space=spikenas_bench.space, curves=curves))
+    down = predictor.predict_dist(archs, ArchInfo(space=spikenas_bench.space, curves=curves, higher_is_better=False))
     expected, spread = extrapolate(np.arange(1, 21), curves["val_accuracy"].values / 100, 100, n_steps=0)
     np.testing.assert_allclose(up.mean, 100 * expected, rtol=1e-12)
     np.testing.assert_allclose(up.std, 100 * spread, rtol=1e-12)
@@ -335,9 +330,9 @@ def test_lce_predicts_on_the_accuracy_scale_and_flips_sign_for_a_minimised_targe
 
 # measured on this split with n_steps=10, burn_in=5 (all 11 families): tau 0.285 at 10 epochs, 0.481 at 30
 @pytest.mark.parametrize("fidelity, floor", [(10, 0.23), (30, 0.43)])
-def test_lce_ranks_real_architectures_with_a_short_chain(bench, split, fidelity, floor):
+def test_lce_ranks_real_architectures_with_a_short_chain(spikenas_bench, split, fidelity, floor):
     predictor = LcExtrapolation(fidelity=fidelity, n_steps=10, burn_in=5)
-    prediction, oracle = query(bench, split, predictor, fidelity)
+    prediction, oracle = query(spikenas_bench, split, predictor, fidelity)
     assert predictor.full_epochs_ == 100
     tau = kendalltau(prediction.mean, split[2])[0]
     assert tau >= floor, f"tau {tau:.3f}"
@@ -345,7 +340,7 @@ def test_lce_ranks_real_architectures_with_a_short_chain(bench, split, fidelity,
     assert oracle.ledger()[-1]["epochs_trained"] == N_TEST * fidelity
 
 
-def test_learning_curve_predictors_apply_on_an_opaque_space(bench, split, tmp_path):
+def test_learning_curve_predictors_apply_on_an_opaque_space(spikenas_bench, split, tmp_path):
     """A curve table of 40 real SpikeNAS runs under opaque run names: no encoding, the curves are enough."""
     rows = split[0][:40]
     epochs = np.arange(1, 101)
@@ -353,7 +348,8 @@ def test_learning_curve_predictors_apply_on_an_opaque_space(bench, split, tmp_pa
         {
             "arch": np.repeat([f"run-{i:03d}" for i in range(len(rows))], len(epochs)),
             "epoch": np.tile(epochs, len(rows)),
-            **{m: bench.curves[m].values[rows].reshape(-1) for m in ("train_loss", "val_accuracy", "val_loss")},
+            **{m: spikenas_bench.curves[m].values[rows].reshape(-1)
+               for m in ("train_loss", "val_accuracy", "val_loss")},
         }
     )
     path = tmp_path / "runs.csv"
@@ -362,8 +358,8 @@ def test_learning_curve_predictors_apply_on_an_opaque_space(bench, split, tmp_pa
     assert table.space.name == "opaque" and table.target == "val_accuracy"
     queried = list(table.archs[:20])
     oracle = SimulatedOracle(table, hidden=queried, seed=0)
-    seen = bench.curves["val_accuracy"].values[rows[:20], :10]
-    loss = bench.curves["train_loss"].values[rows[:20], :10]
+    seen = spikenas_bench.curves["val_accuracy"].values[rows[:20], :10]
+    loss = spikenas_bench.curves["train_loss"].values[rows[:20], :10]
     for predictor, expected in (
         (ValAccuracy(10), seen[:, -1]),
         (SoTLE(10), -loss[:, -1]),
@@ -430,10 +426,10 @@ def small_benchmark(bench, rows, cut=None, hole=None):
     )
 
 
-def test_curves_shorter_than_the_fidelity_are_refused(bench, split):
+def test_curves_shorter_than_the_fidelity_are_refused(spikenas_bench, split):
     rows = split[0][:6]
-    short = small_benchmark(bench, rows, cut=5)
-    archs = [bench.archs[i] for i in rows]
+    short = small_benchmark(spikenas_bench, rows, cut=5)
+    archs = [spikenas_bench.archs[i] for i in rows]
     oracle = SimulatedOracle(short, hidden=archs, full_epochs=100)
     for predictor in (ValAccuracy(8), SoTL(8), LcExtrapolation(8, n_steps=0)):
         predictor.initialize(oracle, Budget(archs=0))
@@ -441,10 +437,10 @@ def test_curves_shorter_than_the_fidelity_are_refused(bench, split):
             predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
 
 
-def test_a_missing_epoch_is_refused_where_sums_need_every_epoch(bench, split):
+def test_a_missing_epoch_is_refused_where_sums_need_every_epoch(spikenas_bench, split):
     rows = split[0][:6]
-    holed = small_benchmark(bench, rows, hole=4)
-    archs = [bench.archs[i] for i in rows[:1]]
+    holed = small_benchmark(spikenas_bench, rows, hole=4)
+    archs = [spikenas_bench.archs[i] for i in rows[:1]]
     oracle = SimulatedOracle(holed, hidden=archs)
     predictor = SoTL(8)
     predictor.initialize(oracle, Budget(archs=0))
@@ -453,22 +449,22 @@ def test_a_missing_epoch_is_refused_where_sums_need_every_epoch(bench, split):
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_non_finite_curves_are_refused(bench, split, bad):
+def test_non_finite_curves_are_refused(spikenas_bench, split, bad):
     rows = split[0][:4]
-    values = bench.curves["val_accuracy"].values[rows, :10].copy()
+    values = spikenas_bench.curves["val_accuracy"].values[rows, :10].copy()
     values[2, 6] = bad
-    archs = [bench.archs[i] for i in rows]
+    archs = [spikenas_bench.archs[i] for i in rows]
     with pytest.raises(InvalidInputError, match="non-finite"):
         ValAccuracy(10).predict(
-            archs, ArchInfo(space=bench.space, curves={"val_accuracy": Curves(np.arange(1, 11), values)})
+            archs, ArchInfo(space=spikenas_bench.space, curves={"val_accuracy": Curves(np.arange(1, 11), values)})
         )
     with pytest.raises(InvalidInputError, match="curve 2 holds a non-finite value at epoch 7"):
         extrapolate(np.arange(1, 11), values / 100, 100)
 
 
-def test_extrapolation_refuses_malformed_requests(bench, split):
+def test_extrapolation_refuses_malformed_requests(spikenas_bench, split):
     x = np.arange(1, 11)
-    curve = bench.curves["val_accuracy"].values[split[0][:2], :10]
+    curve = spikenas_bench.curves["val_accuracy"].values[split[0][:2], :10]
     with pytest.raises(InvalidInputError, match="divide percentages by 100"):
         extrapolate(x, curve, 100)
     with pytest.raises(InvalidInputError, match="must lie past the last observed epoch 10"):
@@ -479,8 +475,9 @@ def test_extrapolation_refuses_malformed_requests(bench, split):
         extrapolate(x, curve / 100, 100, n_steps=20, burn_in=20)
     with pytest.raises(UnknownNameError, match="unknown curve family 'pow5'"):
         extrapolate(x, curve / 100, 100, families=("pow5",))
-    info = ArchInfo(space=bench.space, curves={"val_accuracy": Curves(x, curve), "val_loss": Curves(x, curve / 50)})
-    archs = [bench.archs[i] for i in split[0][:2]]
+    info = ArchInfo(space=spikenas_bench.space,
+                    curves={"val_accuracy": Curves(x, curve), "val_loss": Curves(x, curve / 50)})
+    archs = [spikenas_bench.archs[i] for i in split[0][:2]]
     with pytest.raises(InvalidInputError, match="set final_epoch or call initialize"):
         LcExtrapolation(10, n_steps=0).predict(archs, info)
     with pytest.raises(InvalidInputError, match="must be >= 0"):
@@ -491,11 +488,12 @@ def test_extrapolation_refuses_malformed_requests(bench, split):
         LcExtrapolation(10, final_epoch=100, upper=1.0).predict(archs, info)
 
 
-def test_malformed_parameters_are_refused(bench, split):
+def test_malformed_parameters_are_refused(spikenas_bench, split):
     x = np.arange(1, 6)
     rows = split[0][:3]
-    info = ArchInfo(space=bench.space, curves={"train_loss": Curves(x, bench.curves["train_loss"].values[rows, :5])})
-    archs = [bench.archs[i] for i in rows]
+    train_loss = spikenas_bench.curves["train_loss"].values[rows, :5]
+    info = ArchInfo(space=spikenas_bench.space, curves={"train_loss": Curves(x, train_loss)})
+    archs = [spikenas_bench.archs[i] for i in rows]
     with pytest.raises(InvalidInputError, match="e=6 sums more epochs than the fidelity of 5"):
         SoTLE(5, e=6).predict(archs, info)
     with pytest.raises(InvalidInputError, match=r"ema_decay must be a number in \(0, 1\]"):

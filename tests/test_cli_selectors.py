@@ -16,9 +16,7 @@ from naspred.errors import InvalidInputError
 PUBLISHED = Path(__file__).parent / "data" / "naslib"
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

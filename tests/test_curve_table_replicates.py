@@ -15,9 +15,7 @@ PACKAGED = Path(benchmarks.__file__).parent / "data" / "nb201_mnist1d.csv.gz"
 LEARNING_CURVE = ("valacc", "valloss", "early_stopping", "sotl", "sotle", "sotlema", "lce", "lcsvr")
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NASPRED_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture

@@ -53,12 +53,12 @@ from typing import Any
 import numpy as np
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import InvalidInputError
+from naspred.oracles.budget import Budget
+from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.base import Predictor
-from naspred.predictors.budget import Budget
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.requirements import Requirements, Supply
-from naspred.predictors.simulated_oracle import SimulatedOracle
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 

@@ -59,7 +59,7 @@ from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.predictors.requirements import Requirements
-from naspred.predictors.simulated_oracle import SimulatedOracle
+from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.zerocost import ZeroCost as ZeroCostPredictor
 from naspred.spaces.base import SearchSpace
 from naspred.spaces.registry import get as get_space

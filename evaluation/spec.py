@@ -34,7 +34,7 @@ import numpy as np
 from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
 from naspred.evaluation.metrics import DEFAULT_TOP_K
-from naspred.predictors.budget import Budget
+from naspred.oracles.budget import Budget
 
 INIT_UNITS = ("archs", "seconds", "unlimited")
 QUERY_UNITS = ("epochs", "seconds", "unlimited")

@@ -35,7 +35,7 @@ from naspred.evaluation.splits import (
 )
 from naspred.predictors import SimulatedOracle
 from naspred.predictors import get as get_predictor
-from naspred.predictors.budget import BudgetMeter
+from naspred.oracles.budget import BudgetMeter
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Build a learning-curve benchmark by training cells for real, resumably, one run per (cell, seed).
 
 Each run trains one cell with ``train_fn(arch, epochs)`` through a
-:class:`~naspred.predictors.live_oracle.LiveOracle` (which checks the returned curves and measures the wall
+:class:`~naspred.oracles.live.LiveOracle` (which checks the returned curves and measures the wall
 time), computes its zero-cost proxies, and appends one JSON line to the results file, flushed to disk
 before the next run starts. A run that raises, or returns NaN or curves of the wrong length, is recorded as
 a failed line with its error; it never enters the benchmark table. Running again over the same results file
@@ -24,7 +24,7 @@ import pandas as pd
 
 from naspred.errors import DataFileError, InvalidInputError, TrainingError
 from naspred.featurizers.zerocost.result import ProxyResult
-from naspred.predictors.live_oracle import LiveOracle, TrainFn
+from naspred.oracles.live import LiveOracle, TrainFn
 from naspred.spaces.cells import CellSpace
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """A reference training function for live mode: the 1-D NAS-Bench-201 network on MNIST-1D.
 
 ``MNIST1DTrainer(...)`` is callable as ``train_fn(arch, epochs)``, the signature
-:class:`naspred.predictors.live_oracle.LiveOracle` calls. Training follows a fixed schedule of ``epochs``
+:class:`naspred.oracles.live.LiveOracle` calls. Training follows a fixed schedule of ``epochs``
 epochs (Adam, cosine-annealed learning rate, cross-entropy); training for fewer epochs returns the first
 epochs of that same run, as reading a partial learning curve from NAS-Bench-201 does. Everything random
 (weights, batch order) is drawn from ``seed``, and training runs on one torch thread, so a call is

@@ -2,19 +2,20 @@
 
 ``get(name, **params)`` builds a registered predictor; ``names()`` lists them and ``describe()`` says
 what each needs. The contract: :class:`Predictor`, :class:`Requirements`, :class:`Prediction`,
-:class:`ArchInfo`; budgets: :class:`Budget`, :class:`BudgetMeter`; oracles: :class:`Oracle`,
-:class:`SimulatedOracle`, :class:`LiveOracle`.
+:class:`ArchInfo`. Budgets (:class:`Budget`, :class:`BudgetMeter`) and oracles (:class:`Oracle`,
+:class:`SimulatedOracle`, :class:`LiveOracle`) live in :mod:`naspred.oracles`, the layer below, and are
+re-exported here because the contract's ``initialize`` and ``query`` take them.
 """
 
+from naspred.oracles.budget import Budget, BudgetMeter, Charge
+from naspred.oracles.live import LiveOracle, TrainingFailure
+from naspred.oracles.oracle import LearningCurve, Oracle, TrainingResult
+from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.base import Predictor
-from naspred.predictors.budget import Budget, BudgetMeter, Charge
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.live_oracle import LiveOracle, TrainingFailure
-from naspred.predictors.oracle import LearningCurve, Oracle, TrainingResult
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.registry import describe, get, names, predictor_class
 from naspred.predictors.requirements import Requirements
-from naspred.predictors.simulated_oracle import SimulatedOracle
 
 __all__ = [
     "ArchInfo",

@@ -29,9 +29,9 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import NotFittedError
 
 from naspred.errors import BudgetExceeded, InvalidArchitectureError, InvalidInputError, TrainingError
-from naspred.predictors.budget import Budget, BudgetMeter
+from naspred.oracles.budget import Budget, BudgetMeter
+from naspred.oracles.oracle import LearningCurve, Oracle
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.oracle import LearningCurve, Oracle
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.requirements import Requirements, Supply
 from naspred.spaces.base import SearchSpace

@@ -15,7 +15,7 @@ import numpy as np
 
 from naspred.benchmarks.base import Curves
 from naspred.errors import InvalidInputError
-from naspred.predictors.oracle import LearningCurve
+from naspred.oracles.oracle import LearningCurve
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
 

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
+from naspred.oracles.budget import Budget
+from naspred.oracles.oracle import Oracle
 from naspred.predictors.base import Predictor
-from naspred.predictors.budget import Budget
 from naspred.predictors.curve_families import (
     CURVE_FAMILIES,
     CurveFamily,
@@ -40,7 +41,6 @@ from naspred.predictors.learning_curve import (
     orientation,
     read_curves,
 )
-from naspred.predictors.oracle import Oracle
 from naspred.predictors.requirements import Requirements
 
 __all__ = [

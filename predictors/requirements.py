@@ -125,7 +125,7 @@ class Supply:
 
     @classmethod
     def of_oracle(cls, oracle: Any) -> Supply:
-        """What an :class:`~naspred.predictors.oracle.Oracle` serves."""
+        """What an :class:`~naspred.oracles.oracle.Oracle` serves."""
         return cls._of(oracle, oracle.recorded_curves, oracle.available_proxies, oracle.space)
 
     @classmethod

@@ -19,10 +19,10 @@ import numpy as np
 from sklearn.base import clone
 
 from naspred.errors import InvalidInputError, SearchError
+from naspred.oracles.oracle import Oracle
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import check_int
-from naspred.predictors.oracle import Oracle
 from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy

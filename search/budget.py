@@ -7,7 +7,7 @@ import numbers
 from dataclasses import dataclass
 
 from naspred.errors import InvalidInputError
-from naspred.predictors.budget import Budget
+from naspred.oracles.budget import Budget
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SearchBudget:
             object.__setattr__(self, "seconds", float(s))
 
     def as_budget(self) -> Budget:
-        """The :class:`~naspred.predictors.budget.Budget` the search's meter enforces (wall time not counted)."""
+        """The :class:`~naspred.oracles.budget.Budget` the search's meter enforces (wall time not counted)."""
         return Budget(seconds=self.seconds, archs=self.evaluations, count_wall=False)
 
     def describe(self) -> str:

@@ -11,8 +11,8 @@ import pandas as pd
 
 from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
-from naspred.predictors.oracle import Oracle
-from naspred.predictors.simulated_oracle import SimulatedOracle
+from naspred.oracles.oracle import Oracle
+from naspred.oracles.simulated import SimulatedOracle
 from naspred.search.budget import SearchBudget
 from naspred.search.registry import get
 from naspred.search.result import HISTORY_COLUMNS, SearchResult
@@ -34,7 +34,7 @@ def run_search(
 
     ``strategy`` is a :class:`SearchStrategy` or a registered name built with ``params``. ``target`` is a
     :class:`~naspred.benchmarks.base.Benchmark`, searched through a fresh
-    :class:`~naspred.predictors.simulated_oracle.SimulatedOracle`, or an oracle of the caller's (which
+    :class:`~naspred.oracles.simulated.SimulatedOracle`, or an oracle of the caller's (which
     remembers what it trained: give each search a fresh one). One generator seeded by ``seed`` draws every
     random choice of the search and the seeds of its predictor fits.
     """

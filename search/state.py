@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from naspred.errors import BudgetExceeded, InvalidInputError, TrainingError
-from naspred.predictors.budget import BudgetMeter
-from naspred.predictors.oracle import Oracle
+from naspred.oracles.budget import BudgetMeter
+from naspred.oracles.oracle import Oracle
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from naspred.predictors.oracle import Oracle
+from naspred.oracles.oracle import Oracle
 from naspred.search.state import SearchRun
 
 

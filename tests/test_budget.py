@@ -7,8 +7,8 @@ import math
 import pytest
 
 from naspred.errors import BudgetExceeded, InvalidInputError
-from naspred.predictors import budget as budget_module
-from naspred.predictors.budget import Budget, BudgetMeter
+from naspred.oracles import budget as budget_module
+from naspred.oracles.budget import Budget, BudgetMeter
 
 
 class FakeClock:

@@ -25,7 +25,7 @@ from naspred.live.mnist1d_data import load_mnist1d
 from naspred.live.nb201_1d import OPS, NB201Network1d
 from naspred.live.proxies import LiveProxies
 from naspred.live.trainer import MNIST1DTrainer
-from naspred.predictors.live_oracle import LiveOracle
+from naspred.oracles.live import LiveOracle
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 
 SPACE = NB201Space()

@@ -12,9 +12,9 @@ from naspred.featurizers.zerocost.networks import build_network
 from naspred.featurizers.zerocost.result import ProxyError
 from naspred.featurizers.zerocost.synflow import log_synflow
 from naspred.featurizers.zerocost.table import ZeroCostTable
-from naspred.predictors.budget import Budget
+from naspred.oracles.budget import Budget
+from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.simulated_oracle import SimulatedOracle
 from naspred.predictors.zerocost import Jacov, Synflow, ZeroCost
 from naspred.spaces import get as get_space
 

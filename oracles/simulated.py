@@ -16,7 +16,7 @@ import numpy as np
 
 from naspred.benchmarks.base import Benchmark
 from naspred.errors import DataFileError, InvalidArchitectureError, InvalidInputError, UnknownNameError
-from naspred.predictors.oracle import LearningCurve, Oracle, TrainingResult
+from naspred.oracles.oracle import LearningCurve, Oracle, TrainingResult
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 In the OMNI framing (White et al., NeurIPS 2021) a predictor may train architectures to completion
 during initialization and partially train the architectures it is queried on. An :class:`Oracle`
-serves both, charges their cost to the active :class:`~naspred.predictors.budget.BudgetMeter`, and
+serves both, charges their cost to the active :class:`~naspred.oracles.budget.BudgetMeter`, and
 never reveals the ground truth of held-out (hidden) architectures: training one of them to
 completion raises :class:`~naspred.errors.HiddenGroundTruthError`, while its partial learning curve,
 short of the final epoch, is available (that is what query-time training reads).
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from naspred.errors import HiddenGroundTruthError, InvalidInputError, UnknownNameError
-from naspred.predictors.budget import Budget, BudgetMeter
+from naspred.oracles.budget import Budget, BudgetMeter
 from naspred.spaces.base import SearchSpace
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from naspred.errors import InvalidInputError, TrainingError
-from naspred.predictors.oracle import LearningCurve, Oracle, TrainingResult
+from naspred.oracles.oracle import LearningCurve, Oracle, TrainingResult
 from naspred.spaces.base import SearchSpace
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from naspred.benchmarks import datahome
+from naspred.benchmarks import datahome, fetch
 from naspred.benchmarks.datahome import Artifact, ArtifactFile
 from naspred.errors import (
     ChecksumMismatchError,
@@ -255,8 +255,8 @@ def test_stalled_download_meets_its_deadline_and_stale_parts_go(tmp_path, monkey
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     url = f"http://127.0.0.1:{server.server_address[1]}/data.bin"
     art = Artifact("fixture", "fixture/data.bin", (ArtifactFile("fixture/data.bin", url, "0" * 64),), "t", "d", "m")
-    monkeypatch.setattr(datahome, "DOWNLOAD_DEADLINE", 1.0)
-    monkeypatch.setattr(datahome, "DOWNLOAD_TIMEOUT", 5.0)
+    monkeypatch.setattr(fetch, "DOWNLOAD_DEADLINE", 1.0)
+    monkeypatch.setattr(fetch, "DOWNLOAD_TIMEOUT", 5.0)
     started = time.monotonic()
     try:
         with pytest.raises(MissingDataError, match="not finished after 1 s"):

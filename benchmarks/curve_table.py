@@ -32,13 +32,13 @@ so the target, its last-epoch value, is the mean over seeds. Averaging, rather t
 run, gives one table row per architecture: a predictor sees the less noisy mean, and since test sets are
 drawn by row (and by canonical form, :mod:`naspred.evaluation.splits`), every seed of an architecture lies
 on the same side of a split. The table's ``seeds`` column counts the runs averaged.
+
+The file and its checks: :mod:`naspred.benchmarks.curve_frame`; the space and target decisions:
+:mod:`naspred.benchmarks.curve_guess`. Their public names are importable from here as well.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -48,321 +48,49 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.benchmarks.cache import cached_benchmark
-from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
-from naspred.spaces import registry as space_registry
-from naspred.spaces.base import LabeledDAG, SearchSpace
-
-logger = logging.getLogger(__name__)
-
-#: learning-curve columns the table may hold
-CURVE_COLUMNS: tuple[str, ...] = (
-    "train_loss",
-    "train_accuracy",
-    "val_loss",
-    "val_accuracy",
-    "test_loss",
-    "test_accuracy",
+from naspred.benchmarks.curve_frame import (
+    ALLOWED,
+    CURVE_COLUMNS,
+    REQUIRED,
+    SEED_COLUMN,
+    SIDECAR_KEYS,
+    SUFFIXES,
+    TIME_COLUMN,
+    check_frame,
+    mean_over_seeds,
+    read_frame,
+    read_sidecar,
+    sidecar_path,
+    sort_runs,
 )
-TIME_COLUMN = "epoch_time"
-SEED_COLUMN = "seed"
-REQUIRED: tuple[str, ...] = ("arch", "epoch")
-ALLOWED: frozenset[str] = frozenset(REQUIRED + CURVE_COLUMNS + (TIME_COLUMN, SEED_COLUMN))
-SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".pq")
-SIDECAR_KEYS: frozenset[str] = frozenset({"space", "target", "higher_is_better"})
-#: order in which spaces are tried when guessing, most specific notations first
-GUESS_ORDER: tuple[str, ...] = ("nb201", "spikenas", "nb101", "darts", "tnb101-micro", "tnb101-macro", "nbgraph")
-#: how many arch strings are tried in every space before the spaces that parse none of them are dropped
-_PROBE = 50
+from naspred.benchmarks.curve_guess import (
+    GUESS_ORDER,
+    OpaqueSpace,
+    decide_space,
+    decide_target,
+    guess_space,
+)
+from naspred.errors import DataFileError, InvalidArchitectureError
+from naspred.spaces.base import SearchSpace
 
-
-class OpaqueSpace(SearchSpace):
-    """A space whose architectures are identifier strings with no known structure.
-
-    Only predictors that need no architecture encoding (learning-curve ones) apply to it.
-    """
-
-    name = "opaque"
-    arch_type = str
-
-    def parse(self, text: str) -> str:
-        return self.validate(text)
-
-    def format(self, arch: Any) -> str:
-        return self.validate(arch)
-
-    def validate(self, arch: Any) -> str:
-        if not isinstance(arch, str) or arch == "":
-            raise InvalidArchitectureError(f"an opaque architecture is a non-empty string, got {arch!r}")
-        return arch
-
-    def sample(self, rng: np.random.Generator) -> Any:
-        raise InvalidArchitectureError("an opaque space has no known architectures to sample from")
-
-    def mutate(self, arch: Any, rng: np.random.Generator) -> Any:
-        raise InvalidArchitectureError("an opaque space has no structure to mutate")
-
-    def neighbours(self, arch: Any) -> list[Any]:
-        raise InvalidArchitectureError("an opaque space has no structure to find neighbours in")
-
-    def canonical(self, arch: Any) -> Hashable:
-        return self.validate(arch)
-
-    def to_graph(self, arch: Any) -> LabeledDAG:
-        raise InvalidArchitectureError(
-            f"architecture {arch!r} of an opaque space has no graph; use a learning-curve predictor"
-        )
-
-
-def sidecar_path(path: str | Path) -> Path | None:
-    """The sidecar JSON of ``path`` (``<file>.json``, else ``<stem>.json``), or None."""
-    path = Path(path)
-    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
-        if candidate.is_file() and candidate != path:
-            return candidate
-    return None
-
-
-def read_sidecar(path: str | Path) -> dict[str, Any]:
-    """The sidecar's settings, checked: only ``space``, ``target`` and ``higher_is_better``."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise DataFileError(
-            f"{path}: not valid JSON ({err}); expected an object like "
-            '{"space": "nb201", "target": "val_accuracy", "higher_is_better": true}'
-        ) from err
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a JSON object, got {type(data).__name__}")
-    unknown = set(data) - SIDECAR_KEYS
-    if unknown:
-        raise DataFileError(f"{path}: unknown keys {sorted(unknown)}; expected some of {sorted(SIDECAR_KEYS)}")
-    if "space" in data and not isinstance(data["space"], str):
-        raise DataFileError(f"{path}: 'space' must be a space name, got {data['space']!r}")
-    if "space" in data:
-        try:
-            _space_named(data["space"])
-        except UnknownNameError as err:
-            raise UnknownNameError(f"{path}: 'space': {err}") from None
-    if "target" in data and data["target"] not in CURVE_COLUMNS:
-        raise DataFileError(f"{path}: 'target' must be one of {list(CURVE_COLUMNS)}, got {data['target']!r}")
-    if "higher_is_better" in data and not isinstance(data["higher_is_better"], bool):
-        raise DataFileError(f"{path}: 'higher_is_better' must be true or false, got {data['higher_is_better']!r}")
-    return data
-
-
-def read_frame(path: str | Path) -> pd.DataFrame:
-    """The raw table of a CSV or parquet file, ``arch`` read as text."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype={"arch": str}, keep_default_na=True)
-        elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
-        else:
-            raise DataFileError(f"{path}: expected a .csv or .parquet learning-curve table")
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, pa.ArrowException, OSError) as err:
-        raise DataFileError(f"{path}: unreadable learning-curve table ({type(err).__name__}: {err})") from err
-    return frame
-
-
-def _space_named(name: str) -> SearchSpace:
-    if name == OpaqueSpace.name:
-        return OpaqueSpace()
-    return space_registry.get(name)
-
-
-def _first_failure(space: SearchSpace, texts: list[str]) -> tuple[int, str] | None:
-    """Position and error of the first string ``space`` does not parse, or None when it parses them all."""
-    for i, t in enumerate(texts):
-        try:
-            space.parse(t)
-        except (InvalidArchitectureError, ValueError, TypeError) as err:
-            return i, str(err)
-    return None
-
-
-def _candidate_spaces() -> list[SearchSpace]:
-    names = [n for n in GUESS_ORDER if n in space_registry.names()]
-    names += [n for n in space_registry.names() if n not in names]
-    spaces = []
-    for name in names:
-        try:
-            spaces.append(space_registry.get(name))
-        except ImportError:  # a registered space whose module is not available
-            logger.debug("space %s cannot be imported; not tried", name)
-    return spaces
-
-
-def guess_space(texts: list[str], origin: str = "the table") -> tuple[SearchSpace, str]:
-    """The space of the ``arch`` strings ``texts`` and a note saying how it was decided.
-
-    Bare integers and strings no registered space parses are identifiers (:class:`OpaqueSpace`); the one
-    space that parses every string is taken. Strings that parse in several spaces, or of which a space
-    parses some but not all, raise :class:`~naspred.errors.DataFileError` (see the module docstring).
-    """
-    how = "name it in a sidecar <file>.json ({\"space\": ...}) or with --space"
-    if texts and all(t.strip().isdigit() for t in texts):
-        return OpaqueSpace(), (
-            "space 'opaque': the arch values are bare integers, read as run identifiers (they are also "
-            f"SpikeNAS-Bench ids: {how.replace('name it', 'name spikenas')} to read them so)"
-        )
-    probe = texts[:_PROBE]
-    full: list[SearchSpace] = []
-    partial: list[tuple[SearchSpace, int, tuple[int, str]]] = []
-    for space in _candidate_spaces():
-        if all(_first_failure(space, [t]) is not None for t in probe):
-            continue  # parses none of the first strings: not this space's notation
-        failure = _first_failure(space, texts)
-        if failure is None:
-            full.append(space)
-        else:
-            parsed = sum(_first_failure(space, [t]) is None for t in texts)
-            partial.append((space, parsed, failure))
-    if len(full) > 1:
-        raise DataFileError(
-            f"{origin}: the arch strings parse in several spaces {[s.name for s in full]}; {how} to choose"
-        )
-    if full:
-        return full[0], f"space {full[0].name!r} guessed: every arch string parses in it and in no other registered space"
-    if partial:
-        space, parsed, (i, err) = max(partial, key=lambda p: p[1])
-        raise DataFileError(
-            f"{origin}: {parsed} of {len(texts)} arch strings parse in space {space.name!r}, but {texts[i]!r} does not "
-            f"({err}); correct it, or {how.replace('name it', 'name the space')} ('opaque' reads them as identifiers)"
-        )
-    return OpaqueSpace(), "space 'opaque': no registered space parses the arch strings; they are run identifiers"
-
-
-def _check_frame(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise DataFileError(
-            f"{origin}: missing column(s) {missing}; a learning-curve table needs {list(REQUIRED)} "
-            f"and some of {list(CURVE_COLUMNS)}"
-        )
-    unknown = [c for c in frame.columns if c not in ALLOWED]
-    if unknown:
-        raise DataFileError(
-            f"{origin}: unknown column(s) {unknown}; expected {list(REQUIRED)} and any of "
-            f"{list(CURVE_COLUMNS) + [TIME_COLUMN]}"
-        )
-    if not any(c in frame.columns for c in CURVE_COLUMNS):
-        raise DataFileError(f"{origin}: no metric column; expected at least one of {list(CURVE_COLUMNS)}")
-    if len(frame) == 0:
-        raise DataFileError(f"{origin}: the table has no rows")
-    frame = frame.reset_index(drop=True)
-    for column in frame.columns:
-        nan = frame[column].isna().to_numpy()
-        if nan.any():
-            i = int(np.flatnonzero(nan)[0])
-            raise DataFileError(
-                f"{origin}: row {i} ({_where(frame, i)}) has no value in column {column!r}; "
-                f"{int(nan.sum())} empty cell(s) in that column"
-            )
-    arch = frame["arch"]
-    if not all(isinstance(a, str) for a in arch):
-        frame["arch"] = arch.astype(str)
-    if (frame["arch"].str.len() == 0).any():
-        i = int(np.flatnonzero((frame["arch"].str.len() == 0).to_numpy())[0])
-        raise DataFileError(f"{origin}: row {i} has an empty 'arch'")
-    for column in [c for c in frame.columns if c != "arch"]:
-        if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column]):
-            values = pd.to_numeric(frame[column], errors="coerce")
-            i = int(np.flatnonzero(values.isna().to_numpy())[0]) if values.isna().any() else 0
-            raise DataFileError(
-                f"{origin}: column {column!r} must hold numbers; row {i} holds {_cell(frame, column, i)!r}"
-            )
-        finite = np.isfinite(frame[column].to_numpy(dtype=np.float64))
-        if not finite.all():
-            i = int(np.flatnonzero(~finite)[0])
-            raise DataFileError(f"{origin}: row {i} ({_where(frame, i)}) holds a non-finite {column!r}")
-    epoch = frame["epoch"].to_numpy(dtype=np.float64)
-    bad = (epoch != np.round(epoch)) | (epoch < 1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataFileError(
-            f"{origin}: row {i} has epoch {_cell(frame, 'epoch', i)!r}; epochs are whole numbers from 1"
-        )
-    frame["epoch"] = epoch.astype(np.int64)
-    keys = ["arch", SEED_COLUMN, "epoch"] if SEED_COLUMN in frame.columns else ["arch", "epoch"]
-    dup = frame.duplicated(keys, keep="first").to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        same = np.ones(len(frame), dtype=bool)
-        for key in keys:
-            same &= (frame[key] == frame[key].iloc[i]).to_numpy()
-        first = int(np.flatnonzero(same)[0])
-        seed = f" seed {_cell(frame, SEED_COLUMN, i)!r}" if SEED_COLUMN in keys else ""
-        hint = ("expected one row per architecture, seed and epoch" if seed else
-                "expected one row per architecture and epoch; replicate runs of an architecture need a 'seed' "
-                "column telling them apart (their curves are averaged)")
-        raise DataFileError(
-            f"{origin}: rows {first} and {i} both hold arch {_cell(frame, 'arch', i)!r}{seed} at epoch "
-            f"{frame['epoch'].iloc[i]}; {hint}"
-        )
-    return frame
-
-
-def _cell(frame: pd.DataFrame, column: str, i: int) -> Any:
-    """The value at row ``i`` of ``column`` as a plain Python object (for messages)."""
-    value = frame[column].iloc[i]
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _where(frame: pd.DataFrame, i: int) -> str:
-    parts = []
-    if "arch" in frame.columns:
-        parts.append(f"arch {_cell(frame, 'arch', i)!r}")
-    if "epoch" in frame.columns:
-        parts.append(f"epoch {_cell(frame, 'epoch', i)!r}")
-    return ", ".join(parts)
-
-
-def _runs(frame: pd.DataFrame, keys: list[str], origin: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """``frame`` sorted by run (``keys``, in order of first appearance) and epoch, each run's code and length.
-
-    Raises unless every run records epochs 1, 2, 3, ... without gaps.
-    """
-    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
-    order = np.lexsort((frame["epoch"].to_numpy(), codes))
-    codes = codes[order]
-    frame = frame.iloc[order].reset_index(drop=True)
-    epochs = frame["epoch"].to_numpy()
-    counts = np.bincount(codes)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    expected = np.arange(len(frame)) - np.repeat(starts, counts) + 1
-    gap = epochs != expected
-    if gap.any():
-        i = int(np.flatnonzero(gap)[0])
-        seed = f" seed {_cell(frame, SEED_COLUMN, i)!r}" if SEED_COLUMN in keys else ""
-        raise DataFileError(
-            f"{origin}: arch {_cell(frame, 'arch', i)!r}{seed} jumps to epoch {int(epochs[i])} where epoch "
-            f"{expected[i]} was expected; epochs must run 1, 2, 3, ... without gaps"
-        )
-    return frame, codes, counts
-
-
-def _mean_over_seeds(frame: pd.DataFrame, origin: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """One run per architecture: every value averaged over the seeds at each epoch; the seeds per arch."""
-    frame, _, counts = _runs(frame, ["arch", SEED_COLUMN], origin)
-    seeds = frame.groupby("arch", sort=False)[SEED_COLUMN].nunique()
-    lengths = frame.groupby(["arch", SEED_COLUMN], sort=False)["epoch"].max().groupby(level=0, sort=False).nunique()
-    values = [c for c in frame.columns if c not in ("arch", "epoch", SEED_COLUMN)]
-    mean = frame.groupby(["arch", "epoch"], sort=False)[values].mean().reset_index()
-    notes.append(
-        f"{len(counts)} runs of {len(seeds)} architectures ({int(seeds.min())} to {int(seeds.max())} seeds each): "
-        "every curve is the mean over an architecture's seeds at each epoch, the target its last-epoch mean"
-    )
-    uneven = int((lengths > 1).sum())
-    if uneven:
-        notes.append(
-            f"{uneven} architecture(s) have seeds of different lengths: each epoch averages the seeds that reached it"
-        )
-    return mean, seeds
+__all__ = [
+    "ALLOWED",
+    "CURVE_COLUMNS",
+    "GUESS_ORDER",
+    "REQUIRED",
+    "SEED_COLUMN",
+    "SIDECAR_KEYS",
+    "SUFFIXES",
+    "TIME_COLUMN",
+    "OpaqueSpace",
+    "detect",
+    "from_frame",
+    "guess_space",
+    "load_path",
+    "read_frame",
+    "read_sidecar",
+    "sidecar_path",
+]
 
 
 def from_frame(
@@ -383,72 +111,82 @@ def from_frame(
     """
     origin = source or name
     named_by = named_by or {}
-    frame = _check_frame(frame.copy(), origin)
+    frame = check_frame(frame.copy(), origin)
     notes: list[str] = []
     metrics = [c for c in CURVE_COLUMNS if c in frame.columns]
-    if target is None:
-        if "val_accuracy" in metrics:
-            target = "val_accuracy"
-        elif "val_loss" in metrics:
-            target = "val_loss"
-        else:
-            raise DataFileError(
-                f"{origin}: no val_accuracy or val_loss column to use as the target; name one of "
-                f"{metrics} as 'target' in a sidecar <file>.json"
-            )
-        target_how = f"the default ({'val_accuracy' if target == 'val_accuracy' else 'no val_accuracy column; val_loss'})"
-    elif target not in metrics:
-        raise DataFileError(f"{origin}: target {target!r} is not a column; the table has {metrics}")
-    else:
-        target_how = f"named by {named_by.get('target', 'the caller')}"
-    if higher_is_better is None:
-        higher_is_better = not target.endswith("loss")
-        direction_how = "as its name says" if target.endswith(("loss", "accuracy")) else "by default"
-    else:
-        direction_how = f"as named by {named_by.get('higher_is_better', named_by.get('target', 'the caller'))}"
-
+    target, higher_is_better, target_note = decide_target(metrics, target, higher_is_better, origin, named_by)
     seeds = None
     if SEED_COLUMN in frame.columns:
-        frame, seeds = _mean_over_seeds(frame, origin, notes)
-    frame, codes, counts = _runs(frame, ["arch"], origin)
-    uniques = frame["arch"].to_numpy()[np.concatenate([[0], np.cumsum(counts)[:-1]])]
-    epochs = frame["epoch"].to_numpy()
-    n = len(uniques)
+        frame, seeds = mean_over_seeds(frame, origin, notes)
+    frame, codes, counts = sort_runs(frame, ["arch"], origin)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    length = int(counts.max())
+    uniques = frame["arch"].to_numpy()[starts]
     texts = [str(u) for u in uniques]
-    if space is None:
-        chosen, how = guess_space(texts, origin)
-        notes.insert(0, how)
-    elif isinstance(space, str):
-        chosen = _space_named(space)
-        notes.insert(0, f"space {chosen.name!r}: named by {named_by.get('space', 'the caller')}")
+    chosen, space_note = decide_space(texts, space, origin, named_by)
+    notes.insert(0, space_note)
+    archs = _canonical_archs(chosen, texts, origin)
+    table = _last_epoch_table(frame, archs, metrics, starts, counts, notes)
+    if seeds is not None:
+        table["seeds"] = seeds.loc[uniques].to_numpy(dtype=np.int64)
+    epoch_seconds = None
+    if TIME_COLUMN in frame.columns:
+        n = len(uniques)
+        epoch_seconds = np.bincount(codes, weights=frame[TIME_COLUMN].to_numpy(dtype=np.float64), minlength=n) / counts
     else:
-        chosen = space
-        notes.insert(0, f"space {chosen.name!r}: given by {named_by.get('space', 'the caller')}")
+        notes.append("no epoch_time column: training cost is not recorded")
+    notes.insert(1, target_note)
+    return Benchmark(
+        name=name,
+        space=chosen,
+        dataset=dataset or name,
+        table=table,
+        target=target,
+        higher_is_better=higher_is_better,
+        curves=_curves(frame, metrics, codes, counts),
+        epoch_seconds=epoch_seconds,
+        source=source,
+        notes=notes,
+    )
+
+
+def _canonical_archs(space: SearchSpace, texts: list[str], origin: str) -> list[str]:
+    """Each arch string in ``space``'s own notation; raises unless every string is a distinct architecture."""
     archs: list[str] = []
     for t in texts:
         try:
-            archs.append(chosen.format(chosen.parse(t)))
+            archs.append(space.format(space.parse(t)))
         except (InvalidArchitectureError, ValueError, TypeError) as err:
-            raise DataFileError(f"{origin}: arch {t!r} is not in space {chosen.name!r}: {err}") from err
+            raise DataFileError(f"{origin}: arch {t!r} is not in space {space.name!r}: {err}") from err
     seen: dict[str, str] = {}
     for t, a in zip(texts, archs, strict=True):
         if a in seen:
             raise DataFileError(
                 f"{origin}: archs {seen[a]!r} and {t!r} are the same architecture of space "
-                f"{chosen.name!r}; expected each architecture once (replicate runs: one arch string and a "
+                f"{space.name!r}; expected each architecture once (replicate runs: one arch string and a "
                 "'seed' column)"
             )
         seen[a] = t
+    return archs
 
+
+def _curves(frame: pd.DataFrame, metrics: list[str], codes: np.ndarray, counts: np.ndarray) -> dict[str, Curves]:
+    """The learning curve of each metric, one row per run (``codes``), NaN past a run's last epoch."""
+    length = int(counts.max())
+    cols = frame["epoch"].to_numpy() - 1
     curves: dict[str, Curves] = {}
-    cols = epochs - 1
     for metric in metrics:
-        values = np.full((n, length), np.nan)
+        values = np.full((len(counts), length), np.nan)
         values[codes, cols] = frame[metric].to_numpy(dtype=np.float64)
         curves[metric] = Curves(np.arange(1, length + 1), values)
+    return curves
+
+
+def _last_epoch_table(
+    frame: pd.DataFrame, archs: list[str], metrics: list[str], starts: np.ndarray, counts: np.ndarray, notes: list[str]
+) -> pd.DataFrame:
+    """One row per architecture with its metrics at its own last epoch (and ``epochs`` where runs differ)."""
     last = starts + counts - 1
+    length = int(counts.max())
     table = pd.DataFrame({"arch": archs})
     for metric in metrics:
         table[metric] = frame[metric].to_numpy(dtype=np.float64)[last]
@@ -458,31 +196,7 @@ def from_frame(
             f"architectures record {int(counts.min())} to {length} epochs: each row holds the metrics at "
             "its own last epoch (column 'epochs')"
         )
-    if seeds is not None:
-        table["seeds"] = seeds.loc[uniques].to_numpy(dtype=np.int64)
-    epoch_seconds = None
-    if TIME_COLUMN in frame.columns:
-        epoch_seconds = np.bincount(codes, weights=frame[TIME_COLUMN].to_numpy(dtype=np.float64), minlength=n) / counts
-    else:
-        notes.append("no epoch_time column: training cost is not recorded")
-    notes.insert(
-        1,
-        f"target {target!r} at each architecture's last epoch: {target_how}; "
-        + ("maximised" if higher_is_better else "minimised")
-        + f" ({direction_how})",
-    )
-    return Benchmark(
-        name=name,
-        space=chosen,
-        dataset=dataset or name,
-        table=table,
-        target=target,
-        higher_is_better=higher_is_better,
-        curves=curves,
-        epoch_seconds=epoch_seconds,
-        source=source,
-        notes=notes,
-    )
+    return table
 
 
 def _build(path: Path, dataset: str | None, space: str | None) -> Benchmark:

@@ -8,9 +8,8 @@ from itertools import islice
 import numpy as np
 import pandas as pd
 import pytest
-
+from naspred.benchmarks import curve_guess, spikenas
 from naspred.benchmarks import curve_table as ct
-from naspred.benchmarks import spikenas
 from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
 from naspred.spaces import get as get_space
 
@@ -237,7 +236,7 @@ def test_a_notation_that_fails_on_some_strings_is_refused(tmp_path):
 
 
 def test_strings_that_parse_in_several_spaces_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(ct, "_candidate_spaces", lambda: [ct.OpaqueSpace(), ct.OpaqueSpace()])
+    monkeypatch.setattr(curve_guess, "_candidate_spaces", lambda: [ct.OpaqueSpace(), ct.OpaqueSpace()])
     assert "parse in several spaces ['opaque', 'opaque']" in _error(_small(), tmp_path)
 
 

@@ -15,19 +15,18 @@ predictor of a trial sees the same architectures:
   row takes the value of a row of the same canonical form, as the simulated oracle does.
 
 Predictors that read no learning curve run once per train size (fidelity recorded as 0). Beside OMNI stand
-the plain models a user would write in a few lines on the same features (:func:`plain_model`) and every
-registered learning-curve predictor at each fidelity. Trials run in worker processes
-that each receive the loaded benchmark once; rows are appended to a CSV as they finish, so an interrupted run
-resumes. :func:`write_report` summarises the rows in a Markdown table and a bar plot.
+the plain models a user would write in a few lines on the same features (``plain_ngboost``,
+``plain_lightgbm``: :mod:`naspred.predictors.plain`) and every registered learning-curve predictor at each
+fidelity. The ablation is an :class:`~naspred.evaluation.spec.ExperimentSpec` (``split="distinct"``, every
+entry a labelled predictor) run by :func:`~naspred.evaluation.experiment.run_experiment` into a results
+folder, so an interrupted run resumes; :func:`write_report` summarises the rows in a Markdown table and a bar
+plot.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
-import multiprocessing
-import queue
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,12 +37,12 @@ import numpy as np
 import pandas as pd
 
 from naspred.benchmarks.base import Benchmark
-from naspred.errors import InvalidInputError, NaspredError, UnknownNameError
-from naspred.evaluation.metrics import metric_names, prediction_metrics
+from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.evaluation.metrics import DEFAULT_TOP_K, metric_names
 from naspred.evaluation.reports import save_png
 from naspred.evaluation.results import atomic_write, make_folder
-from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, split_info, trial_seed
-from naspred.predictors.info import ArchInfo
+from naspred.evaluation.spec import ExperimentSpec, PredictorSpec
+from naspred.evaluation.splits import pool_rows
 
 logger = logging.getLogger(__name__)
 
@@ -81,27 +80,15 @@ class Entry:
     #: run in the first ``trials`` trials only (None: all), for predictors too slow for every trial
     trials: int | None = None
 
-    def build(self, fidelity: int, seed: int) -> Any:
-        """A new predictor for one split (``fidelity`` set where the predictor reads curves)."""
+    def spec(self) -> PredictorSpec:
+        """The entry as a labelled predictor of an experiment."""
+        return PredictorSpec(self.name, self.params, self.label, self.trials)
+
+    def build(self) -> Any:
+        """A new predictor of this entry."""
         from naspred import predictors
 
-        params = dict(self.params)
-        accepted = predictors.predictor_class(self.name)().get_params()
-        if self.uses_curve and "fidelity" in accepted:
-            params["fidelity"] = fidelity
-        if "random_state" in accepted:
-            params["random_state"] = seed
-        return predictors.get(self.name, **params)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A cell of the grid: the entries of one trial, train size and fidelity (0: entries that read no curve)."""
-
-    trial: int
-    train_size: int
-    fidelity: int
-    labels: tuple[str, ...]
+        return predictors.get(self.name, **self.params)
 
 
 # -- what to run --------------------------------------------------------------------------------------
@@ -159,7 +146,8 @@ def plan_entries(
                 if supply.opaque:
                     skipped.append((label, opaque))
                 else:
-                    entries.append(Entry(label, name, "plain", {}, cs, uses_curve=bool(cs), trials=limits.get(name)))
+                    params = {"proxy": proxy, **({"curve": c} if cs else {})}
+                    entries.append(Entry(label, name, "plain", params, cs, uses_curve=bool(cs), trials=limits.get(name)))
                 continue
             registered = "omni" if name == "omni_naslib" else name
             model = predictors.get(registered, proxy=proxy)
@@ -207,101 +195,10 @@ def full_epochs(benchmark: Benchmark) -> int:
     return max((c.length for c in benchmark.curves.values()), default=0)
 
 
-# -- plain models ---------------------------------------------------------------------------------------
-def plain_model(name: str, seed: int) -> Any:
-    """NGBoost with the ngboost package's defaults, or LightGBM as ``perf/predictors.py`` sets it."""
-    if name == "plain_ngboost":
-        from ngboost import NGBRegressor
-
-        return NGBRegressor(random_state=seed, verbose=False)
-    import lightgbm
-
-    return lightgbm.LGBMRegressor(n_estimators=500, learning_rate=0.05, num_leaves=31, min_child_samples=5,
-                                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=seed,
-                                  n_jobs=1, verbose=-1)
-
-
-def plain_features(benchmark: Benchmark, archs: list[Any], info: ArchInfo, curve: tuple[str, ...],
-                   proxy: str) -> np.ndarray:
-    """The raw features of OMNI: adjacency one-hot, the curve feature(s) and the proxy, unnormalised."""
-    from naspred.featurizers import get as get_featurizer
-    from naspred.featurizers.curves import LearningCurveFeatures
-    from naspred.predictors.omni import curve_feature
-
-    blocks = [np.asarray(get_featurizer("adjacency_one_hot", space=benchmark.space).transform(archs), dtype=np.float64)]
-    for c in curve:
-        metric, feature = curve_feature(c)
-        blocks.append(LearningCurveFeatures(features=(feature,)).fit_transform(info.curves[metric].values))
-    if proxy in info.proxies:
-        blocks.append(np.asarray(info.proxies[proxy])[:, None])
-    return np.hstack(blocks)
-
-
-# -- one cell ---------------------------------------------------------------------------------------------
-def run_cell(
-    benchmark: Benchmark, codes: np.ndarray, entries: Sequence[Entry], cell: Cell, *, rows: np.ndarray,
-    test_size: int, train_sizes: Sequence[int], seed: int, proxy: str,
-) -> list[dict[str, Any]]:
-    """Fit and score the entries of ``cell`` on its split; failures are recorded in the rows."""
-    split_seed = trial_seed(seed, cell.trial)
-    split = draw_split(codes, rows, test_size, train_sizes, split_seed)
-    test, train = split.test, split.train[cell.train_size]
-    chosen = [e for e in entries if e.label in cell.labels]
-    metrics = sorted({m for e in chosen for m in _metrics_of(e, benchmark)})
-    proxies = [proxy] if proxy in benchmark.proxies else []
-    info_train = split_info(benchmark, codes, train, cell.fidelity, metrics, proxies)
-    info_test = split_info(benchmark, codes, test, cell.fidelity, metrics, proxies)
-    archs_train = [benchmark.archs[i] for i in train]
-    archs_test = [benchmark.archs[i] for i in test]
-    y_train, y_test = benchmark.y[train], benchmark.y[test]
-    out = []
-    for entry in chosen:
-        row: dict[str, Any] = {
-            "benchmark": benchmark.name, "label": entry.label, "predictor": entry.name, "group": entry.group,
-            "train_size": cell.train_size, "fidelity": cell.fidelity, "trial": cell.trial,
-        }
-        try:
-            t0 = time.perf_counter()
-            if entry.group == "plain":
-                model = plain_model(entry.name, split_seed)
-                model.fit(plain_features(benchmark, archs_train, info_train, entry.curve, proxy), y_train)
-                t1 = time.perf_counter()
-                pred = model.predict(plain_features(benchmark, archs_test, info_test, entry.curve, proxy))
-            else:
-                model = entry.build(cell.fidelity, split_seed % 2**31)
-                model.fit(archs_train, y_train, info_train)
-                t1 = time.perf_counter()
-                pred = model.predict(archs_test, info_test)
-            t2 = time.perf_counter()
-            scores, note = prediction_metrics(y_test, np.asarray(pred, dtype=np.float64), benchmark.higher_is_better)
-            row.update(scores, fit_seconds=t1 - t0, predict_seconds=t2 - t1, finished_at=time.time(), status="ok",
-                       error=note)
-        except (NaspredError, ValueError, ArithmeticError, RuntimeError) as err:
-            logger.warning("%s, trial %d, %d archs, fidelity %d: %s", entry.label, cell.trial, cell.train_size,
-                           cell.fidelity, err)
-            row.update(finished_at=time.time(), status="failed", error=f"{type(err).__name__}: {err}"[:300])
-        out.append(row)
-    return out
-
-
-def _metrics_of(entry: Entry, benchmark: Benchmark) -> list[str]:
-    from naspred.predictors.omni import curve_feature
-    from naspred.predictors.requirements import Supply
-
-    if not entry.uses_curve:
-        return []
-    if entry.curve:
-        return [curve_feature(c)[0] for c in entry.curve]
-    from naspred import predictors
-
-    predictor = predictors.get(entry.name, **entry.params).adapt(Supply.of_benchmark(benchmark))
-    return [m for m in predictor.requirements.curve_metrics if m in benchmark.curves]
-
-
 # -- the run ----------------------------------------------------------------------------------------------
 @dataclass
 class AblationRun:
-    """An ablation on one benchmark: its entries, cells and the CSV that collects the rows."""
+    """An ablation on one benchmark: its entries, the grid, and the results folder that holds its trials."""
 
     benchmark: Benchmark
     entries: list[Entry]
@@ -313,55 +210,58 @@ class AblationRun:
     seed: int = 0
     pool: str = "all"
     proxy: str = "jacov"
-    #: grid cells run by the last call of :meth:`run` (0 when everything was already in the CSV)
+    #: trials run by the last call of :meth:`run` (0 when the results folder held every one)
     ran: int = 0
 
-    def cells(self, done: set[tuple[str, int, int, int]] = frozenset()) -> list[Cell]:
-        """Every (trial, train size, fidelity) with the labels not yet in ``done``."""
-        out = []
-        for trial in range(self.trials):
-            for size in self.train_sizes:
-                for fidelity in (0, *self.fidelities):
-                    labels = tuple(e.label for e in self.entries if (fidelity > 0) == e.uses_curve
-                                   and (e.trials is None or trial < e.trials)
-                                   and (e.label, size, fidelity, trial) not in done)
-                    if labels:
-                        out.append(Cell(trial, size, fidelity, labels))
-        return out
+    def spec(self) -> ExperimentSpec:
+        """The ablation as an experiment: every entry a labelled predictor, on fixed ``"distinct"`` splits."""
+        return ExperimentSpec(
+            self.benchmark.name, tuple(e.spec() for e in self.entries), train_sizes=self.train_sizes,
+            fidelities=self.fidelities, trials=self.trials, test_size=self.test_size, seed=self.seed,
+            top_k=DEFAULT_TOP_K if self.test_size >= max(DEFAULT_TOP_K) else (), split="distinct",
+            pool=self.proxy if self.pool == "recorded" else None,
+        )
 
     def run(self, csv_path: str | Path, workers: int = 1, threads: int | None = 1) -> pd.DataFrame:
-        """Run the missing cells, appending rows to ``csv_path``; returns the whole table."""
+        """Run the trials the results folder beside ``csv_path`` (its name without ``.csv``) has no row for,
+        write every row to ``csv_path`` and return them."""
+        from naspred.evaluation.executors import ProcessExecutor, SerialExecutor
+        from naspred.evaluation.experiment import run_experiment
+        from naspred.evaluation.trial import TrialRunner
+
         csv_path = Path(csv_path)
-        done = _done(csv_path)
-        cells = self.cells(done)
-        self.ran = len(cells)
-        rows = pool_rows(self.benchmark, self.pool, self.proxy)
-        codes = CanonicalIndex.of(self.benchmark).codes
-        logger.info("%s: %d grid cells to run (%d rows already done), pool of %d rows", self.benchmark.name,
-                    len(cells), len(done), len(rows))
-        kwargs = {"rows": rows, "test_size": self.test_size, "train_sizes": self.train_sizes, "seed": self.seed,
-                  "proxy": self.proxy}
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
-        new = not csv_path.exists()
-        with csv_path.open("a", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=FIELDS)
-            if new:
-                writer.writeheader()
-            results = _execute(self.benchmark, codes, self.entries, cells, kwargs, workers, threads)
-            for k, batch in enumerate(results, 1):
-                writer.writerows(batch)
-                handle.flush()
-                taus = ", ".join(f"{r['label']} {r.get('kendall_tau', math.nan):.3f}" for r in batch
-                                 if r["status"] == "ok")
-                logger.info("%d/%d done: %s", k, len(cells), taus)
-        return read_rows(csv_path)
+        spec = self.spec()
+        runner = TrialRunner()
+        runner.add(spec.benchmark_key, self.benchmark)
+        executor = ProcessExecutor(workers, threads) if workers > 1 else SerialExecutor()
+        outcome = run_experiment(spec, csv_path.with_suffix(""), executor, runner=runner,
+                                 progress=lambda row, k, n: logger.info("%d/%d done: %s %.3f", k, n, row["predictor"],
+                                                                        row["kendall_tau"]))
+        self.ran = outcome.ran
+        known = {label for label, _ in self.skipped}
+        self.skipped += [(s.predictor, s.reason) for s in outcome.plan.skipped if s.predictor not in known]
+        table = self.rows(outcome.table)
+        make_folder(csv_path.parent)
+        atomic_write(csv_path, lambda tmp: table.to_csv(tmp, index=False))
+        return table
 
-
-def _done(csv_path: Path) -> set[tuple[str, int, int, int]]:
-    if not csv_path.exists():
-        return set()
-    table = read_rows(csv_path)
-    return {(r.label, int(r.train_size), int(r.fidelity), int(r.trial)) for r in table.itertuples()}
+    def rows(self, trials: pd.DataFrame) -> pd.DataFrame:
+        """The ablation's rows (:data:`FIELDS`, in the order of the entries) from the trials' table."""
+        order = {e.label: k for k, e in enumerate(self.entries)}
+        groups = {e.label: e.group for e in self.entries}
+        t = trials[trials["predictor"].isin(order)]
+        out = pd.DataFrame({
+            "benchmark": self.benchmark.name, "label": t["predictor"], "predictor": t["predictor_name"],
+            "group": t["predictor"].map(groups), "train_size": t["train_size"].astype(int),
+            "fidelity": t["fidelity"].astype(int), "trial": t["trial"].astype(int),
+            **{m: t.get(m, np.nan) for m in metric_names()},
+            "fit_seconds": t["init_wall_s"], "predict_seconds": t["query_wall_s"] * t["n_test"].clip(lower=1),
+            "finished_at": t["finished_at"], "status": t["status"],
+            "error": t["error"].fillna("").where(t["status"] != "ok", t["note"].fillna("")).astype(str),
+        })
+        rank = out["label"].map(order)
+        return out.assign(_rank=rank).sort_values(["trial", "train_size", "fidelity", "_rank"]).drop(
+            columns="_rank").reset_index(drop=True)
 
 
 def read_rows(csv_path: str | Path) -> pd.DataFrame:
@@ -369,53 +269,6 @@ def read_rows(csv_path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(csv_path)
     table["error"] = table["error"].fillna("").astype(str)
     return table
-
-
-def _execute(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], cells: list[Cell],
-             kwargs: dict[str, Any], workers: int, threads: int | None) -> Any:
-    """Results of ``cells`` as they finish: in this process, or in ``workers`` spawned processes."""
-    if workers <= 1 or len(cells) <= 1:
-        for cell in cells:
-            yield run_cell(benchmark, codes, entries, cell, **kwargs)
-        return
-    context = multiprocessing.get_context("spawn")
-    inbox, outbox = context.Queue(), context.Queue()
-    for i, cell in enumerate(cells):
-        inbox.put((i, cell))
-    args = (benchmark, codes, entries, kwargs, inbox, outbox, threads)
-    procs = [context.Process(target=_work, args=args, daemon=True) for _ in range(min(workers, len(cells)))]
-    for p in procs:
-        inbox.put(None)
-        p.start()
-    pending = set(range(len(cells)))
-    try:
-        while pending:
-            try:
-                i, batch = outbox.get(timeout=5.0)
-            except queue.Empty:
-                if not any(p.is_alive() for p in procs):
-                    raise RuntimeError(f"every worker process ended with {len(pending)} cell(s) left") from None
-                continue
-            pending.discard(i)
-            yield batch
-    finally:
-        for p in procs:
-            p.join(timeout=1.0)
-            if p.is_alive():
-                p.terminate()
-
-
-def _work(benchmark: Benchmark, codes: np.ndarray, entries: list[Entry], kwargs: dict[str, Any], inbox: Any,
-          outbox: Any, threads: int | None) -> None:
-    from naspred.evaluation.executors import limit_threads
-
-    limit_threads(threads)
-    while True:
-        item = inbox.get()
-        if item is None:
-            return
-        i, cell = item
-        outbox.put((i, run_cell(benchmark, codes, entries, cell, **kwargs)))
 
 
 def run_ablation(
@@ -628,7 +481,7 @@ def describe_entry(entry: Entry) -> str:
     if entry.group == "plain":
         text += ", on the raw adjacency one-hot, learning-curve feature and proxy, raw target"
     if entry.group in ("omni", "ablation"):
-        model = entry.build(1, 0)
+        model = entry.build()
         text += f"; reads {', '.join(model.feature_groups())}"
         if entry.params.get("linear_start") is False:
             text += (" with NASLib's settings: boosting from a constant, standardised features and target, "

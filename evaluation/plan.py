@@ -217,5 +217,6 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
         for pspec, inits, queries in per_predictor
         for init in inits
         for query in queries
+        if pspec.trials is None or trial < pspec.trials
     ]
     return Plan(spec=spec, tasks=tuple(tasks), skipped=tuple(skipped), notes=tuple(notes))

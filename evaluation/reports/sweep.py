@@ -1,15 +1,7 @@
-"""The report of a sweep: a Markdown summary and PNG plots of a results folder (``naspred report DIR``).
+"""The report of a sweep (``naspred report DIR``): its sections, its figures and the merging of several folders.
 
-Figures, after White et al. (NeurIPS 2021, "How Powerful are Performance Predictors in Neural
-Architecture Search?"): Kendall tau against the initialization budget per predictor with bootstrap
-confidence bands; the best predictor in each cell of the init × query budget grid; the OMNI ablation
-bars; Kendall tau against wall time (the Pareto view). Plots use matplotlib's object API with the Agg
-canvas, so no display and no global pyplot state are involved.
-
-A predictor that spends nothing on a budget axis (``unlimited``: it trains nothing during
-initialization, or its query cost is fixed by its own parameters) gets the same result in every cell
-of that axis; the grid, the ranks and the plots repeat its row across the budgets of the other
-predictors.
+See :mod:`naspred.evaluation.reports` for the figures drawn and how a predictor that spends nothing on a budget
+axis is repeated across that axis.
 """
 
 from __future__ import annotations

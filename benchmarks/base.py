@@ -50,6 +50,11 @@ class Curves:
         return int(self.epochs[-1]) if len(self.epochs) else 0
 
 
+def proxy_names(table: pd.DataFrame) -> list[str]:
+    """Names of the proxies of a table: its columns ``proxy:<name>``."""
+    return [c.split(":", 1)[1] for c in table.columns if c.startswith("proxy:")]
+
+
 def target_range(target: str) -> tuple[float, float] | None:
     """The values a target can take, from its name: an accuracy lies in [0, 100] (percent; fractions in
     [0, 1] lie in it too), a loss in [0, inf); None for any other metric (no check)."""
@@ -139,7 +144,7 @@ class Benchmark:
     @property
     def proxies(self) -> list[str]:
         """Names of the precomputed zero-cost proxies."""
-        return [c.split(":", 1)[1] for c in self.table.columns if c.startswith("proxy:")]
+        return proxy_names(self.table)
 
     @property
     def metrics(self) -> list[str]:
@@ -234,7 +239,7 @@ class ProxyTable:
     @property
     def proxies(self) -> list[str]:
         """Names of the proxies."""
-        return [c.split(":", 1)[1] for c in self.table.columns if c.startswith("proxy:")]
+        return proxy_names(self.table)
 
     def info(self) -> dict[str, Any]:
         """A summary: space, dataset, counts, proxies (no target)."""

@@ -123,7 +123,7 @@ def _member_bytes(zf: zipfile.ZipFile, path: Path, name: str, budget: int) -> by
         raise DataFileError(f"{path}: member {name} cannot be read ({type(err).__name__}: {err}); the zip is damaged") from None
 
 
-def _records(path: Path, members: list[str], space: str, dataset: str) -> list[dict[str, Any]]:
+def _records(path: Path, members: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     budget = MAX_BLOCK_BYTES
     with _open_zip(path) as zf:
@@ -160,7 +160,7 @@ def read_records(path: str | Path, space: str, dataset: str) -> tuple[pd.DataFra
             f"{path}: no members for space {space!r} and dataset {dataset!r}; the file holds "
             + (", ".join(f"{s}/{d}" for s, d in members) or "no benchmark--<space>--<dataset>--<k>.json member")
         )
-    rows = _records(path, members[(space, dataset)], space, dataset)
+    rows = _records(path, members[(space, dataset)])
     table, notes = records_table(rows, f"{path} ({space}/{dataset})")
     if "naslib_idx" in table.columns:
         table = table.sort_values("naslib_idx", kind="stable").reset_index(drop=True)

@@ -299,8 +299,8 @@ def _build_single(path: Path, space: SearchSpace, dataset: str, how: str) -> Ben
     table = pd.DataFrame({"arch": format_keys(space, frame["net"].astype(str).tolist(), str(path))})
     table["source_arch"] = frame["net"].astype(str).to_numpy()
     table["val_accuracy"] = _numeric(frame, ["val_accs"], path)["val_accs"].to_numpy()
-    for name in proxies:
-        table[f"proxy:{name}"] = _numeric(frame, [name], path)[name].to_numpy()
+    for name, values in _numeric(frame, proxies, path).items():
+        table[f"proxy:{name}"] = values.to_numpy()
     others = [c for c in frame.columns if c not in ("net", "val_accs", *proxies)]
     for name in others:
         table[f"meta:{name}"] = frame[name].astype(str).to_numpy()

@@ -31,6 +31,7 @@ from sklearn.exceptions import NotFittedError
 from naspred.errors import BudgetExceeded, InvalidArchitectureError, InvalidInputError, TrainingError
 from naspred.oracles.budget import Budget, BudgetMeter
 from naspred.oracles.oracle import LearningCurve, Oracle
+from naspred.params import Parameterised
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
 from naspred.predictors.requirements import Requirements, Supply
@@ -102,11 +103,13 @@ def _in_space(space: SearchSpace, arch: Any) -> bool:
     return space.contains(arch)
 
 
-class Predictor(RegressorMixin, BaseEstimator, ABC):
+class Predictor(Parameterised, RegressorMixin, BaseEstimator, ABC):
     """A performance predictor: OMNI's initialize / query phases over scikit-learn's fit / predict.
 
-    Subclasses store their constructor arguments unchanged (so that ``clone``, ``get_params`` and
-    ``set_params`` work), override :attr:`requirements`, and implement :meth:`_fit` and :meth:`_predict`;
+    Subclasses declare their parameters once, as class attributes made by :func:`naspred.params.param`
+    (a default and a constraint; the keyword-only ``__init__`` that stores them unchanged, as ``clone``,
+    ``get_params`` and ``set_params`` expect, is made from them, and :meth:`validate_params` checks them
+    before every fit), override :attr:`requirements`, and implement :meth:`_fit` and :meth:`_predict`;
     those with a predictive distribution set ``uncertainty = True`` and implement :meth:`_predict_dist`.
     Fitted state lives in attributes ending in ``_`` (``space_``, ``higher_is_better_``, ``n_train_``).
     """
@@ -148,6 +151,7 @@ class Predictor(RegressorMixin, BaseEstimator, ABC):
     def fit(self, archs: Sequence[Any], y: Any, info: ArchInfo | None = None) -> Predictor:
         """Fit on architectures and their targets; ``info`` carries what :attr:`requirements` ask for."""
         who = f"{self._name}.fit"
+        self.validate_params()
         items = _as_list(archs, who)
         y = check_targets(y, len(items), who)
         info = self._check_info(info, who)

@@ -90,6 +90,9 @@ def check_params(predictor: Any) -> None:
     predictor, the parameter and the range expected; fitting the same predictor raises the same error.
     """
     who = type(predictor).__name__
+    declared = getattr(predictor, "validate_params", None)
+    if callable(declared):
+        declared()
     own = getattr(predictor, "_check_params", None)
     if callable(own):
         own()

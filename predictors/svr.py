@@ -14,28 +14,31 @@ from typing import Any
 
 from scipy.stats import loguniform, uniform
 
-from naspred.predictors.params import check_choice, check_float
+from naspred.params import AnyOf, Instance, Options, Real, param
 from naspred.predictors.standardised import StandardisedRegressor
 
 KERNELS = ("rbf", "linear", "poly", "sigmoid")
 
 
 class SVR(StandardisedRegressor):
-    """ν-SVR on ``encoding``; ``gamma`` is a positive number, ``"scale"`` or ``"auto"`` (scikit-learn's)."""
+    """ν-SVR on ``encoding``.
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        C: float = 1.0,
-        nu: float = 0.5,
-        gamma: float | str = "scale",
-        kernel: str = "rbf",
-    ) -> None:
-        self.encoding = encoding
-        self.C = C
-        self.nu = nu
-        self.gamma = gamma
-        self.kernel = kernel
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    C, nu : float
+        ν-SVR's penalty (> 0) and fraction of support vectors (in (0, 1]).
+    gamma : float or {"scale", "auto"}
+        The RBF kernel's width: a number > 0 or scikit-learn's rules.
+    kernel : {"rbf", "linear", "poly", "sigmoid"}
+    """
+
+    encoding: str = param("adjacency_one_hot", Instance(str, what="a featurizer name"))
+    C: float = param(1.0, Real(0.0, closed="neither"))
+    nu: float = param(0.5, Real(0.0, 1.0, closed="right"))
+    gamma: float | str = param("scale", AnyOf(Real(0.0, closed="neither"), Options(("scale", "auto"))))
+    kernel: str = param("rbf", Options(KERNELS))
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -49,15 +52,4 @@ class SVR(StandardisedRegressor):
     def _make_model(self) -> Any:
         from sklearn.svm import NuSVR
 
-        who = type(self).__name__
-        gamma = self.gamma
-        if isinstance(gamma, str):
-            gamma = check_choice(who, "gamma", gamma, ("scale", "auto"))
-        else:
-            gamma = check_float(who, "gamma", gamma, 0.0, low_open=True)
-        return NuSVR(
-            C=check_float(who, "C", self.C, 0.0, low_open=True),
-            nu=check_float(who, "nu", self.nu, 0.0, 1.0, low_open=True),
-            gamma=gamma,
-            kernel=check_choice(who, "kernel", self.kernel, KERNELS),
-        )
+        return NuSVR(C=self.C, nu=self.nu, gamma=self.gamma, kernel=self.kernel)

@@ -1,4 +1,4 @@
-"""Data flows one way (shared/DESIGN.md): spaces → benchmarks → featurizers → oracles → predictors → evaluation → cli.
+"""Data flows one way (shared/DESIGN.md): errors → params, registry → spaces → benchmarks → featurizers → oracles → predictors → evaluation → cli.
 
 Every module of the package is parsed with :mod:`ast`; each ``naspred.<package>`` it names, in an import
 statement (at module level or inside a function) or in a lazy registry string such as
@@ -19,17 +19,19 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
     "__init__": 0,  # the root package: __version__ only
     "errors": 0,
-    "spaces": 1,
-    "benchmarks": 2,
-    "featurizers": 3,
-    "oracles": 4,
-    "predictors": 5,
-    "evaluation": 6,
-    "testing": 6,  # check_predictor(): builds benchmarks, oracles and predictors, never an experiment
-    "search": 7,  # search/ live/ adapters/: consumers of the layers below
-    "live": 7,
-    "adapters": 7,
-    "cli": 8,
+    "params": 1,  # parameter declarations and constraints
+    "registry": 1,  # the generic registry
+    "spaces": 2,
+    "benchmarks": 3,
+    "featurizers": 4,
+    "oracles": 5,
+    "predictors": 6,
+    "evaluation": 7,
+    "testing": 7,  # check_predictor(): builds benchmarks, oracles and predictors, never an experiment
+    "search": 8,  # search/ live/ adapters/: consumers of the layers below
+    "live": 8,
+    "adapters": 8,
+    "cli": 9,
 }
 
 #: (importing package, imported package) pairs allowed against the layers; none exist today

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import UnknownNameError
+from naspred.predictors.curve_options import Names
 
 Array = np.ndarray
 
@@ -333,6 +334,8 @@ _FAMILIES: dict[str, CurveFamily] = {
 
 #: the eleven families of Domhan et al. (2015)
 CURVE_FAMILIES: tuple[str, ...] = tuple(_FAMILIES)
+#: what a ``families`` option must be
+FAMILY_NAMES = Names(CURVE_FAMILIES)
 
 
 def curve_family(name: str) -> CurveFamily:

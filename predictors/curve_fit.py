@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
+from naspred.params import Int, check
 from naspred.predictors.curve_families import (
     CURVE_FAMILIES,
+    FAMILY_NAMES,
     CurveFamily,
     Epochs,
     curve_family,
 )
-from naspred.predictors.learning_curve import check_int
 
 Array = np.ndarray
 #: weight of the excursion of f(T) outside [_MARGIN, 1 - _MARGIN] in the least-squares fit (the prior's support)
@@ -37,46 +38,51 @@ def _sum_squares(r: Array) -> Array:
     return np.where(np.isfinite(r).all(axis=1), (r * r).sum(axis=1), np.inf)
 
 
-def check_curves(
-    epochs: Any, curves: Any, final_epoch: Any, families: Sequence[str]
-) -> tuple[Array, Array, int, tuple[CurveFamily, ...]]:
-    """Epochs, curves and final epoch checked; the chosen families."""
-    if isinstance(families, str) or not len(families):
-        raise InvalidInputError(
-            f"extrapolate: families must be a non-empty sequence of names from {list(CURVE_FAMILIES)}"
-        )
-    chosen = tuple(curve_family(name) for name in families)
-    try:
-        x = np.asarray(epochs, dtype=np.float64)
-        y = np.asarray(curves, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidInputError("extrapolate: epochs and curves must be numbers") from None
-    if y.ndim == 1:
-        y = y[None, :]
-    if x.ndim != 1 or y.ndim != 2 or y.shape[1] != len(x) or not len(x) or not len(y):
-        raise InvalidInputError(
-            f"extrapolate: expected epochs (t,) and curves (n, t) with t, n >= 1, got {x.shape} and {y.shape}"
-        )
-    if not np.isfinite(x).all() or x[0] < 1 or (np.diff(x) <= 0).any() or (x != np.round(x)).any():
-        raise InvalidInputError(f"extrapolate: epochs must be increasing whole numbers >= 1, got {x.tolist()[:10]}")
-    bad = np.argwhere(~np.isfinite(y))
-    if bad.size:
-        raise InvalidInputError(
-            f"extrapolate: curve {int(bad[0][0])} holds a non-finite value at epoch {int(x[bad[0][1]])}; expected finite accuracies"
-        )
-    if (y < 0).any() or (y > 1).any():
-        raise InvalidInputError(
-            f"extrapolate: accuracies must lie in [0, 1], got values in [{y.min():g}, {y.max():g}]; divide percentages by 100"
-        )
-    T = check_int("extrapolate", "final_epoch", final_epoch, 1)
-    if T <= x[-1]:
-        raise InvalidInputError(f"extrapolate: final_epoch={T} must lie past the last observed epoch {int(x[-1])}")
-    need = 1 + min(f.n_params for f in chosen)
-    if len(x) < need:
-        raise InvalidInputError(
-            f"extrapolate: {len(x)} observed epoch(s); the curve families need at least {need} to be fitted"
-        )
-    return x, y, T, chosen
+@dataclass(frozen=True)
+class CurveBatch:
+    """Accuracy curves checked for extrapolation: epochs ``x (t,)``, curves ``y (n, t)`` in ``[0, 1]``, the
+    epoch ``T`` to predict (past the last one seen) and the families to fit."""
+
+    x: Array
+    y: Array
+    T: int
+    families: tuple[CurveFamily, ...]
+
+    @classmethod
+    def of(cls, epochs: Any, curves: Any, final_epoch: Any, families: Sequence[str] = CURVE_FAMILIES) -> CurveBatch:
+        """``curves (n, t)`` (or one curve ``(t,)``) observed at 1-based ``epochs``, checked."""
+        chosen = tuple(curve_family(name) for name in check("extrapolate", "families", families, FAMILY_NAMES))
+        try:
+            x = np.asarray(epochs, dtype=np.float64)
+            y = np.asarray(curves, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidInputError("extrapolate: epochs and curves must be numbers") from None
+        if y.ndim == 1:
+            y = y[None, :]
+        if x.ndim != 1 or y.ndim != 2 or y.shape[1] != len(x) or not len(x) or not len(y):
+            raise InvalidInputError(
+                f"extrapolate: expected epochs (t,) and curves (n, t) with t, n >= 1, got {x.shape} and {y.shape}"
+            )
+        if not np.isfinite(x).all() or x[0] < 1 or (np.diff(x) <= 0).any() or (x != np.round(x)).any():
+            raise InvalidInputError(f"extrapolate: epochs must be increasing whole numbers >= 1, got {x.tolist()[:10]}")
+        bad = np.argwhere(~np.isfinite(y))
+        if bad.size:
+            raise InvalidInputError(f"extrapolate: curve {int(bad[0][0])} holds a non-finite value at epoch "
+                                    f"{int(x[bad[0][1]])}; expected finite accuracies")
+        if (y < 0).any() or (y > 1).any():
+            raise InvalidInputError(
+                f"extrapolate: accuracies must lie in [0, 1], got values in [{y.min():g}, {y.max():g}]; "
+                "divide percentages by 100"
+            )
+        T = int(check("extrapolate", "final_epoch", final_epoch, Int(1)))
+        if T <= x[-1]:
+            raise InvalidInputError(f"extrapolate: final_epoch={T} must lie past the last observed epoch {int(x[-1])}")
+        need = 1 + min(f.n_params for f in chosen)
+        if len(x) < need:
+            raise InvalidInputError(
+                f"extrapolate: {len(x)} observed epoch(s); the curve families need at least {need} to be fitted"
+            )
+        return cls(x, y, T, chosen)
 
 
 def _levenberg_marquardt(
@@ -140,23 +146,16 @@ class FamilyFits:
     admitted: Array
 
 
-def fit_families(
-    epochs: Any,
-    curves: Any,
-    final_epoch: int,
-    families: Sequence[str] = CURVE_FAMILIES,
-    iterations: int = 60,
-    keep_starts: int = 3,
-) -> FamilyFits:
-    """Least-squares (Gaussian maximum-likelihood) fit of each family to each curve ``curves[i]`` in ``[0, 1]``.
+def fit_families(batch: CurveBatch, iterations: int = 60, keep_starts: int = 3) -> FamilyFits:
+    """Least-squares (Gaussian maximum-likelihood) fit of each family to each curve of ``batch``.
 
     Each family starts from its grid of starting points; the ``keep_starts`` best of them are refined by at
     most ``iterations`` Levenberg-Marquardt steps in the family's unconstrained parameters, with a steep
     penalty on ``f(T)`` leaving ``[0, 1]`` (the prior's support).
     """
-    x, y, target_epoch, chosen = check_curves(epochs, curves, final_epoch, families)
-    iterations = check_int("fit_families", "iterations", iterations, 1)
-    keep_starts = check_int("fit_families", "keep_starts", keep_starts, 1)
+    x, y, target_epoch, chosen = batch.x, batch.y, batch.T, batch.families
+    iterations = int(check("fit_families", "iterations", iterations, Int(1)))
+    keep_starts = int(check("fit_families", "keep_starts", keep_starts, Int(1)))
     grid = Epochs.of(x)
     T = float(target_epoch)
     with_final = Epochs.of(np.append(x, T))

@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
+from naspred.params import Int, check
 from naspred.predictors.curve_families import CURVE_FAMILIES, CurveFamily, Epochs
-from naspred.predictors.curve_fit import FamilyFits, check_curves, fit_families
-from naspred.predictors.learning_curve import check_int
+from naspred.predictors.curve_fit import CurveBatch, FamilyFits, fit_families
 
 logger = logging.getLogger(__name__)
 
@@ -225,14 +225,15 @@ def extrapolate(
     equal-weight combination of the admitted maximum-likelihood fits, the standard deviation that of
     the families' values at ``final_epoch`` and the fitted noise combined.
     """
-    x, y, T, _ = check_curves(epochs, curves, final_epoch, families)
-    n_steps = check_int("extrapolate", "n_steps", n_steps, 0)
-    burn_in = check_int("extrapolate", "burn_in", burn_in, 0)
+    batch = CurveBatch.of(epochs, curves, final_epoch, families)
+    x, y, T = batch.x, batch.y, batch.T
+    n_steps = int(check("extrapolate", "n_steps", n_steps, Int(0)))
+    burn_in = int(check("extrapolate", "burn_in", burn_in, Int(0)))
     if n_steps and burn_in >= n_steps:
         raise InvalidInputError(
             f"extrapolate: burn_in={burn_in} leaves no sample of n_steps={n_steps}; expected burn_in < n_steps"
         )
-    fits = fit_families(x, y, T, families)
+    fits = fit_families(batch)
     none = np.flatnonzero(~fits.admitted.any(axis=1))
     if none.size:
         raise InvalidInputError(
@@ -247,7 +248,7 @@ def extrapolate(
         spread = np.nanvar(values, axis=1)
         return mean, np.sqrt(spread + centre[:, post.layout.sigma] ** 2)
     dims = int(post.free_dims().max())
-    walkers = 2 * dims if n_walkers is None else check_int("extrapolate", "n_walkers", n_walkers, 4)
+    walkers = 2 * dims if n_walkers is None else int(check("extrapolate", "n_walkers", n_walkers, Int(4)))
     walkers += walkers % 2
     rng = np.random.default_rng(random_state)
     start, logp, final = _initial_walkers(post, centre, walkers, rng)

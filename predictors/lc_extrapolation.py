@@ -24,19 +24,21 @@ import numpy as np
 from naspred.errors import InvalidInputError
 from naspred.oracles.budget import Budget
 from naspred.oracles.oracle import Oracle
+from naspred.params import SEED, Int, Real, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.curve_families import (
     CURVE_FAMILIES,
+    FAMILY_NAMES,
     CurveFamily,
     Epochs,
     curve_family,
 )
-from naspred.predictors.curve_fit import FamilyFits, fit_families
+from naspred.predictors.curve_fit import CurveBatch, FamilyFits, fit_families
+from naspred.predictors.curve_options import CURVE_METRIC
 from naspred.predictors.curve_posterior import SIGMA_MIN, STRETCH, extrapolate
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import (
     TargetCurve,
-    check_int,
     metric_higher_is_better,
     orientation,
     read_curves,
@@ -47,6 +49,7 @@ __all__ = [
     "CURVE_FAMILIES",
     "SIGMA_MIN",
     "STRETCH",
+    "CurveBatch",
     "CurveFamily",
     "Epochs",
     "FamilyFits",
@@ -60,38 +63,42 @@ __all__ = [
 class LcExtrapolation(TargetCurve, Predictor):
     """Parametric learning-curve extrapolation (Domhan et al. 2015): an MCMC ensemble of 11 families.
 
-    Reads ``metric`` for ``fidelity`` epochs and predicts its value at ``final_epoch`` (by default the
-    oracle's full schedule, recorded by :meth:`initialize`), with a standard deviation. ``metric=None``
-    reads the target's own curve (an accuracy, or a loss through ``exp(-loss)``: see the module docstring).
-    ``upper`` is an accuracy's full scale (100 for percentages, 1 for fractions); ``None`` takes 100 when
-    some value exceeds 1, else 1. A prediction of a metric whose direction is not the target's is negated
-    (an accuracy for a minimised target). MCMC settings as in :func:`extrapolate`.
+    Reads ``metric`` for ``fidelity`` epochs and predicts its value at ``final_epoch``, with a standard
+    deviation. A prediction of a metric whose direction is not the target's is negated (an accuracy for a
+    minimised target).
+
+    Parameters
+    ----------
+    fidelity : int
+        Epochs of the partial curve read (>= 3 for the two-parameter families to be fitted).
+    metric : str or None
+        The curve read; None reads the target's own curve (an accuracy, or a loss through ``exp(-loss)``:
+        see the module docstring).
+    final_epoch : int or None
+        The epoch predicted; None takes the oracle's full schedule, recorded by :meth:`initialize`.
+    families : sequence of str
+        The curve families combined (names from :data:`CURVE_FAMILIES`).
+    n_steps, burn_in, n_walkers : int
+        MCMC settings, as in :func:`extrapolate` (``n_walkers=None``: twice the sampled dimensions).
+    upper : float or None
+        An accuracy's full scale (100 for percentages, 1 for fractions); None takes 100 when some value
+        exceeds 1, else 1.
+    random_state : int or None
+        Seed of the sampler.
     """
 
     family = "learning-curve"
     uncertainty = True
 
-    def __init__(
-        self,
-        fidelity: int = 10,
-        metric: str | None = None,
-        final_epoch: int | None = None,
-        families: Sequence[str] = CURVE_FAMILIES,
-        n_steps: int = 800,
-        burn_in: int = 500,
-        n_walkers: int | None = None,
-        upper: float | None = None,
-        random_state: int | None = 0,
-    ) -> None:
-        self.fidelity = fidelity
-        self.metric = metric
-        self.final_epoch = final_epoch
-        self.families = families
-        self.n_steps = n_steps
-        self.burn_in = burn_in
-        self.n_walkers = n_walkers
-        self.upper = upper
-        self.random_state = random_state
+    fidelity: int = param(10, Int(1))
+    metric: str | None = param(None, CURVE_METRIC)
+    final_epoch: int | None = param(None, optional(Int(1)))
+    families: Sequence[str] = param(CURVE_FAMILIES, FAMILY_NAMES)
+    n_steps: int = param(800, Int(0))
+    burn_in: int = param(500, Int(0))
+    n_walkers: int | None = param(None, optional(Int(4)))
+    upper: float | None = param(None, optional(Real(0.0, closed="neither")))
+    random_state: int | None = param(0, SEED)
 
     @property
     def requirements(self) -> Requirements:
@@ -109,7 +116,7 @@ class LcExtrapolation(TargetCurve, Predictor):
 
     def _target_epoch(self) -> int:
         if self.final_epoch is not None:
-            return check_int(self._name, "final_epoch", self.final_epoch, 1)
+            return int(self.final_epoch)
         if hasattr(self, "full_epochs_"):
             return int(self.full_epochs_)
         raise InvalidInputError(
@@ -120,8 +127,6 @@ class LcExtrapolation(TargetCurve, Predictor):
         if self.upper is None:
             return 100.0 if values.max() > 1.0 else 1.0
         upper = float(self.upper)
-        if not np.isfinite(upper) or upper <= 0:
-            raise InvalidInputError(f"{self._name}: upper must be a positive number or None, got {self.upper!r}")
         if values.max() > upper or values.min() < 0:
             raise InvalidInputError(
                 f"{self._name}: curves of {metric!r} span [{values.min():g}, {values.max():g}], outside [0, upper={upper:g}]"
@@ -129,9 +134,9 @@ class LcExtrapolation(TargetCurve, Predictor):
         return upper
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
+        self.validate_params()  # a predictor that learns nothing is not fitted before it predicts
         metric = self.read_metric(info)
-        fidelity = check_int(self._name, "fidelity", self.fidelity, 1)
-        epochs, values = read_curves(info, metric, fidelity, self._name, contiguous=False)
+        epochs, values = read_curves(info, metric, int(self.fidelity), self._name, contiguous=False)
         loss = not metric_higher_is_better(metric)
         if loss and values.min() < 0:
             raise InvalidInputError(

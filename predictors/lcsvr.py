@@ -27,16 +27,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import kendalltau, loguniform, uniform
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures, feature_names
+from naspred.params import SEED, Instance, Int, optional, param
 from naspred.predictors.base import Predictor
+from naspred.predictors.curve_options import CURVE_METRIC, Names
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.learning_curve import TargetCurve, check_int, read_curves
+from naspred.predictors.learning_curve import TargetCurve, read_curves
 from naspred.predictors.requirements import Requirements
 from naspred.predictors.standardised import TargetScaler
+from naspred.predictors.svr import SVR
+from scipy.stats import kendalltau
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 LCSVR_FEATURES: tuple[str, ...] = ("last", "mean", "std", "diff_mean", "diff_std", "diff2_mean", "diff2_std")
 #: epochs each summary needs
 _NEEDS = {"diff_mean": 2, "diff_std": 2, "diff2_mean": 3, "diff2_std": 3}
+#: ν-SVR's parameters, declared once by :class:`~naspred.predictors.svr.SVR`
+_SVR_PARAMS = SVR.parameters()
 
 
 def _kendall_tau(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -53,33 +57,41 @@ def _kendall_tau(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 
 class LcSVR(TargetCurve, Predictor):
-    """ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``."""
+    """ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``.
+
+    Parameters
+    ----------
+    fidelity : int
+        Epochs of the partial curve read.
+    metric : str or None
+        The curve read; None reads the target's own curve.
+    features : sequence of str
+        The curve summaries (names from :func:`~naspred.featurizers.curves.feature_names`); those the
+        fidelity cannot define are left out.
+    encoding : str or None
+        A featurizer whose architecture encoding is appended to the summaries.
+    C, nu, gamma
+        ν-SVR's settings, as in :class:`~naspred.predictors.svr.SVR`; used where ``n_search=0``.
+    n_search : int
+        Draws of ``C``, ``nu`` and ``gamma`` from :meth:`SVR.hyperparameter_space` (0: no search).
+    cv : int
+        Folds of the cross-validation that scores each draw.
+    random_state : int or None
+        Seed of the search and of its folds.
+    """
 
     family = "learning-curve"
 
-    def __init__(
-        self,
-        fidelity: int = 10,
-        metric: str | None = None,
-        features: Sequence[str] = LCSVR_FEATURES,
-        encoding: str | None = None,
-        C: float = 1.0,
-        nu: float = 0.5,
-        gamma: float | str = "scale",
-        n_search: int = 20,
-        cv: int = 3,
-        random_state: int | None = 0,
-    ) -> None:
-        self.fidelity = fidelity
-        self.metric = metric
-        self.features = features
-        self.encoding = encoding
-        self.C = C
-        self.nu = nu
-        self.gamma = gamma
-        self.n_search = n_search
-        self.cv = cv
-        self.random_state = random_state
+    fidelity: int = param(10, Int(1))
+    metric: str | None = param(None, CURVE_METRIC)
+    features: Sequence[str] = param(LCSVR_FEATURES, Names(feature_names()))
+    encoding: str | None = param(None, optional(Instance(str, what="a featurizer name")))
+    C: float = param(1.0, _SVR_PARAMS["C"].constraint)
+    nu: float = param(0.5, _SVR_PARAMS["nu"].constraint)
+    gamma: float | str = param("scale", _SVR_PARAMS["gamma"].constraint)
+    n_search: int = param(20, Int(0))
+    cv: int = param(3, Int(2))
+    random_state: int | None = param(0, SEED)
 
     @property
     def requirements(self) -> Requirements:
@@ -96,11 +108,7 @@ class LcSVR(TargetCurve, Predictor):
 
     # -- features ------------------------------------------------------------------------------------
     def _usable_features(self) -> tuple[str, ...]:
-        if isinstance(self.features, str) or not len(self.features):
-            raise InvalidInputError(
-                f"{self._name}: features must be a non-empty sequence of names from {feature_names()}"
-            )
-        fidelity = check_int(self._name, "fidelity", self.fidelity, 1)
+        fidelity = int(self.fidelity)
         usable = tuple(f for f in self.features if _NEEDS.get(f, 1) <= fidelity)
         if not usable:
             raise InvalidInputError(
@@ -126,28 +134,15 @@ class LcSVR(TargetCurve, Predictor):
 
         return make_pipeline(StandardScaler(), NuSVR(kernel="rbf"))
 
-    def _checked_svr_params(self) -> dict[str, Any]:
-        C, nu, gamma = self.C, self.nu, self.gamma
-        if isinstance(C, bool) or not isinstance(C, (int, float)) or not np.isfinite(C) or C <= 0:
-            raise InvalidInputError(f"{self._name}: C must be a positive number, got {C!r}")
-        if isinstance(nu, bool) or not isinstance(nu, (int, float)) or not 0 < nu <= 1:
-            raise InvalidInputError(f"{self._name}: nu must be a number in (0, 1], got {nu!r}")
-        if isinstance(gamma, str):
-            if gamma not in ("scale", "auto"):
-                raise InvalidInputError(
-                    f"{self._name}: gamma must be a positive number, 'scale' or 'auto', got {gamma!r}"
-                )
-        elif isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not np.isfinite(gamma) or gamma <= 0:
-            raise InvalidInputError(f"{self._name}: gamma must be a positive number, 'scale' or 'auto', got {gamma!r}")
-        return {"nusvr__C": float(C), "nusvr__nu": float(nu), "nusvr__gamma": gamma}
+    def _svr_params(self) -> dict[str, Any]:
+        return {"nusvr__C": self.C, "nusvr__nu": self.nu, "nusvr__gamma": self.gamma}
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
         X = self._design(archs, info)
-        n_search = check_int(self._name, "n_search", self.n_search, 0)
-        cv = check_int(self._name, "cv", self.cv, 2)
+        n_search, cv = int(self.n_search), int(self.cv)
         self.scaler_ = TargetScaler.fit(y)
         z = self.scaler_.transform(y)
-        model = self._pipeline().set_params(**self._checked_svr_params())
+        model = self._pipeline().set_params(**self._svr_params())
         # scikit-learn's libsvm fit draws a seed from numpy's global generator (NuSVR takes no random_state):
         # restored afterwards, so that fitting leaves the caller's random state as it was
         global_state = np.random.get_state()
@@ -164,11 +159,7 @@ class LcSVR(TargetCurve, Predictor):
         if n_search and len(z) >= 2 * cv:
             search = RandomizedSearchCV(
                 model,
-                {
-                    "nusvr__C": loguniform(1e-5, 10.0),
-                    "nusvr__nu": uniform(0.01, 0.99),
-                    "nusvr__gamma": loguniform(1e-5, 10.0),
-                },
+                {f"nusvr__{name}": space for name, space in SVR.hyperparameter_space().items()},
                 n_iter=n_search,
                 cv=KFold(cv, shuffle=True, random_state=self.random_state),
                 scoring=make_scorer(_kendall_tau),
@@ -185,7 +176,7 @@ class LcSVR(TargetCurve, Predictor):
                     len(z),
                     cv,
                 )
-            self.best_params_ = {k.split("__")[1]: v for k, v in self._checked_svr_params().items()}
+            self.best_params_ = {k.split("__")[1]: v for k, v in self._svr_params().items()}
             self.model_ = model.fit(X, z)
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:

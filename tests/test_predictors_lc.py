@@ -10,22 +10,29 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import kendalltau
-
 from naspred import benchmarks, predictors
 from naspred.benchmarks.base import Benchmark, Curves
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
-from naspred.predictors.requirements import Supply
 from naspred.predictors.lc_extrapolation import (
     CURVE_FAMILIES,
+    CurveBatch,
     LcExtrapolation,
     curve_family,
     extrapolate,
     fit_families,
 )
 from naspred.predictors.lcsvr import LcSVR
-from naspred.predictors.learning_curve import SoTL, SoTLE, SoTLEMA, ValAccuracy, ValLoss, metric_higher_is_better
+from naspred.predictors.learning_curve import (
+    SoTL,
+    SoTLE,
+    SoTLEMA,
+    ValAccuracy,
+    ValLoss,
+    metric_higher_is_better,
+)
+from naspred.predictors.requirements import Supply
+from scipy.stats import kendalltau
 
 N_TEST = 200
 MODEL_FREE = ("valacc", "valloss", "sotl", "sotle", "sotlema")
@@ -95,11 +102,11 @@ def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(spikenas_benc
         "sotlema": [-math.fsum(v * 0.5 ** (fidelity - 1 - t) for t, v in enumerate(c)) for c in loss],
     }
     made = {
-        "valacc": ValAccuracy(fidelity),
-        "valloss": ValLoss(fidelity),
-        "sotl": SoTL(fidelity),
-        "sotle": SoTLE(fidelity, e=3),
-        "sotlema": SoTLEMA(fidelity, ema_decay=0.5),
+        "valacc": ValAccuracy(fidelity=fidelity),
+        "valloss": ValLoss(fidelity=fidelity),
+        "sotl": SoTL(fidelity=fidelity),
+        "sotle": SoTLE(fidelity=fidelity, e=3),
+        "sotlema": SoTLEMA(fidelity=fidelity, ema_decay=0.5),
     }
     for name, predictor in made.items():
         np.testing.assert_allclose(predictor.predict(archs, info), expected[name], rtol=1e-12, err_msg=name)
@@ -254,14 +261,19 @@ def test_every_family_keeps_the_formula_of_domhan_et_al():
 
 def test_extrapolation_pieces_live_in_one_module_per_concept():
     """Families, fitting and posterior each have a module; the predictor's module re-exports them unchanged."""
-    from naspred.predictors import curve_families, curve_fit, curve_posterior, lc_extrapolation
+    from naspred.predictors import (
+        curve_families,
+        curve_fit,
+        curve_posterior,
+        lc_extrapolation,
+    )
 
     assert lc_extrapolation.curve_family is curve_families.curve_family
     assert lc_extrapolation.CURVE_FAMILIES is curve_families.CURVE_FAMILIES
     assert lc_extrapolation.fit_families is curve_fit.fit_families
     assert lc_extrapolation.extrapolate is curve_posterior.extrapolate
     x = np.arange(1, 11, dtype=np.float64)
-    fits = curve_fit.fit_families(x, curve_family("pow3")(x, np.array(PARAMS["pow3"]))[None, :], 100)
+    fits = curve_fit.fit_families(curve_fit.CurveBatch.of(x, curve_family("pow3")(x, np.array(PARAMS["pow3"])), 100))
     assert isinstance(fits, curve_fit.FamilyFits) and fits.families == tuple(map(curve_family, CURVE_FAMILIES))
     assert fits.admitted[0, CURVE_FAMILIES.index("pow3")]
 
@@ -271,10 +283,10 @@ def test_families_needing_more_epochs_are_left_out_and_noise_free_curves_are_rec
     truth = {name: curve_family(name)(x, np.array(PARAMS[name])) for name in ("pow3", "mmf", "ilog2")}
     final = {name: curve_family(name)(np.array([100.0]), np.array(PARAMS[name]))[0] for name in truth}
     for name, curve in truth.items():
-        fits = fit_families(x, curve[None, :], 100, families=(name,))
+        fits = fit_families(CurveBatch.of(x, curve, 100, families=(name,)))
         assert fits.admitted[0, 0]
         assert fits.at_final[0, 0] == pytest.approx(final[name], abs=2e-3), name
-    short = fit_families(x[:3], truth["pow3"][None, :3], 100)
+    short = fit_families(CurveBatch.of(x[:3], truth["pow3"][:3], 100))
     admitted = {f.name for f, ok in zip(short.families, short.admitted[0]) if ok}
     assert admitted <= {"ilog2", "log_log_linear"} and admitted
 
@@ -317,7 +329,7 @@ def test_lce_predicts_on_the_accuracy_scale_and_flips_sign_for_a_minimised_targe
     rows = split[0][:5]
     curves = {"val_accuracy": Curves(np.arange(1, 21), spikenas_bench.curves["val_accuracy"].values[rows, :20])}
     archs = [spikenas_bench.archs[i] for i in rows]
-    predictor = LcExtrapolation(20, final_epoch=100, n_steps=0)
+    predictor = LcExtrapolation(fidelity=20, final_epoch=100, n_steps=0)
     up = predictor.predict_dist(archs, ArchInfo(space=spikenas_bench.space, curves=curves))
     down = predictor.predict_dist(archs, ArchInfo(space=spikenas_bench.space, curves=curves, higher_is_better=False))
     expected, spread = extrapolate(np.arange(1, 21), curves["val_accuracy"].values / 100, 100, n_steps=0)
@@ -361,14 +373,14 @@ def test_learning_curve_predictors_apply_on_an_opaque_space(spikenas_bench, spli
     seen = spikenas_bench.curves["val_accuracy"].values[rows[:20], :10]
     loss = spikenas_bench.curves["train_loss"].values[rows[:20], :10]
     for predictor, expected in (
-        (ValAccuracy(10), seen[:, -1]),
-        (SoTLE(10), -loss[:, -1]),
-        (LcExtrapolation(10, n_steps=0), 100 * extrapolate(np.arange(1, 11), seen / 100, 100, n_steps=0)[0]),
+        (ValAccuracy(fidelity=10), seen[:, -1]),
+        (SoTLE(fidelity=10), -loss[:, -1]),
+        (LcExtrapolation(fidelity=10, n_steps=0), 100 * extrapolate(np.arange(1, 11), seen / 100, 100, n_steps=0)[0]),
     ):
         predictor.initialize(oracle, Budget(archs=0))
         got = predictor.query(queried, oracle, Budget(epochs=10, per_arch=True)).mean
         np.testing.assert_allclose(got, expected, rtol=1e-9, err_msg=type(predictor).__name__)
-    svr = LcSVR(10, n_search=0)
+    svr = LcSVR(fidelity=10, n_search=0)
     svr.initialize(oracle, Budget(archs=20))
     assert svr.n_train_ == 20
     assert np.isfinite(svr.query(queried, oracle, Budget(epochs=10, per_arch=True)).mean).all()
@@ -431,7 +443,7 @@ def test_curves_shorter_than_the_fidelity_are_refused(spikenas_bench, split):
     short = small_benchmark(spikenas_bench, rows, cut=5)
     archs = [spikenas_bench.archs[i] for i in rows]
     oracle = SimulatedOracle(short, hidden=archs, full_epochs=100)
-    for predictor in (ValAccuracy(8), SoTL(8), LcExtrapolation(8, n_steps=0)):
+    for predictor in (ValAccuracy(fidelity=8), SoTL(fidelity=8), LcExtrapolation(fidelity=8, n_steps=0)):
         predictor.initialize(oracle, Budget(archs=0))
         with pytest.raises(InvalidInputError, match="end at epoch 5, short of the fidelity of 8 epochs"):
             predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
@@ -442,7 +454,7 @@ def test_a_missing_epoch_is_refused_where_sums_need_every_epoch(spikenas_bench, 
     holed = small_benchmark(spikenas_bench, rows, hole=4)
     archs = [spikenas_bench.archs[i] for i in rows[:1]]
     oracle = SimulatedOracle(holed, hidden=archs)
-    predictor = SoTL(8)
+    predictor = SoTL(fidelity=8)
     predictor.initialize(oracle, Budget(archs=0))
     with pytest.raises(InvalidInputError, match=r"miss epoch\(s\) \[4\]"):
         predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
@@ -455,7 +467,7 @@ def test_non_finite_curves_are_refused(spikenas_bench, split, bad):
     values[2, 6] = bad
     archs = [spikenas_bench.archs[i] for i in rows]
     with pytest.raises(InvalidInputError, match="non-finite"):
-        ValAccuracy(10).predict(
+        ValAccuracy(fidelity=10).predict(
             archs, ArchInfo(space=spikenas_bench.space, curves={"val_accuracy": Curves(np.arange(1, 11), values)})
         )
     with pytest.raises(InvalidInputError, match="curve 2 holds a non-finite value at epoch 7"):
@@ -473,19 +485,21 @@ def test_extrapolation_refuses_malformed_requests(spikenas_bench, split):
         extrapolate(x[:2], curve[:, :2] / 100, 100)
     with pytest.raises(InvalidInputError, match="burn_in=20 leaves no sample"):
         extrapolate(x, curve / 100, 100, n_steps=20, burn_in=20)
-    with pytest.raises(UnknownNameError, match="unknown curve family 'pow5'"):
+    with pytest.raises(InvalidInputError, match=r"families must be a non-empty sequence of names from \['pow3'"):
         extrapolate(x, curve / 100, 100, families=("pow5",))
+    with pytest.raises(UnknownNameError, match="unknown curve family 'pow5'"):
+        curve_family("pow5")
     info = ArchInfo(space=spikenas_bench.space,
                     curves={"val_accuracy": Curves(x, curve), "val_loss": Curves(x, curve / 50)})
     archs = [spikenas_bench.archs[i] for i in split[0][:2]]
     with pytest.raises(InvalidInputError, match="set final_epoch or call initialize"):
-        LcExtrapolation(10, n_steps=0).predict(archs, info)
+        LcExtrapolation(fidelity=10, n_steps=0).predict(archs, info)
     with pytest.raises(InvalidInputError, match="must be >= 0"):
-        LcExtrapolation(10, metric="val_loss", final_epoch=100).predict(
+        LcExtrapolation(fidelity=10, metric="val_loss", final_epoch=100).predict(
             archs, replace(info, curves={"val_loss": Curves(x, -curve)})
         )
     with pytest.raises(InvalidInputError, match=r"outside \[0, upper=1\]"):
-        LcExtrapolation(10, final_epoch=100, upper=1.0).predict(archs, info)
+        LcExtrapolation(fidelity=10, final_epoch=100, upper=1.0).predict(archs, info)
 
 
 def test_malformed_parameters_are_refused(spikenas_bench, split):
@@ -495,12 +509,22 @@ def test_malformed_parameters_are_refused(spikenas_bench, split):
     info = ArchInfo(space=spikenas_bench.space, curves={"train_loss": Curves(x, train_loss)})
     archs = [spikenas_bench.archs[i] for i in rows]
     with pytest.raises(InvalidInputError, match="e=6 sums more epochs than the fidelity of 5"):
-        SoTLE(5, e=6).predict(archs, info)
+        SoTLE(fidelity=5, e=6).predict(archs, info)
     with pytest.raises(InvalidInputError, match=r"ema_decay must be a number in \(0, 1\]"):
-        SoTLEMA(5, ema_decay=1.5).predict(archs, info)
+        SoTLEMA(fidelity=5, ema_decay=1.5).predict(archs, info)
     with pytest.raises(InvalidInputError, match="reads curves of 'val_accuracy'; info has \\['train_loss'\\]"):
-        ValAccuracy(5, metric="val_accuracy").predict(archs, info)
+        ValAccuracy(fidelity=5, metric="val_accuracy").predict(archs, info)
     with pytest.raises(InvalidInputError, match="unknown direction of learning-curve metric 'perplexity'"):
         metric_higher_is_better("perplexity")
-    with pytest.raises(InvalidInputError, match="nu must be a number in"):
-        LcSVR(5, metric="train_loss", nu=0.0, n_search=0).fit(archs, [1.0, 2.0, 3.0], info)
+    with pytest.raises(InvalidInputError, match=r"LcSVR: nu must be a finite number in \(0, 1\], got 0.0"):
+        LcSVR(fidelity=5, metric="train_loss", nu=0.0, n_search=0).fit(archs, [1.0, 2.0, 3.0], info)
+    with pytest.raises(InvalidInputError, match=r"LcSVR: features must be a non-empty sequence of names from"):
+        LcSVR(fidelity=5, metric="train_loss", features=("last", "slope")).fit(archs, [1.0, 2.0, 3.0], info)
+    # a predictor that learns nothing checks its parameters when it predicts
+    for bad, message in (
+        ({"n_steps": -1}, "LcExtrapolation: n_steps must be an integer >= 0, got -1"),
+        ({"families": ()}, r"LcExtrapolation: families must be a non-empty sequence of names from \['pow3'"),
+        ({"upper": 0}, r"LcExtrapolation: upper must be a finite number > 0 or None, got 0"),
+    ):
+        with pytest.raises(InvalidInputError, match=message):
+            LcExtrapolation(fidelity=5, metric="train_loss", final_epoch=100, **bad).predict(archs, info)

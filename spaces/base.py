@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import index as as_index
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,8 @@ class SearchSpace(ABC):
     name: str
     #: the architecture class of this space; ``validate`` rejects any other type
     arch_type: type
+    #: what one architecture is called in messages
+    description: str = "architecture"
 
     @abstractmethod
     def parse(self, text: str) -> Any:
@@ -47,9 +50,21 @@ class SearchSpace(ABC):
     def format(self, arch: Any) -> str:
         """Write an architecture in the space's main text notation; ``parse(format(a)) == a``."""
 
-    @abstractmethod
     def validate(self, arch: Any) -> Any:
         """Return ``arch`` if it belongs to this space, else raise :class:`InvalidArchitectureError`."""
+        if isinstance(arch, self.arch_type):
+            return arch
+        name = self.arch_type.__name__
+        hint = f"; read text with {type(self).__name__}().parse" if isinstance(arch, str) else ""
+        raise InvalidArchitectureError(
+            f"expected {_article(name)} {name} ({self.description}), got {type(arch).__name__}: {arch!r}{hint}"
+        )
+
+    def _text(self, text: Any) -> str:
+        """``text`` stripped, for ``parse``; :class:`InvalidArchitectureError` if it is not a string."""
+        if not isinstance(text, str):
+            raise InvalidArchitectureError(f"expected a {self.description} as text, got {type(text).__name__}")
+        return text.strip()
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Any:
@@ -104,3 +119,23 @@ class SearchSpace(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def integer_key(value: Any, what: str, limit: int) -> int:
+    """``value`` as an integer in ``0..limit - 1`` (an architecture's id or key), else an error naming ``what``."""
+    try:
+        number = as_index(value)
+    except TypeError:
+        number = None
+    if number is None or isinstance(value, (bool, np.bool_)):
+        raise InvalidArchitectureError(
+            f"a {what} is an integer 0..{limit - 1}, got {type(value).__name__} {value!r}"
+        ) from None
+    if not 0 <= number < limit:
+        raise InvalidArchitectureError(f"{what} {number} is outside 0..{limit - 1}")
+    return number
+
+
+def _article(name: str) -> str:
+    """The article of a class name that starts with an acronym read letter by letter (an NB101Arch, a DARTSArch)."""
+    return "an" if name[:1] in "AEFHILMNORSX" else "a"

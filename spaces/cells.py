@@ -167,20 +167,32 @@ def format_edge_string(ops: Sequence[str]) -> str:
 class CellSpace(SearchSpace):
     """A space of 4-node cells: ``k ** 6`` cells for ``k`` operations.
 
-    Subclasses set ``ops`` (index = the space's own operation index), ``none_op`` (no connection),
-    ``arch_type``, ``roles`` (operation -> :data:`ZERO` / :data:`IDENTITY` / :data:`LINEAR` /
-    :data:`PARAMETRIC` for the canonical form) and ``identity_from_input`` (whether identities on edges
-    from node 0 are identities in every cell of the network).
+    Subclasses set ``arch_type`` (whose ``SPACE`` and ``OPS`` become the space's ``name`` and ``ops``, index =
+    the space's own operation index), ``roles`` (operation -> :data:`ZERO` / :data:`IDENTITY` / :data:`LINEAR` /
+    :data:`PARAMETRIC` for the canonical form), ``description``, ``tuple_name`` and ``notations`` (for
+    messages), and where they differ from the defaults ``none_op`` (no connection) and ``identity_from_input``
+    (whether identities on edges from node 0 are identities in every cell of the network).
     """
 
     ops: tuple[str, ...]
-    none_op: str
+    none_op: str = "none"
     arch_type: type[CellArch]
     roles: ClassVar[Mapping[str, str]]
     identity_from_input: bool = True
     num_edges: int = NUM_EDGES
     #: what one cell is called in messages
     description: str = "cell"
+    #: what messages call the space's tuple of operation indices
+    tuple_name: str = "tuple"
+    #: the notations ``parse`` reads, as its error message lists them
+    notations: str = ""
+    #: the position in the space's tuple of the operation of each edge of :data:`EDGES`
+    tuple_positions: tuple[int, ...] = tuple(range(NUM_EDGES))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "arch_type" in cls.__dict__:
+            cls.name, cls.ops = cls.arch_type.SPACE, cls.arch_type.OPS
 
     def __init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.ops)}
@@ -256,6 +268,39 @@ class CellSpace(SearchSpace):
         """The operation indices of one cell, in :data:`EDGES` order."""
         arch = self.validate(arch)
         return tuple(self._index[o] for o in arch.ops)
+
+    def from_tuple(self, codes: Sequence[int]) -> CellArch:
+        """The cell of the space's tuple of operation indices (edges in :attr:`tuple_positions` order)."""
+        codes = list(codes)
+        if len(codes) != NUM_EDGES:
+            raise InvalidArchitectureError(f"a {self.tuple_name} has {NUM_EDGES} entries; got {len(codes)}: {codes}")
+        return self.from_indices([codes[p] for p in self.tuple_positions])
+
+    def to_tuple(self, arch: CellArch) -> tuple[int, ...]:
+        """The space's tuple of operation indices of a cell."""
+        out = [0] * NUM_EDGES
+        for index, p in zip(self.indices_of(arch), self.tuple_positions):
+            out[p] = index
+        return tuple(out)
+
+    # ----------------------------------------------------------------- text
+    def parse(self, text: str) -> CellArch:
+        """Read the space's tuple ``"(4, 0, 3, 1, 4, 3)"`` or another of its notations (:meth:`_parse_text`)."""
+        s = self._text(text)
+        codes = parse_index_tuple(s, self.tuple_name)
+        if codes is not None:
+            return self.from_tuple(codes)
+        return self._parse_text(s)
+
+    def _parse_text(self, s: str) -> CellArch:
+        """A cell from text that is not a tuple: the NAS-Bench-201 string with the space's operation names."""
+        if "~" not in s:
+            raise InvalidArchitectureError(f"not a {self.description}: {s!r}; expected {self.notations}")
+        return self.arch_type(tuple(parse_edge_string(s, self.ops, f"{self.description} string")))
+
+    def format(self, arch: CellArch) -> str:
+        """The NAS-Bench-201 string with the space's operation names."""
+        return format_edge_string(self.validate(arch).ops)
 
     # ----------------------------------------------------------------- contract
     def validate(self, arch: Any) -> CellArch:

@@ -251,12 +251,11 @@ class DARTSSpace(SearchSpace):
 
     name = "darts"
     arch_type = DARTSArch
+    description = "DARTS / NAS-Bench-301 architecture"
 
     def parse(self, text: str) -> DARTSArch:
         """Read NASLib's compact form or a DARTS ``Genotype(...)`` string."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a DARTS architecture as text, got {type(text).__name__}")
-        s = text.strip()
+        s = self._text(text)
         if s.startswith("Genotype"):
             return _parse_genotype(s)
         if s[:1] in "([":
@@ -270,13 +269,6 @@ class DARTSSpace(SearchSpace):
         """NASLib's compact form: ``str`` of the two tuples of 8 ``(input, op)`` pairs."""
         arch = self.validate(arch)
         return str((arch.normal, arch.reduce))
-
-    def validate(self, arch: Any) -> DARTSArch:
-        if not isinstance(arch, DARTSArch):
-            raise InvalidArchitectureError(
-                f"expected a DARTSArch (DARTS / NAS-Bench-301 architecture), got {type(arch).__name__}: {arch!r}"
-            )
-        return arch
 
     def sample(self, rng: np.random.Generator) -> DARTSArch:
         """As NB301's configuration space and NASLib draw: per node, 2 distinct inputs and 2 ops,

@@ -292,12 +292,11 @@ class NB101Space(SearchSpace):
 
     name = "nb101"
     arch_type = NB101Arch
+    description = "NAS-Bench-101 cell"
 
     def parse(self, text: str) -> NB101Arch:
         """Read the JSON notation or the NASLib / NAS-Bench-Suite-Zero tuple key."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a NAS-Bench-101 cell as text, got {type(text).__name__}")
-        s = text.strip()
+        s = self._text(text)
         if s.startswith("{"):
             return _parse_json(s)
         if s[:1] in "([" and s[-1:] in ")]":
@@ -316,13 +315,6 @@ class NB101Space(SearchSpace):
         """The JSON notation of the pruned cell."""
         arch = self.validate(arch)
         return json.dumps({"matrix": [list(r) for r in arch.matrix], "ops": list(arch.ops)})
-
-    def validate(self, arch: Any) -> NB101Arch:
-        if not isinstance(arch, NB101Arch):
-            raise InvalidArchitectureError(
-                f"expected an NB101Arch (NAS-Bench-101 cell), got {type(arch).__name__}: {arch!r}"
-            )
-        return arch
 
     def sample(self, rng: np.random.Generator) -> NB101Arch:
         """The NB101 paper's random cell: each of the 21 upper-triangular bits and each interior op

@@ -20,22 +20,9 @@ edges. It is a lookup in the benchmark's own table, so this space offers no ``to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from types import MappingProxyType
 
-from naspred.errors import InvalidArchitectureError
-from naspred.spaces.cells import (
-    IDENTITY,
-    LINEAR,
-    NUM_EDGES,
-    PARAMETRIC,
-    ZERO,
-    CellArch,
-    CellSpace,
-    format_edge_string,
-    parse_edge_string,
-    parse_index_tuple,
-)
+from naspred.spaces.cells import IDENTITY, LINEAR, PARAMETRIC, ZERO, CellArch, CellSpace
 
 #: operations in NASLib's index order (``OP_NAMES_NB201``)
 OPS: tuple[str, ...] = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
@@ -49,13 +36,16 @@ class NB201Arch(CellArch):
 
 
 class NB201Space(CellSpace):
-    """NAS-Bench-201 cells (Dong & Yang, ICLR 2020): 5 ** 6 = 15,625."""
+    """NAS-Bench-201 cells (Dong & Yang, ICLR 2020): 5 ** 6 = 15,625.
 
-    name = "nb201"
+    :meth:`parse` reads the NAS-Bench-201 string and the NASLib tuple; :meth:`from_tuple` and :meth:`to_tuple`
+    convert the NASLib tuple (six operation indices, edges sorted by source node).
+    """
+
     arch_type = NB201Arch
-    ops = OPS
-    none_op = "none"
     description = "NAS-Bench-201 cell"
+    tuple_name = "NASLib NB201 tuple"
+    notations = "'|op~0|+|op~0|op~1|+|op~0|op~1|op~2|' or a NASLib tuple like '(4, 0, 3, 1, 4, 3)'"
     # cells within a stage keep channels and resolution: skip is an identity, the 3x3 average pooling
     # (stride 1, count_include_pad=False) is linear and parameter-free, the ReLU-conv-BN ops are not
     roles = MappingProxyType(
@@ -67,32 +57,3 @@ class NB201Space(CellSpace):
             "avg_pool_3x3": LINEAR,
         }
     )
-
-    def parse(self, text: str) -> NB201Arch:
-        """Read a NAS-Bench-201 string or a NASLib tuple ``"(4, 0, 3, 1, 4, 3)"``."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a NAS-Bench-201 cell as text, got {type(text).__name__}")
-        codes = parse_index_tuple(text, "NASLib NB201 tuple")
-        if codes is not None:
-            return self.from_tuple(codes)
-        if "~" not in text:
-            raise InvalidArchitectureError(
-                f"not a NAS-Bench-201 cell: {text!r}; expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|' "
-                "or a NASLib tuple like '(4, 0, 3, 1, 4, 3)'"
-            )
-        return NB201Arch(tuple(parse_edge_string(text, OPS, "NAS-Bench-201 string")))
-
-    def format(self, arch: NB201Arch) -> str:
-        """The NAS-Bench-201 string."""
-        return format_edge_string(self.validate(arch).ops)
-
-    def from_tuple(self, codes: Sequence[int]) -> NB201Arch:
-        """The cell of a NASLib tuple: six operation indices, edges sorted by source node."""
-        codes = list(codes)
-        if len(codes) != NUM_EDGES:
-            raise InvalidArchitectureError(f"a NASLib NB201 tuple has {NUM_EDGES} entries; got {len(codes)}: {codes}")
-        return self.from_indices(codes)
-
-    def to_tuple(self, arch: NB201Arch) -> tuple[int, ...]:
-        """The NASLib tuple of a cell."""
-        return self.indices_of(arch)

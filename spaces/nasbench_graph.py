@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidArchitectureError
-from naspred.spaces.base import LabeledDAG, SearchSpace
+from naspred.spaces.base import LabeledDAG, SearchSpace, integer_key
 
 #: GNN operations, in the order that gives their hash digit (``nas_bench_graph.gnn_list``)
 OPS: tuple[str, ...] = ("gat", "gcn", "gin", "cheb", "sage", "arma", "graph", "fc", "skip")
@@ -182,6 +182,7 @@ class NBGraphSpace(SearchSpace):
 
     name = "nbgraph"
     arch_type = NBGraphArch
+    description = "NAS-Bench-Graph architecture"
     ops = OPS
     proteins_ops = PROTEINS_OPS
     num_nodes = NUM_NODES
@@ -193,11 +194,7 @@ class NBGraphSpace(SearchSpace):
     # ----------------------------------------------------------------- text
     def parse(self, text: str) -> NBGraphArch:
         """Read ``"link=0,1,2,1 ops=gcn,gin,fc,cheb"`` or ``"([0, 1, 2, 1], ['gcn', 'gin', 'fc', 'cheb'])"``."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(
-                f"expected a NAS-Bench-Graph architecture as text, got {type(text).__name__}"
-            )
-        s = text.strip()
+        s = self._text(text)
         if s.startswith("("):
             try:
                 value = ast.literal_eval(s)
@@ -238,16 +235,7 @@ class NBGraphSpace(SearchSpace):
 
     def from_hash_key(self, key: Any, proteins: bool = False) -> NBGraphArch:
         """The architecture a light-file key encodes (the representative of its class for every shipped key)."""
-        if isinstance(key, (bool, np.bool_)):
-            raise InvalidArchitectureError(f"a NAS-Bench-Graph hash key is an integer, got {key!r}")
-        try:
-            value = as_index(key)
-        except TypeError:
-            raise InvalidArchitectureError(
-                f"a NAS-Bench-Graph hash key is an integer, got {type(key).__name__} {key!r}"
-            ) from None
-        if not 0 <= value < _MAX_KEY:
-            raise InvalidArchitectureError(f"hash key {value} is outside 0..{_MAX_KEY - 1}")
+        value = integer_key(key, "NAS-Bench-Graph hash key", _MAX_KEY)
         digits = []
         rest = value
         for _ in range(NUM_NODES):
@@ -273,14 +261,6 @@ class NBGraphSpace(SearchSpace):
                 )
 
     # ----------------------------------------------------------------- contract
-    def validate(self, arch: Any) -> NBGraphArch:
-        if type(arch) is NBGraphArch:
-            return arch
-        hint = "; read text with NBGraphSpace().parse" if isinstance(arch, str) else ""
-        raise InvalidArchitectureError(
-            f"expected an NBGraphArch (NAS-Bench-Graph architecture), got {type(arch).__name__}: {arch!r}{hint}"
-        )
-
     def sample(self, rng: np.random.Generator) -> NBGraphArch:
         """Uniform over the 157,440 architectures (each input and operation uniform; all-skip redrawn)."""
         while True:

@@ -21,23 +21,12 @@ order above (``"(4, 3, 2, 1, 0, 4)"``), and the NAS-Bench-201-style string with 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import index as as_index
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from naspred.errors import InvalidArchitectureError
-from naspred.spaces.cells import (
-    IDENTITY,
-    NUM_EDGES,
-    PARAMETRIC,
-    ZERO,
-    CellArch,
-    CellSpace,
-    format_edge_string,
-    parse_edge_string,
-    parse_index_tuple,
-)
+from naspred.spaces.base import integer_key
+from naspred.spaces.cells import IDENTITY, NUM_EDGES, PARAMETRIC, ZERO, CellArch, CellSpace
 
 #: operations by their SpikeNAS-Bench code
 OPS: tuple[str, ...] = ("none", "skip_connect", "lif_low_conv_3x3", "lif_mid_conv_3x3", "lif_high_conv_3x3")
@@ -53,13 +42,19 @@ class SpikeNASArch(CellArch):
 
 
 class SpikeNASSpace(CellSpace):
-    """SpikeNAS-Bench spiking cells (Sun et al., 2025): 5 ** 6 = 15,625, identified by a base-5 id."""
+    """SpikeNAS-Bench spiking cells (Sun et al., 2025): 5 ** 6 = 15,625, identified by a base-5 id.
 
-    name = "spikenas"
+    :meth:`parse` reads an id ``"10234"``, a code tuple ``"(4, 3, 2, 1, 0, 4)"`` or the string written by
+    :meth:`format` (the NAS-Bench-201-style string with SpikeNAS-Bench operation names).
+    """
+
     arch_type = SpikeNASArch
-    ops = OPS
-    none_op = "none"
     description = "SpikeNAS-Bench cell"
+    tuple_name = "SpikeNAS-Bench code tuple"
+    notations = (
+        f"an id 0..{NUM_IDS - 1}, a code tuple like '(4, 3, 2, 1, 0, 4)' or a string like "
+        "'|lif_mid_conv_3x3~0|+|none~0|skip_connect~1|+|...|'"
+    )
     # both cells of the network keep channels and resolution: skip is an identity
     roles = MappingProxyType(
         {
@@ -71,37 +66,13 @@ class SpikeNASSpace(CellSpace):
         }
     )
 
-    def parse(self, text: str) -> SpikeNASArch:
-        """Read an id ``"10234"``, a code tuple ``"(4, 3, 2, 1, 0, 4)"`` or the string written by ``format``."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a SpikeNAS-Bench cell as text, got {type(text).__name__}")
-        s = text.strip()
-        if s.isdigit():
-            return self.from_id(int(s))
-        codes = parse_index_tuple(s, "SpikeNAS-Bench code tuple")
-        if codes is not None:
-            return self.from_indices(codes)
-        if "~" not in s:
-            raise InvalidArchitectureError(
-                f"not a SpikeNAS-Bench cell: {text!r}; expected an id 0..{NUM_IDS - 1}, a code tuple like "
-                "'(4, 3, 2, 1, 0, 4)' or a string like '|lif_mid_conv_3x3~0|+|none~0|skip_connect~1|+|...|'"
-            )
-        return SpikeNASArch(tuple(parse_edge_string(s, OPS, "SpikeNAS-Bench string")))
-
-    def format(self, arch: SpikeNASArch) -> str:
-        """The NAS-Bench-201-style string with SpikeNAS-Bench operation names."""
-        return format_edge_string(self.validate(arch).ops)
+    def _parse_text(self, s: str) -> SpikeNASArch:
+        """An id, else the string written by :meth:`format`."""
+        return self.from_id(int(s)) if s.isdigit() else super()._parse_text(s)
 
     def from_id(self, arch_id: Any) -> SpikeNASArch:
         """The cell of a SpikeNAS-Bench architecture id (0..15,624)."""
-        try:
-            value = as_index(arch_id)
-        except TypeError:
-            raise InvalidArchitectureError(
-                f"a SpikeNAS-Bench id is an integer 0..{NUM_IDS - 1}, got {type(arch_id).__name__} {arch_id!r}"
-            ) from None
-        if not 0 <= value < NUM_IDS:
-            raise InvalidArchitectureError(f"SpikeNAS-Bench id {value} is outside 0..{NUM_IDS - 1}")
+        value = integer_key(arch_id, "SpikeNAS-Bench id", NUM_IDS)
         return SpikeNASArch(tuple(OPS[(value // len(OPS) ** k) % len(OPS)] for k in range(NUM_EDGES)))
 
     def to_id(self, arch: SpikeNASArch) -> int:

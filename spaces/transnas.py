@@ -27,20 +27,10 @@ the reduction cells of ``41414`` the edges from node 0 have stride 2 and double 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from types import MappingProxyType
 
 from naspred.errors import InvalidArchitectureError
-from naspred.spaces.cells import (
-    BY_TARGET,
-    IDENTITY,
-    NUM_EDGES,
-    PARAMETRIC,
-    ZERO,
-    CellArch,
-    CellSpace,
-    parse_index_tuple,
-)
+from naspred.spaces.cells import BY_TARGET, IDENTITY, PARAMETRIC, ZERO, CellArch, CellSpace
 
 #: operations by their TransNAS-Bench-101 code
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
@@ -56,52 +46,46 @@ class TNB101MicroArch(CellArch):
 
 
 class TNB101MicroSpace(CellSpace):
-    """TransNAS-Bench-101 micro cells (Duan et al., CVPR 2021): 4 ** 6 = 4,096."""
+    """TransNAS-Bench-101 micro cells (Duan et al., CVPR 2021): 4 ** 6 = 4,096.
 
-    name = "tnb101-micro"
+    :meth:`parse` reads ``"64-41414-0_02_333"``, the cell code ``"0_02_333"`` or a NASLib tuple
+    ``"(0, 0, 2, 3, 3, 3)"``; :meth:`format` writes the first.
+    """
+
     arch_type = TNB101MicroArch
-    ops = OPS
-    none_op = "none"
     description = "TransNAS-Bench-101 micro cell"
+    tuple_name = "NASLib TransNAS-Bench-101 micro tuple"
+    notations = "'64-41414-0_02_333', '0_02_333' or '(0, 0, 2, 3, 3, 3)'"
     roles = MappingProxyType(
         {"none": ZERO, "skip_connect": IDENTITY, "nor_conv_1x1": PARAMETRIC, "nor_conv_3x3": PARAMETRIC}
     )
     identity_from_input = False
+    # the NASLib / NAS-Bench-Suite-Zero tuple holds the benchmark's codes by target node
+    tuple_positions = BY_TARGET
 
-    def parse(self, text: str) -> TNB101MicroArch:
-        """Read ``"64-41414-0_02_333"``, the cell code ``"0_02_333"`` or a NASLib tuple ``"(0, 0, 2, 3, 3, 3)"``."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(
-                f"expected a TransNAS-Bench-101 micro cell as text, got {type(text).__name__}"
-            )
-        codes = parse_index_tuple(text, "NASLib TransNAS-Bench-101 micro tuple")
-        if codes is not None:
-            return self.from_tuple(codes)
-        s = text.strip()
+    def _parse_text(self, s: str) -> TNB101MicroArch:
+        """The arch string or the bare cell code."""
         parts = s.split("-")
         if len(parts) == 3:
             channels, skeleton, code = parts
             if code == "basic":
                 raise InvalidArchitectureError(
-                    f"{text!r} is a TransNAS-Bench-101 macro skeleton (ResNet 'basic' blocks); "
+                    f"{s!r} is a TransNAS-Bench-101 macro skeleton (ResNet 'basic' blocks); "
                     "read it with space 'tnb101-macro'"
                 )
             if channels != str(BASE_CHANNELS) or skeleton != SKELETON:
                 raise InvalidArchitectureError(
-                    f"{text!r}: micro cells are stacked as '{BASE_CHANNELS}-{SKELETON}-<cell code>', "
+                    f"{s!r}: micro cells are stacked as '{BASE_CHANNELS}-{SKELETON}-<cell code>', "
                     f"not '{channels}-{skeleton}'"
                 )
         elif len(parts) == 1:
             code = s
         else:
-            raise InvalidArchitectureError(
-                f"not a TransNAS-Bench-101 micro cell: {text!r}; expected '64-41414-0_02_333', '0_02_333' "
-                "or '(0, 0, 2, 3, 3, 3)'"
-            )
+            raise InvalidArchitectureError(f"not a {self.description}: {s!r}; expected {self.notations}")
         groups = code.split("_")
         if len(groups) != 3 or [len(g) for g in groups] != [1, 2, 3]:
             raise InvalidArchitectureError(
-                f"malformed TransNAS-Bench-101 cell code {code!r} in {text!r}: expected three groups of 1, 2 "
+                f"malformed TransNAS-Bench-101 cell code {code!r} in {s!r}: expected three groups of 1, 2 "
                 "and 3 digits joined by '_', like '0_02_333'"
             )
         digits = "".join(groups)
@@ -109,7 +93,7 @@ class TNB101MicroSpace(CellSpace):
             if ch not in "0123":
                 u, v = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))[pos]
                 raise InvalidArchitectureError(
-                    f"unknown operation code {ch!r} on edge {u}->{v} in {text!r}; expected 0..3 "
+                    f"unknown operation code {ch!r} on edge {u}->{v} in {s!r}; expected 0..3 "
                     f"({', '.join(f'{i} {o}' for i, o in enumerate(OPS))})"
                 )
         return self.from_tuple([int(ch) for ch in digits])
@@ -118,17 +102,3 @@ class TNB101MicroSpace(CellSpace):
         """The benchmark's arch string, e.g. ``"64-41414-0_02_333"``."""
         c = "".join(str(i) for i in self.to_tuple(arch))
         return f"{BASE_CHANNELS}-{SKELETON}-{c[0]}_{c[1:3]}_{c[3:]}"
-
-    def from_tuple(self, codes: Sequence[int]) -> TNB101MicroArch:
-        """The cell of a NASLib / NAS-Bench-Suite-Zero tuple: operation codes, edges by target node."""
-        codes = list(codes)
-        if len(codes) != NUM_EDGES:
-            raise InvalidArchitectureError(
-                f"a TransNAS-Bench-101 micro tuple has {NUM_EDGES} entries; got {len(codes)}: {codes}"
-            )
-        return self.from_indices([codes[k] for k in BY_TARGET])
-
-    def to_tuple(self, arch: TNB101MicroArch) -> tuple[int, ...]:
-        """The NASLib / NAS-Bench-Suite-Zero tuple: operation codes, edges by target node."""
-        idx = self.indices_of(arch)
-        return tuple(idx[k] for k in BY_TARGET)

@@ -21,7 +21,6 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import index as as_index
-from typing import Any
 
 import numpy as np
 
@@ -91,12 +90,11 @@ class TNB101MacroSpace(SearchSpace):
 
     name = "tnb101-macro"
     arch_type = TNB101MacroArch
+    description = "TransNAS-Bench-101 macro skeleton"
 
     def parse(self, text: str) -> TNB101MacroArch:
         """Read ``"64-1234-basic"``, ``"1234"`` or a NASLib key ``"(1, 2, 3, 4, 0, 0)"``."""
-        if not isinstance(text, str):
-            raise InvalidArchitectureError(f"expected a TransNAS-Bench-101 macro skeleton as text, got {type(text).__name__}")
-        s = text.strip()
+        s = self._text(text)
         if s[:1] in "([" and s[-1:] in ")]":
             try:
                 codes = [int(t) for t in s[1:-1].replace(" ", "").split(",") if t]
@@ -132,13 +130,6 @@ class TNB101MacroSpace(SearchSpace):
         """The benchmark's arch string, e.g. ``"64-1234-basic"``."""
         arch = self.validate(arch)
         return f"{BASE_CHANNELS}-{arch.skeleton}-basic"
-
-    def validate(self, arch: Any) -> TNB101MacroArch:
-        if not isinstance(arch, TNB101MacroArch):
-            raise InvalidArchitectureError(
-                f"expected a TNB101MacroArch (TransNAS-Bench-101 macro skeleton), got {type(arch).__name__}: {arch!r}"
-            )
-        return arch
 
     def sample(self, rng: np.random.Generator) -> TNB101MacroArch:
         """Uniform over the 3,256 skeletons: a length drawn with weight 4^length, codes uniformly,

@@ -26,24 +26,16 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
 from naspred.errors import InvalidInputError, TrainingError
-from naspred.featurizers import get as get_featurizer
+from naspred.params import Int, Real, param
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.mlp import train_stacked_mlp
-from naspred.predictors.neural import (
-    TRAINING,
-    Check,
-    NeuralPredictor,
-    count,
-    minibatches,
-    positive,
-)
-from naspred.predictors.requirements import Requirements
+from naspred.predictors.mlp import MLP
+from naspred.predictors.neural import ENCODING, NeuralPredictor, OnEncoding, minibatches
 
 #: architectures evaluated at once by all the kept networks of BOHAMIANN
 PREDICT_CHUNK = 2048
@@ -53,68 +45,38 @@ INITIAL_NOISE = 1e-3
 SECOND_MOMENT_FLOOR = 1.0
 
 
-class _EncodedBNN(NeuralPredictor):
-    """A Bayesian network on a flat encoding (``self.encoding``)."""
-
-    uncertainty = True
-    encoding: str
-
-    @property
-    def requirements(self) -> Requirements:
-        return Requirements(featurizers=(self.encoding,), labelled=True, encoding=True)
-
-    def _encode(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        return np.asarray(get_featurizer(self.encoding, space=info.space).transform(archs), dtype=np.float32)
-
-
-class DNGO(_EncodedBNN):
+class DNGO(MLP):
     """DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian
     linear regression, whose evidence-maximised posterior gives the mean and standard deviation.
 
-    ``pybnn`` (used by NASLib) trains 3 layers of 50 units with Adam (learning rate 0.01) on batches of 10
-    for 500 epochs; the defaults here use batches of 32 for 100 epochs. ``max_steps`` (default None, no limit)
-    stops training after that many gradient steps.
+    The network is an :class:`~naspred.predictors.mlp.MLP` with tanh units trained on the squared error
+    without penalty. ``pybnn`` (used by NASLib) trains 3 layers of 50 units with Adam (learning rate 0.01) on
+    batches of 10 for 500 epochs; the defaults here use batches of 32 for 100 epochs. ``max_steps`` (default
+    None, no limit) stops training after that many gradient steps.
+
+    Parameters
+    ----------
+    encoding, num_layers, layer_width, epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.mlp.MLP`.
     """
 
-    constraints: ClassVar[dict[str, Check]] = {"num_layers": count(), "layer_width": count(), **TRAINING}
-
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        num_layers: int = 3,
-        layer_width: int = 50,
-        epochs: int = 100,
-        batch_size: int = 32,
-        max_steps: int | None = None,
-        lr: float = 0.01,
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
+    uncertainty = True
+    activation = "tanh"
+    loss = param(fixed="mse")
+    regularization = param(fixed=0.0)
+    num_layers: int = param(3)
+    layer_width: int = param(50)
+    epochs: int = param(100)
+    lr: float = param(0.01)
 
     def _features(self, x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             xt = torch.as_tensor(x, device=self.device_).unsqueeze(0)
-            return self.network_.hidden(xt)[0].cpu().numpy().astype(np.float64)
+            return self.model_.hidden(xt)[0].cpu().numpy().astype(np.float64)
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         x = self._encode(archs, info)
-        self.network_ = train_stacked_mlp(
-            x,
-            z,
-            n_members=1,
-            num_layers=self.num_layers,
-            layer_width=self.layer_width,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            loss="mse",
-            regularization=0.0,
-            device=self.device_,
-            rng=rng,
-            activation="tanh",
-            max_steps=self.max_steps,
-        )
+        self._train_network(x, z, rng)
         self.blr_ = LastLayerBLR.fit(self._features(x), z)
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
@@ -146,7 +108,7 @@ def flat_forward(theta: torch.Tensor, x: torch.Tensor, shapes: list[tuple[int, i
     return h.squeeze(-1)
 
 
-class BOHAMIANN(_EncodedBNN):
+class BOHAMIANN(OnEncoding, NeuralPredictor):
     """A BOHAMIANN-style Bayesian neural network (Springenberg et al., NeurIPS 2016): scale-adapted SGHMC
     samples of a tanh network (3 layers of 50 units) and its noise level; mixture mean and std.
 
@@ -158,49 +120,48 @@ class BOHAMIANN(_EncodedBNN):
     ``pysgmcmc``'s BOHAMIANN. Without a prior,
     the noise level of one NAS-Bench-201 trial drifted until its exponential overflowed; ``pybnn``'s tighter
     prior (1e-6, standard deviation 0.1) made the sampler diverge on that trial.
+
+    Parameters
+    ----------
+    encoding, num_layers, layer_width
+        As :class:`~naspred.predictors.mlp.MLP` (the layers of tanh units).
+    burn_in_steps : int
+        Steps that adapt the sampler's scale, none of them kept (>= 0).
+    sample_steps, keep_every : int
+        Steps after burn-in, and the interval between kept networks (>= 1; ``keep_every <= sample_steps``).
+    step_size : float
+        ``eps^2`` of the SGHMC update (> 0).
+    momentum_decay : float
+        The friction ``m``, in (0, 1).
+    weight_prior_std : float
+        Standard deviation of the Gaussian prior on every weight and bias (> 0).
+    noise_prior_mean, noise_prior_std : float
+        The noise log variance's Gaussian prior: centred on ``log(noise_prior_mean)``, of standard deviation
+        ``noise_prior_std`` (both > 0).
+    batch_size, random_state, device
+        As :class:`~naspred.predictors.neural.NeuralPredictor`.
     """
 
-    constraints: ClassVar[dict[str, Check]] = {
-        "num_layers": count(),
-        "layer_width": count(),
-        "burn_in_steps": count(0),
-        "sample_steps": count(),
-        "keep_every": count(),
-        "batch_size": count(),
-        "step_size": positive(),
-        "weight_prior_std": positive(),
-        "noise_prior_mean": positive(),
-        "noise_prior_std": positive(),
-        "momentum_decay": positive(),
-    }
+    uncertainty = True
+    encoding: str = param("adjacency_one_hot", ENCODING)
+    num_layers: int = param(3, Int(1))
+    layer_width: int = param(50, Int(1))
+    burn_in_steps: int = param(2000, Int(0))
+    sample_steps: int = param(2000, Int(1))
+    keep_every: int = param(50, Int(1))
+    batch_size: int = param(20)
+    step_size: float = param(1e-2, Real(0.0, closed="neither"))
+    momentum_decay: float = param(0.05, Real(0.0, 1.0, closed="neither"))
+    weight_prior_std: float = param(1.0, Real(0.0, closed="neither"))
+    noise_prior_mean: float = param(1e-2, Real(0.0, closed="neither"))
+    noise_prior_std: float = param(float(np.sqrt(2.0)), Real(0.0, closed="neither"))
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        num_layers: int = 3,
-        layer_width: int = 50,
-        burn_in_steps: int = 2000,
-        sample_steps: int = 2000,
-        keep_every: int = 50,
-        batch_size: int = 20,
-        step_size: float = 1e-2,
-        momentum_decay: float = 0.05,
-        weight_prior_std: float = 1.0,
-        noise_prior_mean: float = 1e-2,
-        noise_prior_std: float = float(np.sqrt(2.0)),
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        who = self._name
-        if self.momentum_decay >= 1:
-            raise InvalidInputError(f"{who}: momentum_decay must be in (0, 1), got {self.momentum_decay!r}")
+    def validate_params(self) -> None:
+        """The declared checks, then that at least one network is kept."""
+        super().validate_params()
         if self.keep_every > self.sample_steps:
             raise InvalidInputError(
-                f"{who}: keep_every={self.keep_every} exceeds sample_steps={self.sample_steps}; "
+                f"{self._name}: keep_every={self.keep_every} exceeds sample_steps={self.sample_steps}; "
                 "no network would be kept"
             )
 

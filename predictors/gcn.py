@@ -24,25 +24,16 @@ fit, not at every step; the optimiser is PyTorch's fused Adam.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
+from naspred.params import Int, Real, param
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.neural import (
-    TRAINING,
-    Check,
-    NeuralPredictor,
-    adam,
-    check_fraction,
-    count,
-    count_steps,
-    epoch_batches,
-    positive,
-)
+from naspred.predictors.neural import EpochTrained, adam, count_steps, epoch_batches
 from naspred.predictors.requirements import Requirements
 from torch import nn
 
@@ -184,15 +175,16 @@ def reestimate_batch_norm(net: nn.Module, inputs: tuple[torch.Tensor, ...]) -> N
         m.momentum = momentum
 
 
-class _GraphPredictor(NeuralPredictor):
-    """A predictor trained on the unnormalised ``"gcn"`` inputs with mean squared error, Adam and a cosine schedule."""
+class _GraphPredictor(EpochTrained):
+    """A predictor trained on the unnormalised ``"gcn"`` inputs with mean squared error, Adam and a cosine schedule.
 
-    epochs: int
-    batch_size: int
-    max_steps: int | None
-    lr: float
-    weight_decay: float
-    constraints: ClassVar[dict[str, Check]] = {**TRAINING, "weight_decay": positive(allow_zero=True)}
+    Its parameters are ``hidden`` and ``num_layers`` (graph convolutions and their units) and Adam's
+    ``weight_decay``, besides those of :class:`~naspred.predictors.neural.EpochTrained`.
+    """
+
+    hidden: int = param(64, Int(1))
+    num_layers: int = param(4, Int(1))
+    weight_decay: float = param(0.0, Real(0.0))
 
     @property
     def requirements(self) -> Requirements:
@@ -244,32 +236,29 @@ class GCN(_GraphPredictor):
     The defaults here (100 epochs but at most 1,000 steps, batches of 64, learning rate 4e-3, no dropout) rank
     as well as 100 epochs on batches of 32 at 1e-3 with dropout 0.1, in less than half the time at 1000
     training cells (``perf/defaults.md``, question "gcn").
+
+    Parameters
+    ----------
+    hidden, num_layers : int
+        Units of each directed graph convolution, and their number (>= 1).
+    linear_hidden : int
+        Units of the hidden linear layer (>= 1).
+    dropout : float
+        Dropout rate after every layer, in [0, 1).
+    weight_decay : float
+        Adam's weight decay (>= 0).
+    epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.neural.EpochTrained`.
     """
 
     network_class = NeuralPredictorNet
-    constraints: ClassVar[dict[str, Check]] = {
-        "hidden": count(),
-        "num_layers": count(),
-        "linear_hidden": count(),
-        "dropout": check_fraction,
-        **_GraphPredictor.constraints,
-    }
-
-    def __init__(
-        self,
-        hidden: int = 144,
-        num_layers: int = 4,
-        linear_hidden: int = 128,
-        dropout: float = 0.0,
-        epochs: int = 100,
-        batch_size: int = 64,
-        max_steps: int | None = 1000,
-        lr: float = 4e-3,
-        weight_decay: float = 3e-4,
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
+    hidden: int = param(144)
+    linear_hidden: int = param(128, Int(1))
+    dropout: float = param(0.0, Real(0.0, 1.0, closed="left"))
+    batch_size: int = param(64)
+    max_steps: int | None = param(1000)
+    lr: float = param(4e-3)
+    weight_decay: float = param(3e-4)
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         self.__dict__.pop("n_nodes_", None)
@@ -291,25 +280,19 @@ class BONAS(_GraphPredictor):
     default learning rate here is 1e-3 on batches of 32. A cap of 1,600 steps, or batches of 128, ranked worse
     with 1000 training cells, so ``max_steps`` is None; batches of 64 at 2e-3 ranked as well in less time
     (``perf/defaults.md``, question "bonas").
+
+    Parameters
+    ----------
+    hidden, num_layers : int
+        Units of each graph convolution, and their number (>= 1).
+    weight_decay : float
+        Adam's weight decay (>= 0).
+    epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.neural.EpochTrained`.
     """
 
     uncertainty = True
     network_class = BONASNet
-    constraints: ClassVar[dict[str, Check]] = {"hidden": count(), "num_layers": count(), **_GraphPredictor.constraints}
-
-    def __init__(
-        self,
-        hidden: int = 64,
-        num_layers: int = 4,
-        epochs: int = 100,
-        batch_size: int = 32,
-        max_steps: int | None = None,
-        lr: float = 1e-3,
-        weight_decay: float = 0.0,
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
 
     def _embed(self, inputs: tuple[torch.Tensor, ...]) -> np.ndarray:
         return self.network_.embed(*inputs).cpu().numpy().astype(np.float64)

@@ -23,20 +23,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from naspred.featurizers import get as get_featurizer
+from naspred.params import Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import (
-    TRAINING,
-    Check,
-    NeuralPredictor,
+    ENCODING,
+    EpochTrained,
+    OnEncoding,
     adam,
-    choice,
-    count,
     count_steps,
     epoch_batches,
-    positive,
 )
-from naspred.predictors.requirements import Requirements
 from torch import nn
 
 LOSSES = ("mae", "mse")
@@ -72,109 +68,71 @@ class StackedMLP(nn.Module):
         return torch.baddbmm(self.biases[-1], self.hidden(x), self.weights[-1]).squeeze(-1)
 
 
-def train_stacked_mlp(
-    x: np.ndarray,
-    z: np.ndarray,
-    *,
-    n_members: int,
-    num_layers: int,
-    layer_width: int,
-    epochs: int,
-    batch_size: int,
-    lr: float,
-    loss: str,
-    regularization: float,
-    device: Any,
-    rng: np.random.Generator,
-    activation: str = "relu",
-    max_steps: int | None = None,
-) -> StackedMLP:
-    """Train a :class:`StackedMLP` on features ``x`` and standardised targets ``z`` with Adam (0.9, 0.99).
-
-    The loss of each member is the mean ``loss`` over its batch plus ``regularization`` times the L1 norm of
-    its output weights (NASLib); members are summed so that their gradients stay independent. Training runs
-    ``epochs`` passes over the data, stopped after ``max_steps`` gradient steps when that comes first.
-    """
-    xt = torch.as_tensor(x, dtype=torch.float32, device=device)
-    zt = torch.as_tensor(z, dtype=torch.float32, device=device)
-    model = StackedMLP(n_members, x.shape[1], num_layers, layer_width, activation).to(device)
-    optimizer = adam(model.parameters(), lr, betas=(0.9, 0.99))
-    n = x.shape[0]
-    steps = count_steps(n, batch_size, epochs, max_steps)
-    orders = [epoch_batches(n, batch_size, steps, rng) for _ in range(n_members)]
-    model.train()
-    for batches in zip(*orders, strict=True):
-        idx = torch.as_tensor(np.stack(batches), device=device)
-        err = model(xt[idx]) - zt[idx]
-        per_member = err.abs().mean(dim=1) if loss == "mae" else err.pow(2).mean(dim=1)
-        total = per_member.sum()
-        if regularization:
-            total = total + regularization * model.weights[-1].abs().sum()
-        optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        optimizer.step()
-    model.eval()
-    return model
-
-
-class MLP(NeuralPredictor):
+class MLP(OnEncoding, EpochTrained):
     """NASLib's MLP predictor: a feed-forward ReLU network on ``encoding`` (White et al., NeurIPS 2021).
 
     NASLib trains 20 layers of width 20 for 500 epochs with ``regularization`` 0.2 (on raw accuracies); the
     defaults here (8 layers of width 32, 150 epochs, no penalty, standardised targets) ranked NAS-Bench-201
     CIFAR-10 better in a fraction of the time when measured (Kendall tau with 100 / 200 / 1000 training
     cells: 0.50 / 0.58 / 0.69, against 0.41 / 0.52 / 0.66 with NASLib's layers, epochs and penalty).
+
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    num_layers, layer_width : int
+        Hidden ReLU layers and their units (>= 1).
+    regularization : float
+        Weight of the L1 norm of the output weights in the loss (>= 0).
+    loss : {"mae", "mse"}
+        Mean absolute or mean squared error.
+    epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.neural.EpochTrained`.
     """
 
     #: networks trained; :class:`BANANAS` trains an ensemble
     n_members: int = 1
-    constraints: ClassVar[dict[str, Check]] = {
-        "num_layers": count(),
-        "layer_width": count(),
-        **TRAINING,
-        "regularization": positive(allow_zero=True),
-        "loss": choice(LOSSES),
-    }
-
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        num_layers: int = 8,
-        layer_width: int = 32,
-        epochs: int = 150,
-        batch_size: int = 32,
-        max_steps: int | None = None,
-        lr: float = 1e-3,
-        regularization: float = 0.0,
-        loss: str = "mae",
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
-
-    @property
-    def requirements(self) -> Requirements:
-        return Requirements(featurizers=(self.encoding,), labelled=True, encoding=True)
-
-    def _encode(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        return np.asarray(get_featurizer(self.encoding, space=info.space).transform(archs), dtype=np.float32)
+    #: the hidden layers' nonlinearity ("relu" or "tanh")
+    activation: ClassVar[str] = "relu"
+    encoding: str = param("adjacency_one_hot", ENCODING)
+    num_layers: int = param(8, Int(1))
+    layer_width: int = param(32, Int(1))
+    epochs: int = param(150)
+    regularization: float = param(0.0, Real(0.0))
+    loss: str = param("mae", Options(LOSSES))
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
-        self.model_ = train_stacked_mlp(
-            self._encode(archs, info),
-            z,
-            n_members=self.n_members,
-            num_layers=self.num_layers,
-            layer_width=self.layer_width,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            loss=self.loss,
-            regularization=self.regularization,
-            device=self.device_,
-            rng=rng,
-            max_steps=self.max_steps,
-        )
+        self._train_network(self._encode(archs, info), z, rng)
+
+    def _train_network(self, x: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> None:
+        """Train ``model_``, a :class:`StackedMLP` of ``n_members``, on encodings ``x`` and standardised targets
+        ``z`` with Adam (betas 0.9, 0.99).
+
+        The loss of each member is the mean ``loss`` over its batch plus ``regularization`` times the L1 norm of
+        its output weights (NASLib); members are summed so that their gradients stay independent, and each
+        member draws its own batches.
+        """
+        device = self.device_
+        xt = torch.as_tensor(x, dtype=torch.float32, device=device)
+        zt = torch.as_tensor(z, dtype=torch.float32, device=device)
+        model = StackedMLP(self.n_members, x.shape[1], self.num_layers, self.layer_width, self.activation).to(device)
+        optimizer = adam(model.parameters(), self.lr, betas=(0.9, 0.99))
+        n = x.shape[0]
+        steps = count_steps(n, self.batch_size, self.epochs, self.max_steps)
+        orders = [epoch_batches(n, self.batch_size, steps, rng) for _ in range(self.n_members)]
+        model.train()
+        for batches in zip(*orders, strict=True):
+            idx = torch.as_tensor(np.stack(batches), device=device)
+            err = model(xt[idx]) - zt[idx]
+            per_member = err.abs().mean(dim=1) if self.loss == "mae" else err.pow(2).mean(dim=1)
+            total = per_member.sum()
+            if self.regularization:
+                total = total + self.regularization * model.weights[-1].abs().sum()
+            optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            optimizer.step()
+        model.eval()
+        self.model_ = model
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
         x = torch.as_tensor(self._encode(archs, info), device=self.device_)
@@ -189,24 +147,19 @@ class BANANAS(MLP):
 
     Defaults are those of the paper's code: 5 members of 10 ReLU layers of width 20, Adam with learning rate
     0.01, mean absolute error, 200 epochs of batches of 32.
+
+    Parameters
+    ----------
+    n_members : int
+        Networks in the ensemble (>= 2).
+    encoding, num_layers, layer_width, regularization, loss, epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`MLP`.
     """
 
     uncertainty = True
-    constraints: ClassVar[dict[str, Check]] = {**MLP.constraints, "n_members": count(2)}
-
-    def __init__(
-        self,
-        encoding: str = "path",
-        n_members: int = 5,
-        num_layers: int = 10,
-        layer_width: int = 20,
-        epochs: int = 200,
-        batch_size: int = 32,
-        max_steps: int | None = None,
-        lr: float = 0.01,
-        regularization: float = 0.0,
-        loss: str = "mae",
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
+    n_members: int = param(5, Int(2))
+    encoding: str = param("path")
+    num_layers: int = param(10)
+    layer_width: int = param(20)
+    epochs: int = param(200)
+    lr: float = param(0.01)

@@ -3,43 +3,56 @@
 Every neural predictor (MLP and BANANAS, GCN and BONAS, DNGO and BOHAMIANN, NAO and SemiNAS) is a
 :class:`NeuralPredictor`: it trains on targets standardised to zero mean and unit variance (as NASLib's
 neural predictors do, with :class:`~naspred.predictors.standardised.TargetScaler`) and maps its outputs back
-to the target's scale. Its parameters are checked from one table per class (``constraints``: parameter ->
-check), which starts from the training block the predictors trained by epochs of Adam share
-(:data:`TRAINING`: ``epochs``, ``batch_size``, ``max_steps``, ``lr``; ``random_state`` and ``device`` are
-checked when the fit draws its seed and resolves its device). Training runs inside
-:func:`seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global random
-state afterwards, so that ``random_state`` makes a fit reproducible without touching global state.
+to the target's scale. :class:`NeuralPredictor` declares, once, the parameters all of them have
+(``batch_size``, ``random_state``, ``device``) and :class:`EpochTrained` the training block of those trained
+by epochs of Adam on minibatches (``epochs``, ``max_steps``, ``lr``; all but BOHAMIANN, which samples); each
+predictor declares its own parameters and changes these defaults (:func:`naspred.params.param`). Training runs
+inside :func:`seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global
+random state afterwards, so that ``random_state`` makes a fit reproducible without touching global state.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
 from naspred.errors import InvalidInputError
+from naspred.featurizers import get as get_featurizer
+from naspred.params import SEED, Constraint, Instance, Int, Real, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
+from naspred.predictors.requirements import Requirements
 from naspred.predictors.standardised import TargetScaler
 
+#: the device types the neural predictors run on
+DEVICE_TYPES = ("cpu", "cuda")
 
-def resolve_device(device: Any, who: str) -> torch.device:
-    """``device`` as a ``torch.device``; CUDA only when asked for and available."""
-    if isinstance(device, torch.device):
-        resolved = device
-    elif isinstance(device, str):
-        try:
-            resolved = torch.device(device)
-        except RuntimeError:
-            raise InvalidInputError(f"{who}: device={device!r} is not a device; expected 'cpu' or 'cuda[:N]'") from None
-    else:
-        raise InvalidInputError(f"{who}: device must be 'cpu' or 'cuda[:N]', got {type(device).__name__}")
-    if resolved.type not in ("cpu", "cuda"):
-        raise InvalidInputError(f"{who}: device {device!r} is not supported; expected 'cpu' or 'cuda[:N]'")
+
+class Device(Constraint):
+    """A CPU or CUDA device: a ``torch.device`` or its name (``"cpu"``, ``"cuda"``, ``"cuda:N"``).
+
+    Whether CUDA is available is checked when a fit resolves the device (:func:`resolve_device`).
+    """
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, str):
+            try:
+                value = torch.device(value)
+            except RuntimeError:  # not a device name
+                return False
+        return isinstance(value, torch.device) and value.type in DEVICE_TYPES
+
+    def __str__(self) -> str:
+        return "'cpu', 'cuda' or 'cuda:N' (a str or a torch.device)"
+
+
+def resolve_device(device: str | torch.device, who: str) -> torch.device:
+    """``device`` (accepted by :class:`Device`) as a ``torch.device``; CUDA only when it is available."""
+    resolved = torch.device(device)
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
             raise InvalidInputError(
@@ -52,12 +65,10 @@ def resolve_device(device: Any, who: str) -> torch.device:
     return resolved
 
 
-def draw_seed(random_state: Any, who: str) -> int:
-    """A 31-bit seed from ``random_state`` (an int >= 0, or None for a fresh one)."""
+def draw_seed(random_state: int | None) -> int:
+    """A 31-bit seed from ``random_state`` (checked by :data:`naspred.params.SEED`; None draws a fresh one)."""
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-    if isinstance(random_state, bool) or not isinstance(random_state, Integral) or random_state < 0:
-        raise InvalidInputError(f"{who}: random_state must be an integer >= 0 or None, got {random_state!r}")
     return int(random_state) % (2**31)
 
 
@@ -70,70 +81,6 @@ def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
-
-
-def check_count(value: Any, name: str, who: str, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise InvalidInputError(f"{who}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_positive(value: Any, name: str, who: str, allow_zero: bool = False) -> float:
-    """``value`` as a finite float > 0 (or >= 0 with ``allow_zero``)."""
-    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidInputError(f"{who}: {name} must be a finite number {bound}, got {value!r}")
-    return float(value)
-
-
-def check_fraction(value: Any, name: str, who: str) -> float:
-    """``value`` as a float in [0, 1)."""
-    ok = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < 1
-    if not ok:
-        raise InvalidInputError(f"{who}: {name} must be a number in [0, 1), got {value!r}")
-    return float(value)
-
-
-def check_choice(value: Any, name: str, choices: tuple[str, ...], who: str) -> str:
-    """``value`` if it is one of ``choices``."""
-    if value not in choices:
-        raise InvalidInputError(f"{who}: {name}={value!r}; expected one of {list(choices)}")
-    return value
-
-
-def check_optional_count(value: Any, name: str, who: str) -> int | None:
-    """``value`` as an int >= 1, or None."""
-    return None if value is None else check_count(value, name, who)
-
-
-#: a parameter check: ``check(value, name, who)`` returns the value or raises :class:`InvalidInputError`
-Check = Callable[[Any, str, str], Any]
-
-
-def count(minimum: int = 1) -> Check:
-    """The check of an int >= ``minimum``."""
-    return lambda value, name, who: check_count(value, name, who, minimum)
-
-
-def positive(allow_zero: bool = False) -> Check:
-    """The check of a finite float > 0 (>= 0 with ``allow_zero``)."""
-    return lambda value, name, who: check_positive(value, name, who, allow_zero)
-
-
-def choice(choices: tuple[str, ...]) -> Check:
-    """The check of one of ``choices``."""
-    return lambda value, name, who: check_choice(value, name, choices, who)
-
-
-#: the training parameters of the predictors trained by epochs of Adam on minibatches
-TRAINING: dict[str, Check] = {
-    "epochs": count(),
-    "batch_size": count(),
-    "max_steps": check_optional_count,
-    "lr": positive(),
-}
 
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator, drop_last: bool = False) -> list[np.ndarray]:
@@ -170,24 +117,31 @@ def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.opt
     return torch.optim.Adam(params, lr=lr, fused=True, **options)
 
 
+#: an ``encoding``: the name of a registered featurizer
+ENCODING = Instance(str, what="a featurizer name")
+
+
 class NeuralPredictor(Predictor):
     """A PyTorch predictor trained on standardised targets, seeded by ``random_state``, on ``device``.
 
-    Subclasses store their constructor's arguments with ``Predictor._store`` (``random_state`` and ``device``
-    among them), state the check of each other parameter in ``constraints``, and implement :meth:`_train`
-    (on targets of zero mean and unit variance) and :meth:`_infer` (mean and, where the model has one,
-    standard deviation, both on the standardised scale). ``scaler_`` keeps the fitted target scaling.
+    Subclasses declare their own parameters (and change the defaults below with ``param(new_default)``) and
+    implement :meth:`_train` (on targets of zero mean and unit variance) and :meth:`_infer` (mean and, where
+    the model has one, standard deviation, both on the standardised scale). ``scaler_`` keeps the fitted
+    target scaling, ``device_`` the device trained on.
+
+    Parameters
+    ----------
+    batch_size : int
+        Architectures per minibatch (>= 1).
+    random_state : int or None
+        Seed of the initialisation, the batch order and any sampling; None draws a fresh seed at each fit.
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (CUDA must be available when the predictor fits).
     """
 
-    random_state: int | None
-    device: str
-    #: parameter -> check, run in this order by :meth:`_check_params` before every fit
-    constraints: ClassVar[dict[str, Check]] = {}
-
-    def _check_params(self) -> None:
-        """Raise :class:`InvalidInputError` naming any malformed parameter."""
-        for name, check in self.constraints.items():
-            check(getattr(self, name), name, self._name)
+    batch_size: int = param(32, Int(1))
+    random_state: int | None = param(None, SEED)
+    device: str | torch.device = param("cpu", Device())
 
     @abstractmethod
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
@@ -198,10 +152,8 @@ class NeuralPredictor(Predictor):
         """Standardised mean and standard deviation (``None`` without one) of each architecture."""
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check_params()
-        who = f"{self._name}.fit"
-        self.device_ = resolve_device(self.device, who)
-        seed = draw_seed(self.random_state, who)
+        self.device_ = resolve_device(self.device, f"{self._name}.fit")
+        seed = draw_seed(self.random_state)
         self.scaler_ = TargetScaler.fit(y)
         with seeded_torch(seed, self.device_):
             self._train(archs, self.scaler_.transform(y), info, np.random.default_rng(seed))
@@ -219,3 +171,37 @@ class NeuralPredictor(Predictor):
         if std is None:
             raise NotImplementedError(f"{self._name} has no predictive distribution")
         return mean, std
+
+
+class EpochTrained(NeuralPredictor):
+    """A :class:`NeuralPredictor` trained by epochs of Adam on minibatches.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the training architectures (>= 1).
+    max_steps : int or None
+        Gradient steps at the most (>= 1), when the epochs would take more; None: no limit.
+    lr : float
+        Adam's learning rate (> 0).
+    batch_size, random_state, device
+        As :class:`NeuralPredictor`.
+    """
+
+    epochs: int = param(100, Int(1))
+    max_steps: int | None = param(None, optional(Int(1)))
+    lr: float = param(1e-3, Real(0.0, closed="neither"))
+
+
+class OnEncoding:
+    """A mixin of the predictors that read one flat encoding of each architecture: the featurizer named by
+    ``encoding`` (which the predictor declares)."""
+
+    encoding: str
+
+    @property
+    def requirements(self) -> Requirements:
+        return Requirements(featurizers=(self.encoding,), labelled=True, encoding=True)
+
+    def _encode(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
+        return np.asarray(get_featurizer(self.encoding, space=info.space).transform(archs), dtype=np.float32)

@@ -25,26 +25,15 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
-from numbers import Integral
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
-from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
+from naspred.params import Int, Real, param
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.neural import (
-    TRAINING,
-    Check,
-    NeuralPredictor,
-    adam,
-    check_fraction,
-    count,
-    count_steps,
-    epoch_batches,
-    positive,
-)
+from naspred.predictors.neural import EpochTrained, adam, count_steps, epoch_batches
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
 from torch import nn
@@ -113,7 +102,7 @@ class EncoderPredictorDecoder(nn.Module):
         return torch.log_softmax(self.out(x), dim=-1)
 
 
-class NAO(NeuralPredictor):
+class NAO(EpochTrained):
     """The encoder-predictor-decoder of NAO (Luo et al., NeurIPS 2018) as a performance predictor.
 
     Architecture sizes follow NASLib (hidden 64, a residual MLP of 2 layers through 16 units, dropout 0.1,
@@ -124,45 +113,38 @@ class NAO(NeuralPredictor):
     architectures (500 steps) take about a minute; no cap is set by default because capping loses accuracy
     (150 steps rank worse with 1000 training cells, also at learning rate 3e-3: ``perf/defaults.md``,
     question "nao").
+
+    Parameters
+    ----------
+    hidden : int
+        Units of the embeddings and the LSTMs (>= 1).
+    mlp_hidden, mlp_layers : int
+        Units and layers of the residual MLP on the embedding (>= 1).
+    dropout : float
+        Dropout rate, in [0, 1).
+    trade_off : float
+        Weight of the squared error against the reconstruction loss, in [0, 1].
+    weight_decay : float
+        Adam's weight decay (>= 0).
+    grad_clip : float
+        Largest norm of the gradient (> 0).
+    epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.neural.EpochTrained`.
     """
 
-    constraints: ClassVar[dict[str, Check]] = {
-        "hidden": count(),
-        "mlp_hidden": count(),
-        "mlp_layers": count(),
-        "dropout": check_fraction,
-        "trade_off": positive(allow_zero=True),
-        **TRAINING,
-        "weight_decay": positive(allow_zero=True),
-        "grad_clip": positive(),
-    }
-
-    def __init__(
-        self,
-        hidden: int = 64,
-        mlp_hidden: int = 16,
-        mlp_layers: int = 2,
-        dropout: float = 0.1,
-        trade_off: float = 0.8,
-        epochs: int = 50,
-        batch_size: int = 100,
-        max_steps: int | None = None,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
-        grad_clip: float = 5.0,
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
+    hidden: int = param(64, Int(1))
+    mlp_hidden: int = param(16, Int(1))
+    mlp_layers: int = param(2, Int(1))
+    dropout: float = param(0.1, Real(0.0, 1.0, closed="left"))
+    trade_off: float = param(0.8, Real(0.0, 1.0))
+    epochs: int = param(50)
+    batch_size: int = param(100)
+    weight_decay: float = param(1e-4, Real(0.0))
+    grad_clip: float = param(5.0, Real(0.0, closed="neither"))
 
     @property
     def requirements(self) -> Requirements:
         return Requirements(featurizers=("gcn",), labelled=True, encoding=True)
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.trade_off > 1:
-            raise InvalidInputError(f"{self._name}: trade_off must be in [0, 1], got {self.trade_off!r}")
 
     def _sequences(self, archs: list[Any], space: SearchSpace) -> np.ndarray:
         encoder = get_featurizer("gcn", space=space, normalize="none", max_nodes=getattr(self, "n_nodes_", None))
@@ -233,41 +215,30 @@ class SemiNAS(NAO):
     ``unlabelled_`` keeps the architectures that were pseudo-labelled. ``max_steps`` caps each of the two
     phases; no cap is the default (with 1000 training cells, 250 steps each halve the fit time but rank
     worse: ``perf/defaults.md``, question "seminas").
+
+    Parameters
+    ----------
+    n_unlabelled : int
+        Unlabelled architectures asked for or sampled, pseudo-labelled after the first phase (>= 0).
+    up_sample_ratio : int
+        Weight of a labelled architecture's loss in the second phase (>= 1).
+    semi_epochs : int
+        Epochs of the second phase (>= 1).
+    hidden, mlp_hidden, mlp_layers, dropout, trade_off, weight_decay, grad_clip
+        As :class:`NAO`.
+    epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`~naspred.predictors.neural.EpochTrained` (``epochs``: of the first phase).
     """
 
-    constraints: ClassVar[dict[str, Check]] = {
-        **NAO.constraints,
-        "n_unlabelled": count(0),
-        "up_sample_ratio": count(),
-        "semi_epochs": count(),
-    }
-
-    def __init__(
-        self,
-        n_unlabelled: int = 200,
-        up_sample_ratio: int = 10,
-        semi_epochs: int = 50,
-        hidden: int = 64,
-        mlp_hidden: int = 16,
-        mlp_layers: int = 2,
-        dropout: float = 0.1,
-        trade_off: float = 0.8,
-        epochs: int = 50,
-        batch_size: int = 100,
-        max_steps: int | None = None,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
-        grad_clip: float = 5.0,
-        random_state: int | None = None,
-        device: str = "cpu",
-    ) -> None:
-        self._store(locals())
+    n_unlabelled: int = param(200, Int(0))
+    up_sample_ratio: int = param(10, Int(1))
+    semi_epochs: int = param(50, Int(1))
 
     @property
     def requirements(self) -> Requirements:
         count = self.n_unlabelled
-        valid = isinstance(count, Integral) and not isinstance(count, bool) and count >= 0
-        # a malformed count is reported by fit (_check_params); the declaration stays well-formed
+        valid = self.parameters()["n_unlabelled"].constraint.accepts(count)
+        # a malformed count is reported by fit (validate_params); the declaration stays well-formed
         return Requirements(featurizers=("gcn",), labelled=True, encoding=True, unlabelled=int(count) if valid else 0)
 
     def _unlabelled(self, archs: list[Any], info: ArchInfo, rng: np.random.Generator) -> list[Any]:

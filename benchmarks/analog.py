@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.base import Benchmark, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.safe_pickle import safe_load, stand_in
 from naspred.errors import DataFileError, InvalidArchitectureError, MissingDataError, UnknownNameError
@@ -109,16 +109,7 @@ def _build(path: Path) -> Benchmark:
             raise DataFileError(f"{path}: architecture {t!r} is not a NAS-Bench-201 cell: {err}") from err
     table = records.drop(columns="naslib")
     table.insert(0, "arch", archs)
-    return Benchmark(
-        name="nb201-analog-cifar10",
-        space=space,
-        dataset="cifar10",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        source=str(path),
-        notes=list(NOTES),
-    )
+    return accuracy_benchmark("nb201-analog-cifar10", space, "cifar10", table, str(path), list(NOTES))
 
 
 def detect(path: str | Path) -> bool:

@@ -44,6 +44,11 @@ class Curves:
                 f"learning curves need a (n_archs, {len(self.epochs)}) array, got shape {self.values.shape}"
             )
 
+    @classmethod
+    def every_epoch(cls, values: np.ndarray) -> Curves:
+        """Curves recorded after each epoch ``1..n``, ``n`` the number of columns of ``values``."""
+        return cls(np.arange(1, values.shape[1] + 1), values)
+
     @property
     def length(self) -> int:
         """The last recorded epoch."""
@@ -215,6 +220,14 @@ class Benchmark:
             "source": self.source,
             "notes": list(self.notes),
         }
+
+
+def accuracy_benchmark(
+    name: str, space: SearchSpace, dataset: str, table: pd.DataFrame, source: str, notes: list[str], **recorded: Any
+) -> Benchmark:
+    """A benchmark whose target is the column ``val_accuracy`` (validation accuracy, maximised): what most loaders
+    build. ``recorded`` passes the ``curves`` and ``epoch_seconds`` that the source records."""
+    return Benchmark(name, space, dataset, table, "val_accuracy", source=source, notes=notes, **recorded)
 
 
 @dataclass

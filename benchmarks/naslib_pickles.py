@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark, Curves, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.naslib_names import check_nb201_dataset
@@ -256,17 +256,10 @@ def _build_nb201(path: Path, dataset: str | None) -> Benchmark:
         notes.append(f"{unknown.size} architecture(s) have NaN eval_acc1es at their last epoch (first: "
                      f"{keys[unknown[0]]}): no target, so no split draws them")
     epoch_seconds = _epoch_seconds(table["train_time"].to_numpy(), lengths, notes, "cost_info train_time")
-    return Benchmark(
-        name=f"nb201-naslib-{dataset}",
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves={m: Curves(np.arange(1, v.shape[1] + 1), v) for m, v in curves.items()},
-        epoch_seconds=epoch_seconds,
-        source=f"{path.name} (NASLib NAS-Bench-201 full-training pickle)",
-        notes=notes,
+    source = f"{path.name} (NASLib NAS-Bench-201 full-training pickle)"
+    curves = {m: Curves.every_epoch(v) for m, v in curves.items()}
+    return accuracy_benchmark(
+        f"nb201-naslib-{dataset}", space, dataset, table, source, notes, curves=curves, epoch_seconds=epoch_seconds
     )
 
 
@@ -339,17 +332,9 @@ def _build_nb101(path: Path) -> Benchmark:
     epoch_seconds = _epoch_seconds(
         s["final_training_time"], np.full(len(table), NB101_EPOCHS), notes, "final_training_time"
     )
-    return Benchmark(
-        name="nb101-naslib-cifar10",
-        space=space,
-        dataset="cifar10",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves=curves,
-        epoch_seconds=epoch_seconds,
-        source=f"{path.name} (NASLib NAS-Bench-101 108-epoch pickle)",
-        notes=notes,
+    source = f"{path.name} (NASLib NAS-Bench-101 108-epoch pickle)"
+    return accuracy_benchmark(
+        "nb101-naslib-cifar10", space, "cifar10", table, source, notes, curves=curves, epoch_seconds=epoch_seconds
     )
 
 
@@ -396,17 +381,10 @@ def _build_nb301(path: Path) -> Benchmark:
     if len(set(lengths.tolist())) > 1:
         notes.append(f"curve lengths differ ({lengths.min()}..{lengths.max()} epochs): shorter ones are NaN-padded")
     epoch_seconds = _epoch_seconds(table["runtime"].to_numpy(), lengths, notes, "runtime")
-    return Benchmark(
-        name="nb301-naslib-cifar10",
-        space=space,
-        dataset="cifar10",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves={m: Curves(np.arange(1, v.shape[1] + 1), v) for m, v in curves.items()},
-        epoch_seconds=epoch_seconds,
-        source=f"{path.name} (NASLib NAS-Bench-301 training-data pickle)",
-        notes=notes,
+    source = f"{path.name} (NASLib NAS-Bench-301 training-data pickle)"
+    curves = {m: Curves.every_epoch(v) for m, v in curves.items()}
+    return accuracy_benchmark(
+        "nb301-naslib-cifar10", space, "cifar10", table, source, notes, curves=curves, epoch_seconds=epoch_seconds
     )
 
 

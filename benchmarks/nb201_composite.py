@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark, Curves, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.mini_nb201 import MINI_EPOCH, mini_table, nb201_texts
@@ -220,18 +220,8 @@ def _build(files: _Files, dataset: str) -> Benchmark:
         ),
         "test_accuracy": Curves(np.array([MINI_EPOCH]), table[["test_accuracy_12"]].to_numpy(dtype=np.float64)),
     }
-    return Benchmark(
-        name=f"nb201-{dataset}",
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves=curves,
-        epoch_seconds=None,
-        source=", ".join(p.name for p in files.sources()),
-        notes=notes,
-    )
+    source = ", ".join(p.name for p in files.sources())
+    return accuracy_benchmark(f"nb201-{dataset}", space, dataset, table, source, notes, curves=curves)
 
 
 def load_nb201(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:

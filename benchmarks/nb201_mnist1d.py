@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark, Curves, accuracy_benchmark
 from naspred.errors import DataFileError
 from naspred.spaces.nasbench201 import NB201Space
 
@@ -83,19 +83,11 @@ def load_nb201_mnist1d(path: str | Path | None = None, *, data_home: Any = None,
     curves = {m: Curves(epochs.astype(np.int64), _curves(seed0, archs, epochs, m)) for m in CURVES}
     seconds = _curves(seed0, archs, epochs, "seconds").mean(axis=1)
     twice = int(np.isfinite(table["val_accuracy_seed1"]).sum())
-    return Benchmark(
-        name="nb201-mnist1d",
-        space=NB201Space(),
-        dataset="mnist1d",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves=curves,
-        epoch_seconds=seconds,
-        source=str(path),
-        notes=[
-            (f"NAS-Bench-201 cells trained on MNIST-1D for {len(epochs)} epochs by naspred's reference trainer; "
-             f"{len(archs)} cells, {twice} of them trained with a second seed (val_accuracy_seed1)"),
-            "epoch_seconds: measured wall time on one CPU core (perf/nb201_mnist1d.md)",
-        ],
+    notes = [
+        (f"NAS-Bench-201 cells trained on MNIST-1D for {len(epochs)} epochs by naspred's reference trainer; "
+         f"{len(archs)} cells, {twice} of them trained with a second seed (val_accuracy_seed1)"),
+        "epoch_seconds: measured wall time on one CPU core (perf/nb201_mnist1d.md)",
+    ]
+    return accuracy_benchmark(
+        "nb201-mnist1d", NB201Space(), "mnist1d", table, str(path), notes, curves=curves, epoch_seconds=seconds
     )

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark, Curves, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
@@ -439,17 +439,8 @@ def _build(path: Path, dataset: str) -> Benchmark:
     if partial:
         notes.append(f"{partial} architectures record only some epochs: the others are NaN in their curves")
     notes.extend(skipped)
-    return Benchmark(
-        name=f"spikenas-{dataset}",
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        curves=curves,
-        epoch_seconds=epoch_seconds,
-        source=str(path),
-        notes=notes,
+    return accuracy_benchmark(
+        f"spikenas-{dataset}", space, dataset, table, str(path), notes, curves=curves, epoch_seconds=epoch_seconds
     )
 
 

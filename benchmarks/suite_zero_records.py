@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark, ProxyTable
+from naspred.benchmarks.base import Benchmark, ProxyTable, accuracy_benchmark
 from naspred.benchmarks.naslib_names import (
     naslib_dataset,
     naslib_space,
@@ -284,22 +284,14 @@ def assemble(
         return ProxyTable(name, space, ours, table.reset_index(drop=True), source, [*notes, *repeat_notes])
     table = table[["arch", "val_accuracy"] + [c for c in table.columns if c not in ("arch", "val_accuracy")]]
     table, repeat_notes = drop_repeated_archs(table)
-    return Benchmark(
-        name=name,
-        space=space,
-        dataset=ours,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        source=source,
-        notes=[
-            "val_accuracy: the final validation metric NAS-Bench-Suite-Zero stores with the proxies",
-            "no learning curves and no training time in this file: epoch_seconds is None",
-            *notes,
-            *repeat_notes,
-            *non_finite_notes(table),
-        ],
-    )
+    notes = [
+        "val_accuracy: the final validation metric NAS-Bench-Suite-Zero stores with the proxies",
+        "no learning curves and no training time in this file: epoch_seconds is None",
+        *notes,
+        *repeat_notes,
+        *non_finite_notes(table),
+    ]
+    return accuracy_benchmark(name, space, ours, table, source, notes)
 
 
 def benchmark_or_raise(result: Benchmark | ProxyTable, source: str) -> Benchmark:

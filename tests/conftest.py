@@ -9,7 +9,8 @@ fails instead, so a CI run never skips silently.
 Shared fixtures and helpers: ``nb201_bench`` and ``spikenas_bench`` (from the data home), ``nb201_disjoint``
 (200 training and 200 test rows of nb201-cifar10, disjoint by canonical form), ``packaged`` (the two benchmarks
 that ship with naspred), ``distinct_cells`` (NB201 cells of distinct canonical forms), ``naslib_gcn_matrix``,
-``private_cache`` and ``one_torch_thread``.
+``private_cache`` and ``one_torch_thread``; :func:`tiny_curve_benchmark` (``from conftest import ...``) builds a
+hand-made NB201 benchmark with learning curves.
 
 Caches: every test runs with ``NASPRED_CACHE`` pointing at a temporary folder of the session, so the suite
 never writes into the user's ``~/.cache/naspred/tables``.
@@ -23,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 # The suite runs many tiny torch models: one OpenMP thread per process is faster than a pool contending
@@ -179,6 +181,24 @@ def _distinct_cells(n: int, seed: int = 0) -> list:
             keys.add(key)
             out.append(arch)
     return out
+
+
+#: the epochs of the curves of :func:`tiny_curve_benchmark`
+TINY_EPOCHS = 5
+
+
+def tiny_curve_benchmark(archs, target, *, higher_is_better=True, epoch_seconds=None, columns=None):
+    """A hand-built NB201 benchmark ``tiny`` of ``archs``: target ``val_accuracy`` = ``target``, further table
+    ``columns``, and a made-up ``val_accuracy`` curve of :data:`TINY_EPOCHS` epochs rising linearly to the target
+    (epoch e of row i: ``target[i] * e / TINY_EPOCHS``, increasing, exact at the last epoch)."""
+    from naspred.benchmarks.base import Benchmark, Curves
+    from naspred.spaces import get as get_space
+
+    space = get_space("nb201")
+    table = pd.DataFrame({"arch": [space.format(a) for a in archs], "val_accuracy": target, **(columns or {})})
+    curve = target[:, None] * np.arange(1, TINY_EPOCHS + 1)[None, :] / TINY_EPOCHS
+    curves = {"val_accuracy": Curves.every_epoch(curve)}
+    return Benchmark("tiny", space, "none", table, "val_accuracy", higher_is_better, curves, epoch_seconds)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark
 from naspred.errors import (
     BudgetExceeded,
     HiddenGroundTruthError,
@@ -18,7 +17,9 @@ from naspred.errors import (
 from naspred.predictors import Budget, LiveOracle, SimulatedOracle
 from naspred.spaces import get as get_space
 
-EPOCHS = 5
+from conftest import TINY_EPOCHS as EPOCHS
+from conftest import tiny_curve_benchmark
+
 
 
 def isomorphic_pair():
@@ -35,27 +36,14 @@ def isomorphic_pair():
 
 def tiny_benchmark(archs, *, epoch_seconds=None, flops=None, proxies=None, higher_is_better=True) -> Benchmark:
     """A hand-built benchmark: target ``val_accuracy`` = 50 + row, a made-up 5-epoch curve ending at it."""
-    space = get_space("nb201")
-    n = len(archs)
-    target = 50.0 + np.arange(n, dtype=np.float64)
-    table = pd.DataFrame({"arch": [space.format(a) for a in archs], "val_accuracy": target})
-    if flops is not None:
-        table["flops"] = flops
+    columns = {} if flops is None else {"flops": flops}
     for name, (values, seconds) in (proxies or {}).items():
-        table[f"proxy:{name}"] = values
+        columns[f"proxy:{name}"] = values
         if seconds is not None:
-            table[f"proxy_seconds:{name}"] = seconds
-    # epoch e of row i: target * e / EPOCHS (made up, increasing, exact at the last epoch)
-    curve = target[:, None] * np.arange(1, EPOCHS + 1)[None, :] / EPOCHS
-    return Benchmark(
-        name="tiny",
-        space=space,
-        dataset="none",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=higher_is_better,
-        curves={"val_accuracy": Curves(np.arange(1, EPOCHS + 1), curve)},
-        epoch_seconds=epoch_seconds,
+            columns[f"proxy_seconds:{name}"] = seconds
+    target = 50.0 + np.arange(len(archs), dtype=np.float64)
+    return tiny_curve_benchmark(
+        archs, target, higher_is_better=higher_is_better, epoch_seconds=epoch_seconds, columns=columns
     )
 
 

@@ -5,10 +5,9 @@ registry, and the two reference predictors on real NAS-Bench-201 data."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from naspred import predictors
-from naspred.benchmarks.base import Benchmark, Curves
+from naspred.benchmarks.base import Benchmark
 from naspred.errors import (
     BudgetExceeded,
     InvalidArchitectureError,
@@ -31,7 +30,9 @@ from scipy.stats import kendalltau
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
 
-EPOCHS = 5
+from conftest import TINY_EPOCHS as EPOCHS
+from conftest import tiny_curve_benchmark
+
 
 
 def conv_count(arch) -> int:
@@ -43,24 +44,12 @@ def tiny_benchmark(archs, *, higher_is_better=True, proxies=None) -> Benchmark:
 
     The made-up curve of ``val_accuracy`` rises linearly to the target over 5 epochs.
     """
-    space = get_space("nb201")
-    n = len(archs)
     target = np.array([50.0 + 3.0 * conv_count(a) + i / 1000 for i, a in enumerate(archs)])
     if not higher_is_better:
         target = 100.0 - target
-    table = pd.DataFrame({"arch": [space.format(a) for a in archs], "val_accuracy": target})
-    for name, values in (proxies or {}).items():
-        table[f"proxy:{name}"] = values
-    curve = target[:, None] * np.arange(1, EPOCHS + 1)[None, :] / EPOCHS
-    return Benchmark(
-        name="tiny",
-        space=space,
-        dataset="none",
-        table=table,
-        target="val_accuracy",
-        higher_is_better=higher_is_better,
-        curves={"val_accuracy": Curves(np.arange(1, EPOCHS + 1), curve)},
-        epoch_seconds=np.full(n, 2.0),
+    columns = {f"proxy:{name}": values for name, values in (proxies or {}).items()}
+    return tiny_curve_benchmark(
+        archs, target, higher_is_better=higher_is_better, epoch_seconds=np.full(len(archs), 2.0), columns=columns
     )
 
 
@@ -466,6 +455,25 @@ def test_registry_builds_predictors_by_name():
     with pytest.raises(InvalidInputError, match="predictor 'rf' has no parameter \\['trees'\\]"):
         predictors.get("rf", trees=3)
 
+
+
+def test_a_predictor_registered_from_a_script_is_built_by_name():
+    from naspred.predictors.registry import PREDICTORS
+
+    entry = predictors.register("ridge_example", LinearRegression, "ridge regression", defaults={"alpha": 1.0})
+    try:
+        assert entry.description == "ridge regression" and "ridge_example" in predictors.names()
+        assert isinstance(predictors.get("ridge_example"), LinearRegression)
+        assert predictors.get("ridge_example").alpha == 1.0 and predictors.get("ridge_example", alpha=2.0).alpha == 2.0
+        row = next(r for r in predictors.describe() if r["name"] == "ridge_example")
+        assert row["class"] == "LinearRegression" and row["summary"] == "ridge regression"
+        with pytest.raises(InvalidInputError, match="'ridge_example' is already registered; pass replace=True"):
+            predictors.register("ridge_example", LinearRegression)
+    finally:
+        PREDICTORS.unregister("ridge_example")
+    with pytest.raises(InvalidInputError, match="target must be a Predictor subclass or 'module:attr', got <class 'dict'>"):
+        predictors.register("not_a_predictor", dict)
+    assert "ridge_example" not in predictors.names()
 
 def test_describe_lists_every_predictor():
     rows = {row["name"]: row for row in predictors.describe()}

@@ -51,6 +51,27 @@ def _benchmark(n: int = 50, epochs: int = 12, seed: int = 0) -> Benchmark:
     )
 
 
+@pytest.fixture
+def src(tmp_path):
+    """A source file of the cached benchmarks."""
+    path = tmp_path / "source.bin"
+    path.write_bytes(b"x")
+    return path
+
+
+class CountingBuild:
+    """A build function that counts its calls; call ``n`` builds ``_benchmark(seed=n)`` where ``reseed``, else
+    ``_benchmark()``."""
+
+    def __init__(self, reseed: bool = False) -> None:
+        self.calls = 0
+        self.reseed = reseed
+
+    def __call__(self) -> Benchmark:
+        self.calls += 1
+        return _benchmark(seed=self.calls) if self.reseed else _benchmark()
+
+
 def _assert_same(a: Benchmark, b: Benchmark) -> None:
     pd.testing.assert_frame_equal(a.table, b.table)
     assert (a.name, a.dataset, a.target, a.higher_is_better, a.source, a.notes) == (
@@ -69,18 +90,11 @@ def _assert_same(a: Benchmark, b: Benchmark) -> None:
     assert np.array_equal(a.epoch_seconds, b.epoch_seconds)
 
 
-def test_round_trip_and_no_rebuild(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"upstream")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _benchmark()
-
+def test_round_trip_and_no_rebuild(cache_home, src):
+    build = CountingBuild()
     first = cache.cached_benchmark("fixture", [src], build)
     second = cache.cached_benchmark("fixture", [src], build)
-    assert len(calls) == 1
+    assert build.calls == 1
     _assert_same(first, second)
     assert second.archs == [f"run-{i}" for i in range(50)]
     entries = [p for p in cache_home.iterdir()]
@@ -88,9 +102,7 @@ def test_round_trip_and_no_rebuild(cache_home, tmp_path):
     assert sorted(p.name for p in entries[0].iterdir()) == ["arrays.parquet", "meta.json", "table.parquet"]
 
 
-def test_no_curves_no_epoch_seconds(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
+def test_no_curves_no_epoch_seconds(cache_home, src):
     bench = _benchmark()
     plain = Benchmark(bench.name, bench.space, bench.dataset, bench.table, bench.target)
     cache.cached_benchmark("plain", [src], lambda: plain)
@@ -99,60 +111,37 @@ def test_no_curves_no_epoch_seconds(cache_home, tmp_path):
     pd.testing.assert_frame_equal(again.table, plain.table)
 
 
-def test_changed_source_rebuilds_and_drops_stale_entry(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"v1")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _benchmark(seed=len(calls))
-
+def test_changed_source_rebuilds_and_drops_stale_entry(cache_home, src):
+    build = CountingBuild(reseed=True)
     cache.cached_benchmark("k", [src], build)
     src.write_bytes(b"version 2")
     os.utime(src, ns=(time.time_ns(), time.time_ns() + 10**9))
     rebuilt = cache.cached_benchmark("k", [src], build)
-    assert len(calls) == 2
+    assert build.calls == 2
     _assert_same(rebuilt, _benchmark(seed=2))
     assert len([p for p in cache_home.iterdir() if p.name.startswith("k--")]) == 1
 
 
-def test_disabled_and_missing_source_do_not_cache(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _benchmark()
-
+def test_disabled_and_missing_source_do_not_cache(cache_home, src, tmp_path):
+    build = CountingBuild()
     cache.cached_benchmark("off", [src], build, enabled=False)
     cache.cached_benchmark("off", [src], build, enabled=False)
     cache.cached_benchmark("gone", [tmp_path / "absent"], build)
-    assert len(calls) == 3
+    assert build.calls == 3
     assert not cache_home.exists() or list(cache_home.iterdir()) == []
 
 
-def test_corrupt_entry_is_rebuilt(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
+def test_corrupt_entry_is_rebuilt(cache_home, src):
     cache.cached_benchmark("c", [src], _benchmark)
     (entry,) = list(cache_home.iterdir())
     (entry / "table.parquet").write_bytes(b"PAR1 truncated")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _benchmark()
-
+    build = CountingBuild()
     out = cache.cached_benchmark("c", [src], build)
-    assert len(calls) == 1
+    assert build.calls == 1
     _assert_same(out, _benchmark())
 
 
-def test_clear(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
+def test_clear(cache_home, src):
     cache.cached_benchmark("a", [src], _benchmark)
     cache.cached_benchmark("b", [src], _benchmark)
     assert cache.clear("a") == 1
@@ -160,10 +149,8 @@ def test_clear(cache_home, tmp_path):
     assert cache.clear() == 1
 
 
-def test_large_cached_load_round_trips(cache_home, tmp_path):
+def test_large_cached_load_round_trips(cache_home, src):
     """15,625 rows with 4 curves of 100 epochs come back from the cache unchanged (timings: perf/foundation.py)."""
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
     n, epochs = 15_625, 100
     rng = np.random.default_rng(1)
     table = pd.DataFrame({"arch": [f"a{i}" for i in range(n)], "val_accuracy": rng.uniform(0, 100, n)})
@@ -177,9 +164,7 @@ def test_large_cached_load_round_trips(cache_home, tmp_path):
     assert np.array_equal(again.curves["val_loss"].values, curves["val_loss"].values)
 
 
-def test_long_keys_stay_short_and_distinct(cache_home, tmp_path):
-    src = tmp_path / "source.bin"
-    src.write_bytes(b"x")
+def test_long_keys_stay_short_and_distinct(cache_home, src):
     deep = "/".join(["a-rather-long-folder-name"] * 20)
     keys = [f"first:{deep}/data.bin", f"second:{deep}/data.bin"]
     for seed, key in enumerate(keys):
@@ -191,23 +176,17 @@ def test_long_keys_stay_short_and_distinct(cache_home, tmp_path):
         _assert_same(again, _benchmark(seed=seed))
 
 
-def test_same_size_edit_with_mtime_restored_is_not_served_from_cache(cache_home, tmp_path):
+def test_same_size_edit_with_mtime_restored_is_not_served_from_cache(cache_home, src):
     """The lookup key holds the change time, which no edit can restore; the entry records content hashes."""
-    src = tmp_path / "source.bin"
     src.write_bytes(b"version 1")
     before = src.stat()
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _benchmark(seed=len(calls))
-
+    build = CountingBuild(reseed=True)
     cache.cached_benchmark("same", [src], build)
     src.write_bytes(b"version 2")  # same size, same inode
     os.utime(src, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (src.stat().st_size, src.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     _assert_same(cache.cached_benchmark("same", [src], build), _benchmark(seed=2))
-    assert len(calls) == 2
+    assert build.calls == 2
     # a new status with the same bytes (touched, copied back): the entry is reused, not rebuilt
     os.utime(src, ns=(time.time_ns(), time.time_ns()))
     _assert_same(cache.cached_benchmark("same", [src], lambda: pytest.fail("rebuilt")), _benchmark(seed=2))

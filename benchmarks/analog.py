@@ -12,7 +12,6 @@ here with :func:`~naspred.benchmarks.safe_pickle.safe_load` and stand-in classes
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ import pandas as pd
 
 from naspred.benchmarks.base import Benchmark, accuracy_benchmark
 from naspred.benchmarks.cache import cached_benchmark
-from naspred.benchmarks.safe_pickle import safe_load, stand_in
-from naspred.errors import DataFileError, InvalidArchitectureError, MissingDataError, UnknownNameError
+from naspred.benchmarks.embedded import embedded_file
+from naspred.benchmarks.safe_pickle import load_records, stand_in
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
 from naspred.spaces import get as get_space
 
 logger = logging.getLogger(__name__)
@@ -48,28 +48,13 @@ NOTES = (
 
 def data_file() -> Path:
     """The path of ``data.anb`` inside the installed ``analog-nasbench`` package (not imported)."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingDataError(
-            f"the package analog-nasbench is not installed (looked for the import package {PACKAGE!r}); "
-            "install it with `pip install analog-nasbench`"
-        )
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / DATA_FILE
-        if path.is_file():
-            return path
-    raise MissingDataError(
-        f"analog-nasbench is installed but {DATA_FILE} is not in {list(spec.submodule_search_locations)}; "
-        "reinstall it with `pip install --force-reinstall analog-nasbench`"
-    )
+    return embedded_file(PACKAGE, "analog-nasbench", DATA_FILE)
 
 
 def read_records(path: str | Path) -> pd.DataFrame:
     """One row per architecture: ``naslib`` (the op tuple), the accuracies, and each drift value and uncertainty."""
     path = Path(path)
-    data = safe_load(path, _ALLOWED)
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a dict of architectures, got {type(data).__name__}")
+    data = load_records(path, _ALLOWED)
     rows: list[dict[str, Any]] = []
     for key, rec in data.items():
         try:

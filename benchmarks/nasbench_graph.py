@@ -11,7 +11,6 @@ it has fewer architectures than the other eight datasets.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,9 @@ import pandas as pd
 
 from naspred.benchmarks.base import Benchmark
 from naspred.benchmarks.cache import cached_benchmark
-from naspred.benchmarks.safe_pickle import safe_load
-from naspred.errors import DataFileError, InvalidArchitectureError, MissingDataError, UnknownNameError
+from naspred.benchmarks.embedded import embedded_file
+from naspred.benchmarks.safe_pickle import load_records
+from naspred.errors import DataFileError, InvalidArchitectureError, UnknownNameError
 from naspred.spaces import get as get_space
 
 logger = logging.getLogger(__name__)
@@ -42,28 +42,13 @@ def light_file(dataset: str) -> Path:
     """The light file of ``dataset`` inside the installed ``nas-bench-graph`` package (not imported)."""
     if dataset not in DATASETS:
         raise UnknownNameError(f"unknown NAS-Bench-Graph dataset {dataset!r}; expected one of {list(DATASETS)}")
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingDataError(
-            f"the package nas-bench-graph is not installed (looked for the import package {PACKAGE!r}); "
-            "install it with `pip install nas-bench-graph`"
-        )
-    for folder in spec.submodule_search_locations:
-        path = Path(folder) / "light" / f"{dataset}.bench"
-        if path.is_file():
-            return path
-    raise MissingDataError(
-        f"nas-bench-graph is installed but light/{dataset}.bench is not in {list(spec.submodule_search_locations)}; "
-        "reinstall it with `pip install --force-reinstall nas-bench-graph`"
-    )
+    return embedded_file(PACKAGE, "nas-bench-graph", f"light/{dataset}.bench")
 
 
 def read_records(path: str | Path) -> pd.DataFrame:
     """One row per architecture: ``key`` (upstream hash key) and the four recorded fields."""
     path = Path(path)
-    data = safe_load(path, {}, allow_numpy=True)
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a dict of architectures, got {type(data).__name__}")
+    data = load_records(path, {}, allow_numpy=True)
     rows: list[dict[str, Any]] = []
     for key, rec in data.items():
         if not isinstance(key, int) or not isinstance(rec, dict):

@@ -232,6 +232,16 @@ def safe_load(
     return _load(path_or_file, table, origin, expected)
 
 
+def load_records(
+    path: str | os.PathLike[str], allowed: Mapping[tuple[str, str], Callable[..., Any] | type], *, allow_numpy: bool = False
+) -> dict[Any, Any]:
+    """:func:`safe_load` of a benchmark file whose top level is a dict keyed by architecture."""
+    data = safe_load(path, allowed, allow_numpy=allow_numpy)
+    if not isinstance(data, dict):
+        raise DataFileError(f"{path}: expected a dict of architectures, got {type(data).__name__}")
+    return data
+
+
 def _sealed(key: tuple[str, str], target: Any) -> Any:
     """``target`` as this load admits it: one whose attributes a pickle's BUILD cannot change for later loads."""
     if isinstance(target, types.FunctionType):  # a copy for this load: BUILD may set attributes on it, not on ours

@@ -27,7 +27,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
 from naspred.evaluation.metrics import DEFAULT_TOP_K
 from naspred.oracles.budget import Budget
+from naspred.params import Instance, Int, Options, check, optional
 
 INIT_UNITS = ("archs", "seconds", "unlimited")
 QUERY_UNITS = ("epochs", "seconds", "unlimited")
@@ -105,17 +106,16 @@ class PredictorSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise InvalidInputError(f"a predictor needs a non-empty name, got {self.name!r}")
-        if not isinstance(self.params, Mapping):
-            raise InvalidInputError(f"params of predictor {self.name!r} must be a table, got {type(self.params).__name__}")
+        who = f"predictor {self.name!r}"
+        check(who, "params", self.params, Instance(Mapping, what="a table of parameters"))
         params = dict(sorted(self.params.items()))
         try:
             json.dumps(params)
         except (TypeError, ValueError):
             raise InvalidInputError(f"params of predictor {self.name!r} must be plain values (numbers, text, lists)") from None
         object.__setattr__(self, "params", params)
-        if self.trials is not None and (isinstance(self.trials, bool) or not isinstance(self.trials, int)
-                                        or self.trials < 1):
-            raise InvalidInputError(f"trials of predictor {self.name!r} must be an integer >= 1, got {self.trials!r}")
+        if check(who, "trials", self.trials, optional(Int(1))) is not None:
+            object.__setattr__(self, "trials", int(self.trials))
         if not self.label:
             suffix = ",".join(f"{k}={v}" for k, v in params.items())
             object.__setattr__(self, "label", f"{self.name}({suffix})" if suffix else self.name)
@@ -142,53 +142,59 @@ class PredictorSpec:
 
 
 @dataclass(frozen=True, order=True)
-class InitBudget:
+class _BudgetPoint:
+    """One point of a budget grid: an amount in ``unit``, or ``unlimited``."""
+
+    unit: str
+    value: float = 0.0
+
+    #: what the budget is called in messages
+    what: ClassVar[str] = ""
+    #: the units, ``"unlimited"`` among them
+    units: ClassVar[tuple[str, ...]] = ()
+    #: the unit counted in whole numbers
+    whole: ClassVar[str] = ""
+    #: whether the limits apply to each queried architecture
+    per_arch: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        check(self.what, "unit", self.unit, Options(self.units))
+        _check_amount(self.value, f"{self.what} ({self.unit})", integer=self.unit == self.whole)
+
+    def budget(self) -> Budget:
+        """The oracle's :class:`~naspred.oracles.budget.Budget` of this point."""
+        if self.unit == "unlimited":
+            return Budget(per_arch=self.per_arch)
+        amount = int(self.value) if self.unit == self.whole else float(self.value)
+        return Budget(**{self.unit: amount}, per_arch=self.per_arch)
+
+    def describe(self) -> str:
+        if self.unit == "unlimited":
+            return "unlimited"
+        return f"{self.value:g} {self.unit}" + (" per arch" if self.per_arch else "")
+
+
+@dataclass(frozen=True, order=True)
+class InitBudget(_BudgetPoint):
     """The initialization budget of a trial: ``archs`` trained to completion, ``seconds``, or ``unlimited``.
 
     ``unlimited`` is the point given to predictors that train nothing during initialization.
     """
 
-    unit: str
-    value: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.unit not in INIT_UNITS:
-            raise InvalidInputError(f"init budget unit must be one of {INIT_UNITS}, got {self.unit!r}")
-        _check_amount(self.value, f"init budget ({self.unit})", integer=self.unit == "archs")
-
-    def budget(self) -> Budget:
-        if self.unit == "archs":
-            return Budget(archs=int(self.value))
-        if self.unit == "seconds":
-            return Budget(seconds=float(self.value))
-        return Budget()
-
-    def describe(self) -> str:
-        return "unlimited" if self.unit == "unlimited" else f"{self.value:g} {self.unit}"
+    what: ClassVar[str] = "init budget"
+    units: ClassVar[tuple[str, ...]] = INIT_UNITS
+    whole: ClassVar[str] = "archs"
 
 
 @dataclass(frozen=True, order=True)
-class QueryBudget:
+class QueryBudget(_BudgetPoint):
     """The query budget per queried architecture: ``epochs`` of partial training (the fidelity), ``seconds``,
     or ``unlimited`` (for predictors whose query cost is fixed by their own parameters)."""
 
-    unit: str
-    value: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.unit not in QUERY_UNITS:
-            raise InvalidInputError(f"query budget unit must be one of {QUERY_UNITS}, got {self.unit!r}")
-        _check_amount(self.value, f"query budget ({self.unit})", integer=self.unit == "epochs")
-
-    def budget(self) -> Budget:
-        if self.unit == "epochs":
-            return Budget(epochs=int(self.value), per_arch=True)
-        if self.unit == "seconds":
-            return Budget(seconds=float(self.value), per_arch=True)
-        return Budget(per_arch=True)
-
-    def describe(self) -> str:
-        return "unlimited" if self.unit == "unlimited" else f"{self.value:g} {self.unit} per arch"
+    what: ClassVar[str] = "query budget"
+    units: ClassVar[tuple[str, ...]] = QUERY_UNITS
+    whole: ClassVar[str] = "epochs"
+    per_arch: ClassVar[bool] = True
 
 
 def _check_amount(value: Any, what: str, integer: bool) -> float:
@@ -287,10 +293,7 @@ class ExperimentSpec:
         object.__setattr__(self, "query_seconds", _float_list(self.query_seconds, "query budgets in seconds"))
         object.__setattr__(self, "top_k", _int_list(self.top_k, "top_k", 2))
         for name, minimum in (("trials", 1), ("test_size", 2), ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-                raise InvalidInputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-            object.__setattr__(self, name, int(value))
+            object.__setattr__(self, name, int(check("ExperimentSpec", name, getattr(self, name), Int(minimum))))
         check_trial_count(self.trials * len(self.predictors),
                           f"{self.trials:,} trials x {len(self.predictors)} predictor(s), before budgets", at_least=True)
         self._check_split()
@@ -302,8 +305,7 @@ class ExperimentSpec:
     def _check_split(self) -> None:
         from naspred.evaluation.splits import STRATEGIES
 
-        if self.split not in ("oracle", *STRATEGIES):
-            raise InvalidInputError(f"split must be one of {['oracle', *STRATEGIES]}, got {self.split!r}")
+        check("ExperimentSpec", "split", self.split, Options(("oracle", *STRATEGIES)))
         if self.split == "oracle":
             if self.pool is not None:
                 raise InvalidInputError("pool chooses the rows of a fixed split; give a split strategy with it")

@@ -12,14 +12,26 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import torch
 
 from naspred.errors import InvalidInputError
+from naspred.params import Constraint, Int, check
 
 #: classes of MNIST-1D
 NUM_CLASSES = 10
+
+
+class PerClass(Constraint):
+    """A number of signals MNIST-1D can draw: a positive multiple of :data:`NUM_CLASSES` (the same number per class)."""
+
+    def accepts(self, value: Any) -> bool:
+        return Int(NUM_CLASSES).accepts(value) and value % NUM_CLASSES == 0
+
+    def __str__(self) -> str:
+        return f"a positive multiple of {NUM_CLASSES} (MNIST-1D draws the same number per class)"
 
 
 @dataclass(frozen=True)
@@ -44,15 +56,6 @@ class MNIST1D:
         return (1, self.length)
 
 
-def _check_count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < NUM_CLASSES or value % NUM_CLASSES:
-        raise InvalidInputError(
-            f"{what} must be a positive multiple of {NUM_CLASSES} (MNIST-1D draws the same number per class), "
-            f"got {value!r}"
-        )
-    return value
-
-
 def _import_mnist1d() -> ModuleType:
     try:
         from mnist1d import data
@@ -67,10 +70,9 @@ def _import_mnist1d() -> ModuleType:
 def load_mnist1d(n_train: int = 4000, n_val: int = 1000, seed: int = 42) -> MNIST1D:
     """Generate MNIST-1D with ``seed`` (the package default is 42): ``n_train`` training and ``n_val``
     validation signals, the package's default transformations otherwise; cached per process."""
-    n_train = _check_count("n_train", n_train)
-    n_val = _check_count("n_val", n_val)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InvalidInputError(f"the MNIST-1D seed must be an integer, got {seed!r}")
+    check("load_mnist1d", "n_train", n_train, PerClass())
+    check("load_mnist1d", "n_val", n_val, PerClass())
+    check("load_mnist1d", "seed", seed, Int())
     data = _import_mnist1d()
     args = data.get_dataset_args()
     total = n_train + n_val

@@ -21,13 +21,15 @@ from typing import Any
 import numpy as np
 from scipy.stats import loguniform
 
+from naspred.params import Boolean, Int, Real, param
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.params import check_bool, check_float, check_int
 from naspred.predictors.standardised import StandardisedRegressor
 
 logger = logging.getLogger(__name__)
 
 _PRECISION_RANGE = (1e-10, 1e10)
+#: a prior precision, within the range the evidence maximisation keeps it in
+PRECISION = Real(*_PRECISION_RANGE)
 
 
 def with_bias(x: np.ndarray) -> np.ndarray:
@@ -98,27 +100,28 @@ class EvidenceLinearModel:
 class BayesianLinearRegression(StandardisedRegressor):
     """Bayesian linear regression on ``encoding`` with a predictive std (NASLib's ``bayes_lin_reg``).
 
-    ``weight_precision`` and ``noise_precision`` are the prior precisions (the starting point of the
-    evidence maximisation when ``optimize``, fixed otherwise), on standardised targets.
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    weight_precision, noise_precision : float
+        The prior precisions of the weights and of the noise (in [1e-10, 1e10]), on standardised targets: the
+        starting point of the evidence maximisation when ``optimize``, fixed otherwise.
+    optimize : bool
+        Fit both precisions by maximising the evidence.
+    max_iter : int
+        Fixed-point updates at the most (>= 1).
+    tol : float
+        Convergence threshold on the largest change of a log precision (> 0).
     """
 
     uncertainty = True
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        weight_precision: float = 1.0,
-        noise_precision: float = 100.0,
-        optimize: bool = True,
-        max_iter: int = 300,
-        tol: float = 1e-6,
-    ) -> None:
-        self.encoding = encoding
-        self.weight_precision = weight_precision
-        self.noise_precision = noise_precision
-        self.optimize = optimize
-        self.max_iter = max_iter
-        self.tol = tol
+    weight_precision: float = param(1.0, PRECISION)
+    noise_precision: float = param(100.0, PRECISION)
+    optimize: bool = param(True, Boolean())
+    max_iter: int = param(300, Int(1))
+    tol: float = param(1e-6, Real(0.0, closed="neither"))
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -130,14 +133,12 @@ class BayesianLinearRegression(StandardisedRegressor):
         }
 
     def _make_model(self) -> EvidenceLinearModel:
-        who = type(self).__name__
-        lo, hi = _PRECISION_RANGE
         return EvidenceLinearModel(
-            alpha=check_float(who, "weight_precision", self.weight_precision, lo, hi),
-            beta=check_float(who, "noise_precision", self.noise_precision, lo, hi),
-            optimize=check_bool(who, "optimize", self.optimize),
-            max_iter=check_int(who, "max_iter", self.max_iter, 1),
-            tol=check_float(who, "tol", self.tol, 0.0, low_open=True),
+            alpha=self.weight_precision,
+            beta=self.noise_precision,
+            optimize=bool(self.optimize),
+            max_iter=self.max_iter,
+            tol=self.tol,
         )
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ They use one thread unless ``n_jobs`` says otherwise (``None``: the library's de
 on a few thousand architectures threads gain little, and trials usually run in parallel processes.
 Their hyperparameter spaces are NASLib's random-search ranges (``set_random_hyperparams``). Both are
 :class:`GradientBoosting`: the parameters they share (``n_estimators``, ``learning_rate``, ``random_state``,
-``n_jobs``) are checked and passed to the library's estimator in one place.
+``n_jobs``) are declared and passed to the library's estimator in one place.
 """
 
 from __future__ import annotations
@@ -23,61 +23,77 @@ from typing import Any
 
 from scipy.stats import loguniform, randint, uniform
 
-from naspred.predictors.params import check_float, check_int, check_jobs, check_seed
+from naspred.params import JOBS, SEED, Int, Real, param
 from naspred.predictors.standardised import StandardisedRegressor
+
+#: a fraction of the rows or columns: in (0, 1]
+FRACTION = Real(0.0, 1.0, closed="right")
 
 
 class GradientBoosting(StandardisedRegressor):
     """Gradient-boosted trees on ``encoding``: a library's scikit-learn regressor built by :meth:`_make_model`
-    from the shared parameters and the library's own (:meth:`_library_params`)."""
+    from the shared parameters and the library's own (:meth:`_library_params`).
 
-    encoding: str
-    n_estimators: int
-    learning_rate: float
-    random_state: int | None
-    n_jobs: int | None
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    n_estimators : int
+        Boosting rounds (>= 1).
+    learning_rate : float
+        Shrinkage of each round (> 0).
+    random_state : int or None
+        Seed of the row and column sampling; None: a fresh one at each fit.
+    n_jobs : int or None
+        Threads (>= 1, or -1 for every core); None: the library's default.
+    """
+
+    n_estimators: int = param(500, Int(1))
+    learning_rate: float = param(0.1, Real(0.0, closed="neither"))
+    random_state: int | None = param(None, SEED)
+    n_jobs: int | None = param(1, JOBS)
 
     def _library_model(self, **params: Any) -> Any:
         """The library's regressor built with ``params``."""
         raise NotImplementedError
 
-    def _library_params(self, who: str) -> dict[str, Any]:
-        """The library's own parameters, checked."""
+    def _library_params(self) -> dict[str, Any]:
+        """The library's own parameters, by the library's names."""
         raise NotImplementedError
 
     def _make_model(self) -> Any:
-        who = type(self).__name__
         return self._library_model(
-            n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),
-            learning_rate=check_float(who, "learning_rate", self.learning_rate, 0.0, low_open=True),
-            **self._library_params(who),
-            random_state=check_seed(who, self.random_state),
-            n_jobs=check_jobs(who, self.n_jobs),
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            **self._library_params(),
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
         )
 
 
-def _fraction(who: str, name: str, value: Any) -> float:
-    """A fraction in (0, 1]."""
-    return check_float(who, name, value, 0.0, 1.0, low_open=True)
-
-
 class LightGBM(GradientBoosting):
-    """LightGBM regression on ``encoding`` (Luo et al. 2020's settings, as NASLib's ``lgb``)."""
+    """LightGBM regression on ``encoding`` (Luo et al. 2020's settings, as NASLib's ``lgb``).
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        n_estimators: int = 500,
-        learning_rate: float = 0.05,
-        num_leaves: int = 31,
-        min_child_samples: int = 5,
-        feature_fraction: float = 0.9,
-        bagging_fraction: float = 0.8,
-        bagging_freq: int = 5,
-        random_state: int | None = None,
-        n_jobs: int | None = 1,
-    ) -> None:
-        self._store(locals())
+    Parameters
+    ----------
+    encoding, n_estimators, learning_rate, random_state, n_jobs
+        As :class:`GradientBoosting` (``learning_rate`` 0.05 here).
+    num_leaves : int
+        Leaves per tree (>= 2).
+    min_child_samples : int
+        Training architectures per leaf at the least (>= 1).
+    feature_fraction, bagging_fraction : float
+        Fractions of the features each tree reads and of the rows it fits (in (0, 1]).
+    bagging_freq : int
+        Rounds between row resamplings (>= 0; 0: no row sampling).
+    """
+
+    learning_rate: float = param(0.05)
+    num_leaves: int = param(31, Int(2))
+    min_child_samples: int = param(5, Int(1))
+    feature_fraction: float = param(0.9, FRACTION)
+    bagging_fraction: float = param(0.8, FRACTION)
+    bagging_freq: int = param(5, Int(0))
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -93,32 +109,36 @@ class LightGBM(GradientBoosting):
 
         return LGBMRegressor(boosting_type="gbdt", objective="regression", verbose=-1, **params)
 
-    def _library_params(self, who: str) -> dict[str, Any]:
+    def _library_params(self) -> dict[str, Any]:
         return {
-            "num_leaves": check_int(who, "num_leaves", self.num_leaves, 2),
-            "min_child_samples": check_int(who, "min_child_samples", self.min_child_samples, 1),
-            "colsample_bytree": _fraction(who, "feature_fraction", self.feature_fraction),
-            "subsample": _fraction(who, "bagging_fraction", self.bagging_fraction),
-            "subsample_freq": check_int(who, "bagging_freq", self.bagging_freq, 0),
+            "num_leaves": self.num_leaves,
+            "min_child_samples": self.min_child_samples,
+            "colsample_bytree": self.feature_fraction,
+            "subsample": self.bagging_fraction,
+            "subsample_freq": self.bagging_freq,
         }
 
 
 class XGBoost(GradientBoosting):
-    """XGBoost regression on ``encoding`` (NASLib's ``xgb`` defaults)."""
+    """XGBoost regression on ``encoding`` (NASLib's ``xgb`` defaults).
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        n_estimators: int = 500,
-        learning_rate: float = 0.3,
-        max_depth: int = 6,
-        min_child_weight: float = 1.0,
-        colsample_bytree: float = 1.0,
-        colsample_bylevel: float = 1.0,
-        random_state: int | None = None,
-        n_jobs: int | None = 1,
-    ) -> None:
-        self._store(locals())
+    Parameters
+    ----------
+    encoding, n_estimators, learning_rate, random_state, n_jobs
+        As :class:`GradientBoosting` (``learning_rate`` 0.3 here).
+    max_depth : int
+        Depth of each tree (>= 1).
+    min_child_weight : float
+        Hessian weight per leaf at the least (>= 0).
+    colsample_bytree, colsample_bylevel : float
+        Fractions of the features each tree and each level reads (in (0, 1]).
+    """
+
+    learning_rate: float = param(0.3)
+    max_depth: int = param(6, Int(1))
+    min_child_weight: float = param(1.0, Real(0.0))
+    colsample_bytree: float = param(1.0, FRACTION)
+    colsample_bylevel: float = param(1.0, FRACTION)
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -137,10 +157,10 @@ class XGBoost(GradientBoosting):
 
         return XGBRegressor(objective="reg:squarederror", booster="gbtree", **params)
 
-    def _library_params(self, who: str) -> dict[str, Any]:
+    def _library_params(self) -> dict[str, Any]:
         return {
-            "max_depth": check_int(who, "max_depth", self.max_depth, 1),
-            "min_child_weight": check_float(who, "min_child_weight", self.min_child_weight, 0.0),
-            "colsample_bytree": _fraction(who, "colsample_bytree", self.colsample_bytree),
-            "colsample_bylevel": _fraction(who, "colsample_bylevel", self.colsample_bylevel),
+            "max_depth": self.max_depth,
+            "min_child_weight": self.min_child_weight,
+            "colsample_bytree": self.colsample_bytree,
+            "colsample_bylevel": self.colsample_bylevel,
         }

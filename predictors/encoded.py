@@ -13,18 +13,25 @@ from typing import Any
 import numpy as np
 
 from naspred.featurizers import get as get_featurizer
+from naspred.params import Instance, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
+
+#: an ``encoding``: the name of a registered featurizer
+ENCODING = Instance(str, what="a featurizer name")
 
 
 class EncodingRegressor(Predictor):
     """Fits the regressor of :meth:`_make_model` on ``featurizers.get(self.encoding, space=...)`` of the archs.
 
-    Subclasses store ``encoding`` (a featurizer name) among their constructor arguments.
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture (NASLib's adjacency one-hot by default).
     """
 
-    encoding: str
+    encoding: str = param("adjacency_one_hot", ENCODING)
 
     @property
     def requirements(self) -> Requirements:

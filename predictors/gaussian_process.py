@@ -31,8 +31,9 @@ from linear_operator.utils.errors import NanError, NotPSDError
 from scipy.stats import loguniform
 
 from naspred.errors import InvalidInputError
+from naspred.params import SEED, Boolean, Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.params import check_bool, check_choice, check_float, check_int, check_seed
+from naspred.predictors.neural import Device, resolve_device, seeded_torch
 from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
 
 logger = logging.getLogger(__name__)
@@ -41,44 +42,6 @@ KERNELS = ("rbf", "matern52", "matern32", "matern12")
 #: exact Cholesky factorisations up to this many points (gpytorch switches to conjugate gradients above)
 CHOLESKY_UP_TO = 10_000
 _PREDICT_CHUNK = 4096
-
-
-def torch_device(owner: str, device: Any) -> torch.device:
-    """The torch device named by ``device``; CUDA only when it is available."""
-    if not isinstance(device, (str, torch.device)):
-        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-    try:
-        dev = torch.device(device)
-    except RuntimeError:
-        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise InvalidInputError(
-                f"{owner}: device {str(device)!r} was asked for but CUDA is not available on this machine; "
-                "use device='cpu'"
-            )
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InvalidInputError(
-                f"{owner}: device {str(device)!r} was asked for but only {torch.cuda.device_count()} CUDA "
-                "device(s) are present"
-            )
-    elif dev.type != "cpu":
-        raise InvalidInputError(f"{owner}: device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-    return dev
-
-
-@contextlib.contextmanager
-def seeded(seed: int | None, device: torch.device) -> Iterator[None]:
-    """Seed torch inside the block only (the global random state is restored on exit)."""
-    if seed is None:
-        yield
-        return
-    devices = []
-    if device.type == "cuda":
-        devices = [device.index if device.index is not None else torch.cuda.current_device()]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 def make_kernel(name: str, n_features: int, ard: bool) -> Any:
@@ -161,9 +124,28 @@ def _numerical_failures(owner: str, step: int, lr: float) -> Iterator[None]:
 
 
 class _TorchGP(StandardisedRegressor):
-    """What both GPs share: the encoding as a float64 tensor, standardised targets, batched prediction."""
+    """What both GPs share: the encoding as a float64 tensor, standardised targets, batched prediction.
+
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    kernel : {"rbf", "matern52", "matern32", "matern12"}
+        The covariance function, scaled by a fitted output scale.
+    ard : bool
+        One lengthscale per feature (automatic relevance determination) rather than one for all.
+    lr : float
+        Adam's step size (> 0).
+    device : str or torch.device
+        Where the model trains and predicts: "cpu" or "cuda[:N]" (CUDA must be available at fit).
+    """
 
     uncertainty = True
+
+    kernel: str = param("rbf", Options(KERNELS))
+    ard: bool = param(False, Boolean())
+    lr: float = param(0.1, Real(0.0, closed="neither"))
+    device: str | torch.device = param("cpu", Device())
 
     def _make_model(self) -> Any:
         # a gpytorch model holds its training inputs, so _train builds it; this path is never taken
@@ -172,16 +154,8 @@ class _TorchGP(StandardisedRegressor):
     def _tensor(self, archs: list[Any], info: ArchInfo, device: torch.device) -> torch.Tensor:
         return torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=device)
 
-    def _check_common(self) -> tuple[str, bool, float]:
-        who = type(self).__name__
-        return (
-            check_choice(who, "kernel", self.kernel, KERNELS),
-            check_bool(who, "ard", self.ard),
-            check_float(who, "lr", self.lr, 0.0, low_open=True),
-        )
-
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        device = torch_device(type(self).__name__, self.device)
+        device = resolve_device(self.device, f"{self._name}.fit")
         self.scaler_ = TargetScaler.fit(y)
         x = self._tensor(archs, info, device)
         z = torch.as_tensor(self.scaler_.transform(y), dtype=torch.float64, device=device)
@@ -192,7 +166,7 @@ class _TorchGP(StandardisedRegressor):
         """Build and fit ``model_`` and ``likelihood_`` on inputs ``x`` and standardised targets ``z``."""
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
-        device = torch_device(type(self).__name__, self.device)
+        device = resolve_device(self.device, f"{self._name}.predict")
         x = self._tensor(archs, info, device)
         self.model_.eval()
         self.likelihood_.eval()
@@ -210,23 +184,17 @@ class _TorchGP(StandardisedRegressor):
 
 class GaussianProcess(_TorchGP):
     """Exact GP regression on ``encoding``; hyperparameters fitted by ``n_iter`` Adam steps on the
-    marginal likelihood. Deterministic for a given input (no random initialisation)."""
+    marginal likelihood. Deterministic for a given input (no random initialisation).
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        kernel: str = "rbf",
-        ard: bool = False,
-        n_iter: int = 100,
-        lr: float = 0.1,
-        device: str = "cpu",
-    ) -> None:
-        self.encoding = encoding
-        self.kernel = kernel
-        self.ard = ard
-        self.n_iter = n_iter
-        self.lr = lr
-        self.device = device
+    Parameters
+    ----------
+    n_iter : int
+        Adam steps on the marginal likelihood (>= 0).
+    encoding, kernel, ard, lr, device
+        As the exact and sparse GPs share them (``lr`` 0.1 here).
+    """
+
+    n_iter: int = param(100, Int(0))
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -234,11 +202,9 @@ class GaussianProcess(_TorchGP):
         return {"kernel": ["rbf", "matern52", "matern32"], "ard": [False, True], "lr": loguniform(0.01, 0.3)}
 
     def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
-        who = type(self).__name__
-        kernel, ard, lr = self._check_common()
-        n_iter = check_int(who, "n_iter", self.n_iter, 0)
+        who, lr, n_iter = self._name, self.lr, self.n_iter
         likelihood = gpytorch.likelihoods.GaussianLikelihood().to(device=device, dtype=torch.float64)
-        model = ExactModel(x, z, likelihood, make_kernel(kernel, x.shape[1], ard)).to(
+        model = ExactModel(x, z, likelihood, make_kernel(self.kernel, x.shape[1], self.ard)).to(
             device=device, dtype=torch.float64
         )
         model.train()
@@ -258,29 +224,27 @@ class GaussianProcess(_TorchGP):
 
 class SparseGaussianProcess(_TorchGP):
     """Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et
-    al. 2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."""
+    al. 2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures.
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        kernel: str = "rbf",
-        ard: bool = False,
-        n_inducing: int = 128,
-        n_epochs: int = 100,
-        batch_size: int = 256,
-        lr: float = 0.05,
-        device: str = "cpu",
-        random_state: int | None = None,
-    ) -> None:
-        self.encoding = encoding
-        self.kernel = kernel
-        self.ard = ard
-        self.n_inducing = n_inducing
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.device = device
-        self.random_state = random_state
+    Parameters
+    ----------
+    n_inducing : int
+        Inducing points (>= 1; at most one per training architecture).
+    n_epochs : int
+        Passes over the training architectures (>= 0).
+    batch_size : int
+        Architectures per minibatch (>= 1).
+    random_state : int or None
+        Seed of the inducing points' initialisation and of the minibatches; None: a fresh one at each fit.
+    encoding, kernel, ard, lr, device
+        As the exact and sparse GPs share them (``lr`` 0.05 here).
+    """
+
+    lr: float = param(0.05)
+    n_inducing: int = param(128, Int(1))
+    n_epochs: int = param(100, Int(0))
+    batch_size: int = param(256, Int(1))
+    random_state: int | None = param(None, SEED)
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -292,18 +256,13 @@ class SparseGaussianProcess(_TorchGP):
         }
 
     def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
-        who = type(self).__name__
-        kernel, ard, lr = self._check_common()
-        n_inducing = check_int(who, "n_inducing", self.n_inducing, 1)
-        n_epochs = check_int(who, "n_epochs", self.n_epochs, 0)
-        batch_size = check_int(who, "batch_size", self.batch_size, 1)
-        seed = check_seed(who, self.random_state)
+        who, lr, seed, batch_size = self._name, self.lr, self.random_state, self.batch_size
         rng = np.random.default_rng(seed)
         n = x.shape[0]
-        chosen = np.sort(rng.choice(n, size=min(n_inducing, n), replace=False))
-        with seeded(seed, device):
+        chosen = np.sort(rng.choice(n, size=min(self.n_inducing, n), replace=False))
+        with contextlib.nullcontext() if seed is None else seeded_torch(seed, device):
             inducing = x[torch.as_tensor(chosen, device=device)].clone()
-            model = VariationalModel(inducing, make_kernel(kernel, x.shape[1], ard))
+            model = VariationalModel(inducing, make_kernel(self.kernel, x.shape[1], self.ard))
             model = model.to(device=device, dtype=torch.float64)
             likelihood = gpytorch.likelihoods.GaussianLikelihood().to(device=device, dtype=torch.float64)
             model.train()
@@ -312,7 +271,7 @@ class SparseGaussianProcess(_TorchGP):
             elbo = gpytorch.mlls.VariationalELBO(likelihood, model, num_data=n)
             loss = torch.tensor(float("nan"))
             step = 0
-            for _ in range(n_epochs):
+            for _ in range(self.n_epochs):
                 order = torch.as_tensor(rng.permutation(n), device=device)
                 for start in range(0, n, batch_size):
                     batch = order[start : start + batch_size]

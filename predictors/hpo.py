@@ -26,15 +26,17 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from naspred.errors import InvalidInputError, NaspredError
+from naspred.params import SEED, Instance, Int, Real, check, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.params import check_float, check_int, check_seed
 from naspred.predictors.requirements import Requirements
 
 logger = logging.getLogger(__name__)
 
 #: errors that make one configuration fail without stopping the search
 CONFIG_ERRORS = (NaspredError, ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError)
+#: what :class:`RandomSearch` tunes
+PREDICTOR = Instance(Predictor, what="a naspred Predictor")
 
 
 @dataclass(frozen=True)
@@ -96,21 +98,26 @@ class RandomSearch(Predictor):
     "max_trials" or "exhausted") and ``search_seconds_``. The first configuration (the predictor as
     given) always runs to completion; a later one still running at the time limit is abandoned. A
     configuration that raises is recorded with its error and skipped.
+
+    Parameters
+    ----------
+    predictor : Predictor
+        The predictor to tune (required): a naspred Predictor whose class declares ``hyperparameter_space()``.
+    time_limit : float
+        Seconds the search may take (> 0).
+    n_folds : int
+        Held-out folds of the training architectures that score a configuration (>= 2).
+    max_trials : int or None
+        Configurations to evaluate at the most (>= 1); None: until the time limit or the space ends.
+    random_state : int or None
+        Seed of the folds and the drawn configurations; None: fresh ones at each fit.
     """
 
-    def __init__(
-        self,
-        predictor: Predictor,
-        time_limit: float = 60.0,
-        n_folds: int = 3,
-        max_trials: int | None = None,
-        random_state: int | None = None,
-    ) -> None:
-        self.predictor = predictor
-        self.time_limit = time_limit
-        self.n_folds = n_folds
-        self.max_trials = max_trials
-        self.random_state = random_state
+    predictor: Predictor | None = param(None, optional(PREDICTOR))
+    time_limit: float = param(60.0, Real(0.0, closed="neither"))
+    n_folds: int = param(3, Int(2))
+    max_trials: int | None = param(None, optional(Int(1)))
+    random_state: int | None = param(None, SEED)
 
     @property
     def requirements(self) -> Requirements:
@@ -125,11 +132,12 @@ class RandomSearch(Predictor):
         return self._inner().family
 
     def _inner(self) -> Predictor:
-        if not isinstance(self.predictor, Predictor):
-            raise InvalidInputError(
-                f"RandomSearch: predictor must be a naspred Predictor, got {type(self.predictor).__name__}"
-            )
-        return self.predictor
+        return check(self._name, "predictor", self.predictor, PREDICTOR)
+
+    def validate_params(self) -> None:
+        """Check that ``predictor`` is given (its default, None, stands for a required value), then the rest."""
+        self._inner()
+        super().validate_params()
 
     # -- search ----------------------------------------------------------------------------------------
     def _candidates(self, space: dict[str, Any], seed: int | None) -> Iterator[dict[str, Any]]:
@@ -184,11 +192,7 @@ class RandomSearch(Predictor):
         return Trial(params, tuple(taus), float(np.mean(taus)), time.perf_counter() - start)
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        who = "RandomSearch"
-        time_limit = check_float(who, "time_limit", self.time_limit, 0.0, low_open=True)
-        n_folds = check_int(who, "n_folds", self.n_folds, 2)
-        max_trials = None if self.max_trials is None else check_int(who, "max_trials", self.max_trials, 1)
-        seed = check_seed(who, self.random_state)
+        time_limit, n_folds, max_trials, seed = self.time_limit, self.n_folds, self.max_trials, self.random_state
         space = hyperparameter_space(self._inner())
         folds = self._folds(archs, info, n_folds, seed)
 

@@ -11,18 +11,22 @@ from typing import Any
 from sklearn.linear_model import LinearRegression as OrdinaryLeastSquares
 from sklearn.linear_model import Ridge
 
-from naspred.errors import InvalidInputError
+from naspred.params import Real, param
 from naspred.predictors.encoded import EncodingRegressor
 
 
 class LinearRegression(EncodingRegressor):
-    """Least squares on ``encoding``; ``alpha > 0`` adds an L2 penalty (ridge regression)."""
+    """Least squares on ``encoding``; ``alpha > 0`` adds an L2 penalty (ridge regression).
 
-    def __init__(self, encoding: str = "adjacency_one_hot", alpha: float = 0.0) -> None:
-        self.encoding = encoding
-        self.alpha = alpha
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    alpha : float
+        The L2 penalty (>= 0); 0 is ordinary least squares.
+    """
+
+    alpha: float = param(0.0, Real(0.0))
 
     def _make_model(self) -> Any:
-        if not isinstance(self.alpha, (int, float)) or not self.alpha >= 0:
-            raise InvalidInputError(f"LinearRegression: alpha must be a number >= 0, got {self.alpha!r}")
         return OrdinaryLeastSquares() if self.alpha == 0 else Ridge(alpha=float(self.alpha))

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from naspred.params import SEED, Int, Real, param
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.params import check_float, check_int, check_seed
 from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
 from ngboost.distns import Normal
 from ngboost.distns.normal import NormalLogScore
@@ -54,27 +54,31 @@ class ClosedFormNormal(Normal):
 
 
 class NGBoost(StandardisedRegressor):
-    """NGBoost (Normal distribution, tree base learners) on ``encoding``; NASLib's ``ngb`` defaults."""
+    """NGBoost (Normal distribution, tree base learners) on ``encoding``; NASLib's ``ngb`` defaults.
+
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    n_estimators, max_depth : int
+        Boosting rounds, and the depth of each tree (both >= 1).
+    learning_rate : float
+        The step of each round along the natural gradient (> 0).
+    minibatch_frac, max_features : float
+        Fractions of the training architectures each round fits and of the features each split considers
+        (in (0, 1]).
+    random_state : int or None
+        Seed of the minibatches and the trees; None: a fresh one at each fit.
+    """
 
     uncertainty = True
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        n_estimators: int = 505,
-        learning_rate: float = 0.08127053060223186,
-        minibatch_frac: float = 0.5081694143793387,
-        max_depth: int = 6,
-        max_features: float = 0.7920456318712875,
-        random_state: int | None = None,
-    ) -> None:
-        self.encoding = encoding
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.minibatch_frac = minibatch_frac
-        self.max_depth = max_depth
-        self.max_features = max_features
-        self.random_state = random_state
+    n_estimators: int = param(505, Int(1))
+    learning_rate: float = param(0.08127053060223186, Real(0.0, closed="neither"))
+    minibatch_frac: float = param(0.5081694143793387, Real(0.0, 1.0, closed="right"))
+    max_depth: int = param(6, Int(1))
+    max_features: float = param(0.7920456318712875, Real(0.0, 1.0, closed="right"))
+    random_state: int | None = param(None, SEED)
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -92,12 +96,11 @@ class NGBoost(StandardisedRegressor):
         from ngboost import NGBRegressor
         from sklearn.tree import DecisionTreeRegressor
 
-        who = type(self).__name__
         base = DecisionTreeRegressor(
             criterion="friedman_mse",
             splitter="best",
-            max_depth=check_int(who, "max_depth", self.max_depth, 1),
-            max_features=check_float(who, "max_features", self.max_features, 0.0, 1.0, low_open=True),
+            max_depth=self.max_depth,
+            max_features=float(self.max_features),
             min_samples_leaf=15,  # set from the number of training architectures at fit
             min_samples_split=20,
             random_state=None,  # NGBoost seeds each base learner from its own random_state
@@ -106,10 +109,10 @@ class NGBoost(StandardisedRegressor):
             Dist=ClosedFormNormal,
             Score=LogScore,
             Base=base,
-            n_estimators=check_int(who, "n_estimators", self.n_estimators, 1),
-            learning_rate=check_float(who, "learning_rate", self.learning_rate, 0.0, low_open=True),
-            minibatch_frac=check_float(who, "minibatch_frac", self.minibatch_frac, 0.0, 1.0, low_open=True),
-            random_state=check_seed(who, self.random_state),
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            minibatch_frac=self.minibatch_frac,
+            random_state=self.random_state,
             verbose=False,
         )
 

@@ -83,11 +83,12 @@ def check_jobs(owner: str, value: Any) -> int | None:
 def check_params(predictor: Any) -> None:
     """Run the parameter checks ``predictor`` states, before any data is seen (what a sweep does when it is planned).
 
-    The checks are those the predictor already runs when it fits, from the one place each states them: its
-    ``_check_params()``, and for a predictor that builds an estimator in ``_make_model()``, the ``check_*``
-    calls made while building it and the estimator's own declared constraints (scikit-learn's
-    ``_parameter_constraints``, through ``_validate_params``). Raises :class:`InvalidInputError` naming the
-    predictor, the parameter and the range expected; fitting the same predictor raises the same error.
+    The checks are those the predictor runs when it fits: its declared constraints
+    (:meth:`~naspred.params.Parameterised.validate_params`), a legacy ``_check_params()`` where it has one,
+    and for a predictor that builds an estimator in ``_make_model()``, the estimator's own declared
+    constraints (scikit-learn's ``_parameter_constraints``, through ``_validate_params``). Raises
+    :class:`InvalidInputError` naming the predictor, the parameter and the range expected; fitting the same
+    predictor raises the same error.
     """
     who = type(predictor).__name__
     declared = getattr(predictor, "validate_params", None)

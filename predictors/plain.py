@@ -13,26 +13,36 @@ from typing import Any
 import numpy as np
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures
+from naspred.params import SEED, Instance, Int, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.omni import curve_feature
-from naspred.predictors.params import check_int, check_seed
 from naspred.predictors.requirements import Requirements, Supply
 
 
 class PlainModel(Predictor):
-    """A regressor on the raw adjacency one-hot, learning-curve feature and proxy (subclasses choose it)."""
+    """A regressor on the raw adjacency one-hot, learning-curve feature and proxy (subclasses choose it).
+
+    Parameters
+    ----------
+    curve : str or None
+        The learning-curve feature, as OMNI names it (:func:`~naspred.predictors.omni.curve_feature`); None: none.
+    fidelity : int
+        Epochs of partial training the curve feature reads (>= 1).
+    proxy : str or None
+        The zero-cost proxy, read where the benchmark records it; None: none.
+    random_state : int or None
+        Seed of the model; None: a fresh one at each fit.
+    """
 
     family = "hybrid"
     #: trials on a fixed split seed it with the whole 32-bit trial seed, as the OMNI ablation always did
     seed_modulus = 2**32
 
-    def __init__(self, curve: str | None = None, fidelity: int = 12, proxy: str | None = "jacov",
-                 random_state: int | None = None) -> None:
-        self.curve = curve
-        self.fidelity = fidelity
-        self.proxy = proxy
-        self.random_state = random_state
+    curve: str | None = param(None, optional(Instance(str, what="a learning-curve feature name")))
+    fidelity: int = param(12, Int(1))
+    proxy: str | None = param("jacov", optional(Instance(str, what="a proxy name")))
+    random_state: int | None = param(None, SEED)
 
     def _proxies(self) -> tuple[str, ...]:
         supply: Supply | None = getattr(self, "supply_", None)
@@ -45,7 +55,7 @@ class PlainModel(Predictor):
         curve = () if self.curve is None else (curve_feature(self.curve, self._name),)
         return Requirements(
             featurizers=("adjacency_one_hot",),
-            fidelity=check_int(self._name, "fidelity", self.fidelity, 1) if curve else None,
+            fidelity=self.fidelity if curve else None,
             curve_metrics=tuple(metric for metric, _ in curve),
             every_epoch=any(feature != "last" for _, feature in curve),
             labelled=True,
@@ -54,7 +64,7 @@ class PlainModel(Predictor):
         )
 
     def _check_params(self) -> None:
-        check_seed(self._name, self.random_state)
+        """The learning-curve feature ``curve`` names exists (what a sweep checks when it is planned)."""
         _ = self.requirements
 
     def _features(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
@@ -71,7 +81,6 @@ class PlainModel(Predictor):
         raise NotImplementedError
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check_params()
         self.model_ = self._make_model()
         self.model_.fit(self._features(archs, info), y)
 

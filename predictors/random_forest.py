@@ -11,28 +11,36 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
+from naspred.params import SEED, AnyOf, Int, Options, Real, param
 from naspred.predictors.encoded import EncodingRegressor
 from naspred.predictors.info import ArchInfo
 
 
 class RandomForest(EncodingRegressor):
-    """A random forest regressor on ``encoding``; ``predict_dist`` gives the std over its trees."""
+    """A random forest regressor on ``encoding``; ``predict_dist`` gives the std over its trees.
+
+    Parameters
+    ----------
+    encoding : str
+        The featurizer that encodes each architecture.
+    n_estimators : int
+        Trees (>= 1).
+    max_features : float, int, {"sqrt", "log2"} or None
+        Features each split considers: a fraction in (0, 1], a count, scikit-learn's rules, or all (None).
+    min_samples_leaf : int
+        Training architectures per leaf at the least (>= 1).
+    random_state : int or None
+        Seed of the bootstrap samples and the feature draws; None: a fresh one at each fit.
+    """
 
     uncertainty = True
 
-    def __init__(
-        self,
-        encoding: str = "adjacency_one_hot",
-        n_estimators: int = 100,
-        max_features: float | str | None = 1.0,
-        min_samples_leaf: int = 1,
-        random_state: int | None = None,
-    ) -> None:
-        self.encoding = encoding
-        self.n_estimators = n_estimators
-        self.max_features = max_features
-        self.min_samples_leaf = min_samples_leaf
-        self.random_state = random_state
+    n_estimators: int = param(100, Int(1))
+    max_features: float | str | None = param(
+        1.0, AnyOf(Real(0.0, 1.0, closed="right"), Int(1), Options(("sqrt", "log2")), None)
+    )
+    min_samples_leaf: int = param(1, Int(1))
+    random_state: int | None = param(None, SEED)
 
     def _make_model(self) -> Any:
         return RandomForestRegressor(

@@ -20,9 +20,10 @@ from sklearn.base import clone
 
 from naspred.errors import InvalidInputError, SearchError
 from naspred.oracles.oracle import Oracle
+from naspred.params import AnyOf, Instance, Int, Options, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.learning_curve import check_int
+from naspred.predictors.params import check_params
 from naspred.predictors.registry import resolve as resolve_predictor
 from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy
@@ -33,77 +34,91 @@ ACQUISITIONS = ("its", "mean")
 class BANANASSearch(SearchStrategy):
     """Predictor-guided search (White et al., AAAI 2021) driven by any naspred predictor.
 
-    ``predictor`` is a registered name (built with ``predictor_params``) or a
-    :class:`~naspred.predictors.base.Predictor`; each round fits a clone of it, seeded from the search's
-    generator where its ``random_state`` is ``None``. ``acquisition="mean"`` ranks by the predicted mean
-    even where a standard deviation is available.
+    Each round fits a clone of the guiding predictor, seeded from the search's generator where its
+    ``random_state`` is ``None``.
+
+    Parameters
+    ----------
+    predictor : str or Predictor
+        The guiding predictor: a registered name (built with ``predictor_params``) or a naspred Predictor.
+    predictor_params : mapping or None
+        Parameters of a predictor given by name.
+    n_init : int
+        Random architectures evaluated before the first fit (>= 1).
+    batch_size : int
+        Candidates evaluated after each fit (>= 1).
+    n_candidates : int
+        Candidates proposed in each round (>= 1).
+    n_mutate : int
+        Best evaluated architectures the candidates are mutations of (>= 1).
+    max_mutations : int
+        Mutations that make each candidate (>= 1).
+    acquisition : {"its", "mean"}
+        Independent Thompson sampling where the predictor has a standard deviation, or the predicted mean.
     """
 
     name = "bananas"
 
-    def __init__(
-        self,
-        predictor: Predictor | str = "bananas",
-        predictor_params: Mapping[str, Any] | None = None,
-        n_init: int = 10,
-        batch_size: int = 10,
-        n_candidates: int = 200,
-        n_mutate: int = 5,
-        max_mutations: int = 1,
-        acquisition: str = "its",
-    ) -> None:
-        who = type(self).__name__
-        self._label = predictor if isinstance(predictor, str) else type(predictor).__name__
-        self.predictor = resolve_predictor(predictor, who, **dict(predictor_params or {}))
-        self.n_init = check_int(who, "n_init", n_init, 1)
-        self.batch_size = check_int(who, "batch_size", batch_size, 1)
-        self.n_candidates = check_int(who, "n_candidates", n_candidates, 1)
-        self.n_mutate = check_int(who, "n_mutate", n_mutate, 1)
-        self.max_mutations = check_int(who, "max_mutations", max_mutations, 1)
-        if acquisition not in ACQUISITIONS:
-            raise InvalidInputError(f"{who}: acquisition must be one of {ACQUISITIONS}, got {acquisition!r}")
-        self.acquisition = acquisition
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(predictor={self.predictor!r}, batch_size={self.batch_size})"
+    predictor: Predictor | str = param(
+        "bananas", AnyOf(Instance(str, what="a registered predictor name"), Instance(Predictor, what="a naspred Predictor"))
+    )
+    predictor_params: Mapping[str, Any] | None = param(None, optional(Instance(Mapping, what="a table of parameters")))
+    n_init: int = param(10, Int(1))
+    batch_size: int = param(10, Int(1))
+    n_candidates: int = param(200, Int(1))
+    n_mutate: int = param(5, Int(1))
+    max_mutations: int = param(1, Int(1))
+    acquisition: str = param("its", Options(ACQUISITIONS))
 
     @property
     def predictor_label(self) -> str:
-        return self._label
+        return self.predictor if isinstance(self.predictor, str) else type(self.predictor).__name__
+
+    def guide(self) -> Predictor:
+        """The guiding predictor, unfitted: ``predictor`` itself, or the registered one built with ``predictor_params``."""
+        return resolve_predictor(self.predictor, type(self).__name__, **dict(self.predictor_params or {}))
+
+    def validate_params(self) -> None:
+        """The declared checks, then those of the guiding predictor's own parameters."""
+        super().validate_params()
+        check_params(self.guide())
 
     def check(self, oracle: Oracle) -> None:
-        req = self.predictor.requirements
+        req = self.guide().requirements
         if req.uses_curves:
             raise InvalidInputError(
-                f"{type(self).__name__}: predictor {self._label!r} reads learning curves at {req.fidelity} epochs, but "
-                "BANANAS ranks candidates that are not trained at all; choose a predictor without learning curves"
+                f"{type(self).__name__}: predictor {self.predictor_label!r} reads learning curves at {req.fidelity} "
+                "epochs, but BANANAS ranks candidates that are not trained at all; choose a predictor without "
+                "learning curves"
             )
         missing = [p for p in req.proxies if p not in oracle.available_proxies]
         if missing:
             raise InvalidInputError(
-                f"{type(self).__name__}: predictor {self._label!r} reads proxies {missing}, which the oracle does not "
-                f"serve (it has {list(oracle.available_proxies)})"
+                f"{type(self).__name__}: predictor {self.predictor_label!r} reads proxies {missing}, which the oracle "
+                f"does not serve (it has {list(oracle.available_proxies)})"
             )
 
     # -- one round -----------------------------------------------------------------------------------
-    def _info(self, run: SearchRun, archs: list[Any]) -> ArchInfo:
-        names = self.predictor.requirements.proxies
-        proxies = run.proxies(archs, names) if names else {}
-        return ArchInfo(space=run.space, higher_is_better=run.higher_is_better, proxies=proxies)
+    @staticmethod
+    def _info(run: SearchRun, archs: list[Any], proxies: tuple[str, ...]) -> ArchInfo:
+        values = run.proxies(archs, proxies) if proxies else {}
+        return ArchInfo(space=run.space, higher_is_better=run.higher_is_better, proxies=values)
 
-    def _fit(self, run: SearchRun) -> Predictor:
-        model = clone(self.predictor)
+    def _failed(self, doing: str, err: Exception) -> SearchError:
+        return SearchError(
+            f"{self.name} search: predictor {self.predictor_label!r} failed to {doing}: {type(err).__name__}: {err}"
+        )
+
+    def _fit(self, run: SearchRun, guide: Predictor) -> Predictor:
+        model = clone(guide)
         if model.get_params(deep=False).get("random_state", 0) is None:
             model.set_params(random_state=int(run.rng.integers(2**31 - 1)))
-        info = self._info(run, run.archs)
+        info = self._info(run, run.archs, guide.requirements.proxies)
         try:
             with run.meter.timing("fit"):
                 model.fit(run.archs, np.asarray(run.values, dtype=np.float64), info)
         except Exception as err:  # the predictor's own failure ends the search, with its cause attached
-            raise SearchError(
-                f"{self.name} search: predictor {self._label!r} failed to fit on the {len(run.archs)} architectures "
-                f"evaluated so far: {type(err).__name__}: {err}"
-            ) from err
+            raise self._failed(f"fit on the {len(run.archs)} architectures evaluated so far", err) from err
         return model
 
     def _candidates(self, run: SearchRun) -> list[Any]:
@@ -122,16 +137,13 @@ class BANANASSearch(SearchStrategy):
                     out.append(child)
         return out
 
-    def _choose(self, run: SearchRun, model: Predictor, candidates: list[Any]) -> list[Any]:
-        info = self._info(run, candidates)
+    def _choose(self, run: SearchRun, guide: Predictor, model: Predictor, candidates: list[Any]) -> list[Any]:
+        info = self._info(run, candidates, guide.requirements.proxies)
         try:
             with run.meter.timing("predict"):
                 prediction = model.predict_dist(candidates, info)
         except Exception as err:  # as in _fit
-            raise SearchError(
-                f"{self.name} search: predictor {self._label!r} failed to predict {len(candidates)} candidates: "
-                f"{type(err).__name__}: {err}"
-            ) from err
+            raise self._failed(f"predict {len(candidates)} candidates", err) from err
         mean = prediction.mean if run.higher_is_better else -prediction.mean
         if self.acquisition == "its" and prediction.std is not None:
             value = run.rng.normal(mean, prediction.std)
@@ -141,13 +153,14 @@ class BANANASSearch(SearchStrategy):
         return [candidates[int(i)] for i in order]
 
     def search(self, run: SearchRun) -> None:
-        need = max(self.n_init, self.predictor.requirements.min_labelled)
+        guide = self.guide()
+        need = max(self.n_init, guide.requirements.min_labelled)
         while len(run.values) < need:
             run.evaluate(run.sample())
         while True:
-            model = self._fit(run)
+            model = self._fit(run, guide)
             candidates = self._candidates(run)
-            chosen = self._choose(run, model, candidates) if candidates else [run.mutation(run.top(1)[0])]
+            chosen = self._choose(run, guide, model, candidates) if candidates else [run.mutation(run.top(1)[0])]
             for arch in chosen:
                 if not run.is_evaluated(arch):
                     run.evaluate(arch)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 
 from naspred.errors import InvalidInputError
 from naspred.oracles.budget import Budget
+from naspred.params import Int, Real, check
 
 
 @dataclass(frozen=True)
@@ -30,15 +29,10 @@ class SearchBudget:
         if self.evaluations is None and self.seconds is None:
             raise InvalidInputError("a search budget needs a limit: give evaluations=N, seconds=S or both")
         if self.evaluations is not None:
-            n = self.evaluations
-            if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-                raise InvalidInputError(f"search budget evaluations must be an integer >= 1, got {n!r}")
-            object.__setattr__(self, "evaluations", int(n))
+            object.__setattr__(self, "evaluations", int(check("SearchBudget", "evaluations", self.evaluations, Int(1))))
         if self.seconds is not None:
-            s = self.seconds
-            if isinstance(s, bool) or not isinstance(s, numbers.Real) or not math.isfinite(float(s)) or s <= 0:
-                raise InvalidInputError(f"search budget seconds must be a finite number > 0, got {s!r}")
-            object.__setattr__(self, "seconds", float(s))
+            seconds = check("SearchBudget", "seconds", self.seconds, Real(0.0, closed="neither"))
+            object.__setattr__(self, "seconds", float(seconds))
 
     def as_budget(self) -> Budget:
         """The :class:`~naspred.oracles.budget.Budget` the search's meter enforces (wall time not counted)."""

@@ -12,7 +12,7 @@ from collections import deque
 from typing import Any
 
 from naspred.errors import InvalidInputError
-from naspred.predictors.learning_curve import check_int
+from naspred.params import Int, param
 from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy
 
@@ -22,20 +22,28 @@ class RegularisedEvolution(SearchStrategy):
 
     The defaults (population 30, sample 10) are those of NASLib's NAS-Bench-201 search configuration
     (``naslib/benchmarks/nas/discrete_config.yaml``).
+
+    Parameters
+    ----------
+    population_size : int
+        Architectures in the population (>= 2).
+    sample_size : int
+        Members drawn for each tournament (>= 1, at most ``population_size``).
     """
 
     name = "evolution"
 
-    def __init__(self, population_size: int = 30, sample_size: int = 10) -> None:
-        self.population_size = check_int(type(self).__name__, "population_size", population_size, 2)
-        self.sample_size = check_int(type(self).__name__, "sample_size", sample_size, 1)
+    population_size: int = param(30, Int(2))
+    sample_size: int = param(10, Int(1))
+
+    def validate_params(self) -> None:
+        """The declared checks, then ``sample_size <= population_size``."""
+        super().validate_params()
         if self.sample_size > self.population_size:
             raise InvalidInputError(
-                f"{type(self).__name__}: sample_size ({sample_size}) must not exceed population_size ({population_size})"
+                f"{type(self).__name__}: sample_size ({self.sample_size}) must not exceed population_size "
+                f"({self.population_size})"
             )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(population_size={self.population_size}, sample_size={self.sample_size})"
 
     def search(self, run: SearchRun) -> None:
         population: deque[tuple[Any, float]] = deque()

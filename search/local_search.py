@@ -12,22 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from naspred.predictors.learning_curve import check_int
+from naspred.params import Int, param
 from naspred.search.state import SearchRun
 from naspred.search.strategy import SearchStrategy
 
 
 class LocalSearch(SearchStrategy):
     """Best-neighbour hill climbing with random restarts (White et al., 2020/2021); ``n_init`` 10 as in
-    NASLib's search configuration."""
+    NASLib's search configuration.
+
+    Parameters
+    ----------
+    n_init : int
+        Random architectures evaluated before the first climb (>= 1).
+    """
 
     name = "local"
 
-    def __init__(self, n_init: int = 10) -> None:
-        self.n_init = check_int(type(self).__name__, "n_init", n_init, 1)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(n_init={self.n_init})"
+    n_init: int = param(10, Int(1))
 
     def _start(self, run: SearchRun, n: int) -> tuple[Any, float]:
         best: tuple[Any, float] | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import numbers
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
 from naspred.oracles.oracle import Oracle
 from naspred.oracles.simulated import SimulatedOracle
+from naspred.params import Instance, Int, check
 from naspred.search.budget import SearchBudget
 from naspred.search.registry import get
 from naspred.search.result import HISTORY_COLUMNS, SearchResult
@@ -38,24 +38,17 @@ def run_search(
     remembers what it trained: give each search a fresh one). One generator seeded by ``seed`` draws every
     random choice of the search and the seeds of its predictor fits.
     """
+    who = "run_search"
     if isinstance(strategy, str):
         strategy = get(strategy, **params)
     elif params:
         raise InvalidInputError(f"parameters {sorted(params)} apply to a strategy given by name, not to an instance")
-    if not isinstance(strategy, SearchStrategy):
-        raise InvalidInputError(f"strategy must be a SearchStrategy or a registered name, got {type(strategy).__name__}")
-    if not isinstance(budget, SearchBudget):
-        raise InvalidInputError(
-            f"budget must be a SearchBudget (evaluations=..., seconds=...), got {type(budget).__name__}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
-    if isinstance(target, Benchmark):
-        oracle: Oracle = SimulatedOracle(target, seed=int(seed))
-    elif isinstance(target, Oracle):
-        oracle = target
-    else:
-        raise InvalidInputError(f"a search runs on a Benchmark or an Oracle, got {type(target).__name__}")
+    check(who, "strategy", strategy, Instance(SearchStrategy, what="a SearchStrategy or a registered name"))
+    strategy.validate_params()
+    check(who, "budget", budget, Instance(SearchBudget, what="a SearchBudget (evaluations=..., seconds=...)"))
+    check(who, "seed", seed, Int(0))
+    check(who, "target", target, Instance(Benchmark, Oracle, what="a Benchmark or an Oracle"))
+    oracle = SimulatedOracle(target, seed=int(seed)) if isinstance(target, Benchmark) else target
     strategy.check(oracle)
     labels = {"strategy": strategy.name, "predictor": strategy.predictor_label, "seed": int(seed)}
     with oracle.metered(budget.as_budget(), "search") as meter:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from naspred.oracles.oracle import Oracle
+from naspred.params import Parameterised
 from naspred.search.state import SearchRun
 
 
-class SearchStrategy(ABC):
+class SearchStrategy(Parameterised, ABC):
     """A NAS search strategy.
 
-    Subclasses validate their parameters in the constructor and implement :meth:`search`, which calls
-    ``run.evaluate`` until it raises :class:`~naspred.search.state.SearchStopped`.
+    Subclasses declare their parameters with :func:`naspred.params.param` (checked by :meth:`validate_params`
+    before a search spends anything) and implement :meth:`search`, which calls ``run.evaluate`` until it
+    raises :class:`~naspred.search.state.SearchStopped`.
     """
 
     #: registry name
@@ -31,4 +33,5 @@ class SearchStrategy(ABC):
         """Propose and evaluate architectures through ``run`` until it stops the search."""
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        params = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.parameters())
+        return f"{type(self).__name__}({params})"

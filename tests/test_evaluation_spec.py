@@ -75,7 +75,8 @@ def test_budgets_map_to_oracle_budgets():
         ({"train_sizes": [0]}, "train sizes must be >= 1"),
         ({"train_sizes": [2.5]}, "whole numbers"),
         ({"fidelities": [3, 3]}, "repeat a value"),
-        ({"trials": 0}, "trials must be an integer >= 1"),
+        ({"trials": 0}, "ExperimentSpec: trials must be an integer >= 1, got 0"),
+        ({"split": "shuffled"}, "ExperimentSpec: split must be one of \\['oracle', "),
         ({"test_size": 10, "top_k": [20]}, "exceeds the test size"),
         ({"predictors": []}, "no predictors"),
         ({"predictors": ["rf", "rf"]}, "labels repeat"),
@@ -104,3 +105,9 @@ def test_bad_files_and_fields(tmp_path):
         ExperimentSpec.from_file(other)
     with pytest.raises(InvalidInputError, match="unknown keys"):
         PredictorSpec.parse({"name": "rf", "parms": {}})
+    with pytest.raises(InvalidInputError, match="predictor 'rf': trials must be an integer >= 1 or None, got 0"):
+        PredictorSpec.parse({"name": "rf", "trials": 0})
+    with pytest.raises(InvalidInputError, match="init budget: unit must be one of \\['archs', 'seconds', 'unlimited'\\]"):
+        InitBudget("epochs", 3)
+    with pytest.raises(InvalidInputError, match="query budget \\(epochs\\) must be a whole number, got 2.5"):
+        QueryBudget("epochs", 2.5)

@@ -69,7 +69,7 @@ def test_the_search_never_sees_held_out_architectures(nb201_disjoint, spy_calls)
     assert len(twins) == 15
     rows += twins
     xtr, ytr = [archs[i] for i in rows], bench.y[rows]
-    search = RandomSearch(Spy(), time_limit=60, n_folds=3, random_state=0).fit(xtr, ytr)
+    search = RandomSearch(predictor=Spy(), time_limit=60, n_folds=3, random_state=0).fit(xtr, ytr)
 
     seen_keys = {space.canonical(a) for _, batch in spy_calls for a in batch}
     train_keys = {space.canonical(a) for a in xtr}
@@ -94,7 +94,7 @@ def test_random_search_tunes_svr_on_training_folds_and_ranks_test_architectures(
     archs = bench.archs
     xtr, ytr = [archs[i] for i in train], bench.y[train]
     with caplog.at_level(logging.INFO, logger="naspred.predictors.hpo"):
-        search = RandomSearch(SVR(), time_limit=120, n_folds=3, max_trials=8, random_state=0).fit(xtr, ytr)
+        search = RandomSearch(predictor=SVR(), time_limit=120, n_folds=3, max_trials=8, random_state=0).fit(xtr, ytr)
     assert search.stopped_by_ == "max_trials" and len(search.trials_) == 8
     scores = [t.mean_tau for t in search.trials_]
     best = int(np.argmax(scores))
@@ -129,7 +129,7 @@ def test_random_search_tunes_svr_on_training_folds_and_ranks_test_architectures(
 def test_the_time_limit_stops_the_search_after_the_first_configuration(nb201_disjoint):
     bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:60]], bench.y[train[:60]]
-    search = RandomSearch(SVR(), time_limit=1e-9, random_state=0).fit(xtr, ytr)
+    search = RandomSearch(predictor=SVR(), time_limit=1e-9, random_state=0).fit(xtr, ytr)
     assert search.stopped_by_ == "time_limit" and len(search.trials_) == 1
     assert search.best_params_ == {"C": 1.0, "nu": 0.5, "gamma": "scale"}
     assert search.search_seconds_ > 0
@@ -138,7 +138,7 @@ def test_the_time_limit_stops_the_search_after_the_first_configuration(nb201_dis
 def test_the_time_limit_is_kept(nb201_disjoint):
     bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:60]], bench.y[train[:60]]
-    search = RandomSearch(SVR(), time_limit=0.5, random_state=0).fit(xtr, ytr)
+    search = RandomSearch(predictor=SVR(), time_limit=0.5, random_state=0).fit(xtr, ytr)
     assert search.stopped_by_ == "time_limit" and len(search.trials_) >= 2
     slowest = max(t.seconds for t in search.trials_)
     assert search.search_seconds_ <= 0.5 + slowest + 0.5  # at most one configuration runs past the limit
@@ -147,13 +147,13 @@ def test_the_time_limit_is_kept(nb201_disjoint):
 def test_failing_configurations_are_recorded_and_skipped(nb201_disjoint, spy_calls):
     bench, train, _ = nb201_disjoint
     xtr, ytr = [bench.archs[i] for i in train[:45]], bench.y[train[:45]]
-    search = RandomSearch(Spy(fail_above=0.5), random_state=0).fit(xtr, ytr)
+    search = RandomSearch(predictor=Spy(fail_above=0.5), random_state=0).fit(xtr, ytr)
     failed = [t for t in search.trials_ if t.error is not None]
     assert {t.params["alpha"] for t in failed} == {1.0, 10.0}
     assert all(t.mean_tau is None and t.fold_taus == () and "InvalidInputError: Spy: alpha" in t.error for t in failed)
     assert search.best_params_["alpha"] in (0.0, 0.1)
     with pytest.raises(InvalidInputError, match="every configuration of Spy failed \\(4 tried\\); the first error"):
-        RandomSearch(Spy(alpha=5.0, fail_above=-1.0), random_state=0).fit(xtr, ytr)
+        RandomSearch(predictor=Spy(alpha=5.0, fail_above=-1.0), random_state=0).fit(xtr, ytr)
 
 
 def test_search_delegates_uncertainty_and_works_through_initialize(nb201_disjoint):
@@ -161,7 +161,7 @@ def test_search_delegates_uncertainty_and_works_through_initialize(nb201_disjoin
     archs = bench.archs
     hidden = [archs[i] for i in test]
     oracle = SimulatedOracle(bench, hidden=hidden, seed=0)
-    search = RandomSearch(BayesianLinearRegression(), max_trials=3, random_state=0)
+    search = RandomSearch(predictor=BayesianLinearRegression(), max_trials=3, random_state=0)
     assert search.uncertainty and search.family == "model-based"
     assert search.requirements == BayesianLinearRegression().requirements
     search.initialize(oracle, Budget(archs=80))
@@ -172,7 +172,7 @@ def test_search_delegates_uncertainty_and_works_through_initialize(nb201_disjoin
 
 
 def test_clone_and_nested_parameters():
-    search = RandomSearch(SVR(C=2.0), time_limit=5.0, n_folds=4, random_state=1)
+    search = RandomSearch(predictor=SVR(C=2.0), time_limit=5.0, n_folds=4, random_state=1)
     copy = clone(search)
     assert copy.get_params()["predictor__C"] == 2.0 and copy.n_folds == 4 and copy.predictor is not search.predictor
     assert copy.set_params(predictor__nu=0.3).predictor.nu == 0.3
@@ -193,12 +193,13 @@ class NoSpace(LinearRegression):
 @pytest.mark.parametrize(
     "search, fragment",
     [
-        (RandomSearch(RandomForest()), "RandomForest declares no hyperparameter_space\\(\\)"),
-        (RandomSearch(NoSpace()), "names 'depth', which is not one of its parameters \\['alpha', 'encoding'\\]"),
-        (RandomSearch(SVR(), time_limit=0), "time_limit must be a finite number in \\(0.0, inf\\), got 0"),
-        (RandomSearch(SVR(), n_folds=1), "n_folds must be an integer >= 2, got 1"),
-        (RandomSearch(SVR(), max_trials=0), "max_trials must be an integer >= 1, got 0"),
-        (RandomSearch(SVR(), n_folds=50), "40 distinct architecture\\(s\\) cannot make 50 folds"),
+        (RandomSearch(), "RandomSearch: predictor must be a naspred Predictor, got None"),
+        (RandomSearch(predictor=RandomForest()), "RandomForest declares no hyperparameter_space\\(\\)"),
+        (RandomSearch(predictor=NoSpace()), "names 'depth', which is not one of its parameters \\['alpha', 'encoding'\\]"),
+        (RandomSearch(predictor=SVR(), time_limit=0), "RandomSearch: time_limit must be a finite number > 0, got 0"),
+        (RandomSearch(predictor=SVR(), n_folds=1), "n_folds must be an integer >= 2, got 1"),
+        (RandomSearch(predictor=SVR(), max_trials=0), "max_trials must be an integer >= 1 or None, got 0"),
+        (RandomSearch(predictor=SVR(), n_folds=50), "40 distinct architecture\\(s\\) cannot make 50 folds"),
     ],
 )
 def test_bad_searches_are_refused(nb201_disjoint, search, fragment):
@@ -209,7 +210,7 @@ def test_bad_searches_are_refused(nb201_disjoint, search, fragment):
 
 def test_a_non_predictor_is_refused():
     with pytest.raises(InvalidInputError, match="predictor must be a naspred Predictor, got NuSVR"):
-        RandomSearch(NuSVR()).requirements  # noqa: B018
+        RandomSearch(predictor=NuSVR()).requirements  # noqa: B018
 
 
 def test_declared_spaces_name_real_parameters():

@@ -5,6 +5,8 @@ pickling, reproducible seeds) is the battery's, run on every registered predicto
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -23,7 +25,10 @@ from naspred.predictors.gaussian_process import (
     exact_objective,
     make_kernel,
 )
+from naspred.predictors.linear import LinearRegression
 from naspred.predictors.ngboost import NGBoost
+from naspred.predictors.params import check_params
+from naspred.predictors.random_forest import RandomForest
 from naspred.predictors.svr import SVR
 from naspred.spaces import get as get_space
 
@@ -270,32 +275,44 @@ def test_ngboost_std_is_the_scale_of_its_normal_distribution(small):
 @pytest.mark.parametrize(
     "model, fragment",
     [
-        (LightGBM(learning_rate=0), "LightGBM: learning_rate must be a finite number in \\(0.0, inf\\), got 0"),
+        (LightGBM(learning_rate=0), "LightGBM: learning_rate must be a finite number > 0, got 0"),
         (LightGBM(num_leaves=1), "num_leaves must be an integer >= 2, got 1"),
-        (LightGBM(n_jobs=0), "n_jobs must be None or a non-zero integer"),
+        (LightGBM(n_jobs=0), "n_jobs must be an integer >= 1 or one of \\[-1\\] or None, got 0"),
         (XGBoost(max_depth=0), "XGBoost: max_depth must be an integer >= 1, got 0"),
-        (XGBoost(colsample_bytree=1.5), "colsample_bytree must be a finite number in \\(0.0, 1.0\\]"),
+        (XGBoost(colsample_bytree=1.5), "colsample_bytree must be a finite number in \\(0, 1\\], got 1.5"),
         (XGBoost(random_state=-1), "random_state must be an integer"),
-        (NGBoost(minibatch_frac=0.0), "NGBoost: minibatch_frac must be a finite number in \\(0.0, 1.0\\]"),
+        (NGBoost(minibatch_frac=0.0), "NGBoost: minibatch_frac must be a finite number in \\(0, 1\\], got 0.0"),
         (NGBoost(n_estimators=2.5), "n_estimators must be an integer >= 1, got 2.5"),
-        (SVR(nu=1.5), "SVR: nu must be a finite number in \\(0.0, 1.0\\], got 1.5"),
-        (SVR(gamma="big"), "gamma must be one of \\['scale', 'auto'\\], got 'big'"),
+        (SVR(nu=1.5), "SVR: nu must be a finite number in \\(0, 1\\], got 1.5"),
+        (SVR(gamma="big"), "gamma must be a finite number > 0 or one of \\['scale', 'auto'\\], got 'big'"),
         (SVR(kernel="cosine"), "kernel must be one of"),
         (BayesianLinearRegression(weight_precision=-1), "weight_precision must be a finite number"),
         (BayesianLinearRegression(optimize="yes"), "optimize must be True or False, got 'yes'"),
         (BayesianLinearRegression(noise_precision=float("nan")), "noise_precision must be a finite number"),
         (GaussianProcess(kernel="cosine"), "GaussianProcess: kernel must be one of \\['rbf', 'matern52'"),
         (GaussianProcess(n_iter=-1), "n_iter must be an integer >= 0"),
-        (GaussianProcess(lr=0), "lr must be a finite number in \\(0.0, inf\\)"),
+        (GaussianProcess(lr=0), "GaussianProcess: lr must be a finite number > 0, got 0"),
         (SparseGaussianProcess(n_inducing=0), "SparseGaussianProcess: n_inducing must be an integer >= 1, got 0"),
         (SparseGaussianProcess(batch_size=0), "batch_size must be an integer >= 1"),
-        (GaussianProcess(device="tpu"), "device must be 'cpu', 'cuda' or 'cuda:N', got 'tpu'"),
-        (GaussianProcess(device=3), "device must be 'cpu', 'cuda' or 'cuda:N', got 3"),
+        (GaussianProcess(device="tpu"), "GaussianProcess: device must be 'cpu', 'cuda' or 'cuda:N'.*, got 'tpu'"),
+        (GaussianProcess(device=3), "device must be 'cpu', 'cuda' or 'cuda:N'.*, got 3"),
     ],
 )
-def test_bad_parameters_are_named_at_fit(small, model, fragment):
+def test_bad_parameters_are_named_when_planned_and_at_fit(small, model, fragment):
+    with pytest.raises(InvalidInputError, match=fragment):
+        check_params(model)
     with pytest.raises(InvalidInputError, match=fragment):
         model.fit(small[0], small[1])
+
+
+@pytest.mark.parametrize("cls", [LinearRegression, RandomForest, LightGBM, XGBoost, NGBoost, BayesianLinearRegression,
+                                 GaussianProcess, SparseGaussianProcess])
+def test_parameters_are_declared_once_and_given_by_keyword(cls):
+    declared = cls.parameters()
+    assert list(inspect.signature(cls).parameters) == list(declared)
+    assert cls().get_params() == {name: p.default for name, p in declared.items()}
+    with pytest.raises(TypeError):
+        cls("adjacency_one_hot")
 
 
 def test_a_diverging_gp_is_refused_not_predicted_as_nan(small):
@@ -308,7 +325,7 @@ def test_cuda_is_used_when_asked_and_refused_clearly_when_absent(small, cls):
     xtr, ytr, xte, _ = small
     params = {"n_iter": 5} if cls is GaussianProcess else {"n_epochs": 3, "n_inducing": 8, "random_state": 0}
     if not torch.cuda.is_available():
-        with pytest.raises(InvalidInputError, match="device 'cuda' was asked for but CUDA is not available"):
+        with pytest.raises(InvalidInputError, match="device='cuda' was asked for but CUDA is not available"):
             cls(device="cuda", **params).fit(xtr, ytr)
         return
     on_gpu = cls(device="cuda", **params).fit(xtr, ytr)
@@ -329,7 +346,7 @@ def test_sampled_hyperparameters_build_working_models(small, name):
     for params in ParameterSampler(space, n_iter=3, random_state=0):
         model = clone(base).set_params(**params)
         if name == "ngb":  # every drawn configuration is checked; the fit runs 15 of its 128..512 rounds
-            model._make_model()
+            model.validate_params()
             model.set_params(n_estimators=15)
         model.fit(xtr, ytr)
         assert np.isfinite(model.predict(xte)).all(), params

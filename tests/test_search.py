@@ -152,7 +152,11 @@ def test_bad_input_gives_clear_errors(nb201_bench):
     with pytest.raises(InvalidInputError, match="has no parameter \\['temperature'\\]"):
         run_search("evolution", nb201_bench, SearchBudget(evaluations=5), temperature=1.0)
     with pytest.raises(InvalidInputError, match="sample_size \\(40\\) must not exceed population_size \\(30\\)"):
-        search.get("evolution", sample_size=40)
+        run_search("evolution", nb201_bench, SearchBudget(evaluations=5), sample_size=40)
+    with pytest.raises(InvalidInputError, match="RegularisedEvolution: population_size must be an integer >= 2, got 1"):
+        run_search(search.get("evolution", population_size=1), nb201_bench, SearchBudget(evaluations=5))
+    with pytest.raises(InvalidInputError, match="BANANASSearch: acquisition must be one of \\['its', 'mean'\\], got 'ucb'"):
+        run_search("bananas", nb201_bench, SearchBudget(evaluations=5), acquisition="ucb")
     with pytest.raises(InvalidInputError, match="seed must be an integer >= 0"):
         run_search("random", nb201_bench, SearchBudget(evaluations=5), seed=-1)
     with pytest.raises(InvalidInputError, match="paid for no evaluation"):
@@ -160,9 +164,13 @@ def test_bad_input_gives_clear_errors(nb201_bench):
     with pytest.raises(InvalidInputError, match="reads learning curves at 12 epochs"):
         run_search("bananas", nb201_bench, SearchBudget(evaluations=5), predictor="valacc",
                    predictor_params={"fidelity": 12})
-    with pytest.raises(InvalidInputError, match="BANANASSearch wraps a naspred Predictor or a registered predictor name, got dict"):
-        search.get("bananas", predictor={"name": "xgb"})
+    with pytest.raises(InvalidInputError, match="BANANASSearch: predictor must be a registered predictor name or a "
+                       "naspred Predictor, got \\{'name': 'xgb'\\}"):
+        run_search("bananas", nb201_bench, SearchBudget(evaluations=5), predictor={"name": "xgb"})
     with pytest.raises(InvalidInputError, match="parameters \\['alpha'\\] apply to a predictor given by name"):
-        search.get("bananas", predictor=LinearRegression(), predictor_params={"alpha": 1.0})
+        run_search("bananas", nb201_bench, SearchBudget(evaluations=5), predictor=LinearRegression(),
+                   predictor_params={"alpha": 1.0})
+    with pytest.raises(InvalidInputError, match="XGBoost: max_depth must be an integer >= 1, got 0"):
+        run_search("bananas", nb201_bench, SearchBudget(evaluations=5), predictor="xgb", predictor_params={"max_depth": 0})
     with pytest.raises(SearchError, match="predictor '_Failing' failed to fit on the 10 architectures .*singular"):
         run_search("bananas", nb201_bench, SearchBudget(evaluations=15), predictor=_Failing())

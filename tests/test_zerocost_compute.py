@@ -179,3 +179,20 @@ def test_options_tell_data_batches_apart():
     assert first == ProxyComputer(["jacov"], data=x.clone()).options()
     assert first["data_sha256"] != ProxyComputer(["jacov"], data=x + 1).options()["data_sha256"]
     assert ProxyComputer(["params"]).options()["data_sha256"] is None
+
+
+def test_a_script_registers_a_proxy():
+    def depth(net, input_shape, *, device, inplace):
+        return float(sum(1 for _ in net.modules()))
+
+    proxies.register("depth", depth, "modules of the network", needs_inputs=False, modifies=False)
+    try:
+        assert "depth" in proxies.names() and not proxies.spec("depth").needs_inputs
+        net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+        assert proxies.evaluate("depth", net) == 3.0
+        assert ProxyComputer(["depth", "params"], network_config=SMALL).compute(
+            get_space("nb201").parse("(0, 3, 2, 4, 1, 3)"))["depth"].value > 3
+    finally:
+        proxies.PROXIES.unregister("depth")
+    with pytest.raises(InvalidInputError, match="needs_targets=True needs needs_inputs=True"):
+        proxies.register("bad", depth, "targets without inputs", needs_inputs=False, needs_targets=True)

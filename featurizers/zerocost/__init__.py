@@ -4,9 +4,9 @@
   TransNAS-Bench-101 micro cells and macro skeletons with each task's decoder (:mod:`.transnas_network`),
   NAS-Bench-101 cells (:mod:`.nb101_network`) and DARTS genotypes (:mod:`.darts_network`), with the
   published macro skeletons and initialisations.
-* Proxies by name (:mod:`.proxies`): synflow (log-scaled, as NAS-Bench-Suite-Zero reports it) and synflow_raw
-  (:mod:`.synflow`), jacov and nwot (:mod:`.jacobian`), snip, grasp, fisher and grad_norm (:mod:`.saliency`),
-  params and flops (:mod:`.counts`).
+* Proxies by name (:mod:`.proxies`, a registry a script adds to with ``proxies.register``): synflow
+  (log-scaled, as NAS-Bench-Suite-Zero reports it) and synflow_raw (:mod:`.synflow`), jacov and nwot
+  (:mod:`.jacobian`), snip, grasp, fisher and grad_norm (:mod:`.saliency`), params and flops (:mod:`.counts`).
 * Many architectures at once, missing values recorded with their reasons: :class:`ProxyComputer`
   (:mod:`.compute`, the engine of ``naspred proxies``), written row by row to a file a re-run resumes
   (:func:`write_proxies`, :mod:`.proxy_file`); precomputed values of a benchmark: :class:`ZeroCostTable`

@@ -3,6 +3,14 @@
 Names follow NAS-Bench-Suite-Zero (the ``proxy:<name>`` columns of naspred's benchmarks): ``synflow`` is
 the natural log of synflow, as NAS-Bench-Suite-Zero reports it; ``synflow_raw`` is the sum itself.
 ``params`` and ``flops`` are in millions.
+
+The proxies are :data:`PROXIES`, a :class:`naspred.registry.Registry` whose entries name their function lazily
+(``"naspred.featurizers.zerocost.jacobian:jacov"``: PyTorch is imported when a proxy is first used) and say in
+``meta`` what it needs: ``inputs`` (a data batch; the function is called as
+``fn(net, data, seed=..., device=..., inplace=...)``, else as ``fn(net, input_shape, device=..., inplace=...)``),
+``targets`` (class targets in the batch) and ``modifies`` (it changes the network it works on). A script adds
+a proxy with :func:`register`; ``naspred proxies``, :class:`~naspred.featurizers.zerocost.compute.ProxyComputer`
+and live training then compute it.
 """
 
 from __future__ import annotations
@@ -10,15 +18,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from naspred.errors import InvalidInputError, UnknownNameError
-from naspred.featurizers.zerocost import counts, jacobian, saliency
-from naspred.featurizers.zerocost import synflow as synflow_module
+from naspred.registry import Entry, Registry
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 
 @dataclass(frozen=True)
@@ -34,64 +41,90 @@ class ProxySpec:
     modifies: bool = True
 
 
-def _shape_only(fn: Callable[..., float]) -> Callable[..., float]:
+def _params(net: nn.Module, input_shape: Sequence[int], *, device: Any, inplace: bool) -> float:
+    from naspred.featurizers.zerocost import counts
+
+    return counts.params(net)
+
+
+def _flops(net: nn.Module, input_shape: Sequence[int], *, device: Any, inplace: bool) -> float:
+    from naspred.featurizers.zerocost import counts
+
+    return counts.flops(net, input_shape, device=device)
+
+
+def _proxy(
+    name: str, function: str | Callable[..., float], description: str, inputs: bool, targets: bool = False,
+    modifies: bool = True,
+) -> Entry:
+    return Entry(name, function, description, meta={"inputs": inputs, "targets": targets, "modifies": modifies})
+
+
+_ZC = "naspred.featurizers.zerocost"
+
+PROXIES: Registry[float] = Registry(
+    "zero-cost proxy",
+    (
+        _proxy("synflow", f"{_ZC}.synflow:log_synflow",
+               "log of synflow (Tanaka et al. 2020), as NAS-Bench-Suite-Zero reports it", False),
+        _proxy("synflow_raw", f"{_ZC}.synflow:synflow", "synflow, sum |theta * dR/dtheta| (Tanaka et al. 2020)", False),
+        _proxy("params", _params, "parameters (millions)", False, modifies=False),
+        _proxy("flops", _flops, "FLOPs of one input (millions), NAS-Bench-Suite-Zero's count", False, modifies=False),
+        _proxy("jacov", f"{_ZC}.jacobian:jacov", "Jacobian covariance (Mellor et al. 2021, v1)", True),
+        _proxy("nwot", f"{_ZC}.jacobian:nwot", "log-determinant of the ReLU-code kernel (Mellor et al. 2021, v2)",
+               True),
+        _proxy("snip", f"{_ZC}.saliency:snip", "sum |theta * dL/dtheta| (Lee et al. 2019)", True, True),
+        _proxy("grasp", f"{_ZC}.saliency:grasp", "sum -theta * Hg (Wang et al. 2020)", True, True),
+        _proxy("fisher", f"{_ZC}.saliency:fisher", "channel Fisher information (Turner et al. 2020)", True, True),
+        _proxy("grad_norm", f"{_ZC}.saliency:grad_norm", "sum of the layers' gradient norms", True, True),
+    ),
+)
+
+
+def register(
+    name: str,
+    function: str | Callable[..., float],
+    description: str,
+    *,
+    needs_inputs: bool,
+    needs_targets: bool = False,
+    modifies: bool = True,
+    replace: bool = False,
+) -> Entry:
+    """Register a proxy: ``function`` (or its ``"module:function"``) is called as the module docstring says."""
+    if not (isinstance(function, str) or callable(function)):
+        raise InvalidInputError(f"proxy {name!r}: function must be callable or 'module:function', got {function!r}")
+    if needs_targets and not needs_inputs:
+        raise InvalidInputError(f"proxy {name!r}: needs_targets=True needs needs_inputs=True (targets come in a batch)")
+    return PROXIES.add(_proxy(name, function, description, bool(needs_inputs), bool(needs_targets), bool(modifies)),
+                       replace=replace)
+
+
+def names() -> list[str]:
+    """Names of the proxies computed on a live network."""
+    return PROXIES.names()
+
+
+def _call(fn: Callable[..., float], inputs: bool) -> Callable[..., float]:
+    """``fn`` called as every proxy is: ``(net, data, *, input_shape, seed, device, inplace)``."""
+
     def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
+        if inputs:
+            return fn(net, data, seed=seed, device=device, inplace=inplace)
         return fn(net, input_shape, device=device, inplace=inplace)
 
     return call
 
 
-def _data(fn: Callable[..., float]) -> Callable[..., float]:
-    def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
-        return fn(net, data, seed=seed, device=device, inplace=inplace)
-
-    return call
-
-
-def _params(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
-    return counts.params(net)
-
-
-def _flops(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
-    return counts.flops(net, input_shape, device=device)
-
-
-PROXIES = MappingProxyType(
-    {
-        spec.name: spec
-        for spec in (
-            ProxySpec("synflow", "log of synflow (Tanaka et al. 2020), as NAS-Bench-Suite-Zero reports it", False,
-                      False, _shape_only(synflow_module.log_synflow)),
-            ProxySpec("synflow_raw", "synflow, sum |theta * dR/dtheta| (Tanaka et al. 2020)", False, False,
-                      _shape_only(synflow_module.synflow)),
-            ProxySpec("params", "parameters (millions)", False, False, _params, modifies=False),
-            ProxySpec("flops", "FLOPs of one input (millions), NAS-Bench-Suite-Zero's count", False, False, _flops,
-                      modifies=False),
-            ProxySpec("jacov", "Jacobian covariance (Mellor et al. 2021, v1)", True, False, _data(jacobian.jacov)),
-            ProxySpec("nwot", "log-determinant of the ReLU-code kernel (Mellor et al. 2021, v2)", True, False,
-                      _data(jacobian.nwot)),
-            ProxySpec("snip", "sum |theta * dL/dtheta| (Lee et al. 2019)", True, True, _data(saliency.snip)),
-            ProxySpec("grasp", "sum -theta * Hg (Wang et al. 2020)", True, True, _data(saliency.grasp)),
-            ProxySpec("fisher", "channel Fisher information (Turner et al. 2020)", True, True, _data(saliency.fisher)),
-            ProxySpec("grad_norm", "sum of the layers' gradient norms", True, True, _data(saliency.grad_norm)),
-        )
-    }
-)
-
-
-def names() -> list[str]:
-    """Names of the proxies computed on a live network."""
-    return list(PROXIES)
-
-
 def spec(name: str) -> ProxySpec:
     """The :class:`ProxySpec` of ``name``."""
-    try:
-        return PROXIES[name]
-    except (KeyError, TypeError):
+    if not isinstance(name, str) or name not in PROXIES:
         close = difflib.get_close_matches(str(name), names(), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UnknownNameError(f"unknown zero-cost proxy {name!r}{hint}; expected one of {names()}") from None
+        raise UnknownNameError(f"unknown zero-cost proxy {name!r}{hint}; expected one of {names()}")
+    e = PROXIES.entry(name)
+    inputs, targets, modifies = (bool(e.meta[k]) for k in ("inputs", "targets", "modifies"))
+    return ProxySpec(name, e.description, inputs, targets, _call(e.load(), inputs), modifies)
 
 
 def parse_names(text: str | Sequence[str]) -> list[str]:

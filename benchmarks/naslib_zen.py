@@ -37,22 +37,12 @@ from typing import Any
 
 import pandas as pd
 from naspred.benchmarks.base import Benchmark, ProxyTable
-from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import artifact_path
 from naspred.benchmarks.naslib_names import (  # noqa: F401 - NASLIB_SPACES is read from here by the NASLib adapter
-    NASLIB_SPACES,
-    check_nb201_dataset,
-    naslib_dataset,
-    naspred_dataset,
-    space_name,
+    NASLIB_SPACES, check_nb201_dataset, naslib_dataset, naspred_dataset, space_name,
 )
 from naspred.benchmarks.suite_zero_records import (
-    as_proxy_table,
-    assemble,
-    benchmark_or_raise,
-    choose_block,
-    record_row,
-    records_table,
+    as_proxy_table, assemble, cached_result, choose_block, record_row, records_table,
 )
 from naspred.errors import DataFileError
 
@@ -181,9 +171,7 @@ def load_nb201_zen(dataset: str = "cifar10", data_home: str | Path | None = None
     path = artifact_path("nb201_zen", data_home)
     theirs = naslib_dataset(ours)
     name = f"nb201-zen-{ours}"
-    return cached_benchmark(
-        name, [path], lambda: benchmark_or_raise(_read(path, "nasbench201", theirs, name, []), str(path)), enabled=cache
-    )
+    return cached_result(name, path, lambda: _read(path, "nasbench201", theirs, name, []), cache)
 
 
 def detect(path: Path) -> bool:
@@ -228,6 +216,4 @@ def load_path(
     path = Path(path)
     sp, ds, name, notes = _block(path, dataset, space)
     key = f"{name}:{path.name}" + (":default-dataset" if notes else "")
-    return cached_benchmark(
-        key, [path], lambda: benchmark_or_raise(_read(path, sp, ds, name, notes), str(path)), enabled=cache
-    )
+    return cached_result(key, path, lambda: _read(path, sp, ds, name, notes), cache)

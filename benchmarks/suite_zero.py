@@ -30,22 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from naspred.benchmarks.base import Benchmark, ProxyTable
-from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.datahome import data_home as resolve_home
-from naspred.benchmarks.naslib_names import (
-    NASLIB_SPACES,
-    naslib_space,
-    naspred_dataset,
-    space_name,
-)
+from naspred.benchmarks.naslib_names import NASLIB_SPACES, naslib_space, naspred_dataset, space_name
 from naspred.benchmarks.suite_zero_records import (
-    as_proxy_table,
-    assemble,
-    benchmark_or_raise,
-    choose_block,
-    is_record,
-    record_row,
-    records_table,
+    as_proxy_table, assemble, cached_result, choose_block, is_record, record_row, records_table,
 )
 from naspred.errors import DataFileError, MissingDataError, UnknownNameError
 
@@ -186,4 +174,4 @@ def load_path(
     ``zc_<space>.json``; ``dataset`` defaults to ``cifar10`` (or the file's only dataset)."""
     path = Path(path)
     key = f"suite-zero-{space or 'file'}-{dataset or 'default'}:{path.name}"
-    return cached_benchmark(key, [path], lambda: benchmark_or_raise(_read(path, dataset, space), str(path)), enabled=cache)
+    return cached_result(key, path, lambda: _read(path, dataset, space), cache)

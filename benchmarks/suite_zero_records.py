@@ -17,15 +17,18 @@ counted in the notes.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from naspred.benchmarks.base import Benchmark, ProxyTable, accuracy_benchmark
+from naspred.benchmarks.cache import cached_benchmark
 from naspred.benchmarks.naslib_names import (
     naslib_dataset,
     naslib_space,
@@ -303,6 +306,18 @@ def benchmark_or_raise(result: Benchmark | ProxyTable, source: str) -> Benchmark
         f"{result.dataset!r} and no target (no val_accuracy): read it with naspred.benchmarks.load_proxies and "
         "join it onto a benchmark with Benchmark.with_proxies, or pass it to `naspred evaluate --with-proxies`"
     )
+
+
+def cached_result(key: str, path: Path, read: Callable[[], Benchmark | ProxyTable], cache: bool) -> Benchmark:
+    """The benchmark that ``read`` builds from the file ``path``, cached under ``key`` (unless not ``cache``); a
+    file of proxies only raises :class:`NoTargetError` (:func:`benchmark_or_raise`). The entry is keyed on the code
+    of ``read``'s module, as if ``read`` were the build function."""
+
+    @functools.wraps(read)
+    def build() -> Benchmark:
+        return benchmark_or_raise(read(), str(path))
+
+    return cached_benchmark(key, [path], build, enabled=cache)
 
 
 def as_proxy_table(result: Benchmark | ProxyTable) -> ProxyTable:

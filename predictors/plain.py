@@ -63,9 +63,11 @@ class PlainModel(Predictor):
             proxies=self._proxies(),
         )
 
-    def _check_params(self) -> None:
-        """The learning-curve feature ``curve`` names exists (what a sweep checks when it is planned)."""
-        _ = self.requirements
+    def validate_params(self) -> None:
+        """The declared checks, then: the learning-curve feature ``curve`` names exists."""
+        super().validate_params()
+        if self.curve is not None:
+            curve_feature(self.curve, self._name)
 
     def _features(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         encoding = get_featurizer("adjacency_one_hot", space=info.space).transform(archs)

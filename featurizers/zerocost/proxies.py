@@ -77,6 +77,11 @@ PROXIES: Registry[float] = Registry(
         _proxy("grasp", f"{_ZC}.saliency:grasp", "sum -theta * Hg (Wang et al. 2020)", True, True),
         _proxy("fisher", f"{_ZC}.saliency:fisher", "channel Fisher information (Turner et al. 2020)", True, True),
         _proxy("grad_norm", f"{_ZC}.saliency:grad_norm", "sum of the layers' gradient norms", True, True),
+        _proxy("zen", f"{_ZC}.zen:zen", "Zen-score, log feature change plus BN scales (Lin et al. 2021)", False),
+        _proxy("l2_norm", f"{_ZC}.weight_norms:l2_norm", "sum of the layers' weight L2 norms", False,
+               modifies=False),
+        _proxy("epe_nas", f"{_ZC}.epe_nas:epe_nas", "per-class Jacobian correlation (Lopes et al. 2021)", True, True),
+        _proxy("plain", f"{_ZC}.plain:plain", "sum theta * dL/dtheta (NAS-Bench-Suite-Zero's plain)", True, True),
     ),
 )
 

@@ -212,11 +212,14 @@ class Param:
 def param(default: Any = _MISSING, constraint: Constraint | None = None, *, fixed: Any = _MISSING) -> Any:
     """Declare a parameter as a class attribute of a :class:`Parameterised` class.
 
-    ``param(default, constraint)`` declares one; in a subclass ``param(default)`` changes the default and
-    keeps the constraint, and ``param(fixed=value)`` fixes an inherited parameter (a preset).
+    ``param(default, constraint)`` declares one; ``param(constraint=c)`` declares a required one (no
+    default: the caller must give it). In a subclass ``param(default)`` changes the default and keeps the
+    constraint, and ``param(fixed=value)`` fixes an inherited parameter (a preset).
     """
-    if (default is _MISSING) == (fixed is _MISSING):
-        raise TypeError("param() takes a default or fixed=value, not both and not neither")
+    if default is not _MISSING and fixed is not _MISSING:
+        raise TypeError("param() takes a default or fixed=value, not both")
+    if default is _MISSING and fixed is _MISSING and constraint is None:
+        raise TypeError("param() needs a default, fixed=value, or a constraint (a required parameter)")
     return Param(default, constraint, fixed)
 
 
@@ -247,7 +250,7 @@ class Parameterised:
             constraint = p.constraint if p.constraint is not None else (parent.constraint if parent else None)
             if constraint is None:
                 raise TypeError(f"{cls.__name__}: parameter {name!r} needs a constraint")
-            if not constraint.accepts(p.default):
+            if p.default is not _MISSING and not constraint.accepts(p.default):
                 raise TypeError(f"{cls.__name__}: the default of {name!r} ({p.default!r}) is not {constraint}")
             declared[name] = Param(p.default, constraint)
             delattr(cls, name)  # the instance attribute set by __init__ is the parameter's value
@@ -270,8 +273,14 @@ class Parameterised:
 def _make_init(cls: type, declared: dict[str, Param]) -> Any:
     signature = inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        + [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=p.default) for n, p in declared.items()]
+        + [
+            inspect.Parameter(
+                n, inspect.Parameter.KEYWORD_ONLY, default=inspect.Parameter.empty if p.default is _MISSING else p.default
+            )
+            for n, p in declared.items()
+        ]
     )
+    required = [n for n, p in declared.items() if p.default is _MISSING]
 
     def __init__(self: Any, **given: Any) -> None:
         unknown = sorted(set(given) - set(declared))
@@ -279,6 +288,9 @@ def _make_init(cls: type, declared: dict[str, Param]) -> Any:
             raise TypeError(
                 f"{type(self).__name__}() got unexpected parameter(s) {unknown}; its parameters are {list(declared)}"
             )
+        missing = [n for n in required if n not in given]
+        if missing:
+            raise TypeError(f"{type(self).__name__}() needs the parameter(s) {missing}")
         for name, p in declared.items():
             setattr(self, name, given.get(name, p.default))
 

@@ -57,14 +57,16 @@ class Entry:
             obj = getattr(obj, part)
         return obj
 
-    def accepted(self) -> list[str]:
-        """The parameters a caller may pass: the target's own, less the fixed ones."""
-        target = self.load()
+    def accepted(self) -> list[str] | None:
+        """The parameters a caller may pass: the target's own, less the fixed ones (None: any, for a target
+        that takes ``**kwargs`` or has no signature to read)."""
         try:
-            params = inspect.signature(target).parameters
+            params = inspect.signature(self.load()).parameters
         except (TypeError, ValueError):  # a builtin without a signature
-            return []
-        return [n for n, p in params.items() if n not in self.fixed and p.kind is not p.VAR_KEYWORD]
+            return None
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return None
+        return [n for n in params if n not in self.fixed]
 
     def build(self, kind: str, params: Mapping[str, Any], check: bool = False) -> Any:
         """``target(**defaults, **params, **fixed)``; unknown or fixed parameters are refused by name. With
@@ -76,7 +78,7 @@ class Entry:
                 f"build {self.load().__name__} itself to choose {fixed}"
             )
         accepted = self.accepted()
-        unknown = sorted(set(params) - set(accepted))
+        unknown = [] if accepted is None else sorted(set(params) - set(accepted))
         if unknown:
             raise InvalidInputError(f"{kind} {self.name!r} has no parameter {unknown}; its parameters are {accepted}")
         built = self.load()(**{**self.defaults, **params, **self.fixed})

@@ -113,7 +113,7 @@ class RandomSearch(Predictor):
         Seed of the folds and the drawn configurations; None: fresh ones at each fit.
     """
 
-    predictor: Predictor | None = param(None, optional(PREDICTOR))
+    predictor: Predictor = param(constraint=PREDICTOR)
     time_limit: float = param(60.0, Real(0.0, closed="neither"))
     n_folds: int = param(3, Int(2))
     max_trials: int | None = param(None, optional(Int(1)))
@@ -133,11 +133,6 @@ class RandomSearch(Predictor):
 
     def _inner(self) -> Predictor:
         return check(self._name, "predictor", self.predictor, PREDICTOR)
-
-    def validate_params(self) -> None:
-        """Check that ``predictor`` is given (its default, None, stands for a required value), then the rest."""
-        self._inner()
-        super().validate_params()
 
     # -- search ----------------------------------------------------------------------------------------
     def _candidates(self, space: dict[str, Any], seed: int | None) -> Iterator[dict[str, Any]]:

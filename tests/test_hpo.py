@@ -193,7 +193,7 @@ class NoSpace(LinearRegression):
 @pytest.mark.parametrize(
     "search, fragment",
     [
-        (RandomSearch(), "RandomSearch: predictor must be a naspred Predictor, got None"),
+        (RandomSearch(predictor=None), "RandomSearch: predictor must be a naspred Predictor, got None"),
         (RandomSearch(predictor=RandomForest()), "RandomForest declares no hyperparameter_space\\(\\)"),
         (RandomSearch(predictor=NoSpace()), "names 'depth', which is not one of its parameters \\['alpha', 'encoding'\\]"),
         (RandomSearch(predictor=SVR(), time_limit=0), "RandomSearch: time_limit must be a finite number > 0, got 0"),
@@ -206,6 +206,11 @@ def test_bad_searches_are_refused(nb201_disjoint, search, fragment):
     bench, train, _ = nb201_disjoint
     with pytest.raises(InvalidInputError, match=fragment):
         search.fit([bench.archs[i] for i in train[:40]], bench.y[train[:40]])
+
+
+def test_the_predictor_is_required():
+    with pytest.raises(TypeError, match=r"RandomSearch\(\) needs the parameter\(s\) \['predictor'\]"):
+        RandomSearch()
 
 
 def test_a_non_predictor_is_refused():

@@ -22,8 +22,9 @@ import numpy as np
 import torch
 from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
-from naspred.params import SEED, Constraint, Instance, Int, Real, optional, param
+from naspred.params import SEED, Constraint, Int, Real, optional, param
 from naspred.predictors.base import Predictor
+from naspred.predictors.encoded import ENCODING
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
 from naspred.predictors.standardised import TargetScaler
@@ -115,10 +116,6 @@ def epoch_batches(
 def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.optim.Adam:
     """Adam with PyTorch's fused kernel: one call updates every parameter (the same update rule)."""
     return torch.optim.Adam(params, lr=lr, fused=True, **options)
-
-
-#: an ``encoding``: the name of a registered featurizer
-ENCODING = Instance(str, what="a featurizer name")
 
 
 class NeuralPredictor(Predictor):

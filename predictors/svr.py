@@ -14,7 +14,7 @@ from typing import Any
 
 from scipy.stats import loguniform, uniform
 
-from naspred.params import AnyOf, Instance, Options, Real, param
+from naspred.params import AnyOf, Options, Real, param
 from naspred.predictors.standardised import StandardisedRegressor
 
 KERNELS = ("rbf", "linear", "poly", "sigmoid")
@@ -34,7 +34,6 @@ class SVR(StandardisedRegressor):
     kernel : {"rbf", "linear", "poly", "sigmoid"}
     """
 
-    encoding: str = param("adjacency_one_hot", Instance(str, what="a featurizer name"))
     C: float = param(1.0, Real(0.0, closed="neither"))
     nu: float = param(0.5, Real(0.0, 1.0, closed="right"))
     gamma: float | str = param("scale", AnyOf(Real(0.0, closed="neither"), Options(("scale", "auto"))))

@@ -18,7 +18,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     home = datahome.data_home(args.data_home)
     if args.action == "list":
         rows = []
-        for art in datahome.ARTIFACTS.values():
+        for art in datahome.artifacts():
             path = home / art.path
             rows.append((art.name, "present" if path.exists() else "missing", art.path, art.description))
         sys.stdout.write(f"data home: {home}\n")

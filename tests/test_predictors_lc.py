@@ -27,8 +27,6 @@ from naspred.predictors.learning_curve import (
     SoTL,
     SoTLE,
     SoTLEMA,
-    ValAccuracy,
-    ValLoss,
     metric_higher_is_better,
 )
 from naspred.predictors.requirements import Supply
@@ -102,8 +100,8 @@ def test_model_free_scores_equal_plain_sums_of_the_recorded_curves(spikenas_benc
         "sotlema": [-math.fsum(v * 0.5 ** (fidelity - 1 - t) for t, v in enumerate(c)) for c in loss],
     }
     made = {
-        "valacc": ValAccuracy(fidelity=fidelity),
-        "valloss": ValLoss(fidelity=fidelity),
+        "valacc": predictors.get("valacc", fidelity=fidelity),
+        "valloss": predictors.get("valloss", fidelity=fidelity),
         "sotl": SoTL(fidelity=fidelity),
         "sotle": SoTLE(fidelity=fidelity, e=3),
         "sotlema": SoTLEMA(fidelity=fidelity, ema_decay=0.5),
@@ -373,7 +371,7 @@ def test_learning_curve_predictors_apply_on_an_opaque_space(spikenas_bench, spli
     seen = spikenas_bench.curves["val_accuracy"].values[rows[:20], :10]
     loss = spikenas_bench.curves["train_loss"].values[rows[:20], :10]
     for predictor, expected in (
-        (ValAccuracy(fidelity=10), seen[:, -1]),
+        (predictors.get("valacc", fidelity=10), seen[:, -1]),
         (SoTLE(fidelity=10), -loss[:, -1]),
         (LcExtrapolation(fidelity=10, n_steps=0), 100 * extrapolate(np.arange(1, 11), seen / 100, 100, n_steps=0)[0]),
     ):
@@ -443,7 +441,7 @@ def test_curves_shorter_than_the_fidelity_are_refused(spikenas_bench, split):
     short = small_benchmark(spikenas_bench, rows, cut=5)
     archs = [spikenas_bench.archs[i] for i in rows]
     oracle = SimulatedOracle(short, hidden=archs, full_epochs=100)
-    for predictor in (ValAccuracy(fidelity=8), SoTL(fidelity=8), LcExtrapolation(fidelity=8, n_steps=0)):
+    for predictor in (predictors.get("valacc", fidelity=8), SoTL(fidelity=8), LcExtrapolation(fidelity=8, n_steps=0)):
         predictor.initialize(oracle, Budget(archs=0))
         with pytest.raises(InvalidInputError, match="end at epoch 5, short of the fidelity of 8 epochs"):
             predictor.query(archs, oracle, Budget(epochs=8, per_arch=True))
@@ -467,7 +465,7 @@ def test_non_finite_curves_are_refused(spikenas_bench, split, bad):
     values[2, 6] = bad
     archs = [spikenas_bench.archs[i] for i in rows]
     with pytest.raises(InvalidInputError, match="non-finite"):
-        ValAccuracy(fidelity=10).predict(
+        predictors.get("valacc", fidelity=10).predict(
             archs, ArchInfo(space=spikenas_bench.space, curves={"val_accuracy": Curves(np.arange(1, 11), values)})
         )
     with pytest.raises(InvalidInputError, match="curve 2 holds a non-finite value at epoch 7"):
@@ -513,7 +511,7 @@ def test_malformed_parameters_are_refused(spikenas_bench, split):
     with pytest.raises(InvalidInputError, match=r"ema_decay must be a number in \(0, 1\]"):
         SoTLEMA(fidelity=5, ema_decay=1.5).predict(archs, info)
     with pytest.raises(InvalidInputError, match="reads curves of 'val_accuracy'; info has \\['train_loss'\\]"):
-        ValAccuracy(fidelity=5, metric="val_accuracy").predict(archs, info)
+        predictors.get("valacc", fidelity=5, metric="val_accuracy").predict(archs, info)
     with pytest.raises(InvalidInputError, match="unknown direction of learning-curve metric 'perplexity'"):
         metric_higher_is_better("perplexity")
     with pytest.raises(InvalidInputError, match=r"LcSVR: nu must be a finite number in \(0, 1\], got 0.0"):

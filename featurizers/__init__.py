@@ -1,7 +1,8 @@
 """Encodings of architectures and learning curves (scikit-learn transformers); zero-cost proxies.
 
-``get(name, **params)`` builds a featurizer by registered name (``names()`` lists them). The classes are
-exported lazily, so that importing this package loads neither scikit-learn models nor PyTorch.
+``get(name, **params)`` builds a featurizer by registered name (``names()`` lists them, ``register`` adds
+one: :mod:`naspred.featurizers.registry`). The classes are exported lazily, so that importing this package
+loads neither scikit-learn models nor PyTorch.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from naspred.featurizers.registry import describe, get, names
+from naspred.featurizers.registry import describe, get, names, register
 
 _EXPORTS: dict[str, str] = {
     "ArchitectureEncoder": "naspred.featurizers.encoder",
@@ -33,6 +34,7 @@ __all__ = [
     "describe",
     "get",
     "names",
+    "register",
     "to_pyg_data",
 ]
 

@@ -1,10 +1,11 @@
 """The predictor contract and every predictor, one module per family.
 
-``get(name, **params)`` builds a registered predictor; ``names()`` lists them and ``describe()`` says
-what each needs. The contract: :class:`Predictor`, :class:`Requirements`, :class:`Prediction`,
-:class:`ArchInfo`. Budgets (:class:`Budget`, :class:`BudgetMeter`) and oracles (:class:`Oracle`,
-:class:`SimulatedOracle`, :class:`LiveOracle`) live in :mod:`naspred.oracles`, the layer below, and are
-re-exported here because the contract's ``initialize`` and ``query`` take them.
+``get(name, **params)`` builds a registered predictor; ``names()`` lists them, ``describe()`` says what
+each needs and ``register(name, cls, ...)`` adds one (:mod:`naspred.predictors.registry`). The contract:
+:class:`Predictor`, :class:`Requirements`, :class:`Prediction`, :class:`ArchInfo`. Budgets (:class:`Budget`,
+:class:`BudgetMeter`) and oracles (:class:`Oracle`, :class:`SimulatedOracle`, :class:`LiveOracle`) live in
+:mod:`naspred.oracles`, the layer below, and are re-exported here because the contract's ``initialize`` and
+``query`` take them.
 """
 
 from naspred.oracles.budget import Budget, BudgetMeter, Charge
@@ -14,7 +15,7 @@ from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.prediction import Prediction
-from naspred.predictors.registry import describe, get, names, predictor_class
+from naspred.predictors.registry import describe, get, names, predictor_class, register
 from naspred.predictors.requirements import Requirements
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "get",
     "names",
     "predictor_class",
+    "register",
 ]

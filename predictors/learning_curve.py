@@ -12,9 +12,10 @@ learned, so no labelled architecture is needed and no encoding either: they appl
   :class:`~naspred.featurizers.curves.LearningCurveFeatures`.
 
 Which curve: ``metric=None`` (the default) follows the benchmark (:func:`resolve_metric`): early stopping
-reads the target's own curve (a loss curve for a loss target), ``valacc`` and ``valloss`` the validation
-accuracy and loss where recorded, SoTL and its variants the training loss (else the validation loss); each
-falls back on the target's own curve. A named ``metric`` is read as named.
+reads the curve it prefers where recorded (``prefer``: the validation accuracy for ``valacc``, the validation
+loss for ``valloss``, none for ``early_stopping``), SoTL and its variants the training loss (else the
+validation loss); each falls back on the target's own curve (a loss curve for a loss target). A named
+``metric`` is read as named.
 
 Sign convention: a prediction is a score oriented like the target. Where the target is maximised (an
 accuracy) a higher prediction means a better architecture; where it is minimised (a loss) a lower one does.
@@ -25,15 +26,15 @@ target. Early stopping on a metric of the target's own direction is on the targe
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
 
 from naspred.errors import InvalidInputError
 from naspred.featurizers.curves import LearningCurveFeatures
+from naspred.params import Int, Real, param
 from naspred.predictors.base import Predictor
+from naspred.predictors.curve_options import CURVE_METRIC
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements, Supply
 
@@ -46,21 +47,6 @@ METRIC_DIRECTIONS: dict[str, bool] = {
     "val_loss": False,
     "test_loss": False,
 }
-
-
-def check_int(owner: str, name: str, value: Any, low: int) -> int:
-    """``value`` as an int ``>= low``, else an error naming ``owner`` and ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise InvalidInputError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def check_unit_float(owner: str, name: str, value: Any) -> float:
-    """``value`` as a float in ``(0, 1]``, else an error naming ``owner`` and ``name``."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or not 0.0 < float(value) <= 1.0:
-        raise InvalidInputError(f"{owner}: {name} must be a number in (0, 1], got {value!r}")
-    return float(value)
 
 
 def metric_higher_is_better(metric: str) -> bool:
@@ -168,12 +154,22 @@ class TargetCurve:
 
 
 class CurveScore(TargetCurve, Predictor):
-    """A score of one metric's partial learning curve at ``fidelity`` epochs, oriented like the target."""
+    """A score of one metric's partial learning curve at ``fidelity`` epochs, oriented like the target.
+
+    Parameters
+    ----------
+    fidelity : int
+        Epochs of partial training read (>= 1).
+    metric : str or None
+        The curve read; None follows the benchmark (:func:`resolve_metric`).
+    """
 
     family = "learning-curve"
-    fidelity: int
     #: whether every epoch up to the fidelity must be recorded
     _contiguous = False
+
+    fidelity: int = param(10, Int(1))
+    metric: str | None = param(None, CURVE_METRIC)
 
     @property
     def requirements(self) -> Requirements:
@@ -185,22 +181,17 @@ class CurveScore(TargetCurve, Predictor):
         """Score of each curve ``values[i]`` (epochs ``1..fidelity``), in the metric's own direction."""
         raise NotImplementedError
 
-    def _check_params(self) -> None:
-        check_int(self._name, "fidelity", self.fidelity, 1)
-        if self.metric is None:
-            return
-        if not isinstance(self.metric, str) or not self.metric:
-            raise InvalidInputError(
-                f"{self._name}: metric must be a curve name such as 'val_accuracy', or None for the target's, "
-                f"got {self.metric!r}"
-            )
-        metric_higher_is_better(self.metric)
+    def validate_params(self) -> None:
+        """The declared constraints, then: a named ``metric`` has a known direction."""
+        super().validate_params()
+        if self.metric is not None:
+            metric_higher_is_better(self.metric)
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check_params()
+        pass  # nothing is learned; fit has checked the parameters
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        self._check_params()
+        self.validate_params()  # a predictor that learns nothing may predict without being fitted
         metric = self.read_metric(info)
         _, values = read_curves(info, metric, self.fidelity, self._name, self._contiguous)
         return orientation(metric, info.higher_is_better) * self._score(values)
@@ -209,39 +200,35 @@ class CurveScore(TargetCurve, Predictor):
 class EarlyStopping(CurveScore):
     """Early stopping: the value of ``metric`` after ``fidelity`` epochs (White et al. 2021).
 
-    ``metric=None``: the target's own curve (:func:`resolve_metric`).
+    Registered as ``early_stopping``, and with ``prefer`` fixed as ``valacc`` (the validation accuracy) and
+    ``valloss`` (the validation loss, negated for a maximised target).
+
+    Parameters
+    ----------
+    fidelity : int
+        Epochs of partial training read (>= 1).
+    metric : str or None
+        The curve read; None: ``prefer`` where the benchmark records it, else the target's own curve
+        (:func:`resolve_metric`).
+    prefer : str or None
+        The curve read, where recorded, when ``metric`` is None.
     """
 
-    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
-        self.fidelity = fidelity
-        self.metric = metric
+    prefer: str | None = param(None, CURVE_METRIC)
+
+    @property
+    def preferred(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The curves read, where recorded, when ``metric`` is None (before the target's own)."""
+        return () if self.prefer is None else (self.prefer,)
+
+    def validate_params(self) -> None:
+        """The declared constraints, then: ``metric`` and ``prefer`` have known directions."""
+        super().validate_params()
+        if self.prefer is not None:
+            metric_higher_is_better(self.prefer)
 
     def _score(self, values: np.ndarray) -> np.ndarray:
         return values[:, -1].copy()
-
-
-class ValAccuracy(EarlyStopping):
-    """Early stopping on the validation accuracy after ``fidelity`` epochs (White et al. 2021).
-
-    ``metric=None``: ``val_accuracy`` where recorded, else the target's own curve.
-    """
-
-    preferred = ("val_accuracy",)
-
-    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
-        super().__init__(fidelity=fidelity, metric=metric)
-
-
-class ValLoss(EarlyStopping):
-    """Early stopping on the validation loss after ``fidelity`` epochs, negated for a maximised target.
-
-    ``metric=None``: ``val_loss`` where recorded, else the target's own curve.
-    """
-
-    preferred = ("val_loss",)
-
-    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
-        super().__init__(fidelity=fidelity, metric=metric)
 
 
 class SoTL(CurveScore):
@@ -253,10 +240,6 @@ class SoTL(CurveScore):
     _contiguous = True
     preferred = ("train_loss", "val_loss")
 
-    def __init__(self, fidelity: int = 10, metric: str | None = None) -> None:
-        self.fidelity = fidelity
-        self.metric = metric
-
     def _features(self) -> LearningCurveFeatures:
         return LearningCurveFeatures(features=("sotl",))
 
@@ -265,19 +248,23 @@ class SoTL(CurveScore):
 
 
 class SoTLE(SoTL):
-    """Sum of the training losses of the last ``e`` epochs before ``fidelity`` (Ru et al. 2021, TSE-E)."""
+    """Sum of the training losses of the last ``e`` epochs before ``fidelity`` (Ru et al. 2021, TSE-E).
 
-    def __init__(self, fidelity: int = 10, e: int = 1, metric: str | None = None) -> None:
-        self.fidelity = fidelity
-        self.e = e
-        self.metric = metric
+    Parameters
+    ----------
+    e : int
+        Epochs summed (>= 1, at most ``fidelity``).
+    """
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        e = check_int(self._name, "e", self.e, 1)
-        if e > self.fidelity:
+    e: int = param(1, Int(1))
+
+    def validate_params(self) -> None:
+        """The declared constraints, then: ``e`` sums no more epochs than ``fidelity``."""
+        super().validate_params()
+        if self.e > self.fidelity:
             raise InvalidInputError(
-                f"{self._name}: e={e} sums more epochs than the fidelity of {self.fidelity}; expected e <= fidelity"
+                f"{self._name}: e={self.e} sums more epochs than the fidelity of {self.fidelity}; "
+                "expected e <= fidelity"
             )
 
     def _features(self) -> LearningCurveFeatures:
@@ -285,16 +272,15 @@ class SoTLE(SoTL):
 
 
 class SoTLEMA(SoTL):
-    """Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA)."""
+    """Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA).
 
-    def __init__(self, fidelity: int = 10, ema_decay: float = 0.9, metric: str | None = None) -> None:
-        self.fidelity = fidelity
-        self.ema_decay = ema_decay
-        self.metric = metric
+    Parameters
+    ----------
+    ema_decay : float
+        Weight of each earlier epoch relative to the next (in (0, 1]).
+    """
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_unit_float(self._name, "ema_decay", self.ema_decay)
+    ema_decay: float = param(0.9, Real(0.0, 1.0, closed="right"))
 
     def _features(self) -> LearningCurveFeatures:
         return LearningCurveFeatures(features=("sotl_ema",), ema_decay=float(self.ema_decay))

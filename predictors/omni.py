@@ -23,11 +23,12 @@ NAS-Bench-201, the validation loss on a loss target); the encoding is left out o
 (architectures that are identifiers only), the proxy where the benchmark records none, the curve where it
 records no learning curve. Named feature groups and curve features are read as named.
 
-Ablations (constructor parameter ``features``, and registered names): no encoding, no learning curve, no
-zero-cost proxy, each feature group alone. The SemiNAS variant (``regressor="seminas"``) replaces NGBoost by
-:class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads the architecture only
-and pseudo-labels unlabelled architectures; the learning-curve and proxy features enter through the linear
-start, and SemiNAS fits its residual (unlabelled architectures need no curve or proxy for that).
+Ablations (parameters ``features`` and ``without``; registered names fix ``without``): no encoding, no
+learning curve, no zero-cost proxy, each feature group alone. The SemiNAS variant (``regressor="seminas"``)
+replaces NGBoost by :class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads
+the architecture only and pseudo-labels unlabelled architectures; the learning-curve and proxy features
+enter through the linear start, and SemiNAS fits its residual (unlabelled architectures need no curve or
+proxy for that).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ import numpy as np
 from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures
+from naspred.params import AnyOf, Boolean, Instance, Int, Options, optional, param
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import resolve_metric
 from naspred.predictors.ngboost import NGBoost
-from naspred.predictors.params import check_bool, check_choice, check_int
 from naspred.predictors.requirements import Requirements, Supply
 from scipy.special import ndtri
 
@@ -167,113 +168,132 @@ def curve_feature(name: str, who: str = "OMNI") -> tuple[str, str]:
     return name, "last"
 
 
+def _group_names(value: str | Sequence[str], name: str, who: str, *, empty: bool) -> tuple[str, ...]:
+    """``value`` (one feature group or several) as distinct groups in the order of :data:`FEATURE_GROUPS`."""
+    groups = (value,) if isinstance(value, str) else tuple(value)
+    unknown = [g for g in groups if g not in FEATURE_GROUPS]
+    problem = (
+        f"unknown feature group {unknown[0]!r}" if unknown
+        else f"{name} is empty" if not groups and not empty
+        else f"{name} lists a group twice: {list(groups)}" if len(set(groups)) != len(groups)
+        else None
+    )
+    if problem is not None:
+        raise InvalidInputError(f"{who}: {problem}; expected some of {list(FEATURE_GROUPS)}")
+    return tuple(g for g in FEATURE_GROUPS if g in groups)
+
+
 class OMNI(NGBoost):
     """OMNI (White et al., NeurIPS 2021): NGBoost on [encoding, learning-curve feature, zero-cost proxy].
 
-    - ``features``: the feature groups among ``("encoding", "curve", "proxy")``; ``None`` takes the class's
-      :attr:`default_features` (all three for OMNI, fewer for its ablations), less those the benchmark
-      cannot supply (see the module docstring).
-    - ``curve``: the learning-curve feature(s) read at ``fidelity`` epochs, names of :data:`CURVE_FEATURES`
-      (``"sotle"``: the training loss summed over the last ``sotle_window`` epochs; ``"val_accuracy"``: the
-      validation accuracy at the fidelity) or of any learning-curve metric (its value at the fidelity);
-      ``"auto"``: ``"sotle"`` where the benchmark records training losses, else the target's own curve.
-    - ``proxy``: the precomputed zero-cost proxy read through the oracle (``Requirements.proxies``).
-    - ``normalisation``: of the scalar features, fitted on the training architectures (:class:`ScalarNormaliser`).
-    - ``target``: the same for the target, which the model fits normalised; predictions are mapped back (the
-      standard deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
-    - ``linear_start``: boost from a least-squares line on the scalar features (see the module docstring).
-    - ``regressor``: ``"ngboost"`` or ``"seminas"``; ``None`` takes :attr:`default_regressor`.
-    - ``n_unlabelled``, ``seminas_epochs``: unlabelled architectures and training epochs (before and again
-      after pseudo-labelling) of the SemiNAS variant.
-    - ``min_samples_leaf``: of NGBoost's trees (splits need twice as many); ``"auto"``: ``n // 10`` clipped to
-      2..5 for ``n`` training architectures (leaf sizes 2 and 5 rank alike at 20 architectures, 5 ranks as well
-      or better at 100: ``perf/defaults.md``, question "omni"); ``None``: NASLib's rule
-      ``min(max(n // 2, 1), 15)``.
-    - NGBoost's own hyperparameters as in :class:`~naspred.predictors.ngboost.NGBoost`; the defaults here
-      (250 rounds at learning rate 0.1 on 80 % minibatches, the ``"auto"`` leaf size) rank about as well as
-      NASLib's 505 rounds at 0.081 on 50 % minibatches, in about 60 % of the time (``perf/defaults.md``).
+    Registered as ``omni`` and, with ``without`` or ``regressor`` fixed, as its ablations (``omni_no_encoding``,
+    ``omni_curve_only``, ``omni_seminas``, ...: :mod:`naspred.predictors.registry`).
+
+    Parameters
+    ----------
+    features : sequence of str or None
+        The feature groups read, among ``("encoding", "curve", "proxy")``; None: every group not in
+        ``without``, less those the benchmark cannot supply (see the module docstring).
+    without : sequence of str
+        The feature groups an ablation leaves out when ``features`` is None.
+    curve : str or sequence of str
+        The learning-curve feature(s) read at ``fidelity`` epochs, names of :data:`CURVE_FEATURES`
+        (``"sotle"``: the training loss summed over the last ``sotle_window`` epochs; ``"val_accuracy"``: the
+        validation accuracy at the fidelity) or of any learning-curve metric (its value at the fidelity);
+        ``"auto"``: ``"sotle"`` where the benchmark records training losses, else the target's own curve.
+    fidelity : int
+        Epochs of partial training the curve features read.
+    proxy : str
+        The precomputed zero-cost proxy read through the oracle (``Requirements.proxies``).
+    encoding : str or sequence of str
+        The featurizer(s) that encode each architecture, side by side.
+    sotle_window : int
+        Epochs SoTL-E sums.
+    normalisation : {"quantile", "standard"}
+        Of the scalar features, fitted on the training architectures (:class:`ScalarNormaliser`).
+    target : {"quantile", "standard"}
+        The same for the target, which the model fits normalised; predictions are mapped back (the standard
+        deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
+    linear_start : bool
+        Boost from a least-squares line on the scalar features (see the module docstring).
+    regressor : {"ngboost", "seminas"}
+        The model fitted after the linear start.
+    n_unlabelled, seminas_epochs : int
+        Unlabelled architectures and training epochs (before and again after pseudo-labelling) of SemiNAS.
+    min_samples_leaf : int, "auto" or None
+        Of NGBoost's trees (splits need twice as many); ``"auto"``: ``n // 10`` clipped to 2..5 for ``n``
+        training architectures (leaf sizes 2 and 5 rank alike at 20 architectures, 5 ranks as well or better at
+        100: ``perf/defaults.md``, question "omni"); None: NASLib's rule ``min(max(n // 2, 1), 15)``.
+    n_estimators, learning_rate, minibatch_frac, max_depth, max_features, random_state
+        NGBoost's own, as in :class:`~naspred.predictors.ngboost.NGBoost`; the defaults here (250 rounds at
+        learning rate 0.1 on 80 % minibatches, the ``"auto"`` leaf size) rank about as well as NASLib's 505
+        rounds at 0.081 on 50 % minibatches, in about 60 % of the time (``perf/defaults.md``).
     """
 
     family = "hybrid"
     uncertainty = True
-    #: feature groups used when ``features`` is None
-    default_features: tuple[str, ...] = FEATURE_GROUPS
-    #: model used when ``regressor`` is None
-    default_regressor: str = "ngboost"
 
-    def __init__(
-        self,
-        features: Sequence[str] | None = None,
-        curve: str | Sequence[str] = AUTO_CURVE,
-        fidelity: int = 12,
-        proxy: str = "jacov",
-        encoding: str | Sequence[str] = "adjacency_one_hot",
-        sotle_window: int = 1,
-        normalisation: str = "quantile",
-        target: str = "quantile",
-        linear_start: bool = True,
-        regressor: str | None = None,
-        n_unlabelled: int = 200,
-        seminas_epochs: int = 50,
-        n_estimators: int = 250,
-        learning_rate: float = 0.1,
-        minibatch_frac: float = 0.8,
-        max_depth: int = 6,
-        max_features: float = 0.7920456318712875,
-        min_samples_leaf: int | str | None = "auto",
-        random_state: int | None = None,
-    ) -> None:
-        super().__init__(
-            encoding=encoding,
-            n_estimators=n_estimators,
-            learning_rate=learning_rate,
-            minibatch_frac=minibatch_frac,
-            max_depth=max_depth,
-            max_features=max_features,
-            random_state=random_state,
-        )
-        self.features = features
-        self.curve = curve
-        self.fidelity = fidelity
-        self.proxy = proxy
-        self.sotle_window = sotle_window
-        self.normalisation = normalisation
-        self.target = target
-        self.linear_start = linear_start
-        self.regressor = regressor
-        self.n_unlabelled = n_unlabelled
-        self.seminas_epochs = seminas_epochs
-        self.min_samples_leaf = min_samples_leaf
+    features: Sequence[str] | None = param(None, optional(Instance(str, tuple, list, what="feature group names")))
+    without: Sequence[str] = param((), Instance(tuple, list, what="a sequence of feature groups"))
+    curve: str | Sequence[str] = param(AUTO_CURVE, Instance(str, tuple, list, what="learning-curve feature names"))
+    fidelity: int = param(12, Int(1))
+    proxy: str = param("jacov", Instance(str, what="a proxy name"))
+    encoding: str | Sequence[str] = param("adjacency_one_hot", Instance(str, tuple, list, what="featurizer names"))
+    sotle_window: int = param(1, Int(1))
+    normalisation: str = param("quantile", Options(NORMALISATIONS))
+    target: str = param("quantile", Options(NORMALISATIONS))
+    linear_start: bool = param(True, Boolean())
+    regressor: str = param("ngboost", Options(REGRESSORS))
+    n_unlabelled: int = param(200, Int(0))
+    seminas_epochs: int = param(50, Int(1))
+    min_samples_leaf: int | str | None = param("auto", AnyOf(Int(1), Options(("auto",)), None))
+    n_estimators: int = param(250)
+    learning_rate: float = param(0.1)
+    minibatch_frac: float = param(0.8)
 
     # -- parameters ------------------------------------------------------------------------------------
+    def validate_params(self) -> None:
+        """The declared constraints, then the feature groups, the proxy name and the SemiNAS variant's needs."""
+        super().validate_params()
+        who = self._name
+        without = _group_names(self.without, "without", who, empty=True)
+        if self.features is not None and without:
+            raise InvalidInputError(f"{who}: give features or without, not both (features={self.features!r})")
+        if len(without) == len(FEATURE_GROUPS):
+            raise InvalidInputError(f"{who}: without leaves no feature group; expected fewer than all three")
+        groups = self.feature_groups()
+        if not self.proxy:
+            raise InvalidInputError(f"{who}: proxy must be a proxy name, got {self.proxy!r}")
+        if self.regressor == "seminas":
+            if "encoding" not in groups:
+                raise InvalidInputError(
+                    f"{who}: the SemiNAS regressor reads the architecture; keep 'encoding' in features"
+                )
+            if not self.linear_start and len(groups) > 1:
+                raise InvalidInputError(
+                    f"{who}: with regressor='seminas' the curve and proxy features enter through the linear start; "
+                    "set linear_start=True or features=('encoding',)"
+                )
+
     def feature_groups(self) -> tuple[str, ...]:
         """The feature groups this predictor reads, in the order of :data:`FEATURE_GROUPS`."""
-        who = self._name
-        groups = self._default_groups() if self.features is None else self.features
-        if isinstance(groups, str):
-            groups = (groups,)
-        groups = tuple(groups)
-        if not groups:
-            raise InvalidInputError(f"{who}: features is empty; expected some of {list(FEATURE_GROUPS)}")
-        for g in groups:
-            if g not in FEATURE_GROUPS:
-                raise InvalidInputError(f"{who}: unknown feature group {g!r}; expected some of {list(FEATURE_GROUPS)}")
-        if len(set(groups)) != len(groups):
-            raise InvalidInputError(f"{who}: features lists a group twice: {list(groups)}")
-        return tuple(g for g in FEATURE_GROUPS if g in groups)
+        if self.features is None:
+            return self._default_groups()
+        return _group_names(self.features, "features", self._name, empty=False)
 
     def _default_groups(self) -> tuple[str, ...]:
-        """:attr:`default_features`, less the groups the benchmark adapted to cannot supply (none if all)."""
+        """The groups not in ``without``, less those the benchmark adapted to cannot supply (none if all)."""
+        candidates = tuple(g for g in FEATURE_GROUPS if g not in self.without)
         supply: Supply | None = getattr(self, "supply_", None)
         if supply is None:
-            return self.default_features
+            return candidates
         kept = tuple(
-            g for g in self.default_features
-            if not (g == "encoding" and supply.opaque and self._regressor() == "ngboost")
+            g for g in candidates
+            if not (g == "encoding" and supply.opaque and self.regressor == "ngboost")
             and not (g == "proxy" and self.proxy not in supply.proxies)
             and not (g == "curve" and self.curve == AUTO_CURVE and self._auto_metric(supply) is None)
         )
-        return kept or self.default_features  # nothing it can read: the plan says why it is skipped
+        return kept or candidates  # nothing it can read: the plan says why it is skipped
 
     @staticmethod
     def _auto_metric(supply: Supply) -> str | None:
@@ -309,51 +329,25 @@ class OMNI(NGBoost):
         blocks = [get_featurizer(name, space=info.space).transform(archs) for name in self._encodings()]
         return np.hstack([np.asarray(b, dtype=np.float64) for b in blocks])
 
-    def _regressor(self) -> str:
-        name = self.default_regressor if self.regressor is None else self.regressor
-        return check_choice(self._name, "regressor", name, REGRESSORS)
-
     @property
     def requirements(self) -> Requirements:
         groups = self.feature_groups()
         curve = "curve" in groups
         metrics = tuple(dict.fromkeys(curve_feature(c, self._name)[0] for c in self._curves())) if curve else ()
         every_epoch = curve and any(curve_feature(c, self._name)[1] != "last" for c in self._curves())
-        semi = self._regressor() == "seminas"
+        semi = self.regressor == "seminas"
         featurizers = ("gcn",) if semi else (self._encodings() if "encoding" in groups else ())
         return Requirements(
             featurizers=featurizers,
-            fidelity=check_int(self._name, "fidelity", self.fidelity, 1) if curve else None,
+            fidelity=self.fidelity if curve else None,
             curve_metrics=metrics,
             every_epoch=every_epoch,
             labelled=True,
             encoding=semi or "encoding" in groups,
-            unlabelled=check_int(self._name, "n_unlabelled", self.n_unlabelled, 0) if semi else 0,
+            unlabelled=self.n_unlabelled if semi else 0,
             proxies=(self.proxy,) if "proxy" in groups else (),
             min_labelled=2,
         )
-
-    def _check_params(self) -> None:
-        who = self._name
-        groups = self.feature_groups()
-        check_int(who, "sotle_window", self.sotle_window, 1)
-        check_choice(who, "normalisation", self.normalisation, NORMALISATIONS)
-        check_choice(who, "target", self.target, NORMALISATIONS)
-        linear = check_bool(who, "linear_start", self.linear_start)
-        if self.min_samples_leaf is not None and self.min_samples_leaf != "auto":
-            check_int(who, "min_samples_leaf", self.min_samples_leaf, 1)
-        if not isinstance(self.proxy, str) or not self.proxy:
-            raise InvalidInputError(f"{who}: proxy must be a proxy name, got {self.proxy!r}")
-        if self._regressor() == "seminas":
-            if "encoding" not in groups:
-                raise InvalidInputError(
-                    f"{who}: the SemiNAS regressor reads the architecture; keep 'encoding' in features"
-                )
-            if not linear and len(groups) > 1:
-                raise InvalidInputError(
-                    f"{who}: with regressor='seminas' the curve and proxy features enter through the linear start; "
-                    "set linear_start=True or features=('encoding',)"
-                )
 
     # -- features --------------------------------------------------------------------------------------
     def _scalars(self, n: int, info: ArchInfo, groups: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
@@ -399,9 +393,8 @@ class OMNI(NGBoost):
 
     # -- fit and predict -------------------------------------------------------------------------------
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check_params()
         self.groups_ = self.feature_groups()
-        self.regressor_ = regressor = self._regressor()
+        self.regressor_ = regressor = self.regressor
         scalars, self.feature_names_ = self._scalars(len(archs), info, self.groups_)
         self.normaliser_ = ScalarNormaliser.fit(scalars, self.normalisation)
         self.target_ = ScalarNormaliser.fit(y[:, None], self.target)
@@ -428,7 +421,7 @@ class OMNI(NGBoost):
     def _fit_seminas(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
         from naspred.predictors.seminas import SemiNAS
 
-        epochs = check_int(self._name, "seminas_epochs", self.seminas_epochs, 1)
+        epochs = self.seminas_epochs
         model = SemiNAS(
             n_unlabelled=self.n_unlabelled, epochs=epochs, semi_epochs=epochs, random_state=self.random_state
         )
@@ -452,44 +445,3 @@ class OMNI(NGBoost):
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         return self._predict_dist(archs, info)[0]
 
-
-class OMNINoEncoding(OMNI):
-    """OMNI without the architecture encoding: learning-curve feature and zero-cost proxy (ablation)."""
-
-    default_features = ("curve", "proxy")
-
-
-class OMNINoCurve(OMNI):
-    """OMNI without the learning-curve feature: encoding and zero-cost proxy (ablation)."""
-
-    default_features = ("encoding", "proxy")
-
-
-class OMNINoZeroCost(OMNI):
-    """OMNI without the zero-cost proxy: encoding and learning-curve feature (ablation)."""
-
-    default_features = ("encoding", "curve")
-
-
-class OMNIEncodingOnly(OMNI):
-    """OMNI on the architecture encoding alone (ablation; NGBoost on the encoding)."""
-
-    default_features = ("encoding",)
-
-
-class OMNICurveOnly(OMNI):
-    """OMNI on the learning-curve feature alone (ablation)."""
-
-    default_features = ("curve",)
-
-
-class OMNIZeroCostOnly(OMNI):
-    """OMNI on the zero-cost proxy alone (ablation)."""
-
-    default_features = ("proxy",)
-
-
-class OMNISemiNAS(OMNI):
-    """OMNI with SemiNAS (Luo et al., NeurIPS 2020) in place of NGBoost, pseudo-labelling unlabelled archs."""
-
-    default_regressor = "seminas"

@@ -1,89 +1,177 @@
-"""Predictors by name: ``naspred.predictors.get("rf", n_estimators=200)``."""
+"""Predictors by name: ``naspred.predictors.get("rf", n_estimators=200)``.
+
+One :class:`~naspred.registry.Registry`, :data:`PREDICTORS`. Each entry names its class as ``"module:attr"``,
+imported on first use so that importing naspred loads no model. Presets are entries of a shared class with
+a parameter fixed, not subclasses: the zero-cost proxies (``synflow``, ``jacov``, ...) are
+:class:`~naspred.predictors.zerocost.ZeroCost` with ``proxy`` fixed, ``valacc`` and ``valloss`` are
+:class:`~naspred.predictors.learning_curve.EarlyStopping` with ``prefer`` fixed, and OMNI's ablations are
+:class:`~naspred.predictors.omni.OMNI` with ``without`` (or ``regressor``) fixed. :func:`register` adds a
+user's predictor::
+
+    from naspred import predictors
+
+    predictors.register("mine", MyPredictor, "my predictor", defaults={"alpha": 0.5})
+    predictors.get("mine", alpha=1.0)
+"""
 
 from __future__ import annotations
 
 import inspect
 import re
-from importlib import import_module
+from collections.abc import Mapping
 from typing import Any
 
-from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.errors import InvalidInputError
+from naspred.predictors.base import Predictor
+from naspred.registry import Entry, Registry
 
-# name -> (module, class); imported on first use so that importing naspred stays cheap
-_PREDICTORS: dict[str, tuple[str, str]] = {
-    "lin_reg": ("naspred.predictors.linear", "LinearRegression"),
-    "rf": ("naspred.predictors.random_forest", "RandomForest"),
-    "mlp": ("naspred.predictors.mlp", "MLP"),
-    "bananas": ("naspred.predictors.mlp", "BANANAS"),
-    "gcn": ("naspred.predictors.gcn", "GCN"),
-    "bonas": ("naspred.predictors.gcn", "BONAS"),
-    "dngo": ("naspred.predictors.bayesian_nn", "DNGO"),
-    "bohamiann": ("naspred.predictors.bayesian_nn", "BOHAMIANN"),
-    "nao": ("naspred.predictors.seminas", "NAO"),
-    "seminas": ("naspred.predictors.seminas", "SemiNAS"),
-    "early_stopping": ("naspred.predictors.learning_curve", "EarlyStopping"),
-    "valacc": ("naspred.predictors.learning_curve", "ValAccuracy"),
-    "valloss": ("naspred.predictors.learning_curve", "ValLoss"),
-    "sotl": ("naspred.predictors.learning_curve", "SoTL"),
-    "sotle": ("naspred.predictors.learning_curve", "SoTLE"),
-    "sotlema": ("naspred.predictors.learning_curve", "SoTLEMA"),
-    "lce": ("naspred.predictors.lc_extrapolation", "LcExtrapolation"),
-    "lcsvr": ("naspred.predictors.lcsvr", "LcSVR"),
-    "bayes_lin_reg": ("naspred.predictors.bayesian_linear", "BayesianLinearRegression"),
-    "lgb": ("naspred.predictors.boosting", "LightGBM"),
-    "xgb": ("naspred.predictors.boosting", "XGBoost"),
-    "ngb": ("naspred.predictors.ngboost", "NGBoost"),
-    "svr": ("naspred.predictors.svr", "SVR"),
-    "gp": ("naspred.predictors.gaussian_process", "GaussianProcess"),
-    "var_sparse_gp": ("naspred.predictors.gaussian_process", "SparseGaussianProcess"),
-    "zero_cost": ("naspred.predictors.zerocost", "ZeroCost"),
-    "synflow": ("naspred.predictors.zerocost", "Synflow"),
-    "jacov": ("naspred.predictors.zerocost", "Jacov"),
-    "nwot": ("naspred.predictors.zerocost", "NWOT"),
-    "snip": ("naspred.predictors.zerocost", "Snip"),
-    "grasp": ("naspred.predictors.zerocost", "Grasp"),
-    "fisher": ("naspred.predictors.zerocost", "Fisher"),
-    "grad_norm": ("naspred.predictors.zerocost", "GradNorm"),
-    "params": ("naspred.predictors.zerocost", "Params"),
-    "flops": ("naspred.predictors.zerocost", "Flops"),
-    "omni": ("naspred.predictors.omni", "OMNI"),
-    "omni_no_encoding": ("naspred.predictors.omni", "OMNINoEncoding"),
-    "omni_no_curve": ("naspred.predictors.omni", "OMNINoCurve"),
-    "omni_no_zero_cost": ("naspred.predictors.omni", "OMNINoZeroCost"),
-    "omni_encoding_only": ("naspred.predictors.omni", "OMNIEncodingOnly"),
-    "omni_curve_only": ("naspred.predictors.omni", "OMNICurveOnly"),
-    "omni_zero_cost_only": ("naspred.predictors.omni", "OMNIZeroCostOnly"),
-    "omni_seminas": ("naspred.predictors.omni", "OMNISemiNAS"),
-    "plain_ngboost": ("naspred.predictors.plain", "PlainNGBoost"),
-    "plain_lightgbm": ("naspred.predictors.plain", "PlainLightGBM"),
-}
+_P = "naspred.predictors"
+
+
+def _zero_cost(proxy: str, description: str) -> Entry:
+    """``proxy`` as a preset of :class:`~naspred.predictors.zerocost.ZeroCost`."""
+    return Entry(proxy, f"{_P}.zerocost:ZeroCost", description, fixed={"proxy": proxy})
+
+
+def _early_stopping(name: str, curve: str, description: str) -> Entry:
+    """Early stopping that prefers ``curve`` (where recorded), as a preset."""
+    return Entry(name, f"{_P}.learning_curve:EarlyStopping", description, fixed={"prefer": curve})
+
+
+def _omni(name: str, description: str, **fixed: Any) -> Entry:
+    """An OMNI ablation: :class:`~naspred.predictors.omni.OMNI` with ``fixed`` parameters."""
+    return Entry(name, f"{_P}.omni:OMNI", description, fixed=fixed)
+
+
+#: every registered predictor
+PREDICTORS: Registry[Predictor] = Registry("predictor", [
+    Entry("lin_reg", f"{_P}.linear:LinearRegression",
+          "Least squares on ``encoding``; ``alpha > 0`` adds an L2 penalty (ridge regression)."),
+    Entry("bayes_lin_reg", f"{_P}.bayesian_linear:BayesianLinearRegression",
+          "Bayesian linear regression on ``encoding`` with a predictive std (NASLib's ``bayes_lin_reg``)."),
+    Entry("rf", f"{_P}.random_forest:RandomForest",
+          "A random forest regressor on ``encoding``; ``predict_dist`` gives the std over its trees."),
+    Entry("lgb", f"{_P}.boosting:LightGBM",
+          "LightGBM regression on ``encoding`` (Luo et al. 2020's settings, as NASLib's ``lgb``)."),
+    Entry("xgb", f"{_P}.boosting:XGBoost", "XGBoost regression on ``encoding`` (NASLib's ``xgb`` defaults)."),
+    Entry("ngb", f"{_P}.ngboost:NGBoost",
+          "NGBoost (Normal distribution, tree base learners) on ``encoding``; NASLib's ``ngb`` defaults."),
+    Entry("svr", f"{_P}.svr:SVR", "ν-SVR on ``encoding``."),
+    Entry("gp", f"{_P}.gaussian_process:GaussianProcess",
+          "Exact GP regression on ``encoding``; hyperparameters fitted by ``n_iter`` Adam steps on the marginal "
+          "likelihood."),
+    Entry("var_sparse_gp", f"{_P}.gaussian_process:SparseGaussianProcess",
+          "Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et al. "
+          "2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."),
+    Entry("mlp", f"{_P}.mlp:MLP",
+          "NASLib's MLP predictor: a feed-forward ReLU network on ``encoding`` (White et al., NeurIPS 2021)."),
+    Entry("bananas", f"{_P}.mlp:BANANAS",
+          "BANANAS's meta neural network (White, Neiswanger and Savani, AAAI 2021): an ensemble of MLPs on the "
+          "path encoding, predicting the mean of its members with their standard deviation as uncertainty."),
+    Entry("gcn", f"{_P}.gcn:GCN", "The GCN neural predictor of Wen et al. (ECCV 2020), as NASLib's ``GCNPredictor``."),
+    Entry("bonas", f"{_P}.gcn:BONAS",
+          "BONAS (Shi et al., NeurIPS 2020): a GCN embedding (global node) with a Bayesian linear regression head."),
+    Entry("dngo", f"{_P}.bayesian_nn:DNGO",
+          "DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian "
+          "linear regression, whose evidence-maximised posterior gives the mean and standard deviation."),
+    Entry("bohamiann", f"{_P}.bayesian_nn:BOHAMIANN",
+          "A BOHAMIANN-style Bayesian neural network (Springenberg et al., NeurIPS 2016): scale-adapted SGHMC "
+          "samples of a tanh network (3 layers of 50 units) and its noise level; mixture mean and std."),
+    Entry("nao", f"{_P}.seminas:NAO",
+          "The encoder-predictor-decoder of NAO (Luo et al., NeurIPS 2018) as a performance predictor."),
+    Entry("seminas", f"{_P}.seminas:SemiNAS",
+          "SemiNAS (Luo et al., NeurIPS 2020): NAO trained on labelled architectures, then on labelled plus "
+          "architectures pseudo-labelled by itself."),
+    Entry("early_stopping", f"{_P}.learning_curve:EarlyStopping",
+          "Early stopping: the value of ``metric`` after ``fidelity`` epochs (White et al. 2021)."),
+    _early_stopping("valacc", "val_accuracy",
+                    "Early stopping on the validation accuracy after ``fidelity`` epochs (White et al. 2021)."),
+    _early_stopping("valloss", "val_loss",
+                    "Early stopping on the validation loss after ``fidelity`` epochs, negated for a maximised "
+                    "target."),
+    Entry("sotl", f"{_P}.learning_curve:SoTL",
+          "Sum of training losses over epochs ``1..fidelity`` (Ru et al. 2021, TSE), negated for a maximised "
+          "target."),
+    Entry("sotle", f"{_P}.learning_curve:SoTLE",
+          "Sum of the training losses of the last ``e`` epochs before ``fidelity`` (Ru et al. 2021, TSE-E)."),
+    Entry("sotlema", f"{_P}.learning_curve:SoTLEMA",
+          "Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA)."),
+    Entry("lce", f"{_P}.lc_extrapolation:LcExtrapolation",
+          "Parametric learning-curve extrapolation (Domhan et al. 2015): an MCMC ensemble of 11 families."),
+    Entry("lcsvr", f"{_P}.lcsvr:LcSVR",
+          "ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``."),
+    Entry("zero_cost", f"{_P}.zerocost:ZeroCost",
+          "The zero-cost proxy ``proxy`` as the predicted score, precomputed (``\"table\"``) or computed live."),
+    _zero_cost("synflow", "Synflow (Tanaka et al., NeurIPS 2020), log-scaled as NAS-Bench-Suite-Zero reports it."),
+    _zero_cost("jacov", "Jacobian covariance (Mellor et al., ICML 2021, v1)."),
+    _zero_cost("nwot", "NASWOT: log-determinant of the ReLU-code kernel (Mellor et al., ICML 2021, v2)."),
+    _zero_cost("snip", "SNIP saliency (Lee et al., ICLR 2019) as a zero-cost proxy."),
+    _zero_cost("grasp", "GraSP (Wang et al., ICLR 2020) as a zero-cost proxy."),
+    _zero_cost("fisher", "Channel Fisher information (Turner et al., ICLR 2020) as a zero-cost proxy."),
+    _zero_cost("grad_norm", "Sum of the layers' gradient norms (Abdelfattah et al., ICLR 2021)."),
+    _zero_cost("params", "Number of parameters (millions) as a zero-cost baseline."),
+    _zero_cost("flops", "FLOPs of one input (millions) as a zero-cost baseline."),
+    Entry("omni", f"{_P}.omni:OMNI",
+          "OMNI (White et al., NeurIPS 2021): NGBoost on [encoding, learning-curve feature, zero-cost proxy]."),
+    _omni("omni_no_encoding",
+          "OMNI without the architecture encoding: learning-curve feature and zero-cost proxy (ablation).",
+          without=("encoding",)),
+    _omni("omni_no_curve", "OMNI without the learning-curve feature: encoding and zero-cost proxy (ablation).",
+          without=("curve",)),
+    _omni("omni_no_zero_cost", "OMNI without the zero-cost proxy: encoding and learning-curve feature (ablation).",
+          without=("proxy",)),
+    _omni("omni_encoding_only", "OMNI on the architecture encoding alone (ablation; NGBoost on the encoding).",
+          without=("curve", "proxy")),
+    _omni("omni_curve_only", "OMNI on the learning-curve feature alone (ablation).", without=("encoding", "proxy")),
+    _omni("omni_zero_cost_only", "OMNI on the zero-cost proxy alone (ablation).", without=("encoding", "curve")),
+    _omni("omni_seminas",
+          "OMNI with SemiNAS (Luo et al., NeurIPS 2020) in place of NGBoost, pseudo-labelling unlabelled archs.",
+          regressor="seminas"),
+    Entry("plain_ngboost", f"{_P}.plain:PlainNGBoost",
+          "``ngboost.NGBRegressor()`` with the package's defaults on OMNI's raw features, raw target."),
+    Entry("plain_lightgbm", f"{_P}.plain:PlainLightGBM",
+          "LightGBM on OMNI's raw features, raw target: 500 trees at learning rate 0.05, 31 leaves of at least 5, "
+          "80 % row and column sampling (as ``perf/predictors.py`` sets it)."),
+])
 
 
 def names() -> list[str]:
     """Registered predictor names."""
-    return sorted(_PREDICTORS)
+    return PREDICTORS.names()
 
 
-def predictor_class(name: str) -> type:
-    """The class registered as ``name``."""
-    try:
-        module, cls = _PREDICTORS[name]
-    except (KeyError, TypeError):
-        raise UnknownNameError(f"unknown predictor {name!r}; expected one of {names()}") from None
-    return getattr(import_module(module), cls)
+def predictor_class(name: str) -> type[Predictor]:
+    """The class registered as ``name`` (shared by presets: ``predictor_class("synflow")`` is ``ZeroCost``)."""
+    return PREDICTORS.load(name)  # type: ignore[no-any-return]
 
 
-def get(name: str, **params: Any) -> Any:
-    """A new predictor registered as ``name``, built with ``params``."""
-    cls = predictor_class(name)
-    accepted = [p for p in inspect.signature(cls).parameters if p != "self"]
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:
-        raise InvalidInputError(f"predictor {name!r} has no parameter {unknown}; its parameters are {accepted}")
-    return cls(**params)
+def get(name: str, **params: Any) -> Predictor:
+    """A new predictor registered as ``name``, built with its defaults updated by ``params``."""
+    return PREDICTORS.build(name, **params)
 
 
-def checked(name: str, **params: Any) -> Any:
+def register(
+    name: str,
+    target: type[Predictor] | str,
+    description: str = "",
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    replace: bool = False,
+) -> Entry:
+    """Register ``target`` (a :class:`Predictor` subclass, or ``"module:attr"`` naming one) as ``name``.
+
+    ``defaults`` are parameters a caller of :func:`get` may override, ``fixed`` those it may not (a preset);
+    a name already taken is refused unless ``replace``. Returns the entry.
+    """
+    if not isinstance(target, str) and not (isinstance(target, type) and issubclass(target, Predictor)):
+        raise InvalidInputError(
+            f"predictor {name!r}: target must be a Predictor subclass or 'module:attr', got {target!r}"
+        )
+    return PREDICTORS.register(name, target, description, defaults=defaults, fixed=fixed, replace=replace)
+
+
+def checked(name: str, **params: Any) -> Predictor:
     """``get(name, **params)`` with every parameter checked now (:func:`naspred.predictors.params.check_params`),
     not when the predictor first fits: what a sweep calls when it is planned."""
     from naspred.predictors.params import check_params
@@ -93,11 +181,9 @@ def checked(name: str, **params: Any) -> Any:
     return predictor
 
 
-def resolve(predictor: Any, who: str, **params: Any) -> Any:
+def resolve(predictor: Any, who: str, **params: Any) -> Predictor:
     """``predictor`` itself (a naspred Predictor), or the registered predictor of that name built with
     ``params``; ``who`` names the caller in errors."""
-    from naspred.predictors.base import Predictor
-
     if isinstance(predictor, str):
         return get(predictor, **params)
     if params:
@@ -119,8 +205,16 @@ def _first_sentence(doc: str) -> str:
     return paragraph if end is None else paragraph[: end.start() + 1]
 
 
+def summary(name: str) -> str:
+    """One line on the predictor ``name``: its entry's description, else the first sentence of its class's
+    docstring."""
+    entry = PREDICTORS.entry(name)
+    return entry.description or _first_sentence(inspect.getdoc(entry.load()) or "")
+
+
 def describe() -> list[dict[str, Any]]:
-    """Name, family, requirements and uncertainty of every registered predictor (default parameters)."""
+    """Name, class, family, requirements, uncertainty and summary of every registered predictor (default
+    parameters)."""
     out = []
     for name in names():
         predictor = get(name)
@@ -131,7 +225,7 @@ def describe() -> list[dict[str, Any]]:
                 "family": predictor.family,
                 "requirements": predictor.requirements.as_dict(),
                 "uncertainty": bool(predictor.uncertainty),
-                "summary": _first_sentence(inspect.getdoc(type(predictor)) or ""),
+                "summary": summary(name),
             }
         )
     return out

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from naspred.errors import InvalidInputError
+from naspred.params import Instance, Int, Options, optional, param
 from naspred.predictors.base import Predictor
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
@@ -32,30 +33,42 @@ SOURCES = ("table", "live")
 
 
 class ZeroCost(Predictor):
-    """The zero-cost proxy ``proxy`` as the predicted score, precomputed (``"table"``) or computed live."""
+    """The zero-cost proxy ``proxy`` as the predicted score, precomputed (``"table"``) or computed live.
+
+    Registered as ``zero_cost`` (any proxy) and, with ``proxy`` fixed, once per proxy of White et al.
+    (NeurIPS 2021): ``synflow``, ``jacov``, ``nwot``, ``snip``, ``grasp``, ``fisher``, ``grad_norm``,
+    ``params`` and ``flops``.
+
+    Parameters
+    ----------
+    proxy : str
+        The proxy's name (a benchmark's ``proxy:<name>`` column; for ``source="live"`` a proxy of
+        :mod:`naspred.featurizers.zerocost.proxies`).
+    source : {"table", "live"}
+        Read the precomputed value, or build each network and compute the proxy.
+    data : tensor, (inputs, targets) or path, optional
+        A batch of the dataset's images, for the data-dependent proxies computed live.
+    dataset : str
+        The dataset whose input shape and classes the live networks take.
+    seed : int
+        Seed of the live networks' weights.
+    device : str
+        Where the live networks run (``"cpu"``, ``"cuda"``).
+    """
 
     family = "zero-cost"
 
-    def __init__(
-        self,
-        proxy: str = "synflow",
-        source: str = "table",
-        data: Any = None,
-        dataset: str = "cifar10",
-        seed: int = 0,
-        device: str = "cpu",
-    ) -> None:
-        self.proxy = proxy
-        self.source = source
-        self.data = data
-        self.dataset = dataset
-        self.seed = seed
-        self.device = device
+    proxy: str = param("synflow", Instance(str, what="a proxy name"))
+    source: str = param("table", Options(SOURCES))
+    data: Any = param(None, optional(Instance(object, what="a tensor, an (inputs, targets) pair or a path")))
+    dataset: str = param("cifar10", Instance(str, what="a dataset name"))
+    seed: int = param(0, Int(0, 2**32 - 1))
+    device: str = param("cpu", Instance(str, what="a device name such as 'cpu' or 'cuda'"))
 
-    def _check(self) -> None:
-        if self.source not in SOURCES:
-            raise InvalidInputError(f"{self._name}: source must be one of {SOURCES}, got {self.source!r}")
-        if not isinstance(self.proxy, str) or not self.proxy:
+    def validate_params(self) -> None:
+        """The declared constraints, then: ``proxy`` is a name, and one naspred computes for ``source="live"``."""
+        super().validate_params()
+        if not self.proxy:
             raise InvalidInputError(f"{self._name}: proxy must be a proxy name, got {self.proxy!r}")
         if self.source == "live":
             from naspred.featurizers.zerocost import proxies
@@ -64,16 +77,16 @@ class ZeroCost(Predictor):
 
     @property
     def requirements(self) -> Requirements:
-        self._check()
+        self.validate_params()
         if self.source == "table":
             return Requirements(proxies=(self.proxy,))
         return Requirements(encoding=True)
 
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:
-        self._check()
+        pass  # nothing is learned; fit has checked the parameters
 
     def _predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
-        self._check()
+        self.validate_params()  # a predictor that learns nothing may predict without being fitted
         values = info.proxies[self.proxy] if self.source == "table" else self._live(archs, info)
         return values if info.higher_is_better else -values
 
@@ -99,67 +112,3 @@ class ZeroCost(Predictor):
             out[i] = result.value
         return out
 
-
-class _OneProxy(ZeroCost):
-    """A :class:`ZeroCost` predictor bound to one proxy (the registry's per-proxy names)."""
-
-    PROXY = ""
-
-    def __init__(
-        self, source: str = "table", data: Any = None, dataset: str = "cifar10", seed: int = 0, device: str = "cpu"
-    ) -> None:
-        super().__init__(self.PROXY, source, data, dataset, seed, device)
-
-
-class Synflow(_OneProxy):
-    """Synflow (Tanaka et al., NeurIPS 2020), log-scaled as NAS-Bench-Suite-Zero reports it."""
-
-    PROXY = "synflow"
-
-
-class Jacov(_OneProxy):
-    """Jacobian covariance (Mellor et al., ICML 2021, v1)."""
-
-    PROXY = "jacov"
-
-
-class NWOT(_OneProxy):
-    """NASWOT: log-determinant of the ReLU-code kernel (Mellor et al., ICML 2021, v2)."""
-
-    PROXY = "nwot"
-
-
-class Snip(_OneProxy):
-    """SNIP saliency (Lee et al., ICLR 2019) as a zero-cost proxy."""
-
-    PROXY = "snip"
-
-
-class Grasp(_OneProxy):
-    """GraSP (Wang et al., ICLR 2020) as a zero-cost proxy."""
-
-    PROXY = "grasp"
-
-
-class Fisher(_OneProxy):
-    """Channel Fisher information (Turner et al., ICLR 2020) as a zero-cost proxy."""
-
-    PROXY = "fisher"
-
-
-class GradNorm(_OneProxy):
-    """Sum of the layers' gradient norms (Abdelfattah et al., ICLR 2021)."""
-
-    PROXY = "grad_norm"
-
-
-class Params(_OneProxy):
-    """Number of parameters (millions) as a zero-cost baseline."""
-
-    PROXY = "params"
-
-
-class Flops(_OneProxy):
-    """FLOPs of one input (millions) as a zero-cost baseline."""
-
-    PROXY = "flops"

@@ -173,7 +173,7 @@ def test_bad_input_gives_clear_errors(nb201_bench, split):
         curve.query(cells)
     with pytest.raises(InvalidInputError, match="info has 2 entries for 3 architectures"):
         curve.query(cells, [{"lc": [1.0] * 10}] * 2)
-    with pytest.raises(InvalidInputError, match="info\\[1\\]\\['lc'\\] has 4 epoch\\(s\\); ValAccuracy reads the first 10"):
+    with pytest.raises(InvalidInputError, match="info\\[1\\]\\['lc'\\] has 4 epoch\\(s\\); EarlyStopping reads the first 10"):
         curve.query(cells, [{"lc": [1.0] * 10}, {"lc": [1.0] * 4}, {"lc": [1.0] * 10}])
     with pytest.raises(InvalidInputError, match="info\\[0\\] has no learning curve of 'val_accuracy'; expected key 'VAL_ACCURACY_lc' or 'lc'"):
         curve.query(cells, [{"TRAIN_LOSS_lc": [1.0] * 10}] * 3)

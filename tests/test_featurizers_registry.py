@@ -61,3 +61,17 @@ def test_errors():
         featurizers.get("path", space="nb101", cutoff=3)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         featurizers.Nope  # noqa: B018
+
+
+def test_a_featurizer_registered_from_a_script():
+    from naspred.featurizers.registry import FEATURIZERS
+
+    featurizers.register("sotl_only", LearningCurveFeatures, "SoTL alone", fixed={"features": ("sotl",)})
+    try:
+        assert featurizers.describe("sotl_only") == "SoTL alone"
+        assert featurizers.get("sotl_only", e=2).features == ("sotl",)
+        with pytest.raises(InvalidInputError, match="featurizer 'sotl_only' fixes features=\\('sotl',\\)"):
+            featurizers.get("sotl_only", features=("sotle",))
+    finally:
+        FEATURIZERS.unregister("sotl_only")
+    assert "sotl_only" not in featurizers.names()

@@ -19,7 +19,7 @@ from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.evaluation.omni_ablation import plan_entries, read_rows, run_ablation
 from naspred.evaluation.splits import CanonicalIndex, draw_split, pool_rows, split_info
 from naspred.predictors import ArchInfo, Budget, SimulatedOracle
-from naspred.predictors.omni import OMNI, OMNINoCurve, ScalarNormaliser
+from naspred.predictors.omni import OMNI, ScalarNormaliser
 
 #: fewer boosting rounds than the default keep each fit near a second
 FAST = {"n_estimators": 100, "random_state": 0, "curve": "val_accuracy"}
@@ -187,14 +187,23 @@ def test_registered_ablations_declare_what_they_read(name, proxies, fidelity, fe
     assert (req.proxies, req.fidelity, req.featurizers) == (proxies, fidelity, featurizers)
     assert req.curve_metrics == (("train_loss",) if fidelity else ())
     assert model.family == "hybrid" and model.uncertainty
-    # a clone keeps the ablation (the class default), and the parameter overrides it
+    # an ablation is OMNI with the groups it leaves out fixed; a clone keeps them, and features reads as named
+    assert type(model) is OMNI and predictors.predictor_class(name) is OMNI
     assert clone(model).requirements == req
     assert OMNI(features=model.feature_groups()).requirements == req
 
 
+
+def test_ablations_fix_what_they_change():
+    with pytest.raises(InvalidInputError, match="predictor 'omni_no_curve' fixes without=\\('curve',\\); build OMNI"):
+        predictors.get("omni_no_curve", without=())
+    assert predictors.get("omni_seminas").regressor == "seminas"
+    with pytest.raises(InvalidInputError, match="predictor 'omni_seminas' fixes regressor='seminas'"):
+        predictors.get("omni_seminas", regressor="ngboost")
+
 def test_feature_groups_as_parameters(split):
     archs, y, info = split
-    a = OMNINoCurve(**FAST).fit(archs["train"], y["train"], info["train"])
+    a = predictors.get("omni_no_curve", **FAST).fit(archs["train"], y["train"], info["train"])
     b = OMNI(features=("proxy", "encoding"), **FAST).fit(archs["train"], y["train"], info["train"])
     assert a.feature_names_ == b.feature_names_ == ["jacov"]
     np.testing.assert_allclose(a.predict(archs["test"], info["test"]), b.predict(archs["test"], info["test"]))
@@ -256,6 +265,9 @@ def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
         ({"regressor": "seminas", "features": ("curve", "proxy")}, "reads the architecture"),
         ({"regressor": "seminas", "linear_start": False}, "enter through the linear start"),
         ({"min_samples_leaf": "big"}, "min_samples_leaf must be an integer >= 1"),
+        ({"without": ("curve", "accuracy")}, "unknown feature group 'accuracy'"),
+        ({"without": ("encoding", "curve", "proxy")}, "without leaves no feature group"),
+        ({"without": ("curve",), "features": ("encoding",)}, "give features or without, not both"),
     ],
 )
 def test_bad_parameters_name_what_was_expected(split, params, match):

@@ -15,7 +15,7 @@ from naspred.featurizers.zerocost.table import ZeroCostTable
 from naspred.oracles.budget import Budget
 from naspred.oracles.simulated import SimulatedOracle
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.zerocost import Jacov, Synflow, ZeroCost
+from naspred.predictors.zerocost import ZeroCost
 from naspred.spaces import get as get_space
 
 KEYS = ["(4, 0, 3, 1, 4, 3)", "(2, 4, 0, 0, 3, 2)", "(0, 0, 2, 1, 2, 3)", "(4, 1, 3, 3, 3, 3)"]
@@ -36,11 +36,25 @@ def test_registered_zero_cost_predictors_need_no_labelled_architectures():
     assert clone(live).get_params() == live.get_params()
 
 
+
+def test_each_proxy_is_an_entry_of_zero_cost_with_its_proxy_fixed():
+    for name in ("synflow", "jacov", "nwot", "snip", "grasp", "fisher", "grad_norm", "params", "flops"):
+        p = predictors.get(name, seed=3)
+        assert type(p) is ZeroCost and p.proxy == name and p.seed == 3
+        assert predictors.predictor_class(name) is ZeroCost
+    with pytest.raises(InvalidInputError, match="predictor 'synflow' fixes proxy='synflow'; build ZeroCost itself"):
+        predictors.get("synflow", proxy="jacov")
+    rows = {row["name"]: row for row in predictors.describe()}
+    assert rows["nwot"]["class"] == "ZeroCost" and rows["nwot"]["summary"].startswith("NASWOT")
+    with pytest.raises(InvalidInputError, match="ZeroCost: seed must be an integer in"):
+        _ = ZeroCost(seed=-1).requirements
+
+
 def test_table_source_reads_the_oracle_and_follows_the_target_direction(nb201_bench):
     archs = [nb201_bench.space.parse(k) for k in KEYS]
     expected = ZeroCostTable(nb201_bench).values(archs, ["synflow"])["synflow"]
     oracle = SimulatedOracle(nb201_bench, seed=0)
-    p = Synflow()
+    p = predictors.get("synflow")
     p.initialize(oracle, Budget(seconds=0))
     out = p.query(archs, oracle, Budget(seconds=1.0, per_arch=True))
     np.testing.assert_array_equal(out.mean, expected)
@@ -50,13 +64,13 @@ def test_table_source_reads_the_oracle_and_follows_the_target_direction(nb201_be
 
 def test_table_source_without_the_proxy_says_what_it_reads(nb201_bench):
     with pytest.raises(InvalidInputError, match="reads proxy 'jacov'"):
-        Jacov().predict([nb201_bench.space.parse(KEYS[0])], ArchInfo(space=nb201_bench.space))
+        predictors.get("jacov").predict([nb201_bench.space.parse(KEYS[0])], ArchInfo(space=nb201_bench.space))
 
 
 def test_live_source_builds_each_network_and_computes_the_proxy():
     space = get_space("nb201")
     archs = [space.parse(k) for k in KEYS[:2]]
-    got = Synflow(source="live", seed=4).predict(archs, ArchInfo(space=space))
+    got = predictors.get("synflow", source="live", seed=4).predict(archs, ArchInfo(space=space))
     expected = [log_synflow(build_network(a, seed=4), (3, 32, 32)) for a in archs]
     np.testing.assert_array_equal(got, expected)
 
@@ -64,10 +78,10 @@ def test_live_source_builds_each_network_and_computes_the_proxy():
 def test_live_source_refuses_missing_values_and_missing_data():
     space = get_space("nb201")
     with pytest.raises(ProxyError, match=r"synflow of \|nor_conv_1x1~0\|.* is missing: ProxyError: synflow is 0"):
-        Synflow(source="live").predict([space.parse("(3, 1, 1, 1, 1, 1)")], ArchInfo(space=space))
+        predictors.get("synflow", source="live").predict([space.parse("(3, 1, 1, 1, 1, 1)")], ArchInfo(space=space))
     with pytest.raises(InvalidInputError, match="proxy 'jacov' needs a data batch of 'cifar10' \\(inputs\\)"):
-        Jacov(source="live").predict([space.parse(KEYS[0])], ArchInfo(space=space))
+        predictors.get("jacov", source="live").predict([space.parse(KEYS[0])], ArchInfo(space=space))
     with pytest.raises(InvalidInputError, match="source must be one of"):
         ZeroCost(source="cache").requirements
-    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zen'"):
-        ZeroCost(proxy="zen", source="live").requirements
+    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zen_score'"):
+        ZeroCost(proxy="zen_score", source="live").requirements

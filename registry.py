@@ -111,11 +111,11 @@ class Registry(Generic[T]):
         *,
         defaults: Mapping[str, Any] | None = None,
         fixed: Mapping[str, Any] | None = None,
+        meta: Mapping[str, Any] | None = None,
         replace: bool = False,
-        **meta: Any,
     ) -> Entry:
         """Register ``target`` (``"module:attr"`` or the object) as ``name``; returns the entry."""
-        return self.add(Entry(name, target, description, defaults or {}, fixed or {}, meta), replace=replace)
+        return self.add(Entry(name, target, description, defaults or {}, fixed or {}, meta or {}), replace=replace)
 
     def unregister(self, name: str) -> Entry:
         """Remove ``name``; returns its entry."""

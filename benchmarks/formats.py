@@ -71,7 +71,7 @@ def register_format(
         )
     if isinstance(order, bool) or not isinstance(order, int):
         raise InvalidInputError(f"file format {name!r}: order must be an integer, got {order!r}")
-    return FORMATS.register(name, reader, description, replace=replace, order=order)
+    return FORMATS.register(name, reader, description, meta={"order": order}, replace=replace)
 
 
 def formats() -> list[Entry]:

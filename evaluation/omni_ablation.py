@@ -89,7 +89,7 @@ class Entry:
 
     def describe(self) -> str:
         """One line on what an entry runs."""
-        from naspred import predictors
+        from naspred.predictors import registry
 
         if self.name == "plain_ngboost":
             text = "`ngboost.NGBRegressor()` with the package's defaults"
@@ -97,7 +97,7 @@ class Entry:
             text = ("LightGBM, 500 trees at learning rate 0.05, 31 leaves of at least 5, 80 % row and column "
                     "sampling")
         else:
-            text = inspect_summary(predictors.predictor_class(self.name))
+            text = registry.summary(self.name).rstrip(".")
         if self.group == "plain":
             text += ", on the raw adjacency one-hot, learning-curve feature and proxy, raw target"
         if self.group in ("omni", "ablation"):
@@ -357,13 +357,6 @@ def _positive(values: Sequence[int], what: str, minimum: int) -> tuple[int, ...]
 
 
 # -- report (the OMNI section of naspred.evaluation.reports) ------------------------------------------------
-def inspect_summary(cls: type) -> str:
-    """The first line of a class's docstring."""
-    import inspect
-
-    return (inspect.getdoc(cls) or cls.__name__).split("\n")[0].rstrip(".")
-
-
 summarise_rows = omni_summary
 
 

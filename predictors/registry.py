@@ -12,6 +12,10 @@ user's predictor::
 
     predictors.register("mine", MyPredictor, "my predictor", defaults={"alpha": 0.5})
     predictors.get("mine", alpha=1.0)
+
+An unregistered ``"module:Class"`` naming an importable :class:`Predictor` subclass works wherever a name
+does (``get``, spec files, ``naspred evaluate --predictors mypackage.models:MyPredictor``), including in the
+worker processes of a sweep, which do not see a registration made in the parent.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from naspred.errors import InvalidInputError
+from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.predictors.base import Predictor
 from naspred.registry import Entry, Registry
 
@@ -140,14 +144,32 @@ def names() -> list[str]:
     return PREDICTORS.names()
 
 
+def _entry(name: str) -> Entry:
+    """The registered entry of ``name``, or, for an unregistered ``"module:Class"``, an entry of that class
+    (how a spec file, the command line or a worker process names a user's predictor without registering it)."""
+    if not (isinstance(name, str) and ":" in name and name not in PREDICTORS):
+        return PREDICTORS.entry(name)
+    entry = Entry(name, name, "")
+    try:
+        cls = entry.load()
+    except (ImportError, AttributeError) as err:
+        raise UnknownNameError(f"predictor {name!r}: cannot import it ({err}); expected a registered name or "
+                               "'module:Class' naming an importable Predictor subclass") from None
+    if not (isinstance(cls, type) and issubclass(cls, Predictor)):
+        raise InvalidInputError(f"predictor {name!r} names {cls!r}, not a naspred Predictor subclass")
+    return entry
+
+
 def predictor_class(name: str) -> type[Predictor]:
-    """The class registered as ``name`` (shared by presets: ``predictor_class("synflow")`` is ``ZeroCost``)."""
-    return PREDICTORS.load(name)  # type: ignore[no-any-return]
+    """The class registered as ``name`` (shared by presets: ``predictor_class("synflow")`` is ``ZeroCost``), or
+    the class an unregistered ``"module:Class"`` names."""
+    return _entry(name).load()  # type: ignore[no-any-return]
 
 
 def get(name: str, **params: Any) -> Predictor:
-    """A new predictor registered as ``name``, built with its defaults updated by ``params``."""
-    return PREDICTORS.build(name, **params)
+    """A new predictor registered as ``name`` (or named ``"module:Class"``), built with its defaults updated by
+    ``params``."""
+    return _entry(name).build(PREDICTORS.kind, params)  # type: ignore[no-any-return]
 
 
 def register(

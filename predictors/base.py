@@ -128,12 +128,6 @@ class Predictor(Parameterised, RegressorMixin, BaseEstimator, ABC):
     def _name(self) -> str:
         return type(self).__name__
 
-    def _store(self, given: dict[str, Any]) -> None:
-        """Store the constructor's arguments (its ``locals()``) unchanged, as scikit-learn expects."""
-        for name, value in given.items():
-            if name != "self" and not name.startswith("__"):
-                setattr(self, name, value)
-
     # -- to implement ------------------------------------------------------------------------------
     @abstractmethod
     def _fit(self, archs: list[Any], y: np.ndarray, info: ArchInfo) -> None:

@@ -16,8 +16,7 @@ def check_params(predictor: Any) -> None:
     """Run the parameter checks ``predictor`` states, before any data is seen (what a sweep does when it is planned).
 
     The checks are those the predictor runs when it fits: its declared constraints
-    (:meth:`~naspred.params.Parameterised.validate_params`), a legacy ``_check_params()`` where it has one,
-    and for a predictor that builds an estimator in ``_make_model()``, the estimator's own declared
+    (:meth:`~naspred.params.Parameterised.validate_params`), and for a predictor that builds an estimator in ``_make_model()``, the estimator's own declared
     constraints (scikit-learn's ``_parameter_constraints``, through ``_validate_params``). Raises
     :class:`InvalidInputError` naming the predictor, the parameter and the range expected; fitting the same
     predictor raises the same error.
@@ -26,9 +25,6 @@ def check_params(predictor: Any) -> None:
     declared = getattr(predictor, "validate_params", None)
     if callable(declared):
         declared()
-    own = getattr(predictor, "_check_params", None)
-    if callable(own):
-        own()
     make = getattr(predictor, "_make_model", None)
     if not callable(make):
         return

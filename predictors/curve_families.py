@@ -334,6 +334,9 @@ _FAMILIES: dict[str, CurveFamily] = {
 
 #: the eleven families of Domhan et al. (2015)
 CURVE_FAMILIES: tuple[str, ...] = tuple(_FAMILIES)
+#: the four families pybnn combines (its ``curve_combination_models``: "removing some of the models was found to
+#: improve performance"), as NASLib's ``lce_m`` runs them
+PYBNN_FAMILIES: tuple[str, ...] = ("mmf", "log_log_linear", "dr_hill_zero_background", "log_power")
 #: what a ``families`` option must be
 FAMILY_NAMES = Names(CURVE_FAMILIES)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
-from naspred.params import Int, check
+from naspred.params import Int, Real, check
 from naspred.predictors.curve_families import (
     CURVE_FAMILIES,
     FAMILY_NAMES,
@@ -29,9 +29,13 @@ from naspred.predictors.curve_families import (
 )
 
 Array = np.ndarray
-#: weight of the excursion of f(T) outside [_MARGIN, 1 - _MARGIN] in the least-squares fit (the prior's support)
+#: weight of the excursion of f(T) outside [_MARGIN, ceiling - _MARGIN] in the least-squares fit (the prior's support)
 _PENALTY = 1e3
 _MARGIN = 1e-3
+#: the largest parameter admitted: the sampler holds parameters in single precision
+_LARGEST = float(np.finfo(np.float32).max) / 16
+#: what a ``ceiling`` on each family's value at the final epoch must be
+CEILING = Real(0.01)
 
 
 def _sum_squares(r: Array) -> Array:
@@ -146,16 +150,19 @@ class FamilyFits:
     admitted: Array
 
 
-def fit_families(batch: CurveBatch, iterations: int = 60, keep_starts: int = 3) -> FamilyFits:
+def fit_families(
+    batch: CurveBatch, iterations: int = 60, keep_starts: int = 3, ceiling: float = 1.0
+) -> FamilyFits:
     """Least-squares (Gaussian maximum-likelihood) fit of each family to each curve of ``batch``.
 
     Each family starts from its grid of starting points; the ``keep_starts`` best of them are refined by at
     most ``iterations`` Levenberg-Marquardt steps in the family's unconstrained parameters, with a steep
-    penalty on ``f(T)`` leaving ``[0, 1]`` (the prior's support).
+    penalty on ``f(T)`` leaving ``[0, ceiling]`` (the prior's support).
     """
     x, y, target_epoch, chosen = batch.x, batch.y, batch.T, batch.families
     iterations = int(check("fit_families", "iterations", iterations, Int(1)))
     keep_starts = int(check("fit_families", "keep_starts", keep_starts, Int(1)))
+    ceiling = float(check("fit_families", "ceiling", ceiling, CEILING))
     grid = Epochs.of(x)
     T = float(target_epoch)
     with_final = Epochs.of(np.append(x, T))
@@ -177,7 +184,7 @@ def fit_families(batch: CurveBatch, iterations: int = 60, keep_starts: int = 3) 
             def residuals(u: Array, rows: Array, fam: CurveFamily = fam, target: Array = target) -> Array:
                 values = fam.evaluate(with_final, fam.natural(u, T))
                 final = values[:, -1:]
-                outside = np.maximum(final - (1.0 - _MARGIN), 0.0) + np.maximum(_MARGIN - final, 0.0)
+                outside = np.maximum(final - (ceiling - _MARGIN), 0.0) + np.maximum(_MARGIN - final, 0.0)
                 return np.hstack([values[:, :-1] - target[rows], _PENALTY * outside])
 
             u, err = _levenberg_marquardt(residuals, u0, iterations)
@@ -191,10 +198,10 @@ def fit_families(batch: CurveBatch, iterations: int = 60, keep_starts: int = 3) 
             admitted[:, k] = (
                 (t > fam.n_params)
                 & np.isfinite(sse[:, k])
-                & np.isfinite(theta).all(axis=1)
+                & (np.abs(theta) < _LARGEST).all(axis=1)
                 & fam.admissible(theta, T)
                 & (final >= 0.0)
-                & (final <= 1.0)
+                & (final <= ceiling)
             )
     return FamilyFits(chosen, tuple(params), sse, at_final, admitted)
 

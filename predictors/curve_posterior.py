@@ -9,16 +9,20 @@ of Goodman & Weare, "Ensemble samplers with affine invariance", CAMCoS 2010, the
 posterior mean of ``f(T)``; its standard deviation is that of the recorded value ``f(T) + noise``,
 ``sqrt(Var[f(T)] + E[sigma^2])``.
 
-Prior (as in Domhan et al.): the combined curve rises and ends in ``[0, 1]``: each family is held to its
-admissible parameters and each ``f_k(T)`` to ``[0, 1]``. Weights have independent ``Exp(1)`` priors, which
-makes the normalised weights uniform on the simplex; ``sigma`` is uniform on ``[1e-4, 1]``; parameters are
-otherwise flat. pybnn (``automl/pybnn``, used by NASLib as ``lce_m``) imposes the same rise by checking the
-curve on a grid.
+Prior: each family is held to its admissible parameters, under which it rises on ``[1, T]`` (pybnn,
+``automl/pybnn``, which NASLib runs as ``lce_m``, imposes the same rise by checking the curve on a grid), and
+each ``f_k(T)`` to ``[0, ceiling]``; ``sigma`` is uniform on ``[1e-4, 1]``; parameters are otherwise flat.
+The weights are non-negative with a flat prior (``weight_prior="flat"``, as in pybnn and Domhan's
+pylearningcurvepredictor) or independent ``Exp(1)`` priors (``"exponential"``, which makes the normalised
+weights uniform on the simplex). pybnn bounds ``f_k(T)`` by 100 on accuracies scaled to ``[0, 1]`` ("there might
+be cases where some models might predict value larger than 1.0 and this is alright"), the default ``ceiling``
+here; ``ceiling=1`` holds each family to the accuracy's scale.
 
 The sampler is written here, batched over every curve, rather than run by :class:`emcee.EnsembleSampler`
 one curve at a time: on 100 real curves (perf/lce.md) emcee's stretch move on the same posterior from the same
 start takes 3 to 5 times as long (227 s against 50, 104 against 37, 71 against 15, run side by side), for a
-Kendall tau within 0.01.
+Kendall tau within 0.01. (Those walkers moved in double precision; they now move in single precision, as the
+curves are evaluated, and in place.)
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ from typing import Any
 
 import numpy as np
 from naspred.errors import InvalidInputError
-from naspred.params import Int, check
-from naspred.predictors.curve_families import CURVE_FAMILIES, CurveFamily, Epochs
-from naspred.predictors.curve_fit import CurveBatch, FamilyFits, fit_families
+from naspred.params import Int, Options, check
+from naspred.predictors.curve_families import PYBNN_FAMILIES, CurveFamily, Epochs
+from naspred.predictors.curve_fit import CEILING, CurveBatch, FamilyFits, fit_families
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ Array = np.ndarray
 SIGMA_MIN = 1e-4
 #: scale parameter ``a`` of the stretch move (Goodman & Weare 2010; emcee's default)
 STRETCH = 2.0
+#: priors of the unnormalised family weights: flat on ``w >= 0`` (pybnn) or independent ``Exp(1)``
+WEIGHT_PRIORS = ("flat", "exponential")
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,10 @@ class _Layout:
 class _Posterior:
     """Log posterior of the weighted family combination for ``n`` curves, evaluated for batches of walkers."""
 
-    def __init__(self, fits: FamilyFits, x: Array, y: Array, T: float) -> None:
+    def __init__(self, fits: FamilyFits, x: Array, y: Array, T: float, weight_prior: str, ceiling: float) -> None:
         self.families = fits.families
+        self.weight_cost = 1.0 if weight_prior == "exponential" else 0.0
+        self.ceiling = ceiling
         self.layout = _Layout.of(fits.families)
         self.grid = Epochs.of(np.append(x, T))
         # the walkers' curves are evaluated in single precision (twice as fast; ample for a likelihood)
@@ -91,20 +99,20 @@ class _Posterior:
         weights = np.where(active, theta[..., lay.weights], 0.0)
         total = weights.sum(axis=-1)
         ok = (sigma >= SIGMA_MIN) & (sigma <= 1.0) & (weights >= 0.0).all(axis=-1) & (total > 0.0)
-        share = (weights / np.where(total > 0.0, total, 1.0)[..., None]).astype(np.float32)
+        share = (weights / np.where(total > 0.0, total, 1.0)[..., None]).astype(np.float32, copy=False)
         combined = np.zeros(theta.shape[:-1] + (len(self.grid.x),), dtype=np.float32)
         with np.errstate(all="ignore"):
             for k, fam in enumerate(self.families):
                 th = theta[..., lay.block(k)]
-                values = fam.evaluate(self.grid32, th.astype(np.float32))
-                good = fam.admissible(th, self.T) & (values[..., -1] >= 0.0) & (values[..., -1] <= 1.0)
+                values = fam.evaluate(self.grid32, th.astype(np.float32, copy=False))
+                good = fam.admissible(th, self.T) & (values[..., -1] >= 0.0) & (values[..., -1] <= self.ceiling)
                 ok &= good | ~active[..., k]
                 combined += share[..., k : k + 1] * values  # non-finite values make the likelihood non-finite
             resid = self.y32[rows][:, None, :] - combined[..., :-1]
             sse = np.einsum("...t,...t->...", resid, resid, dtype=np.float64)
             sig = np.where(ok, sigma, 1.0)
             loglik = -resid.shape[-1] * np.log(sig) - 0.5 * sse / (sig * sig)
-        logp = np.where(ok & np.isfinite(loglik), loglik - total, -np.inf)
+        logp = np.where(ok & np.isfinite(loglik), loglik - self.weight_cost * total, -np.inf)
         return logp, combined[..., -1].astype(np.float64)
 
     def free_dims(self) -> Array:
@@ -179,10 +187,14 @@ def _stretch_sample(
     burn_in: int,
     rng: np.random.Generator,
 ) -> tuple[Array, Array, Array]:
-    """Run the stretch move; sums of ``f(T)``, ``f(T)^2`` and ``sigma^2`` over the kept samples, per curve."""
+    """Run the stretch move; sums of ``f(T)``, ``f(T)^2`` and ``sigma^2`` over the kept samples, per curve.
+
+    The walkers move in single precision (as the curves are evaluated), in place.
+    """
     n, w, _ = walkers.shape
     half = w // 2
-    dims = post.free_dims()[:, None]
+    walkers = walkers.astype(np.float32)
+    exponent = post.free_dims()[:, None] - 1.0  # of z in the acceptance ratio: the dimensions moved, less one
     total, total_sq, noise = np.zeros(n), np.zeros(n), np.zeros(n)
     rows = np.arange(n)[:, None]
     for step in range(n_steps):
@@ -191,18 +203,20 @@ def _stretch_sample(
             m = xa.shape[1]
             partner = xo[rows, rng.integers(0, xo.shape[1], size=(n, m))]
             z = ((STRETCH - 1.0) * rng.random((n, m)) + 1.0) ** 2 / STRETCH
-            proposal = partner + z[..., None] * (xa - partner)
+            proposal = xa - partner
+            proposal *= z[..., None].astype(np.float32)
+            proposal += partner
             lp, fin = post(proposal)
             with np.errstate(invalid="ignore"):
-                log_ratio = (dims - 1) * np.log(z) + lp - logp[:, moving]
+                log_ratio = exponent * np.log(z) + lp - logp[:, moving]
             accept = np.log(rng.random((n, m))) < log_ratio
-            walkers[:, moving] = np.where(accept[..., None], proposal, xa)
-            logp[:, moving] = np.where(accept, lp, logp[:, moving])
-            final[:, moving] = np.where(accept, fin, final[:, moving])
+            np.copyto(xa, proposal, where=accept[..., None])
+            np.copyto(logp[:, moving], lp, where=accept)
+            np.copyto(final[:, moving], fin, where=accept)
         if step >= burn_in:
             total += final.sum(axis=1)
             total_sq += (final * final).sum(axis=1)
-            noise += (walkers[..., post.layout.sigma] ** 2).sum(axis=1)
+            noise += np.square(walkers[..., post.layout.sigma], dtype=np.float64).sum(axis=1)
     return total, total_sq, noise
 
 
@@ -211,36 +225,41 @@ def extrapolate(
     curves: Any,
     final_epoch: int,
     *,
-    families: Sequence[str] = CURVE_FAMILIES,
+    families: Sequence[str] = PYBNN_FAMILIES,
     n_steps: int = 800,
     burn_in: int = 500,
-    n_walkers: int | None = None,
+    n_walkers: int | None = 50,
+    weight_prior: str = "flat",
+    ceiling: float = 100.0,
     random_state: int | None = 0,
 ) -> tuple[Array, Array]:
     """Posterior mean and standard deviation of each accuracy curve ``curves[i]`` (in ``[0, 1]``) at ``final_epoch``.
 
-    ``epochs`` are the 1-based epochs of the columns of ``curves (n, t)``. ``n_steps`` ensemble steps, of
-    which the first ``burn_in`` are discarded (NASLib runs its ``lce_m`` with 800 and 500); ``n_walkers``
-    defaults to twice the number of sampled dimensions. ``n_steps=0`` skips the MCMC: the mean is the
-    equal-weight combination of the admitted maximum-likelihood fits, the standard deviation that of
-    the families' values at ``final_epoch`` and the fitted noise combined.
+    ``epochs`` are the 1-based epochs of the columns of ``curves (n, t)``. The defaults are NASLib's ``lce_m``
+    (pybnn): its four ``families``, ``n_steps`` ensemble steps of which the first ``burn_in`` are discarded,
+    800 and 500, ``n_walkers`` 50 raised to twice the sampled dimensions where fewer (None: twice the
+    dimensions), a flat ``weight_prior`` and a ``ceiling`` of 100 on each family's ``f(T)``. ``n_steps=0`` skips
+    the MCMC: the mean is the equal-weight combination of the admitted maximum-likelihood fits, the standard
+    deviation that of the families' values at ``final_epoch`` and the fitted noise combined.
     """
     batch = CurveBatch.of(epochs, curves, final_epoch, families)
     x, y, T = batch.x, batch.y, batch.T
     n_steps = int(check("extrapolate", "n_steps", n_steps, Int(0)))
     burn_in = int(check("extrapolate", "burn_in", burn_in, Int(0)))
+    weight_prior = check("extrapolate", "weight_prior", weight_prior, Options(WEIGHT_PRIORS))
+    ceiling = float(check("extrapolate", "ceiling", ceiling, CEILING))
     if n_steps and burn_in >= n_steps:
         raise InvalidInputError(
             f"extrapolate: burn_in={burn_in} leaves no sample of n_steps={n_steps}; expected burn_in < n_steps"
         )
-    fits = fit_families(batch)
+    fits = fit_families(batch, ceiling=ceiling)
     none = np.flatnonzero(~fits.admitted.any(axis=1))
     if none.size:
         raise InvalidInputError(
             f"extrapolate: no curve family fits the curve at position {int(none[0])} ({none.size} curve(s) in all) with "
-            f"a value in [0, 1] at epoch {T}; expected an accuracy curve scaled to [0, 1]"
+            f"a value in [0, {ceiling:g}] at epoch {T}; expected an accuracy curve scaled to [0, 1]"
         )
-    post = _Posterior(fits, x, y, float(T))
+    post = _Posterior(fits, x, y, float(T), weight_prior, ceiling)
     centre = post.start(fits)
     if n_steps == 0:
         values = np.where(fits.admitted, fits.at_final, np.nan)
@@ -248,7 +267,7 @@ def extrapolate(
         spread = np.nanvar(values, axis=1)
         return mean, np.sqrt(spread + centre[:, post.layout.sigma] ** 2)
     dims = int(post.free_dims().max())
-    walkers = 2 * dims if n_walkers is None else int(check("extrapolate", "n_walkers", n_walkers, Int(4)))
+    walkers = max(2 * dims, 0 if n_walkers is None else int(check("extrapolate", "n_walkers", n_walkers, Int(2))))
     walkers += walkers % 2
     rng = np.random.default_rng(random_state)
     start, logp, final = _initial_walkers(post, centre, walkers, rng)

@@ -101,7 +101,8 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("sotlema", f"{_P}.learning_curve:SoTLEMA",
           "Training losses of epochs ``t <= T`` weighted by ``ema_decay ** (T - t)`` (Ru et al. 2021, TSE-EMA)."),
     Entry("lce", f"{_P}.lc_extrapolation:LcExtrapolation",
-          "Parametric learning-curve extrapolation (Domhan et al. 2015): an MCMC ensemble of 11 families."),
+          "Parametric learning-curve extrapolation (Domhan et al. 2015): an MCMC ensemble of curve families "
+          "(pybnn's four by default, as NASLib's lce_m)."),
     Entry("lcsvr", f"{_P}.lcsvr:LcSVR",
           "ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``."),
     Entry("zero_cost", f"{_P}.zerocost:ZeroCost",

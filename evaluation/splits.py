@@ -57,6 +57,9 @@ def trial_seed(seed: int, trial: int) -> int:
 #: sets of one row per canonical form) or ``"sampled"`` (rows drawn uniformly, test rows may share a form with
 #: each other but never with a training row; each train size draws its own set: perf/predictors.py's tables)
 STRATEGIES: tuple[str, ...] = ("distinct", "sampled")
+#: strategies whose trial ``t`` of an experiment seeded ``s`` is seeded ``s + t`` (perf/predictors.py seeded
+#: trial ``t`` by ``t``) instead of :func:`trial_seed`
+SEEDED_BY_NUMBER: tuple[str, ...] = ("sampled",)
 #: which rows a split draws from: rows with a recorded target, or only those where the proxy is recorded too
 POOLS: tuple[str, ...] = ("all", "recorded")
 
@@ -147,14 +150,22 @@ def _frozen(test: np.ndarray, oracle_seed: int, train: dict[int, np.ndarray]) ->
 
 @dataclass(frozen=True)
 class FixedSplit:
-    """A trial on a fixed split: test rows and nested training sets drawn by :func:`draw_split` from the trial
-    seed, the same for every predictor of the trial, which is fitted on the training rows (``fit``) instead of
-    drawing them from an oracle. ``pool="recorded"`` keeps the rows where ``proxy`` is recorded."""
+    """A trial on a fixed split: test rows and training sets drawn by :func:`draw_split` from the trial seed
+    (:meth:`seed`), the same for every predictor of the trial, which is fitted on the training rows (``fit``)
+    instead of drawing them from an oracle. ``pool="recorded"`` keeps the rows where ``proxy`` is recorded."""
 
     train_sizes: tuple[int, ...]
     strategy: str = "distinct"
     pool: str = "all"
     proxy: str | None = None
+
+    def seed(self, experiment_seed: int, trial: int) -> int:
+        """The seed of trial ``trial``: :func:`trial_seed`, or ``experiment_seed + trial`` for the strategies of
+        :data:`SEEDED_BY_NUMBER`."""
+        if self.strategy in SEEDED_BY_NUMBER:
+            trial_seed(experiment_seed, trial)  # the same checks of its arguments
+            return int(experiment_seed) + int(trial)
+        return trial_seed(experiment_seed, trial)
 
     def draw(self, benchmark: Benchmark, codes: np.ndarray, test_size: int, seed: int) -> Split:
         rows = pool_rows(benchmark, self.pool, self.proxy)

@@ -66,7 +66,10 @@ class TrialTask:
 
     @property
     def seed(self) -> int:
-        """The trial's own seed: the same for every predictor and budget of trial ``trial``."""
+        """The trial's own seed: the same for every predictor and budget of trial ``trial`` (on a fixed split,
+        as its strategy seeds trials: :meth:`~naspred.evaluation.splits.FixedSplit.seed`)."""
+        if self.split is not None:
+            return self.split.seed(self.experiment_seed, self.trial)
         return trial_seed(self.experiment_seed, self.trial)
 
     def identity(self) -> dict[str, Any]:

@@ -152,3 +152,18 @@ def test_a_fixed_split_spec_reads_back_and_oracle_specs_keep_their_fields():
                                             "proxy": "jacov"}
     plain = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[20]).to_dict()
     assert "split" not in plain and "pool" not in plain and spec.fixed_split() is not None
+
+
+def test_sampled_trials_are_seeded_by_their_number_and_distinct_ones_by_trial_seed():
+    from naspred.evaluation.spec import InitBudget, PredictorSpec, QueryBudget
+    from naspred.evaluation.splits import FixedSplit
+    from naspred.evaluation.trial import TrialTask
+
+    sampled, distinct = FixedSplit((20,), "sampled"), FixedSplit((20,), "distinct")
+    assert [sampled.seed(0, t) for t in range(3)] == [0, 1, 2] and sampled.seed(7, 2) == 9
+    assert [distinct.seed(0, t) for t in range(3)] == [trial_seed(0, t) for t in range(3)]
+    with pytest.raises(InvalidInputError, match="seed and trial must be integers"):
+        sampled.seed(0, -1)
+    task = TrialTask("nb201-cifar10", PredictorSpec("lin_reg"), InitBudget("archs", 20), QueryBudget("unlimited"),
+                     trial=3, experiment_seed=0, test_size=200, split=sampled)
+    assert task.seed == 3 and task.identity()["seed"] == 3

@@ -1,14 +1,20 @@
 """Model-based predictors on NAS-Bench-201 CIFAR-10: Kendall tau and Spearman against training-set size.
 
 For every registered model-based predictor, and for the plain baselines a user would write in twenty lines
-(LightGBM and XGBoost on the 30-dim one-hot adjacency encoding), each trial draws 200 test cells from all
-15,625 cells of `nb201-cifar10`, then the training cells from the cells whose canonical form no test cell
-shares, fits, and scores the predictions of the test cells against their 200-epoch validation accuracy.
-Results are appended trial by trial to a CSV (an interrupted run resumes), then summarised in Markdown.
+(LightGBM and XGBoost on the 30-dim one-hot adjacency encoding: the registered ``plain_lightgbm`` and
+``plain_xgboost`` without a proxy; a baseline whose plain model is not registered is left out with a warning),
+each trial draws 200 test cells from all 15,625 cells of `nb201-cifar10`, then the training
+cells from the cells whose canonical form no test cell shares, fits, and scores the predictions of the test
+cells against their 200-epoch validation accuracy. Each predictor and train size is an
+:class:`~naspred.evaluation.spec.ExperimentSpec` on the ``"sampled"`` split (trial ``t`` seeded by ``t``) run by
+:func:`~naspred.evaluation.experiment.run_experiment` into its own results folder under ``--work``, so an
+interrupted run resumes; the rows go to a CSV and are summarised in Markdown.
 
     NASPRED_DATA=../shared/data python perf/predictors.py --trials 20 --workers 2
 
-writes perf/predictors.csv and perf/predictors.md.
+writes perf/predictors.csv and perf/predictors.md. The CSV's ``source`` column says which run a row comes
+from: ``engine`` (run_experiment) or ``loop`` (the script's own trial loop before it ran through the engine,
+2026-11-28; those rows are kept, and the table shows them where a predictor has no ``engine`` rows).
 """
 
 from __future__ import annotations
@@ -19,107 +25,152 @@ import logging
 import os
 import platform
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import kendalltau, spearmanr
 
 HERE = Path(__file__).resolve().parent
+logger = logging.getLogger("perf.predictors")
+BENCHMARK = "nb201-cifar10"
 TRAIN_SIZES = (20, 100, 1000)
 TEST_SIZE = 200
-BASELINES = ("baseline_lightgbm", "baseline_xgboost")
-FIELDS = ("predictor", "train_size", "trial", "kendall_tau", "spearman", "fit_seconds", "predict_seconds", "error")
-
-_STATE: dict = {}
-
-
-def _bench():
-    if "bench" not in _STATE:
-        from naspred.benchmarks import load
-        from naspred.evaluation.splits import CanonicalIndex
-
-        bench = load("nb201-cifar10")
-        space = bench.space
-        archs = bench.archs
-        _STATE.update(
-            bench=bench,
-            archs=archs,
-            y=bench.y,
-            canon=CanonicalIndex.of(bench).codes,
-            onehot=np.eye(len(space.ops))[space.op_indices(archs)].reshape(len(archs), -1),
-        )
-    return _STATE
+#: the default folder of the results folders (outside the repository)
+WORK = Path.home() / ".cache" / "naspred" / "perf-predictors"
+#: the plain baselines: label -> the registered plain model that runs them on the one-hot encoding alone
+BASELINES = {"baseline_lightgbm": "plain_lightgbm", "baseline_xgboost": "plain_xgboost"}
+FIELDS = ("predictor", "train_size", "trial", "kendall_tau", "spearman", "fit_seconds", "predict_seconds", "error",
+          "source", "finished_at")
+#: how the rows of each source were measured
+SOURCES = {
+    "loop": "the script's own trial loop before it ran through run_experiment, 2026-11-28 (x86_64, 2 cores, "
+            "Python 3.11.7; resumed invocations, one group of predictors at a time, one or two worker processes; "
+            "other jobs shared the machine, load average 2 to 8 on 2 cores, so seconds are inflated)",
+    "engine": "run_experiment",
+}
 
 
-def split(trial: int, train_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Test rows, then training rows whose canonical form no test row shares (seeded by the trial; the
-    ``"sampled"`` strategy of :func:`~naspred.evaluation.splits.draw_split`)."""
-    from naspred.evaluation.splits import draw_split
+def predictor_spec(label: str):
+    """The predictor of ``label``: a registered model-based predictor, or a baseline's plain model."""
+    from naspred.evaluation.spec import PredictorSpec
 
-    s = _bench()
-    drawn = draw_split(s["canon"], np.arange(len(s["y"])), TEST_SIZE, [train_size], trial, strategy="sampled")
-    return drawn.test, drawn.train[train_size]
-
-
-def _baseline(name: str, trial: int):
-    if name == "baseline_lightgbm":
-        import lightgbm
-
-        return lightgbm.LGBMRegressor(n_estimators=500, learning_rate=0.05, num_leaves=31, min_child_samples=5,
-                                      subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=trial,
-                                      n_jobs=1, verbose=-1)
-    import xgboost
-
-    return xgboost.XGBRegressor(n_estimators=500, learning_rate=0.05, max_depth=6, subsample=0.8,
-                                colsample_bytree=0.8, random_state=trial, n_jobs=1)
+    if label in BASELINES:
+        return PredictorSpec(BASELINES[label], {"proxy": None}, label)
+    return PredictorSpec(label)
 
 
-def run_one(name: str, train_size: int, trial: int) -> dict:
-    """Fit one predictor on one split and score it."""
-    import torch
+def experiment(label: str, train_size: int, trials: int):
+    """The experiment of one predictor at one train size: seed 0, 200 test cells, the ``"sampled"`` split."""
+    from naspred.evaluation.spec import ExperimentSpec
 
-    torch.set_num_threads(1)
-    s = _bench()
-    test, train = split(trial, train_size)
-    row = {"predictor": name, "train_size": train_size, "trial": trial, "error": ""}
-    try:
-        if name in BASELINES:
-            model = _baseline(name, trial)
-            t0 = time.perf_counter()
-            model.fit(s["onehot"][train], s["y"][train])
-            t1 = time.perf_counter()
-            pred = model.predict(s["onehot"][test])
-        else:
-            from naspred import predictors
-            from naspred.predictors.info import ArchInfo
+    return ExperimentSpec(BENCHMARK, (predictor_spec(label),), train_sizes=(train_size,), trials=trials,
+                          test_size=TEST_SIZE, split="sampled")
 
-            model = predictors.get(name)
-            if "random_state" in model.get_params():
-                model.set_params(random_state=trial)
-            info = ArchInfo(space=s["bench"].space)
-            archs = s["archs"]
-            t0 = time.perf_counter()
-            model.fit([archs[i] for i in train], s["y"][train], info)
-            t1 = time.perf_counter()
-            pred = model.predict([archs[i] for i in test], info)
-        t2 = time.perf_counter()
-        row.update(
-            kendall_tau=kendalltau(pred, s["y"][test]).statistic,
-            spearman=spearmanr(pred, s["y"][test]).statistic,
-            fit_seconds=t1 - t0,
-            predict_seconds=t2 - t1,
-        )
-    except Exception as err:  # recorded in the table: one failing predictor must not stop the sweep
-        row.update(kendall_tau=np.nan, spearman=np.nan, fit_seconds=np.nan, predict_seconds=np.nan,
-                   error=f"{type(err).__name__}: {err}"[:300])
-    return row
+
+def available(label: str) -> bool:
+    """Whether the registry has the predictor of ``label`` (a baseline's plain model may not be registered)."""
+    from naspred import predictors
+
+    return predictor_spec(label).name in predictors.names()
+
+
+def csv_row(row: dict) -> dict:
+    """The CSV row of one trial row of the engine."""
+    ok = row["status"] == "ok"
+    return {
+        "predictor": row["predictor"], "train_size": int(row["init_budget"]), "trial": int(row["trial"]),
+        "kendall_tau": row["kendall_tau"], "spearman": row["spearman"],
+        "fit_seconds": row["init_wall_s"] if ok else np.nan,
+        "predict_seconds": row["query_wall_s"] * row["n_test"] if ok else np.nan,
+        "error": "" if ok else str(row["error"])[:300], "source": "engine", "finished_at": row["finished_at"],
+    }
+
+
+def run(labels: list[str], sizes: list[int], trials: int, work: Path, workers: int,
+        runner=None) -> tuple[list[dict], int]:
+    """Run every predictor at every train size (each its own results folder under ``work``) with ``runner`` (a
+    :class:`~naspred.evaluation.trial.TrialRunner`, one loading the benchmark unless given): the CSV rows and
+    the number of trials run now (the others had a row in their folder)."""
+    from naspred.evaluation.executors import ProcessExecutor, SerialExecutor, limit_threads
+    from naspred.evaluation.experiment import run_experiment
+    from naspred.evaluation.trial import TrialRunner
+
+    limit_threads(1)  # one thread per trial, as each worker process has
+    runner = runner if runner is not None else TrialRunner()
+    rows, ran = [], 0
+    for label in labels:
+        for size in sizes:
+            executor = ProcessExecutor(workers, threads=1) if workers > 1 else SerialExecutor()
+            outcome = run_experiment(
+                experiment(label, size, trials), work / f"{label}-{size}", executor, runner=runner,
+                progress=lambda row, k, n: logger.info("%d/%d %s n=%s trial %s tau=%.3f %s", k, n, row["predictor"],
+                                                       int(row["init_budget"]), row["trial"], row["kendall_tau"],
+                                                       row["error"]))
+            rows += [csv_row(r) for r in outcome.table.to_dict("records")]
+            ran += outcome.ran
+    return rows, ran
+
+
+def merge(csv_path: Path, new: list[dict]) -> list[dict]:
+    """The rows of ``csv_path`` (a CSV without ``source`` is the earlier loop's) less those of the same source,
+    predictor, train size and trial as a row of ``new``, then ``new``; written back to ``csv_path``."""
+    from naspred.evaluation.results import atomic_write
+
+    def key(r: dict) -> tuple:
+        return r["source"], r["predictor"], int(r["train_size"]), int(r["trial"])
+
+    rows = []
+    if csv_path.exists():
+        with csv_path.open() as f:
+            rows = [{**r, "source": r.get("source") or "loop", "finished_at": r.get("finished_at") or ""}
+                    for r in csv.DictReader(f)]
+    replaced = {key(r) for r in new}
+    rows = [r for r in rows if key(r) not in replaced] + new
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    atomic_write(csv_path, write)
+    return rows
 
 
 def model_based_names() -> list[str]:
     from naspred import predictors
 
     return [d["name"] for d in predictors.describe() if d["family"] == "model-based"]
+
+
+def trial_test_rows(trial: int, benchmark, codes: np.ndarray) -> np.ndarray:
+    """The test rows of trial ``trial``, drawn by the engine's split of this script's experiments."""
+    spec = experiment(next(iter(BASELINES)), 1, trial + 1)
+    split = spec.fixed_split()
+    return split.draw(benchmark, codes, spec.test_size, split.seed(spec.seed, trial)).test
+
+
+def noise_ceiling(trials: int) -> tuple[float, float, float]:
+    """Kendall tau between the accuracy of each test cell and the mean accuracy of the other cells of its
+    canonical class (test cells with such cells only), mean and std over trials, and the mean number of such
+    test cells: how well a predictor that knew every architecture's expected accuracy could rank."""
+    from naspred.evaluation.metrics import kendall_tau
+    from naspred.evaluation.trial import TrialRunner
+
+    bench, index = TrialRunner().benchmark(BENCHMARK)
+    canon, y = index.codes, bench.y
+    order = np.argsort(canon, kind="stable")
+    keys, start, count = np.unique(canon[order], return_index=True, return_counts=True)
+    class_sum = np.add.reduceat(y[order], start)
+    taus, sizes = [], []
+    for trial in range(trials):
+        test = trial_test_rows(trial, bench, canon)
+        k = np.searchsorted(keys, canon[test])
+        others = count[k] - 1
+        keep = others > 0
+        mean_of_others = (class_sum[k] - y[test])[keep] / others[keep]
+        taus.append(kendall_tau(y[test][keep], mean_of_others))
+        sizes.append(int(keep.sum()))
+    return float(np.mean(taus)), float(np.std(taus, ddof=1)), float(np.mean(sizes))
 
 
 #: why a predictor takes more than twice the wall time of the LightGBM baseline (fit + predict, same split)
@@ -143,46 +194,50 @@ SLOW_BECAUSE = {
     "seminas": "an LSTM encoder-predictor-decoder trained twice (before and after pseudo-labelling "
                "unlabelled architectures)",
 }
+#: marks the rows of the table that come from the earlier loop
+EARLIER = " †"
+#: why run_experiment and the earlier loop differ in some trials of a predictor and train size
+DIFFERENCES = {
+    ("lin_reg", 20): "the script's own loop, run again on 2026-12-02 at the commit before it ran through "
+                     "run_experiment, gives run_experiment's values in these trials, so the difference predates the "
+                     "engine (least squares on 20 cells and 30 one-hot columns is underdetermined)",
+}
 
 
-def noise_ceiling(trials: int) -> tuple[float, float, float]:
-    """Kendall tau between the accuracy of each test cell and the mean accuracy of the other cells of its
-    canonical class (test cells with such cells only), mean and std over trials, and the mean number of such
-    test cells: how well a predictor that knew every architecture's expected accuracy could rank."""
-    s = _bench()
-    canon, y = s["canon"], s["y"]
-    order = np.argsort(canon, kind="stable")
-    keys, start, count = np.unique(canon[order], return_index=True, return_counts=True)
-    class_sum = np.add.reduceat(y[order], start)
-    taus, sizes = [], []
-    for trial in range(trials):
-        test, _ = split(trial, 1)
-        k = np.searchsorted(keys, canon[test])
-        others = count[k] - 1
-        keep = others > 0
-        mean_of_others = (class_sum[k] - y[test])[keep] / others[keep]
-        taus.append(kendalltau(mean_of_others, y[test][keep]).statistic)
-        sizes.append(int(keep.sum()))
-    return float(np.mean(taus)), float(np.std(taus, ddof=1)), float(np.mean(sizes))
-
-
-def summarise(rows: list[dict], out: Path, command: str) -> None:
+def frame(rows: list[dict]):
+    """The rows as a table with numeric columns and ``seconds`` (fit + predict)."""
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    for c in ("kendall_tau", "spearman", "fit_seconds", "predict_seconds"):
+    for c in ("kendall_tau", "spearman", "fit_seconds", "predict_seconds", "finished_at"):
         df[c] = pd.to_numeric(df[c], errors="coerce")
     df["train_size"] = df["train_size"].astype(int)
+    df["trial"] = df["trial"].astype(int)
     df["error"] = df["error"].fillna("")
     df["seconds"] = df["fit_seconds"] + df["predict_seconds"]
-    lines = [
-        "# Model-based predictors on `nb201-cifar10`",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; date "
-        f"{time.strftime('%Y-%m-%d')}; rows are appended by resumed invocations, one group of predictors at a time, "
-        "with one or two worker processes; other jobs shared the machine (load average 2 to 8 on 2 cores), so "
-        "seconds are inflated.",
-        "",
+    return df
+
+
+def shown(df):
+    """The rows the table shows: a predictor's ``engine`` rows at a train size where it has any, else its
+    ``loop`` rows."""
+    engine = set(zip(df.predictor[df.source == "engine"], df.train_size[df.source == "engine"]))
+    superseded = [(p, n) in engine and s == "loop" for p, n, s in zip(df.predictor, df.train_size, df.source)]
+    return df[~np.array(superseded, dtype=bool)]
+
+
+def header_lines(df, command: str, measured: str) -> list[str]:
+    """Title, how each source was measured, the command and how to read the table."""
+    done = df.finished_at[df.source == "engine"].dropna()
+    lines = ["# Model-based predictors on `nb201-cifar10`", ""]
+    if len(done):
+        dates = sorted({time.strftime("%Y-%m-%d", time.localtime(t)) for t in done})
+        names = ", ".join(f"`{p}`" for p in dict.fromkeys(df.predictor[df.source == "engine"]))
+        span = " to ".join(dict.fromkeys([dates[0], dates[-1]]))
+        lines += [f"Rows of {names}: {SOURCES['engine']}, finished {span}; machine: {measured}.", ""]
+    if (df.source == "loop").any():
+        lines += [f"Rows marked{EARLIER}: from the earlier run, {SOURCES['loop']}.", ""]
+    return lines + [
         "Command (from the repository root; without `--predictors` it runs the baselines and every model-based "
         "predictor):",
         "",
@@ -193,72 +248,148 @@ def summarise(rows: list[dict], out: Path, command: str) -> None:
         f"Each cell: mean ± std over trials (n = trials with a defined tau) of Kendall tau / Spearman between "
         f"predicted and 200-epoch validation accuracy on {TEST_SIZE} test cells drawn from all 15,625; training "
         "cells share no canonical form with a test cell. Seconds: mean fit and predict time of one trial (one "
-        "thread). `×base`: fit + predict seconds over those of `baseline_lightgbm` on the same trials. A trial whose "
-        "predictions are all equal has no tau (counted under `const`).",
+        "thread). `×base`: fit + predict seconds over those of `baseline_lightgbm` on the same trials of the same "
+        "run. A trial whose predictions are all equal has no tau (counted under `const`).",
         "",
         "| predictor | train | n | const | Kendall tau | Spearman | fit s | predict s | ×base |",
         "|---|---:|---:|---:|---|---|---:|---:|---:|",
     ]
-    base = df[(df.predictor == "baseline_lightgbm") & (df.error == "")].groupby("train_size")["seconds"].mean()
-    order = list(dict.fromkeys(df["predictor"]))
-    best: dict[int, tuple[float, str]] = {}
-    slow: dict[str, float] = {}
-    for name in order:
-        for size in TRAIN_SIZES:
+
+
+def table_lines(df, everything, sizes) -> tuple[list[str], dict[int, tuple[float, str]], dict[str, float]]:
+    """The rows of the table (``df``: the rows shown, of ``everything``), the best predictor per train size and
+    the predictors over twice the baseline."""
+    ok_base = everything[(everything.predictor == "baseline_lightgbm") & (everything.error == "")]
+    base = ok_base.groupby(["source", "train_size"])["seconds"].mean()
+    lines, best, slow = [], {}, {}
+    for name in dict.fromkeys(everything.predictor):
+        for size in sizes:
             sub = df[(df.predictor == name) & (df.train_size == size)]
             if sub.empty:
                 continue
+            source = sub.source.iloc[0]
+            label = name + (EARLIER if source == "loop" else "")
             ok = sub[sub.error == ""]
             if ok.empty:
-                lines.append(f"| {name} | {size} | 0 | | failed: {sub.error.iloc[0]} | | | | |")
+                lines.append(f"| {label} | {size} | 0 | | failed: {sub.error.iloc[0]} | | | | |")
                 continue
             defined = ok[ok.kendall_tau.notna()]
-            const = len(ok) - len(defined)
-            ratio = ok.seconds.mean() / base.get(size, float("nan"))
+            ratio = ok.seconds.mean() / base.get((source, size), float("nan"))
             if not name.startswith("baseline") and ratio > 2:
                 slow[name] = max(slow.get(name, 0.0), ratio)
-            if defined.empty:
-                tau = spear = "–"
-            else:
+            tau = spear = "–"
+            if not defined.empty:
                 tau = f"{defined.kendall_tau.mean():.3f} ± {defined.kendall_tau.std():.3f}"
                 spear = f"{defined.spearman.mean():.3f} ± {defined.spearman.std():.3f}"
                 if not name.startswith("baseline") and defined.kendall_tau.mean() > best.get(size, (-1.0, ""))[0]:
                     best[size] = (defined.kendall_tau.mean(), name)
             lines.append(
-                f"| {name} | {size} | {len(defined)} | {const} | {tau} | {spear} | {ok.fit_seconds.mean():.2f} | "
-                f"{ok.predict_seconds.mean():.3f} | {ratio:.1f} |"
+                f"| {label} | {size} | {len(defined)} | {len(ok) - len(defined)} | {tau} | {spear} | "
+                f"{ok.fit_seconds.mean():.2f} | {ok.predict_seconds.mean():.3f} | {ratio:.1f} |"
             )
-    lines += ["", "## Best predictor and the baselines", ""]
-    for size in TRAIN_SIZES:
+    return lines, best, slow
+
+
+def best_lines(df, best: dict[int, tuple[float, str]], sizes) -> list[str]:
+    lines = ["", "## Best predictor and the baselines", ""]
+    for size in sizes:
         if size in best:
             tau, name = best[size]
             b = df[(df.predictor.str.startswith("baseline")) & (df.train_size == size)].groupby("predictor")[
                 "kendall_tau"].mean()
             lines.append(f"- {size} training cells: best `{name}` at Kendall tau {tau:.3f}; baselines "
                          + ", ".join(f"`{k}` {v:.3f}" for k, v in b.items()) + ".")
-    ceiling, ceiling_std, shared = noise_ceiling(int(df.trial.astype(int).max()) + 1)
-    lines += ["", "## How far from the noise", "",
-              f"A test cell whose canonical form other cells of the space share (on average {shared:.0f} of the "
-              f"{TEST_SIZE} test cells) has its own accuracy, from its own training run. Ranking those test cells by "
-              f"the mean accuracy of the other cells of their canonical class gives Kendall tau {ceiling:.3f} ± "
-              f"{ceiling_std:.3f} on the same trials' test sets, far above every predictor in the table: noise in the "
-              "ground truth is not what limits them."]
+    return lines
+
+
+def noise_lines(df) -> list[str]:
+    ceiling, ceiling_std, shared = noise_ceiling(int(df.trial.max()) + 1)
+    return ["", "## How far from the noise", "",
+            f"A test cell whose canonical form other cells of the space share (on average {shared:.0f} of the "
+            f"{TEST_SIZE} test cells) has its own accuracy, from its own training run. Ranking those test cells by "
+            f"the mean accuracy of the other cells of their canonical class gives Kendall tau {ceiling:.3f} ± "
+            f"{ceiling_std:.3f} on the same trials' test sets, far above every predictor in the table: noise in the "
+            "ground truth is not what limits them."]
+
+
+def missing_lines(df, sizes) -> list[str]:
     trials = int(df.groupby(["predictor", "train_size"]).size().max())
     missing = []
     for name in [*BASELINES, *model_based_names()]:
-        have = [int(((df.predictor == name) & (df.train_size == size)).sum()) for size in TRAIN_SIZES]
+        have = [int(((df.predictor == name) & (df.train_size == size)).sum()) for size in sizes]
         if min(have) < trials:
             missing.append(f"`{name}` ({' / '.join(map(str, have))})")
-    if missing:
-        lines += ["", "## Not complete", "",
-                  f"Trials recorded at {' / '.join(map(str, TRAIN_SIZES))} training cells, fewer than {trials}: "
-                  + ", ".join(missing) + ". Re-running the command resumes from the recorded rows."]
-    if slow:
-        lines += ["", "## Predictors over twice the baseline's wall time", ""]
-        for name, ratio in slow.items():
-            why = SLOW_BECAUSE.get(name, "see its class docstring")
-            lines.append(f"- `{name}` (up to {ratio:.1f}× at one of the sizes): {why}.")
-    out.write_text("\n".join(lines) + "\n")
+    if not missing:
+        return []
+    return ["", "## Not complete", "",
+            f"Trials recorded at {' / '.join(map(str, sizes))} training cells, fewer than {trials}: "
+            + ", ".join(missing) + ". Re-running the command resumes from the recorded rows."]
+
+
+def slow_lines(slow: dict[str, float]) -> list[str]:
+    if not slow:
+        return []
+    lines = ["", "## Predictors over twice the baseline's wall time", ""]
+    for name, ratio in slow.items():
+        why = SLOW_BECAUSE.get(name, "see its class docstring")
+        lines.append(f"- `{name}` (up to {ratio:.1f}× at one of the sizes): {why}.")
+    return lines
+
+
+def comparison_lines(df) -> list[str]:
+    """Kendall tau of the predictors measured by both runs, on the same trials: the earlier loop and the engine."""
+    wide = df.pivot_table(index=["predictor", "train_size", "trial"], columns="source", values="kendall_tau",
+                          aggfunc="first", dropna=False)
+    if not {"loop", "engine"} <= set(wide.columns):
+        return []
+    both = wide.dropna(subset=["loop", "engine"], how="any")
+    if both.empty:
+        return []
+    lines = ["", "## The earlier loop against run_experiment", "",
+             "Predictors measured by both, on the trials both ran (same splits, same seeds): mean Kendall tau of "
+             "each and the largest difference in one trial.", "",
+             "| predictor | train | trials | tau, earlier loop | tau, run_experiment | largest difference |",
+             "|---|---:|---:|---:|---:|---:|"]
+    notes = []
+    for (name, size), sub in both.groupby(level=["predictor", "train_size"], sort=False):
+        diff = (sub["engine"] - sub["loop"]).abs()
+        lines.append(f"| {name} | {size} | {len(sub)} | {sub['loop'].mean():.3f} | {sub['engine'].mean():.3f} | "
+                     f"{diff.max():.1e} |")
+        trials = [int(t) for t in diff[diff > 1e-9].index.get_level_values("trial")]
+        if trials:
+            why = DIFFERENCES.get((name, size), "not explained")
+            notes.append(f"- `{name}` at {size} cells differs by more than 1e-9 in trials {trials}: {why}.")
+    return lines + ([""] + notes if notes else [])
+
+
+def summarise(rows: list[dict], out: Path, command: str, measured: str) -> None:
+    """Write the Markdown summary of ``rows`` to ``out``."""
+    from naspred.evaluation.results import atomic_write
+
+    everything = frame(rows)
+    df = shown(everything)
+    sizes = sorted(set(df.train_size))
+    table, best, slow = table_lines(df, everything, sizes)
+    lines = [*header_lines(everything, command, measured), *table, *best_lines(df, best, sizes), *noise_lines(df),
+             *missing_lines(df, sizes), *slow_lines(slow), *comparison_lines(everything)]
+    text = "\n".join(lines) + "\n"
+    atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine(workers: int, ran: int, load: str, md: Path) -> str:
+    """The machine and load of an invocation that ran ``ran`` trials; one that ran none keeps what ``md`` says of
+    the invocation that measured the rows."""
+    if not ran and md.exists():
+        for line in md.read_text(encoding="utf-8").splitlines():
+            if line.startswith("Rows of ") and "; machine: " in line:
+                return line.split("; machine: ", 1)[1].rstrip(".")
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {workers} worker "
+            f"process{'es' if workers > 1 else ''} of one thread; the last invocation that ran trials ran {ran}, "
+            f"load average (1/5/15 min) {load} before, {_load()} after")
 
 
 def main() -> None:
@@ -268,35 +399,25 @@ def main() -> None:
     parser.add_argument("--predictors", default="", help="comma-separated names (default: every model-based one)")
     parser.add_argument("--train-sizes", default=",".join(map(str, TRAIN_SIZES)))
     parser.add_argument("--out", type=Path, default=HERE / "predictors")
+    parser.add_argument("--work", type=Path, default=WORK,
+                        help="results folders, one per predictor and train size (re-running resumes)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     names = [n for n in args.predictors.split(",") if n] or [*BASELINES, *model_based_names()]
+    missing = [n for n in names if n in BASELINES and not available(n)]
+    for name in missing:
+        logger.warning("%s is left out: its plain model %s is not a registered predictor", name, BASELINES[name])
     sizes = [int(s) for s in args.train_sizes.split(",")]
-    csv_path = args.out.with_suffix(".csv")
-    done: list[dict] = []
-    if csv_path.exists():
-        with csv_path.open() as f:
-            done = list(csv.DictReader(f))
-    have = {(r["predictor"], int(r["train_size"]), int(r["trial"])) for r in done}
-    jobs = [(n, s, t) for n in names for s in sizes for t in range(args.trials) if (n, s, t) not in have]
-    logging.info("%d trials to run, %d already done", len(jobs), len(have))
-    new_file = not csv_path.exists()
-    with csv_path.open("a", newline="") as f, ProcessPoolExecutor(args.workers) as pool:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        if new_file:
-            writer.writeheader()
-        futures = [pool.submit(run_one, *job) for job in jobs]
-        for k, fut in enumerate(as_completed(futures), 1):
-            row = fut.result()
-            writer.writerow(row)
-            f.flush()
-            done.append(row)
-            logging.info("%d/%d %s n=%s trial %s tau=%.3f %s", k, len(jobs), row["predictor"], row["train_size"],
-                         row["trial"], row["kendall_tau"], row["error"])
+    load = _load()
+    new, ran = run([n for n in names if n not in missing], sizes, args.trials, args.work, args.workers)
+    measured = machine(args.workers, ran, load, args.out.with_suffix(".md"))
+    rows = merge(args.out.with_suffix(".csv"), new)
     command = f"NASPRED_DATA=../shared/data python perf/predictors.py --trials {args.trials} --workers {args.workers}"
     if args.predictors:
         command += f" --predictors {args.predictors}"
-    summarise(done, args.out.with_suffix(".md"), command)
+    if args.work != WORK:
+        command += f" --work {args.work}"
+    summarise(rows, args.out.with_suffix(".md"), command, measured)
 
 
 if __name__ == "__main__":

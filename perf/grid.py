@@ -143,7 +143,8 @@ def main() -> None:
         "(imports, benchmark load and, for processes, worker start-up included).",
         f"- Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), Python "
         f"{platform.python_version()}; load average (1/5/15 min) {load_before} before, {load_after} after.",
-        f"- Serial: **{serial_s:.1f} s** wall, {serial_cpu:.1f} s CPU; {args.workers} processes: **{proc_s:.1f} s** "
+        f"- Serial: **{serial_s:.1f} s** wall, {serial_cpu:.1f} s CPU; {args.workers} process"
+        f"{'es' if args.workers > 1 else ''}: **{proc_s:.1f} s** "
         f"wall, {proc_cpu:.1f} s CPU; speed-up **{serial_s / proc_s:.2f}×** in wall time. Goal: the whole grid "
         "under 600 s on 2 cores. Other work shared the machine (see the load averages), so wall times "
         "carry its noise; CPU seconds count this sweep's processes only.",

@@ -17,19 +17,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from naspred.errors import InvalidArchitectureError, InvalidInputError
-from naspred.featurizers.zerocost.nb201_network import NB201Cell
+from naspred.errors import InvalidInputError
+from naspred.featurizers.zerocost.nb201_network import OPS, NB201Cell, NB201Network  # noqa: F401 - OPS is built
 from naspred.spaces.cells import CellArch
-
-#: operation names of a NAS-Bench-201 cell that this network builds
-OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-
-
-class Zero1d(nn.Module):
-    """The ``none`` operation: zeros of the input's shape."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mul(0.0)
 
 
 class ReLUConvBN1d(nn.Sequential):
@@ -43,28 +33,19 @@ class ReLUConvBN1d(nn.Sequential):
         )
 
 
-def cell_op(name: str, channels: int) -> nn.Module:
-    """The module of one cell operation at ``channels`` channels (stride 1)."""
-    if name == "none":
-        return Zero1d()
-    if name == "skip_connect":
-        return nn.Identity()
-    if name == "nor_conv_1x1":
-        return ReLUConvBN1d(channels, channels, 1)
-    if name == "nor_conv_3x3":
-        return ReLUConvBN1d(channels, channels, 3)
-    if name == "avg_pool_3x3":
-        return nn.AvgPool2d((1, 3), stride=1, padding=(0, 1), count_include_pad=False)
-    raise InvalidArchitectureError(f"the 1-D NAS-Bench-201 network has no operation {name!r}; expected one of {OPS}")
-
-
 class Cell1d(NB201Cell):
     """One 4-node cell of 1-D operations; ``edges[k]`` is the operation on
     :data:`naspred.spaces.cells.EDGES` ``[k]`` (the forward pass is NAS-Bench-201's, :class:`NB201Cell`)."""
 
-    def __init__(self, ops: tuple[str, ...], channels: int) -> None:
-        nn.Module.__init__(self)  # NB201Cell.__init__ builds the 2-D operations
-        self.edges = nn.ModuleList(cell_op(op, channels) for op in ops)
+    title = "1-D NAS-Bench-201 network"
+
+    @staticmethod
+    def conv(channels: int, kernel: int) -> nn.Module:
+        return ReLUConvBN1d(channels, channels, kernel)
+
+    @staticmethod
+    def pool() -> nn.Module:
+        return nn.AvgPool2d((1, 3), stride=1, padding=(0, 1), count_include_pad=False)
 
 
 class ReductionBlock1d(nn.Module):
@@ -84,13 +65,7 @@ class ReductionBlock1d(nn.Module):
         return self.downsample(x) + self.conv_b(self.conv_a(x))
 
 
-def _positive(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"NB201Network1d: {what} must be a positive integer, got {value!r}")
-    return value
-
-
-class NB201Network1d(nn.Module):
+class NB201Network1d(NB201Network):
     """The NAS-Bench-201 network of one cell over 1-D signals ``(N, in_channels, length)``.
 
     ``channels`` is the width of the first stage (NAS-Bench-201: 16) and ``cells_per_stage`` the cells per
@@ -98,40 +73,31 @@ class NB201Network1d(nn.Module):
     so the network's output does not depend on its input), as in NAS-Bench-201.
     """
 
-    def __init__(
-        self,
-        arch: CellArch,
-        *,
-        num_classes: int = 10,
-        channels: int = 16,
-        cells_per_stage: int = 5,
-        in_channels: int = 1,
-    ) -> None:
-        super().__init__()
-        if not isinstance(arch, CellArch):
-            raise InvalidArchitectureError(f"NB201Network1d needs a 4-node cell (NB201Arch), got {type(arch).__name__}")
-        bad = [op for op in arch.ops if op not in OPS]
-        if bad:
-            raise InvalidArchitectureError(
-                f"the 1-D NAS-Bench-201 network cannot build operation {bad[0]!r}; expected operations among {OPS}"
-            )
-        for what, value in (("num_classes", num_classes), ("channels", channels),
-                            ("cells_per_stage", cells_per_stage), ("in_channels", in_channels)):
-            _positive(what, value)
+    title = "1-D NAS-Bench-201 network"
+    accepts = "NB201Arch"
+    size_error = InvalidInputError
+    cell = Cell1d
+
+    def __init__(self, arch: CellArch, *, num_classes: int = 10, channels: int = 16, cells_per_stage: int = 5,
+                 in_channels: int = 1) -> None:
+        super().__init__(arch, num_classes, channels, cells_per_stage, in_channels)
         self.in_channels = in_channels
-        self.stem = nn.Sequential(
-            nn.Conv2d(in_channels, channels, (1, 3), padding=(0, 1), bias=False), nn.BatchNorm2d(channels)
-        )
-        layers: list[nn.Module] = []
-        c = channels
-        for stage in range(3):
-            if stage > 0:
-                layers.append(ReductionBlock1d(c, 2 * c))
-                c *= 2
-            layers.extend(Cell1d(arch.ops, c) for _ in range(cells_per_stage))
-        self.cells = nn.Sequential(*layers)
-        self.head = nn.Sequential(
-            nn.BatchNorm2d(c), nn.ReLU(inplace=False), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes)
+
+    @staticmethod
+    def stem_block(in_channels: int, channels: int) -> nn.Module:
+        """A convolution of width 3 to ``channels`` channels, BatchNorm."""
+        conv = nn.Conv2d(in_channels, channels, (1, 3), padding=(0, 1), bias=False)
+        return nn.Sequential(conv, nn.BatchNorm2d(channels))
+
+    @staticmethod
+    def reduction_block(c_in: int, c_out: int) -> nn.Module:
+        return ReductionBlock1d(c_in, c_out)
+
+    @staticmethod
+    def head_block(channels: int, num_classes: int) -> nn.Module:
+        return nn.Sequential(
+            nn.BatchNorm2d(channels), nn.ReLU(inplace=False), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Linear(channels, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -139,4 +105,4 @@ class NB201Network1d(nn.Module):
             raise InvalidInputError(
                 f"NB201Network1d expects signals of shape (N, {self.in_channels}, length), got {tuple(x.shape)}"
             )
-        return self.head(self.cells(self.stem(x.unsqueeze(2))))
+        return super().forward(x.unsqueeze(2))

@@ -16,7 +16,9 @@ import torch
 from torch import nn
 
 from naspred.errors import InvalidArchitectureError
-from naspred.featurizers.zerocost.ops import AvgPool3x3, ClassifierHead, DilConv, FactorizedReduce, ReLUConvBN, SepConv
+from naspred.featurizers.zerocost.ops import (
+    AvgPool3x3, ClassifierHead, DilConv, FactorizedReduce, ReLUConvBN, SepConv, check_sizes,
+)
 from naspred.spaces.darts import CONCAT, NUM_NODES, OPS, DARTSArch
 
 
@@ -70,9 +72,7 @@ class DARTSNetwork(nn.Module):
         super().__init__()
         if not isinstance(arch, DARTSArch):
             raise InvalidArchitectureError(f"DARTSNetwork needs a DARTSArch, got {type(arch).__name__}")
-        for what, value in (("num_classes", num_classes), ("channels", channels), ("layers", layers)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArchitectureError(f"DARTSNetwork: {what} must be a positive integer, got {value!r}")
+        check_sizes("DARTSNetwork", num_classes=num_classes, channels=channels, layers=layers)
         if layers < 3:
             raise InvalidArchitectureError(
                 f"DARTSNetwork: layers must be at least 3 (two are reduction cells), got {layers}"

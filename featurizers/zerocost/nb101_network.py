@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from naspred.errors import InvalidArchitectureError
-from naspred.featurizers.zerocost.ops import ConvBNReLU, fan_out_init
+from naspred.featurizers.zerocost.ops import ConvBNReLU, check_sizes, fan_out_init
 from naspred.spaces.nasbench101 import CONV1X1, CONV3X3, MAXPOOL3X3, NB101Arch
 
 
@@ -117,10 +117,10 @@ class NB101Network(nn.Module):
         super().__init__()
         if not isinstance(arch, NB101Arch):
             raise InvalidArchitectureError(f"NB101Network needs an NB101Arch, got {type(arch).__name__}")
-        for what, value in (("num_classes", num_classes), ("stem_channels", stem_channels), ("stacks", stacks),
-                            ("cells_per_stack", cells_per_stack)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArchitectureError(f"NB101Network: {what} must be a positive integer, got {value!r}")
+        check_sizes(
+            "NB101Network", num_classes=num_classes, stem_channels=stem_channels, stacks=stacks,
+            cells_per_stack=cells_per_stack,
+        )
         self.stem = ConvBNReLU(in_channels, stem_channels, 3)
         layers: list[nn.Module] = []
         c_in = c = stem_channels

@@ -10,10 +10,23 @@ al., ICML 2019), TransNAS-Bench-101 ``net_ops/cell_ops.py`` (Duan et al., CVPR 2
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from naspred.errors import InvalidArchitectureError
+from naspred.params import Int
+
+_POSITIVE = Int(1)
+
+
+def check_sizes(owner: str, error: type[Exception] = InvalidArchitectureError, **sizes: Any) -> None:
+    """Raise ``error`` naming ``owner`` and the first of the network ``sizes`` that is not a positive integer."""
+    for what, value in sizes.items():
+        if not _POSITIVE.accepts(value):
+            raise error(f"{owner}: {what} must be a positive integer, got {value!r}")
 
 
 class Zero(nn.Module):

@@ -45,7 +45,9 @@ import torch
 from torch import nn
 
 from naspred.errors import InvalidArchitectureError
-from naspred.featurizers.zerocost.ops import ClassifierHead, FactorizedReduce, ReLUConvBN, Zero, fan_out_init
+from naspred.featurizers.zerocost.ops import (
+    ClassifierHead, FactorizedReduce, ReLUConvBN, Zero, check_sizes, fan_out_init,
+)
 from naspred.spaces.transnas import TNB101MicroArch, TNB101MicroSpace
 from naspred.spaces.transnas_macro import TNB101MacroArch
 
@@ -226,12 +228,6 @@ def generative_decoder(c_in: int, design_width: int, outputs: int) -> nn.Sequent
     return nn.Sequential(*layers)
 
 
-def _check_positive(owner: str, **values: Any) -> None:
-    for what, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidArchitectureError(f"{owner}: {what} must be a positive integer, got {value!r}")
-
-
 def transnas_encoder_spec(arch: Any) -> tuple[str, list[int] | None]:
     """``(skeleton, cell codes)`` of a TransNAS-Bench-101 micro or macro architecture (codes ``None`` for
     the macro networks' basic blocks)."""
@@ -264,7 +260,7 @@ class TransNASNetwork(nn.Module):
             raise InvalidArchitectureError(f"unknown TransNAS-Bench-101 task {task!r}; expected one of {sorted(TASKS)}")
         spec = TASKS[task]
         outputs = spec.outputs if num_classes is None or spec.decoder != "classify" else num_classes
-        _check_positive("TransNASNetwork", num_classes=outputs, base_channels=base_channels)
+        check_sizes("TransNASNetwork", num_classes=outputs, base_channels=base_channels)
         expected_in = spec.in_channels
         if in_channels is not None and in_channels != expected_in:
             raise InvalidArchitectureError(

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.live.mnist1d_data import MNIST1D, NUM_CLASSES, load_mnist1d
 from naspred.live.nb201_1d import NB201Network1d
+from naspred.params import Int, Real, check
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,7 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _positive_int(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"MNIST1DTrainer: {what} must be a positive integer, got {value!r}")
-    return value
+_SIZE, _RATE, _DECAY, _SEED = Int(1), Real(0, closed="neither"), Real(0), Int()
 
 
 class MNIST1DTrainer:
@@ -71,22 +69,19 @@ class MNIST1DTrainer:
         seed: int = 0,
         data_seed: int = 42,
     ) -> None:
-        self.channels = _positive_int("channels", channels)
-        self.cells_per_stage = _positive_int("cells_per_stage", cells_per_stage)
-        self.epochs = _positive_int("epochs", epochs)
-        self.batch_size = _positive_int("batch_size", batch_size)
-        for what, value in (("lr", lr), ("weight_decay", weight_decay)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise InvalidInputError(f"MNIST1DTrainer: {what} must be a finite number >= 0, got {value!r}")
-        if lr <= 0:
-            raise InvalidInputError(f"MNIST1DTrainer: lr must be > 0, got {lr!r}")
+        sizes = {"channels": channels, "cells_per_stage": cells_per_stage, "epochs": epochs, "batch_size": batch_size}
+        for name, value in sizes.items():
+            check("MNIST1DTrainer", name, value, _SIZE)
+        check("MNIST1DTrainer", "lr", lr, _RATE)
+        check("MNIST1DTrainer", "weight_decay", weight_decay, _DECAY)
+        for name, value in (("seed", seed), ("data_seed", data_seed)):
+            check("MNIST1DTrainer", name, value, _SEED)
+        self.channels, self.cells_per_stage = channels, cells_per_stage
+        self.epochs, self.batch_size = epochs, batch_size
         self.lr = float(lr)
         self.weight_decay = float(weight_decay)
         self.n_train = n_train
         self.n_val = n_val
-        for what, value in (("seed", seed), ("data_seed", data_seed)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInputError(f"MNIST1DTrainer: {what} must be an integer, got {value!r}")
         self.seed = seed
         self.data_seed = data_seed
         self.space = NB201Space()

@@ -109,3 +109,14 @@ class PlainLightGBM(PlainModel):
         return lightgbm.LGBMRegressor(n_estimators=500, learning_rate=0.05, num_leaves=31, min_child_samples=5,
                                       subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
                                       random_state=self.random_state, n_jobs=1, verbose=-1)
+
+
+class PlainXGBoost(PlainModel):
+    """XGBoost on OMNI's raw features, raw target: 500 trees of depth 6 at learning rate 0.05, 80 % row and
+    column sampling (as ``perf/predictors.py`` sets it)."""
+
+    def _make_model(self) -> Any:
+        import xgboost
+
+        return xgboost.XGBRegressor(n_estimators=500, learning_rate=0.05, max_depth=6, subsample=0.8,
+                                    colsample_bytree=0.8, random_state=self.random_state, n_jobs=1)

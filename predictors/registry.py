@@ -67,6 +67,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("var_sparse_gp", f"{_P}.gaussian_process:SparseGaussianProcess",
           "Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et al. "
           "2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."),
+    Entry("gp_wl", f"{_P}.gp_wl:GPWL",
+          "GP-WL / NAS-BOWL (Ru et al., ICLR 2021): a GP with the Weisfeiler-Lehman optimal-assignment kernel on "
+          "the pruned cell graph, WL depth and noise chosen by the marginal likelihood."),
     Entry("mlp", f"{_P}.mlp:MLP",
           "NASLib's MLP predictor: a feed-forward ReLU network on ``encoding`` (White et al., NeurIPS 2021)."),
     Entry("bananas", f"{_P}.mlp:BANANAS",
@@ -134,6 +137,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
           regressor="seminas"),
     Entry("plain_ngboost", f"{_P}.plain:PlainNGBoost",
           "``ngboost.NGBRegressor()`` with the package's defaults on OMNI's raw features, raw target."),
+    Entry("plain_xgboost", f"{_P}.plain:PlainXGBoost",
+          "XGBoost on OMNI's raw features, raw target: 500 trees of depth 6 at learning rate 0.05, 80 % row and "
+          "column sampling (as ``perf/predictors.py`` sets it)."),
     Entry("plain_lightgbm", f"{_P}.plain:PlainLightGBM",
           "LightGBM on OMNI's raw features, raw target: 500 trees at learning rate 0.05, 31 leaves of at least 5, "
           "80 % row and column sampling (as ``perf/predictors.py`` sets it)."),

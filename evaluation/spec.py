@@ -243,13 +243,15 @@ class ExperimentSpec:
     """What to run. Budgets: ``train_sizes`` (archs) and ``init_seconds`` for initialization,
     ``fidelities`` (epochs per queried arch) and ``query_seconds`` (per queried arch) for the query.
 
-    Each trial ``t`` has its own seed derived from ``seed`` and ``t``; ``test_size`` architectures, distinct
-    by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
+    Each trial ``t`` has its own seed: derived from ``seed`` and ``t`` by hashing, except on the ``"sampled"``
+    split, where it is ``seed + t`` (the seeding of ``perf/predictors.py``'s committed splits); ``test_size``
+    architectures, distinct by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
     ``dataset`` and ``space`` choose one block of a benchmark file that holds several (naspred's or NASLib's
     names); ``with_proxies`` are files of precomputed proxies joined onto the benchmark.
     ``split``: ``"oracle"`` (the predictor draws its training architectures from the trial's oracle under the
     init budget), or a strategy of :func:`~naspred.evaluation.splits.draw_split` (``"distinct"``, as the OMNI
-    ablation: test rows and nested training sets fixed per trial, every predictor fitted on the same rows);
+    ablation: test rows and nested training sets fixed per trial, every predictor fitted on the same rows;
+    ``"sampled"``: test rows drawn from all rows, training rows from those sharing no canonical form with them);
     ``pool``: with a fixed split, a proxy name keeps the rows where that proxy is recorded.
     """
 

@@ -17,7 +17,9 @@ Search?", NeurIPS 2021; ``naslib/search_spaces/*/encodings.py``):
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -73,7 +75,7 @@ def _nb101_one_hot(space: SearchSpace, archs: list[Any]) -> np.ndarray:
     return out
 
 
-def _nb101_names() -> list[str]:
+def _nb101_names(space: SearchSpace) -> list[str]:
     rows, cols = np.triu_indices(NB101_VERTICES, k=1)
     names = [f"adj:{i}->{j}" for i, j in zip(rows, cols)]
     names += [f"node{v}:{op}" for v in range(1, NB101_VERTICES - 1) for op in NB101_ONE_HOT_OPS]
@@ -85,7 +87,7 @@ def darts_cells(arch: Any) -> tuple[Any, Any]:
     return arch.normal, arch.reduce
 
 
-def _darts_adjacency(archs: list[Any]) -> np.ndarray:
+def _darts_adjacency(space: SearchSpace, archs: list[Any]) -> np.ndarray:
     block = DARTS_NODES * DARTS_NODES + DARTS_EDGES
     out = np.zeros((len(archs), 2 * block), dtype=np.float64)
     for a, arch in enumerate(archs):
@@ -101,7 +103,7 @@ def _darts_adjacency(archs: list[Any]) -> np.ndarray:
     return out
 
 
-def _darts_adjacency_names() -> list[str]:
+def _darts_adjacency_names(space: SearchSpace) -> list[str]:
     names = []
     for cell in ("normal", "reduce"):
         names += [f"{cell}:adj:{i}->{j}" for i in range(DARTS_NODES) for j in range(DARTS_NODES)]
@@ -109,7 +111,7 @@ def _darts_adjacency_names() -> list[str]:
     return names
 
 
-def _darts_categorical(archs: list[Any]) -> np.ndarray:
+def _darts_categorical(space: SearchSpace, archs: list[Any]) -> np.ndarray:
     out = np.zeros((len(archs), 2 * DARTS_EDGES * 2), dtype=np.float64)
     for a, arch in enumerate(archs):
         values = [int(x) for cell in darts_cells(arch) for pair in cell for x in pair]
@@ -117,7 +119,7 @@ def _darts_categorical(archs: list[Any]) -> np.ndarray:
     return out
 
 
-def _darts_categorical_names() -> list[str]:
+def _darts_categorical_names(space: SearchSpace) -> list[str]:
     return [
         f"{cell}:edge{e}:{part}"
         for cell in ("normal", "reduce")
@@ -145,18 +147,67 @@ def _nbgraph_one_hot(space: SearchSpace, archs: list[Any]) -> np.ndarray:
     return out
 
 
-def _nbgraph_names(space: SearchSpace, n_nodes: int) -> list[str]:
+def _nbgraph_names(space: SearchSpace) -> list[str]:
+    n_nodes = space.num_nodes
     names = [f"node{i + 1}:input={s}" for i in range(n_nodes) for s in range(i + 1)]
     names += [f"node{i + 1}:{op}" for i in range(n_nodes) for op in space.ops]
     return names
 
 
-class AdjacencyOneHot(ArchitectureEncoder):
-    """NASLib's ``adjacency_one_hot`` encoding (White et al., NeurIPS 2021), vectorised for cell spaces.
+def _cell_one_hot(space: SearchSpace, ops: np.ndarray) -> np.ndarray:
+    return cell_one_hot(ops, len(space.ops))
 
-    Dimensions: NB201 / SpikeNAS 30, TransNAS-Bench-101 micro 24, NAS-Bench-101 36, DARTS 114
-    (NASLib keeps the DARTS operations as integers), NAS-Bench-Graph links + operations one-hot.
+
+def _cell_one_hot_names(space: SearchSpace) -> list[str]:
+    return [f"{_edge_name(e)}:{op}" for e in CELL_EDGES for op in space.ops]
+
+
+def _cell_categorical(space: SearchSpace, ops: np.ndarray) -> np.ndarray:
+    return ops.astype(np.float64)
+
+
+def _cell_categorical_names(space: SearchSpace) -> list[str]:
+    return [_edge_name(e) for e in CELL_EDGES]
+
+
+def _nb101_categorical(space: SearchSpace, archs: list[Any]) -> np.ndarray:
+    rows, cols = np.triu_indices(NB101_VERTICES, k=1)
+    slot = {op: i for i, op in enumerate(NB101_ONE_HOT_OPS)}
+    out = np.zeros((len(archs), len(rows) + NB101_VERTICES - 2), dtype=np.float64)
+    for a, arch in enumerate(archs):
+        matrix, ops = nb101_padded(space, arch)
+        out[a, : len(rows)] = matrix[rows, cols]
+        out[a, len(rows) :] = [slot[op] for op in ops[1:-1]]
+    return out
+
+
+def _nb101_categorical_names(space: SearchSpace) -> list[str]:
+    rows, cols = np.triu_indices(NB101_VERTICES, k=1)
+    return [f"adj:{i}->{j}" for i, j in zip(rows, cols)] + [f"node{v}:op" for v in range(1, NB101_VERTICES - 1)]
+
+
+def _nbgraph_categorical(space: SearchSpace, archs: list[Any]) -> np.ndarray:
+    out = np.zeros((len(archs), 2 * space.num_nodes), dtype=np.float64)
+    for a, arch in enumerate(archs):
+        link, ops = nbgraph_choices(space, arch)
+        out[a] = [*link, *ops]
+    return out
+
+
+def _nbgraph_categorical_names(space: SearchSpace) -> list[str]:
+    n_nodes = space.num_nodes
+    return [f"node{i + 1}:input" for i in range(n_nodes)] + [f"node{i + 1}:op" for i in range(n_nodes)]
+
+
+class _LayoutPerKind(ArchitectureEncoder):
+    """An encoding with one layout per kind of space: cell spaces, nb101, darts and nbgraph.
+
+    ``_encoders[kind](space, items)`` encodes the operation indices of cells (kind ``"cell"``) or the validated
+    architectures (the other kinds); ``_namers[kind](space)`` names the columns.
     """
+
+    _encoders: ClassVar[Mapping[str, Callable[[SearchSpace, Any], np.ndarray]]]
+    _namers: ClassVar[Mapping[str, Callable[[SearchSpace], list[str]]]]
 
     def _check_params(self, space: SearchSpace) -> None:
         if space_kind(space) == "other":
@@ -165,26 +216,29 @@ class AdjacencyOneHot(ArchitectureEncoder):
     def _encode(self, space: SearchSpace, archs: Any) -> np.ndarray:
         kind = space_kind(space)
         if kind == "cell":
-            return cell_one_hot(cell_op_indices(space, archs, self._owner), len(space.ops))
-        valid = architectures(space, archs, self._owner)
-        if kind == "nb101":
-            return _nb101_one_hot(space, valid)
-        if kind == "darts":
-            return _darts_adjacency(valid)
-        return _nbgraph_one_hot(space, valid)
+            return self._encoders[kind](space, cell_op_indices(space, archs, self._owner))
+        return self._encoders[kind](space, architectures(space, archs, self._owner))
 
     def _feature_names(self, space: SearchSpace) -> list[str]:
-        kind = space_kind(space)
-        if kind == "cell":
-            return [f"{_edge_name(e)}:{op}" for e in CELL_EDGES for op in space.ops]
-        if kind == "nb101":
-            return _nb101_names()
-        if kind == "darts":
-            return _darts_adjacency_names()
-        return _nbgraph_names(space, space.num_nodes)
+        return self._namers[space_kind(space)](space)
 
 
-class CategoricalAdjacency(ArchitectureEncoder):
+class AdjacencyOneHot(_LayoutPerKind):
+    """NASLib's ``adjacency_one_hot`` encoding (White et al., NeurIPS 2021), vectorised for cell spaces.
+
+    Dimensions: NB201 / SpikeNAS 30, TransNAS-Bench-101 micro 24, NAS-Bench-101 36, DARTS 114
+    (NASLib keeps the DARTS operations as integers), NAS-Bench-Graph links + operations one-hot.
+    """
+
+    _encoders = MappingProxyType(
+        {"cell": _cell_one_hot, "nb101": _nb101_one_hot, "darts": _darts_adjacency, "nbgraph": _nbgraph_one_hot}
+    )
+    _namers = MappingProxyType(
+        {"cell": _cell_one_hot_names, "nb101": _nb101_names, "darts": _darts_adjacency_names, "nbgraph": _nbgraph_names}
+    )
+
+
+class CategoricalAdjacency(_LayoutPerKind):
     """One integer column per architectural choice (NASLib's ``adjacency_categorical``).
 
     Cell spaces: the operation index of each of the 6 edges. NAS-Bench-101: the 21 upper-triangular
@@ -193,41 +247,11 @@ class CategoricalAdjacency(ArchitectureEncoder):
     cells (NASLib's compact form, 32 columns). NAS-Bench-Graph: each node's input, then each node's operation.
     """
 
-    def _check_params(self, space: SearchSpace) -> None:
-        if space_kind(space) == "other":
-            raise unsupported(self._owner, space, "cell spaces, nb101, darts and nbgraph")
-
-    def _encode(self, space: SearchSpace, archs: Any) -> np.ndarray:
-        kind = space_kind(space)
-        if kind == "cell":
-            return cell_op_indices(space, archs, self._owner).astype(np.float64)
-        valid = architectures(space, archs, self._owner)
-        if kind == "nb101":
-            rows, cols = np.triu_indices(NB101_VERTICES, k=1)
-            slot = {op: i for i, op in enumerate(NB101_ONE_HOT_OPS)}
-            out = np.zeros((len(valid), len(rows) + NB101_VERTICES - 2), dtype=np.float64)
-            for a, arch in enumerate(valid):
-                matrix, ops = nb101_padded(space, arch)
-                out[a, : len(rows)] = matrix[rows, cols]
-                out[a, len(rows) :] = [slot[op] for op in ops[1:-1]]
-            return out
-        if kind == "darts":
-            return _darts_categorical(valid)
-        out = np.zeros((len(valid), 2 * space.num_nodes), dtype=np.float64)
-        for a, arch in enumerate(valid):
-            link, ops = nbgraph_choices(space, arch)
-            out[a] = [*link, *ops]
-        return out
-
-    def _feature_names(self, space: SearchSpace) -> list[str]:
-        kind = space_kind(space)
-        if kind == "cell":
-            return [_edge_name(e) for e in CELL_EDGES]
-        if kind == "nb101":
-            rows, cols = np.triu_indices(NB101_VERTICES, k=1)
-            return [f"adj:{i}->{j}" for i, j in zip(rows, cols)] + [f"node{v}:op" for v in range(1, NB101_VERTICES - 1)]
-        if kind == "darts":
-            return _darts_categorical_names()
-        return [f"node{i + 1}:input" for i in range(space.num_nodes)] + [
-            f"node{i + 1}:op" for i in range(space.num_nodes)
-        ]
+    _encoders = MappingProxyType(
+        {"cell": _cell_categorical, "nb101": _nb101_categorical, "darts": _darts_categorical,
+         "nbgraph": _nbgraph_categorical}
+    )
+    _namers = MappingProxyType(
+        {"cell": _cell_categorical_names, "nb101": _nb101_categorical_names, "darts": _darts_categorical_names,
+         "nbgraph": _nbgraph_categorical_names}
+    )

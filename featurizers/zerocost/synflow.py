@@ -105,13 +105,8 @@ def _log_or_none(net: nn.Module, input_shape: Sequence[int], device: str | torch
     return math.log(top) + math.log(sum(t / top for t in positive)) + 2 * k * math.log(2.0)
 
 
-def log_synflow(
-    net: nn.Module,
-    input_shape: Sequence[int] = (3, 32, 32),
-    *,
-    device: str | torch.device = "cpu",
-    inplace: bool = False,
-) -> float:
+def log_synflow(net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu",
+                inplace: bool = False) -> float:
     """The natural log of synflow (NAS-Bench-Suite-Zero's ``synflow``).
 
     ``net`` is left unchanged unless ``inplace`` (faster: no copy; for a network the caller discards).
@@ -125,13 +120,8 @@ def log_synflow(
     return value
 
 
-def synflow(
-    net: nn.Module,
-    input_shape: Sequence[int] = (3, 32, 32),
-    *,
-    device: str | torch.device = "cpu",
-    inplace: bool = False,
-) -> float:
+def synflow(net: nn.Module, input_shape: Sequence[int] = (3, 32, 32), *, device: str | torch.device = "cpu",
+            inplace: bool = False) -> float:
     """Synflow itself, ``sum |theta * dR/dtheta|`` (0 when no signal reaches the output; ``inplace`` as in
     :func:`log_synflow`).
 

@@ -7,9 +7,7 @@ loads neither scikit-learn models nor PyTorch.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from naspred.featurizers.exports import lazy_getattr
 from naspred.featurizers.registry import describe, get, names, register
 
 _EXPORTS: dict[str, str] = {
@@ -37,11 +35,4 @@ __all__ = [
     "register",
     "to_pyg_data",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'naspred.featurizers' has no attribute {name!r}") from None
-    return getattr(import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

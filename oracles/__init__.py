@@ -14,14 +14,5 @@ from naspred.oracles.live import LiveOracle, TrainingFailure
 from naspred.oracles.oracle import LearningCurve, Oracle, TrainingResult
 from naspred.oracles.simulated import SimulatedOracle
 
-__all__ = [
-    "Budget",
-    "BudgetMeter",
-    "Charge",
-    "LearningCurve",
-    "LiveOracle",
-    "Oracle",
-    "SimulatedOracle",
-    "TrainingFailure",
-    "TrainingResult",
-]
+__all__ = ["Budget", "BudgetMeter", "Charge", "LearningCurve", "LiveOracle", "Oracle", "SimulatedOracle",
+           "TrainingFailure", "TrainingResult"]

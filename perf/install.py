@@ -29,6 +29,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from report_text import command_block  # perf/report_text.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CUDA_PREFIXES = ("nvidia-", "nvidia_", "triton", "cupy")
@@ -130,12 +132,7 @@ def write_report(rows: list[dict], command: str, torch_index: str | None, out: P
         (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
          f"{platform.system()} ({platform.libc_ver()[0]} {platform.libc_ver()[1]}). Date: {date.today()}."),
         "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *command_block(command),
         ("Each row is a fresh `python -m venv` into which the README's quick-start install ran "
          f"(`pip install torch==2.13.0{' --index-url ' + torch_index if torch_index else ''}` then "
          "`pip install -e \".[EXTRAS]\"`); size is `du -sb` of the venv folder (MB = 10^6 bytes)."),

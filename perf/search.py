@@ -30,6 +30,7 @@ import pandas as pd
 from naspred.benchmarks import load
 from naspred.predictors import SimulatedOracle
 from naspred.search import SearchBudget, run_search
+from report_text import command_block  # perf/report_text.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 
@@ -150,12 +151,7 @@ def main() -> None:
             f"after the run (other work shared the cores); the whole run took {elapsed / 60:.1f} min of wall time."
         ),
         "",
-        "Command (from the repository root):",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *command_block(command),
         (
             f"Best validation accuracy (%) found by a quarter, half and all of a budget of {args.seconds:g} "
             f"simulated training seconds per search (at most {args.max_evaluations} evaluations), mean ± std over "

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from naspred.errors import InvalidArchitectureError
 from naspred.spaces import get
 from naspred.spaces.darts import OPS, DARTSArch, DARTSSpace, cell_graph, format_genotype
-from naspred.spaces.nasbench101 import NB101Arch
 
 SPACE = DARTSSpace()
 
@@ -89,7 +88,6 @@ def test_naslib_compact_string_parses():
 @given(seeds)
 def test_notations_round_trip(seed):
     arch = draw(seed)
-    assert SPACE.parse(SPACE.format(arch)) == arch
     assert SPACE.parse(format_genotype(arch)) == arch
 
 
@@ -203,10 +201,3 @@ def test_bad_cells_raise(normal, message):
 def test_bad_text_raises(text, message):
     with pytest.raises(InvalidArchitectureError, match=message):
         SPACE.parse(text)
-
-
-@pytest.mark.parametrize("other", [NB101Arch([[0, 1], [0, 0]], ["input", "output"]), DARTS_V2, DARTS_V2_COMPACT])
-def test_arch_of_another_space_is_rejected(other):
-    with pytest.raises(InvalidArchitectureError, match="expected a DARTSArch"):
-        SPACE.validate(other)
-    assert not SPACE.contains(other)

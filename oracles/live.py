@@ -115,22 +115,14 @@ class LiveOracle(Oracle):
     def sample(self, n: int, rng: np.random.Generator | None = None, *, mark_seen: bool = True) -> list[Any]:
         n = self._check_n(n)
         rng = self.rng if rng is None else rng
-        out: list[Any] = []
-        keys: set[Hashable] = set()
-        for _ in range(MAX_DRAWS_PER_ARCH * max(n, 1)):
-            if len(out) == n:
-                break
-            arch = self.space.sample(rng)
-            key = self.space.canonical(arch)
-            if key in keys or key in self._seen or key in self._hidden_keys:
-                continue
-            keys.add(key)
-            out.append(arch)
+        out = self.space.sample_distinct(
+            n, rng, exclude=self._seen | self._hidden_keys, max_draws=MAX_DRAWS_PER_ARCH * max(n, 1)
+        )
         if len(out) < n:
             raise InvalidInputError(
                 f"drew only {len(out)} of {n} architectures of space {self.space.name!r} that are neither held out "
                 f"nor seen, in {MAX_DRAWS_PER_ARCH * n} draws"
             )
         if mark_seen:
-            self._seen.update(keys)
+            self._seen.update(self.space.canonical(arch) for arch in out)
         return out

@@ -8,7 +8,7 @@ equal for isomorphic cells and for cells that differ only in dead branches.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Container, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import index as as_index
 from typing import Any
@@ -106,6 +106,24 @@ class SearchSpace(ABC):
     def sample_many(self, n: int, rng: np.random.Generator) -> list[Any]:
         """Draw ``n`` architectures uniformly (with replacement)."""
         return [self.sample(rng) for _ in range(n)]
+
+    def sample_distinct(
+        self, n: int, rng: np.random.Generator, *, exclude: Container[Hashable] = frozenset(),
+        max_draws: int | None = None,
+    ) -> list[Any]:
+        """Up to ``n`` architectures of distinct canonical forms, none of them in ``exclude`` (canonical keys), drawn
+        uniformly one at a time; fewer only when ``max_draws`` draws (default: no limit) do not find ``n``."""
+        out: list[Any] = []
+        keys: set[Hashable] = set()
+        draws = 0
+        while len(out) < n and (max_draws is None or draws < max_draws):
+            draws += 1
+            arch = self.sample(rng)
+            key = self.canonical(arch)
+            if key not in keys and key not in exclude:
+                keys.add(key)
+                out.append(arch)
+        return out
 
     def validate_many(self, archs: Sequence[Any]) -> list[Any]:
         """Validate each architecture; the error names the position of the first bad one."""

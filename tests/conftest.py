@@ -171,16 +171,7 @@ def _distinct_cells(n: int, seed: int = 0) -> list:
     """``n`` NB201 cells of distinct canonical forms, drawn with a fixed seed."""
     from naspred.spaces import get as get_space
 
-    space = get_space("nb201")
-    rng = np.random.default_rng(seed)
-    out, keys = [], set()
-    while len(out) < n:
-        arch = space.sample(rng)
-        key = space.canonical(arch)
-        if key not in keys:
-            keys.add(key)
-            out.append(arch)
-    return out
+    return get_space("nb201").sample_distinct(n, np.random.default_rng(seed))
 
 
 #: the epochs of the curves of :func:`tiny_curve_benchmark`

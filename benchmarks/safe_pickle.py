@@ -90,11 +90,7 @@ def _codecs_encode(text: str, encoding: str = "utf-8", errors: str = "strict") -
 
 #: builtins a pickle of plain containers may name (``range`` and ``bytearray`` are charged per load)
 _CONTAINER_GLOBALS: dict[tuple[str, str], Any] = {
-    ("builtins", "set"): set,
-    ("builtins", "frozenset"): frozenset,
-    ("builtins", "complex"): complex,
-    ("builtins", "slice"): slice,
-    ("builtins", "object"): object,
+    **{("builtins", f.__name__): f for f in (set, frozenset, complex, slice, object)},
     ("collections", "OrderedDict"): collections.OrderedDict,
     # protocol-2 pickles write bytes as _codecs.encode(text, "latin1")
     ("_codecs", "encode"): _codecs_encode,

@@ -35,12 +35,18 @@ class LabeledDAG:
 class SearchSpace(ABC):
     """A NAS search space. Subclasses are stateless: no data is loaded when they are created."""
 
-    #: short registry name, e.g. ``"nb201"``
+    #: short registry name, e.g. ``"nb201"``; taken from ``arch_type.SPACE`` where the architecture class names it
     name: str
     #: the architecture class of this space; ``validate`` rejects any other type
     arch_type: type
     #: what one architecture is called in messages
     description: str = "architecture"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        space = getattr(cls.__dict__.get("arch_type"), "SPACE", None)
+        if space:
+            cls.name = space
 
     @abstractmethod
     def parse(self, text: str) -> Any:

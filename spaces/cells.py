@@ -192,7 +192,7 @@ class CellSpace(SearchSpace):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "arch_type" in cls.__dict__:
-            cls.name, cls.ops = cls.arch_type.SPACE, cls.arch_type.OPS
+            cls.ops = cls.arch_type.OPS
 
     def __init__(self) -> None:
         self._index = {name: i for i, name in enumerate(self.ops)}

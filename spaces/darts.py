@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import comb
 from operator import index as as_index
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -106,6 +106,8 @@ class DARTSArch:
     feed intermediate node ``j + 2``. Invalid cells raise :class:`~naspred.errors.InvalidArchitectureError`.
     """
 
+    #: the registry name of the space
+    SPACE: ClassVar[str] = "darts"
     normal: _Cell
     reduce: _Cell
 
@@ -249,17 +251,16 @@ def _cell_count() -> int:
 class DARTSSpace(SearchSpace):
     """DARTS cells (Liu et al., 2019), the search space of NAS-Bench-301 (Siems et al., 2020)."""
 
-    name = "darts"
     arch_type = DARTSArch
     description = "DARTS / NAS-Bench-301 architecture"
 
     def parse(self, text: str) -> DARTSArch:
         """Read NASLib's compact form or a DARTS ``Genotype(...)`` string."""
         s = self._text(text)
-        if s.startswith("Genotype"):
-            return _parse_genotype(s)
         if s[:1] in "([":
             return _parse_compact(s)
+        if s.startswith("Genotype"):
+            return _parse_genotype(s)
         raise InvalidArchitectureError(
             f"not a DARTS architecture: {text!r}; expected NASLib's compact form "
             "'(((0, 3), (1, 4), ...), (...))' or a 'Genotype(normal=[...], ...)' string"

@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import index as as_index
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -159,6 +159,8 @@ class NB101Arch:
     :class:`~naspred.errors.InvalidArchitectureError`.
     """
 
+    #: the registry name of the space
+    SPACE: ClassVar[str] = "nb101"
     matrix: _Matrix
     ops: tuple[str, ...]
 
@@ -290,7 +292,6 @@ def _parse_json(text: str) -> NB101Arch:
 class NB101Space(SearchSpace):
     """NAS-Bench-101 (Ying et al., 2019): cells of at most 7 vertices and 9 edges, 3 interior ops."""
 
-    name = "nb101"
     arch_type = NB101Arch
     description = "NAS-Bench-101 cell"
 

@@ -38,7 +38,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import index as as_index
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from naspred.errors import InvalidArchitectureError
@@ -74,6 +74,8 @@ _MAX_KEY = len(LINK_PATTERNS) * _DIGIT**NUM_NODES
 class NBGraphArch:
     """A NAS-Bench-Graph architecture: each node's input (``link``) and operation (``ops``)."""
 
+    #: the registry name of the space
+    SPACE: ClassVar[str] = "nbgraph"
     link: tuple[int, ...]
     ops: tuple[str, ...]
 
@@ -180,7 +182,6 @@ def _raw_key(arch: NBGraphArch) -> int:
 class NBGraphSpace(SearchSpace):
     """NAS-Bench-Graph GNN architectures (Qin et al., 2022): 157,440, in 26,206 benchmark classes."""
 
-    name = "nbgraph"
     arch_type = NBGraphArch
     description = "NAS-Bench-Graph architecture"
     ops = OPS

@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import index as as_index
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,6 +56,8 @@ def _problem(modules: tuple[int, ...]) -> str | None:
 class TNB101MacroArch:
     """A TransNAS-Bench-101 macro skeleton: the module codes in order, e.g. ``(1, 2, 3, 4)``."""
 
+    #: the registry name of the space
+    SPACE: ClassVar[str] = "tnb101-macro"
     modules: tuple[int, ...]
 
     def __post_init__(self) -> None:
@@ -88,7 +91,6 @@ def naslib_key(arch: TNB101MacroArch) -> str:
 class TNB101MacroSpace(SearchSpace):
     """TransNAS-Bench-101 macro skeletons (Duan et al., 2021): 3,256 networks of ResNet basic blocks."""
 
-    name = "tnb101-macro"
     arch_type = TNB101MacroArch
     description = "TransNAS-Bench-101 macro skeleton"
 

@@ -278,20 +278,3 @@ for _j in (2, 3, 4, 5):
 def test_bad_cells_raise(matrix, ops, message):
     with pytest.raises(InvalidArchitectureError, match=message):
         NB101Arch(matrix, ops)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (PUBLISHED_HASH, "module hash"),
-        ("conv3x3", "not a NAS-Bench-101 cell"),
-        ('{"matrix": [[0, 1], [0, 0]]}', 'exactly the keys "matrix" and "ops"'),
-        ('{"matrix": [[0, 1], [0, 0]], "ops": ["input", "output"]', "not valid JSON"),
-        ("(0, 1, 0, 0, 0)", r"5 integers; expected n\*n \+ n"),
-        ("(0, 1, 0, 0, 0, 7)", "op code 7"),
-        ("(0, 1, 0, 0, 1, 0)", "first op is 'output'"),
-    ],
-)
-def test_bad_text_raises(text, message):
-    with pytest.raises(InvalidArchitectureError, match=message):
-        SPACE.parse(text)

@@ -96,29 +96,6 @@ def test_graph_is_a_chain():
     assert isinstance(get("tnb101-macro"), TNB101MacroSpace)
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("12345", "module code 5 is unknown"),
-        ("123", "3 modules; expected 4 to 6"),
-        ("1234123", "7 modules; expected 4 to 6"),
-        ("1122", "downsamples 0 times"),
-        ("3333", "doubles the channels 0 times"),
-        ("333342", "downsamples 5 times"),
-        ("224431", "doubles the channels 4 times"),
-        ("64-41414-1_02_333", "micro space"),
-        ("32-1234-basic", "base channels 32"),
-        ("(1, 2, 0, 4, 0, 0)", "zero padding"),
-        ("(1, 2, 3, 4)", "expected 6 codes"),
-        ("12a4", "digits 1..4"),
-        ("a-b", "not a TransNAS-Bench-101 macro architecture"),
-    ],
-)
-def test_bad_text_raises(text, message):
-    with pytest.raises(InvalidArchitectureError, match=message):
-        SPACE.parse(text)
-
-
 def test_arch_type_checks_its_codes():
     with pytest.raises(InvalidArchitectureError, match="string"):
         TNB101MacroArch("1234")  # type: ignore[arg-type]

@@ -29,13 +29,24 @@ def zen_records(data_home: Path) -> dict[str, list[dict]]:
 
 
 @pytest.fixture
-def nb201_json(tmp_path: Path, zen_records: dict[str, list[dict]]) -> Path:
+def write_file(tmp_path: Path):
+    """``write_file(name, content)``: the file ``name`` of ``tmp_path`` holding ``content`` (as JSON unless text)."""
+
+    def write(name: str, content: object) -> Path:
+        path = tmp_path / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def nb201_json(write_file, zen_records: dict[str, list[dict]]) -> Path:
     data = {
         ds: {r["arch"]: {"zen": r["zen"], "plain_zen": r["zen"]["score"], "val_accuracy": r["val_accuracy"]} for r in recs}
         for ds, recs in zen_records.items()
     }
-    path = tmp_path / "zc_nasbench201.json"
-    path.write_text(json.dumps(data))
+    path = write_file("zc_nasbench201.json", data)
     return path
 
 
@@ -65,10 +76,10 @@ def test_unknown_dataset_lists_those_present(nb201_json: Path) -> None:
         suite_zero.load_path(nb201_json, dataset="imagenet16")
 
 
-def test_several_datasets_without_cifar10_need_a_choice(tmp_path: Path) -> None:
-    path = tmp_path / "zc_transbench101_macro.json"
+def test_several_datasets_without_cifar10_need_a_choice(write_file) -> None:
     entry = {"val_accuracy": 50.0, "params": {"score": 1.0, "time": 0.1}}
-    path.write_text(json.dumps({"jigsaw": {"(1, 2, 3, 4, 0, 0)": entry}, "class_scene": {"(1, 2, 3, 4, 0, 0)": entry}}))
+    data = {"jigsaw": {"(1, 2, 3, 4, 0, 0)": entry}, "class_scene": {"(1, 2, 3, 4, 0, 0)": entry}}
+    path = write_file("zc_transbench101_macro.json", data)
     with pytest.raises(DataFileError, match=r"holds datasets \['class_scene', 'jigsaw'\]; pass --dataset"):
         suite_zero.load_path(path)
     bench = suite_zero.load_path(path, dataset="jigsaw")
@@ -76,7 +87,7 @@ def test_several_datasets_without_cifar10_need_a_choice(tmp_path: Path) -> None:
     assert list(bench.table["arch"]) == [get_space("tnb101-macro").format(get_space("tnb101-macro").parse("1234"))]
 
 
-def test_nb101_unpruned_keys_naming_one_cell(tmp_path: Path) -> None:
+def test_nb101_unpruned_keys_naming_one_cell(write_file) -> None:
     # 7 x 7 keys (flattened matrix, then NASLib op codes input=0 output=1 maxpool=2 conv1x1=3 conv3x3=4)
     # that prune to the same cell input -> conv3x3 -> output: vertices 2..5 are dead in both
     def key(dead_op: int) -> str:
@@ -93,27 +104,26 @@ def test_nb101_unpruned_keys_naming_one_cell(tmp_path: Path) -> None:
         key(3): {"val_accuracy": 80.0, "jacov": {"score": -61.0, "time": 0.4}},
         other_key: {"val_accuracy": 85.0, "jacov": {"score": -50.0, "time": 0.6}},
     }}  # fmt: skip
-    path = tmp_path / "zc_nasbench101.json"
-    path.write_text(json.dumps(data))
+    path = write_file("zc_nasbench101.json", data)
     bench = suite_zero.load_path(path)
     assert bench.space.name == "nb101" and len(bench) == 2
     assert list(bench.y) == [80.0, 85.0] and list(bench.table["proxy:jacov"]) == [-60.0, -50.0]
     assert any("1 keys name a cell already listed" in n and "0 of the dropped" in n for n in bench.notes)
 
 
-def test_nb301_compact_keys(tmp_path: Path) -> None:
+def test_nb301_compact_keys(write_file) -> None:
     # NASLib's NB301 test fixture spec (naslib/tests/test_nb301_search_space.py)
     spec = "(((0, 6), (1, 4), (0, 0), (1, 5), (1, 4), (3, 2), (0, 6), (3, 2)), ((0, 1), (1, 4), (0, 1), (1, 4), (2, 6), (3, 4), (1, 5), (2, 1)))"
-    path = tmp_path / "zc_nasbench301.json"
-    path.write_text(json.dumps({"cifar10": {spec: {"val_accuracy": 94.0, "synflow": {"score": 1e30, "time": 2.0}}}}))
+    record = {"val_accuracy": 94.0, "synflow": {"score": 1e30, "time": 2.0}}
+    path = write_file("zc_nasbench301.json", {"cifar10": {spec: record}})
     bench = suite_zero.load_path(path)
     space = get_space("darts")
     assert bench.space.name == "darts" and space.parse(bench.table["arch"][0]) == space.parse(spec)
 
 
-def test_non_finite_scores_are_reported(tmp_path: Path) -> None:
-    path = tmp_path / "zc_nasbench201.json"
-    path.write_text(
+def test_non_finite_scores_are_reported(write_file) -> None:
+    path = write_file(
+        "zc_nasbench201.json",
         '{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99, "grasp": {"score": NaN, "time": 1.0}},'
         ' "(2, 4, 0, 0, 3, 2)": {"val_accuracy": 90.52, "grasp": {"score": null, "time": 1.0}}}}'
     )
@@ -124,26 +134,21 @@ def test_non_finite_scores_are_reported(tmp_path: Path) -> None:
         suite_zero.load_path(path, cache=False)
 
 
-def test_errors(tmp_path: Path) -> None:
-    bad = tmp_path / "zc_nasbench201.json"
-    bad.write_text('{"cifar10": {"(4, 0, 3')
+def test_errors(write_file) -> None:
+    bad = write_file("zc_nasbench201.json", '{"cifar10": {"(4, 0, 3')
     with pytest.raises(DataFileError, match="zc_nasbench201.json: not valid JSON"):
         suite_zero.load_path(bad)
-    unnamed = tmp_path / "scores.json"
-    unnamed.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99}}}')
+    unnamed = write_file("scores.json", '{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99}}}')
     assert suite_zero.detect(unnamed)
     with pytest.raises(DataFileError, match="cannot tell the search space"):
         suite_zero.load_path(unnamed)
     assert suite_zero.load_path(unnamed, space="nasbench201").y[0] == 84.99
-    sidecar = tmp_path / "curves.csv.json"
-    sidecar.write_text('{"space": "nb201", "target": "val_accuracy"}')
+    sidecar = write_file("curves.csv.json", '{"space": "nb201", "target": "val_accuracy"}')
     assert not suite_zero.detect(sidecar)
-    wrong_space = tmp_path / "zc_nasbench101.json"
-    wrong_space.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99}}}')
+    wrong_space = write_file("zc_nasbench101.json", '{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"val_accuracy": 84.99}}}')
     with pytest.raises(DataFileError, match=r"zc_nasbench101.json: architecture '\(4, 0, 3, 1, 4, 3\)' is not in space 'nb101'"):
         suite_zero.load_path(wrong_space)
-    no_acc = tmp_path / "zc_nasbench201_old.json"
-    no_acc.write_text('{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"snip": 1.0}}}')
+    no_acc = write_file("zc_nasbench201_old.json", '{"cifar10": {"(4, 0, 3, 1, 4, 3)": {"snip": 1.0}}}')
     with pytest.raises(NoTargetError, match=r"holds proxies \['snip'\] of 1 nb201 architectures.*no target"):
         suite_zero.load_path(no_acc)
     assert list(suite_zero.load_proxy_table(no_acc).table["proxy:snip"]) == [1.0]
@@ -160,9 +165,9 @@ def test_data_home_lookup(tmp_path: Path, nb201_json: Path) -> None:
         suite_zero.load_suite_zero("spikenas", data_home=home)
 
 
-def test_tnb101_micro_keys(tmp_path: Path) -> None:
-    path = tmp_path / "zc_transbench101_micro.json"
-    path.write_text(json.dumps({"class_object": {"(0, 0, 2, 3, 3, 3)": {"val_accuracy": 45.0, "flops": {"score": 2.0, "time": 0.1}}}}))
+def test_tnb101_micro_keys(write_file) -> None:
+    record = {"val_accuracy": 45.0, "flops": {"score": 2.0, "time": 0.1}}
+    path = write_file("zc_transbench101_micro.json", {"class_object": {"(0, 0, 2, 3, 3, 3)": record}})
     bench = suite_zero.load_path(path)
     # NASLib queries micro cells as '64-41414-{}_{}{}_{}{}{}'.format(*op_indices)
     assert bench.space.name == "tnb101-micro" and list(bench.table["arch"]) == ["64-41414-0_02_333"]

@@ -68,8 +68,8 @@ def test_without_data_the_data_dependent_proxies_are_missing():
 
 
 def test_engine_input_checks(tmp_path):
-    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zen'"):
-        ProxyComputer(["zen"])
+    with pytest.raises(UnknownNameError, match="unknown zero-cost proxy 'zenith'"):
+        ProxyComputer(["zenith"])
     with pytest.raises(InvalidInputError, match="named twice"):
         ProxyComputer("synflow,synflow")
     with pytest.raises(UnknownNameError, match="no input shape known for dataset 'mnist'"):
@@ -147,8 +147,8 @@ def test_proxies_command_reads_a_data_batch(tmp_path, data_home):
 
 
 def test_proxies_command_reports_errors(capsys, data_home):
-    assert main(["proxies", "nb201-cifar10", "--proxies", "zen", "--data-home", str(data_home)]) == 2
-    assert "unknown zero-cost proxy 'zen'" in capsys.readouterr().err
+    assert main(["proxies", "nb201-cifar10", "--proxies", "zenith", "--data-home", str(data_home)]) == 2
+    assert "unknown zero-cost proxy 'zenith'" in capsys.readouterr().err
 
 
 def test_dataset_shapes_cover_every_benchmark_dataset():

@@ -152,7 +152,7 @@ def test_a_full_disk_mid_sweep_stops_cleanly_and_resumes(tmp_path: Path, runner,
 @pytest.mark.parametrize("value", ["x", -3])
 def test_bad_predictor_parameters_fail_before_any_trial(tmp_path: Path, value, capsys) -> None:
     spec = ExperimentSpec(ANALOG, [{"name": "rf", "params": {"n_estimators": value}}], train_sizes=[20], trials=2)
-    with pytest.raises(InvalidInputError, match=r"RandomForest: The 'n_estimators' parameter .* must be an int"):
+    with pytest.raises(InvalidInputError, match=rf"^RandomForest: n_estimators must be an integer >= 1, got {value!r}$"):
         check_predictors(spec)
     rc = cli.main(["evaluate", "--spec", str(_spec_file(tmp_path, value)), "--out", str(tmp_path / "r"), "--no-report"])
     err = capsys.readouterr().err

@@ -17,8 +17,7 @@ Names are exported lazily, so that importing this package does not load PyTorch.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from naspred.featurizers.exports import lazy_getattr
 
 _EXPORTS: dict[str, str] = {
     "build_network": "naspred.featurizers.zerocost.networks",
@@ -53,10 +52,4 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'naspred.featurizers.zerocost' has no attribute {name!r}") from None
-    return getattr(import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

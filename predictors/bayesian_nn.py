@@ -21,6 +21,11 @@
   gradients (the weights) are left as they were. After burn-in, every ``keep_every``-th of ``sample_steps``
   states is kept; the prediction is the mixture of the kept networks: mean of their outputs, variance of their
   outputs plus their mean noise variance.
+
+DNGO's network may be trained with a ranking loss (``loss="pairwise_hinge"`` or ``"listmle"``,
+:mod:`naspred.predictors.ranking_losses`): its last hidden layer then holds features learnt to order the
+architectures, and the Bayesian linear regression on them still predicts the target with a standard deviation.
+BOHAMIANN refuses a ranking loss: see :meth:`BOHAMIANN.validate_params`.
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ from typing import Any
 import numpy as np
 import torch
 from naspred.errors import InvalidInputError, TrainingError
-from naspred.params import Int, Real, param
+from naspred.params import Int, Options, Real, param
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.mlp import MLP
 from naspred.predictors.neural import ENCODING, NeuralPredictor, OnEncoding, minibatches
+from naspred.predictors.ranking_losses import LOSSES, is_ranking
 
 #: architectures evaluated at once by all the kept networks of BOHAMIANN
 PREDICT_CHUNK = 2048
@@ -49,20 +55,24 @@ class DNGO(MLP):
     """DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian
     linear regression, whose evidence-maximised posterior gives the mean and standard deviation.
 
-    The network is an :class:`~naspred.predictors.mlp.MLP` with tanh units trained on the squared error
-    without penalty. ``pybnn`` (used by NASLib) trains 3 layers of 50 units with Adam (learning rate 0.01) on
-    batches of 10 for 500 epochs; the defaults here use batches of 32 for 100 epochs. ``max_steps`` (default
-    None, no limit) stops training after that many gradient steps.
+    The network is an :class:`~naspred.predictors.mlp.MLP` with tanh units trained on the squared error (or a
+    ranking loss) without penalty. ``pybnn`` (used by NASLib) trains 3 layers of 50 units with Adam (learning
+    rate 0.01) on batches of 10 for 500 epochs; the defaults here use batches of 32 for 100 epochs.
+    ``max_steps`` (default None, no limit) stops training after that many gradient steps.
 
     Parameters
     ----------
+    loss : {"mse", "pairwise_hinge", "listmle"}
+        The network's loss: the squared error, or a ranking loss whose learnt features the regression reads.
     encoding, num_layers, layer_width, epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.mlp.MLP`.
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     """
 
     uncertainty = True
     activation = "tanh"
-    loss = param(fixed="mse")
+    loss: str = param("mse", Options(LOSSES))
     regularization = param(fixed=0.0)
     num_layers: int = param(3)
     layer_width: int = param(50)
@@ -123,6 +133,8 @@ class BOHAMIANN(OnEncoding, NeuralPredictor):
 
     Parameters
     ----------
+    loss : {"mse"}
+        The squared error of a Gaussian likelihood; a ranking loss is refused (:meth:`validate_params`).
     encoding, num_layers, layer_width
         As :class:`~naspred.predictors.mlp.MLP` (the layers of tanh units).
     burn_in_steps : int
@@ -138,11 +150,12 @@ class BOHAMIANN(OnEncoding, NeuralPredictor):
     noise_prior_mean, noise_prior_std : float
         The noise log variance's Gaussian prior: centred on ``log(noise_prior_mean)``, of standard deviation
         ``noise_prior_std`` (both > 0).
-    batch_size, random_state, device
+    batch_size, random_state, device, augment, predict_isomorphs, max_isomorphs
         As :class:`~naspred.predictors.neural.NeuralPredictor`.
     """
 
     uncertainty = True
+    loss: str = param("mse", Options(LOSSES))
     encoding: str = param("adjacency_one_hot", ENCODING)
     num_layers: int = param(3, Int(1))
     layer_width: int = param(50, Int(1))
@@ -157,8 +170,22 @@ class BOHAMIANN(OnEncoding, NeuralPredictor):
     noise_prior_std: float = param(float(np.sqrt(2.0)), Real(0.0, closed="neither"))
 
     def validate_params(self) -> None:
-        """The declared checks, then that at least one network is kept."""
+        """The declared checks, then that the loss is the squared error and at least one network is kept.
+
+        A ranking loss is refused: the sampler draws weights from a posterior, which needs a likelihood that is a
+        sum over architectures (a minibatch scaled to the whole set estimates it without bias) with a noise level
+        to sample. The pairwise hinge is no likelihood, and the Plackett-Luce likelihood of ListMLE normalises
+        each term over every architecture ranked below it, so a minibatch does not estimate it; neither has a
+        noise level for the predictive standard deviation.
+        """
         super().validate_params()
+        if is_ranking(self.loss):
+            raise InvalidInputError(
+                f"{self._name}: loss={self.loss!r} is refused: BOHAMIANN samples the posterior of a Gaussian "
+                "likelihood (squared error with a sampled noise level) by minibatch SGHMC; a ranking loss is not "
+                "such a likelihood (the pairwise hinge is none, ListMLE's does not split over minibatches) and has "
+                "no noise level. Use loss='mse', or DNGO or BANANAS with a ranking loss"
+            )
         if self.keep_every > self.sample_steps:
             raise InvalidInputError(
                 f"{self._name}: keep_every={self.keep_every} exceeds sample_steps={self.sample_steps}; "

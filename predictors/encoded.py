@@ -2,7 +2,8 @@
 
 White et al. (NeurIPS 2021) evaluate model-based predictors on NASLib's encodings, by default the
 adjacency one-hot encoding; the encoding is named by a registered featurizer
-(:func:`naspred.featurizers.get`).
+(:func:`naspred.featurizers.get`). Every one can train on the isomorphs of its training architectures and
+average over those of a queried one (:class:`~naspred.predictors.augmented.IsomorphAugmented`; off by default).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from abc import abstractmethod
 from typing import Any
 
 import numpy as np
-
 from naspred.featurizers import get as get_featurizer
 from naspred.params import Instance, param
-from naspred.predictors.base import Predictor
+from naspred.predictors.augmented import IsomorphAugmented
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
 
@@ -22,13 +22,15 @@ from naspred.predictors.requirements import Requirements
 ENCODING = Instance(str, what="a featurizer name")
 
 
-class EncodingRegressor(Predictor):
+class EncodingRegressor(IsomorphAugmented):
     """Fits the regressor of :meth:`_make_model` on ``featurizers.get(self.encoding, space=...)`` of the archs.
 
     Parameters
     ----------
     encoding : str
         The featurizer that encodes each architecture (NASLib's adjacency one-hot by default).
+    augment, predict_isomorphs, max_isomorphs
+        Training on, and averaging over, isomorphs (:class:`~naspred.predictors.augmented.IsomorphAugmented`).
     """
 
     encoding: str = param("adjacency_one_hot", ENCODING)

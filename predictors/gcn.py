@@ -19,6 +19,11 @@ they work on every space the featurizer supports.
 
 What does not depend on the weights (normalised propagation matrices, the global node) is computed once per
 fit, not at every step; the optimiser is PyTorch's fused Adam.
+
+Both may be trained with a ranking loss instead of the squared error (``loss="pairwise_hinge"`` or
+``"listmle"``, :mod:`naspred.predictors.ranking_losses`). GCN's output is then a score, mapped onto the target
+by the least-squares line of the training targets on the training scores (order kept: read it with rank
+metrics); BONAS's Bayesian linear regression reads the embedding learnt to rank and predicts the target itself.
 """
 
 from __future__ import annotations
@@ -30,10 +35,16 @@ import numpy as np
 import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
-from naspred.params import Int, Real, param
+from naspred.params import Int, Options, Real, param
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import EpochTrained, adam, count_steps, epoch_batches
+from naspred.predictors.ranking_losses import (
+    LOSSES,
+    batch_loss,
+    is_ranking,
+    linear_calibration,
+)
 from naspred.predictors.requirements import Requirements
 from torch import nn
 
@@ -176,15 +187,17 @@ def reestimate_batch_norm(net: nn.Module, inputs: tuple[torch.Tensor, ...]) -> N
 
 
 class _GraphPredictor(EpochTrained):
-    """A predictor trained on the unnormalised ``"gcn"`` inputs with mean squared error, Adam and a cosine schedule.
+    """A predictor trained on the unnormalised ``"gcn"`` inputs with ``loss`` (mean squared error by default),
+    Adam and a cosine schedule.
 
-    Its parameters are ``hidden`` and ``num_layers`` (graph convolutions and their units) and Adam's
-    ``weight_decay``, besides those of :class:`~naspred.predictors.neural.EpochTrained`.
+    Its parameters are ``hidden`` and ``num_layers`` (graph convolutions and their units), Adam's
+    ``weight_decay`` and the ``loss``, besides those of :class:`~naspred.predictors.neural.EpochTrained`.
     """
 
     hidden: int = param(64, Int(1))
     num_layers: int = param(4, Int(1))
     weight_decay: float = param(0.0, Real(0.0))
+    loss: str = param("mse", Options(LOSSES))
 
     @property
     def requirements(self) -> Requirements:
@@ -205,7 +218,7 @@ class _GraphPredictor(EpochTrained):
     def _fit_network(
         self, net: nn.Module, inputs: tuple[torch.Tensor, ...], z: np.ndarray, rng: np.random.Generator
     ) -> None:
-        """Adam on the squared error; the learning rate follows a cosine from ``lr`` towards 0 over the epochs
+        """Adam on ``loss`` (the squared error by default); the learning rate follows a cosine from ``lr`` towards 0 over the epochs
         run (all of them, or those ``max_steps`` begins), set at the start of each, as NASLib's schedule."""
         zt = torch.as_tensor(z, dtype=torch.float32, device=self.device_)
         n = len(z)
@@ -222,7 +235,7 @@ class _GraphPredictor(EpochTrained):
                 optimizer.param_groups[0]["lr"] = self.lr * (1.0 + math.cos(math.pi * epoch / epochs)) / 2.0
             idx = torch.as_tensor(batch, device=self.device_)
             pred = net(*(t[idx] for t in inputs))
-            loss = torch.mean((pred - zt[idx]) ** 2)
+            loss = batch_loss(self.loss, pred, zt[idx])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -247,8 +260,13 @@ class GCN(_GraphPredictor):
         Dropout rate after every layer, in [0, 1).
     weight_decay : float
         Adam's weight decay (>= 0).
+    loss : {"mse", "pairwise_hinge", "listmle"}
+        The squared error, or a ranking loss over each batch: then the output is a score mapped onto the target
+        by a least-squares line fitted on the training set (``calibration_``: intercept and slope).
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained`.
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     """
 
     network_class = NeuralPredictorNet
@@ -267,10 +285,17 @@ class GCN(_GraphPredictor):
         net = net.to(self.device_)
         self._fit_network(net, inputs, z, rng)
         self.network_ = net
+        self.__dict__.pop("calibration_", None)
+        if is_ranking(self.loss):
+            with torch.no_grad():
+                self.calibration_ = linear_calibration(net(*inputs).cpu().numpy(), z)
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
-        out = self.network_(*self._inputs(archs, info))
-        return out.cpu().numpy().astype(np.float64), None
+        out = self.network_(*self._inputs(archs, info)).cpu().numpy().astype(np.float64)
+        if hasattr(self, "calibration_"):
+            intercept, slope = self.calibration_
+            out = intercept + slope * out
+        return out, None
 
 
 class BONAS(_GraphPredictor):
@@ -287,8 +312,12 @@ class BONAS(_GraphPredictor):
         Units of each graph convolution, and their number (>= 1).
     weight_decay : float
         Adam's weight decay (>= 0).
+    loss : {"mse", "pairwise_hinge", "listmle"}
+        The loss of the linear output that trains the embedding: the squared error, or a ranking loss.
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained`.
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     """
 
     uncertainty = True

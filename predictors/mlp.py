@@ -14,6 +14,11 @@ The members of an ensemble are trained at once as one stacked network (batched m
 its own shuffling of the data and from its own initialisation, with PyTorch's fused Adam (the same update in
 one call per step: about half the fit time of these small networks). ``max_steps`` (default None, no limit)
 stops training after that many gradient steps when the epochs would take more.
+
+``loss`` may also be a ranking loss, ``"pairwise_hinge"`` or ``"listmle"``
+(:mod:`naspred.predictors.ranking_losses`): the network then learns scores, not accuracies; each member's
+scores are mapped onto the target by the least-squares line of the training targets on its training scores,
+which keeps their order. Read such a predictor with rank metrics: MAE and RMSE measure the line.
 """
 
 from __future__ import annotations
@@ -33,9 +38,12 @@ from naspred.predictors.neural import (
     count_steps,
     epoch_batches,
 )
+from naspred.predictors.ranking_losses import LOSSES as NEURAL_LOSSES
+from naspred.predictors.ranking_losses import batch_loss, is_ranking, linear_calibration
 from torch import nn
 
-LOSSES = ("mae", "mse")
+#: the ``loss`` options of the MLP: mean absolute error, then those of every neural predictor
+LOSSES = ("mae", *NEURAL_LOSSES)
 ACTIVATIONS = ("relu", "tanh")
 
 
@@ -84,10 +92,14 @@ class MLP(OnEncoding, EpochTrained):
         Hidden ReLU layers and their units (>= 1).
     regularization : float
         Weight of the L1 norm of the output weights in the loss (>= 0).
-    loss : {"mae", "mse"}
-        Mean absolute or mean squared error.
+    loss : {"mae", "mse", "pairwise_hinge", "listmle"}
+        Mean absolute or mean squared error, or a ranking loss over each batch: then the outputs are scores
+        mapped onto the target by a least-squares line fitted on the training set (``calibration_``:
+        intercept and slope per member); only their order is learnt.
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained`.
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     """
 
     #: networks trained; :class:`BANANAS` trains an ensemble
@@ -102,15 +114,19 @@ class MLP(OnEncoding, EpochTrained):
     loss: str = param("mae", Options(LOSSES))
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
-        self._train_network(self._encode(archs, info), z, rng)
+        x = self._encode(archs, info)
+        self._train_network(x, z, rng)
+        self.__dict__.pop("calibration_", None)
+        if is_ranking(self.loss):
+            self.calibration_ = linear_calibration(self._members(x), z)
 
     def _train_network(self, x: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> None:
         """Train ``model_``, a :class:`StackedMLP` of ``n_members``, on encodings ``x`` and standardised targets
         ``z`` with Adam (betas 0.9, 0.99).
 
-        The loss of each member is the mean ``loss`` over its batch plus ``regularization`` times the L1 norm of
-        its output weights (NASLib); members are summed so that their gradients stay independent, and each
-        member draws its own batches.
+        The loss of each member is ``loss`` over its batch (a mean error, or a ranking loss) plus
+        ``regularization`` times the L1 norm of its output weights (NASLib); members are summed so that their
+        gradients stay independent, and each member draws its own batches.
         """
         device = self.device_
         xt = torch.as_tensor(x, dtype=torch.float32, device=device)
@@ -123,9 +139,7 @@ class MLP(OnEncoding, EpochTrained):
         model.train()
         for batches in zip(*orders, strict=True):
             idx = torch.as_tensor(np.stack(batches), device=device)
-            err = model(xt[idx]) - zt[idx]
-            per_member = err.abs().mean(dim=1) if self.loss == "mae" else err.pow(2).mean(dim=1)
-            total = per_member.sum()
+            total = batch_loss(self.loss, model(xt[idx]), zt[idx]).sum()
             if self.regularization:
                 total = total + self.regularization * model.weights[-1].abs().sum()
             optimizer.zero_grad(set_to_none=True)
@@ -134,9 +148,17 @@ class MLP(OnEncoding, EpochTrained):
         model.eval()
         self.model_ = model
 
+    def _members(self, x: np.ndarray) -> np.ndarray:
+        """Each member's output for encodings ``x``: ``(n_members, n)`` float64."""
+        xt = torch.as_tensor(x, device=self.device_)
+        with torch.no_grad():
+            return self.model_(xt.unsqueeze(0).expand(self.n_members, -1, -1)).cpu().numpy().astype(np.float64)
+
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
-        x = torch.as_tensor(self._encode(archs, info), device=self.device_)
-        per_member = self.model_(x.unsqueeze(0).expand(self.n_members, -1, -1)).cpu().numpy().astype(np.float64)
+        per_member = self._members(self._encode(archs, info))
+        if hasattr(self, "calibration_"):
+            intercept, slope = self.calibration_
+            per_member = intercept[:, None] + slope[:, None] * per_member
         std = per_member.std(axis=0) if self.n_members > 1 else None
         return per_member.mean(axis=0), std
 
@@ -146,13 +168,17 @@ class BANANAS(MLP):
     path encoding, predicting the mean of its members with their standard deviation as uncertainty.
 
     Defaults are those of the paper's code: 5 members of 10 ReLU layers of width 20, Adam with learning rate
-    0.01, mean absolute error, 200 epochs of batches of 32.
+    0.01, mean absolute error, 200 epochs of batches of 32. With a ranking ``loss`` each member's scores are
+    mapped onto the target by its own least-squares line, and the standard deviation is the spread of those
+    mapped scores: a disagreement in order between members, not a calibrated predictive uncertainty.
 
     Parameters
     ----------
     n_members : int
         Networks in the ensemble (>= 2).
     encoding, num_layers, layer_width, regularization, loss, epochs, batch_size, max_steps, lr, random_state, device
+        As :class:`MLP`.
+    augment, predict_isomorphs, max_isomorphs
         As :class:`MLP`.
     """
 

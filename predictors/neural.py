@@ -23,7 +23,7 @@ import torch
 from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.params import SEED, Constraint, Int, Real, optional, param
-from naspred.predictors.base import Predictor
+from naspred.predictors.augmented import IsomorphAugmented
 from naspred.predictors.encoded import ENCODING
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
@@ -118,7 +118,7 @@ def adam(params: Iterable[torch.Tensor], lr: float, **options: Any) -> torch.opt
     return torch.optim.Adam(params, lr=lr, fused=True, **options)
 
 
-class NeuralPredictor(Predictor):
+class NeuralPredictor(IsomorphAugmented):
     """A PyTorch predictor trained on standardised targets, seeded by ``random_state``, on ``device``.
 
     Subclasses declare their own parameters (and change the defaults below with ``param(new_default)``) and
@@ -134,6 +134,8 @@ class NeuralPredictor(Predictor):
         Seed of the initialisation, the batch order and any sampling; None draws a fresh seed at each fit.
     device : str or torch.device
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (CUDA must be available when the predictor fits).
+    augment, predict_isomorphs, max_isomorphs
+        Training on, and averaging over, isomorphs (:class:`~naspred.predictors.augmented.IsomorphAugmented`).
     """
 
     batch_size: int = param(32, Int(1))
@@ -181,7 +183,7 @@ class EpochTrained(NeuralPredictor):
         Gradient steps at the most (>= 1), when the epochs would take more; None: no limit.
     lr : float
         Adam's learning rate (> 0).
-    batch_size, random_state, device
+    batch_size, random_state, device, augment, predict_isomorphs, max_isomorphs
         As :class:`NeuralPredictor`.
     """
 

@@ -6,11 +6,16 @@
   target, and an LSTM decoder with attention, started from the embedding, reconstructs the sequence. The
   two are trained jointly: ``trade_off`` times the squared error plus ``1 - trade_off`` times the
   reconstruction negative log likelihood (NASLib: 0.8), Adam with weight decay 1e-4, gradients clipped at 5.
+  With a ranking ``loss`` (``"pairwise_hinge"`` or ``"listmle"``, :mod:`naspred.predictors.ranking_losses`)
+  the batch's ranking loss takes the place of the squared error; the predictor's output is then a score,
+  mapped onto the target by the least-squares line of the training targets on the training scores (its order
+  is what is learnt: read it with rank metrics).
 * :class:`SemiNAS`: Luo et al., "Semi-Supervised Neural Architecture Search" (NeurIPS 2020). After training
   on the labelled architectures, the model predicts pseudo-labels for unlabelled architectures and training
   continues on the labelled plus the pseudo-labelled ones, the loss of a labelled architecture weighted
   ``up_sample_ratio`` times (SemiNAS and NASLib repeat them ``up_sample_ratio`` times in each epoch, the same
-  objective at several times the steps). The
+  objective at several times the steps; with a ranking loss a labelled architecture counts as if repeated, and
+  the pseudo-labels are the mapped scores). The
   unlabelled architectures come from ``info.unlabelled`` (the OMNI initialisation draws
   ``Requirements.unlabelled`` of them); when none are given, ``n_unlabelled`` are sampled from the space
   with ``random_state``, distinct from the training architectures and from each other.
@@ -31,9 +36,15 @@ import numpy as np
 import torch
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
-from naspred.params import Int, Real, param
+from naspred.params import Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import EpochTrained, adam, count_steps, epoch_batches
+from naspred.predictors.ranking_losses import (
+    LOSSES,
+    batch_loss,
+    is_ranking,
+    linear_calibration,
+)
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
 from torch import nn
@@ -128,8 +139,13 @@ class NAO(EpochTrained):
         Adam's weight decay (>= 0).
     grad_clip : float
         Largest norm of the gradient (> 0).
+    loss : {"mse", "pairwise_hinge", "listmle"}
+        The prediction's loss: the squared error, or a ranking loss over each batch (then the output is a
+        score mapped onto the target by a least-squares line fitted on the training set, ``calibration_``).
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained`.
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     """
 
     hidden: int = param(64, Int(1))
@@ -141,6 +157,7 @@ class NAO(EpochTrained):
     batch_size: int = param(100)
     weight_decay: float = param(1e-4, Real(0.0))
     grad_clip: float = param(5.0, Real(0.0, closed="neither"))
+    loss: str = param("mse", Options(LOSSES))
 
     @property
     def requirements(self) -> Requirements:
@@ -182,25 +199,45 @@ class NAO(EpochTrained):
             idx = torch.as_tensor(batch, device=self.device_)
             seq, w = seq_t[idx], w_t[idx]
             outputs, embedding = net.encode(seq)
-            squared = (net.predict(embedding) - z_t[idx]) ** 2
+            pred = net.predict(embedding)  # before decoding: the two draw dropout masks in this order
             log_probs = net.decode(seq, outputs, embedding)
             nll = -log_probs.gather(2, seq.unsqueeze(-1)).squeeze(-1).mean(dim=1)
-            per_arch = self.trade_off * squared + (1.0 - self.trade_off) * nll
-            loss = (w * per_arch).sum() / w.sum()
+            loss = self._objective(pred, z_t[idx], nll, w)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), self.grad_clip)
             optimizer.step()
         net.eval()
 
+    def _objective(self, pred: torch.Tensor, z: torch.Tensor, nll: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        """``trade_off`` times the prediction's loss plus ``1 - trade_off`` times the reconstruction NLL, each
+        architecture weighted by ``w``."""
+        if not is_ranking(self.loss):
+            per_arch = self.trade_off * (pred - z) ** 2 + (1.0 - self.trade_off) * nll
+            return (w * per_arch).sum() / w.sum()
+        ranking = batch_loss(self.loss, pred, z, w)
+        return self.trade_off * ranking + (1.0 - self.trade_off) * (w * nll).sum() / w.sum()
+
     def _score(self, seqs: np.ndarray) -> np.ndarray:
+        """The prediction of each sequence: the network's output, through ``calibration_`` where it has one."""
         with torch.no_grad():
             _, embedding = self.network_.encode(torch.as_tensor(seqs, device=self.device_))
-            return self.network_.predict(embedding).cpu().numpy().astype(np.float64)
+            out = self.network_.predict(embedding).cpu().numpy().astype(np.float64)
+        if hasattr(self, "calibration_"):
+            intercept, slope = self.calibration_
+            out = intercept + slope * out
+        return out
+
+    def _calibrate(self, seqs: np.ndarray, z: np.ndarray) -> None:
+        """With a ranking loss, ``calibration_``: the least-squares line of ``z`` on the scores of ``seqs``."""
+        self.__dict__.pop("calibration_", None)
+        if is_ranking(self.loss):
+            self.calibration_ = linear_calibration(self._score(seqs), z)
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         seqs, optimizer = self._prepare(archs, info)
         self._run_epochs(seqs, z, self.epochs, optimizer, rng)
+        self._calibrate(seqs, z)
 
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
         return self._score(self._sequences(archs, info.space)), None
@@ -224,8 +261,11 @@ class SemiNAS(NAO):
         Weight of a labelled architecture's loss in the second phase (>= 1).
     semi_epochs : int
         Epochs of the second phase (>= 1).
-    hidden, mlp_hidden, mlp_layers, dropout, trade_off, weight_decay, grad_clip
-        As :class:`NAO`.
+    hidden, mlp_hidden, mlp_layers, dropout, trade_off, weight_decay, grad_clip, loss
+        As :class:`NAO` (with a ranking loss the pseudo-labels are the first phase's mapped scores, and the line
+        is fitted again on the labelled architectures after the second).
+    augment, predict_isomorphs, max_isomorphs
+        As :class:`~naspred.predictors.augmented.IsomorphAugmented`.
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained` (``epochs``: of the first phase).
     """
@@ -261,6 +301,7 @@ class SemiNAS(NAO):
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         seqs, optimizer = self._prepare(archs, info)
         self._run_epochs(seqs, z, self.epochs, optimizer, rng)
+        self._calibrate(seqs, z)
         unlabelled = self._unlabelled(archs, info, rng) if self.n_unlabelled or info.unlabelled else []
         self.unlabelled_ = tuple(unlabelled)
         if unlabelled:
@@ -270,3 +311,4 @@ class SemiNAS(NAO):
             self._run_epochs(
                 np.concatenate([seqs, extra]), np.concatenate([z, pseudo]), self.semi_epochs, optimizer, rng, weights
             )
+            self._calibrate(seqs, z)

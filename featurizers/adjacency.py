@@ -209,7 +209,7 @@ class _LayoutPerKind(ArchitectureEncoder):
     _encoders: ClassVar[Mapping[str, Callable[[SearchSpace, Any], np.ndarray]]]
     _namers: ClassVar[Mapping[str, Callable[[SearchSpace], list[str]]]]
 
-    def _check_params(self, space: SearchSpace) -> None:
+    def _check_params_suit_space(self, space: SearchSpace) -> None:
         if space_kind(space) == "other":
             raise unsupported(self._owner, space, "cell spaces, nb101, darts and nbgraph")
 
@@ -228,6 +228,11 @@ class AdjacencyOneHot(_LayoutPerKind):
 
     Dimensions: NB201 / SpikeNAS 30, TransNAS-Bench-101 micro 24, NAS-Bench-101 36, DARTS 114
     (NASLib keeps the DARTS operations as integers), NAS-Bench-Graph links + operations one-hot.
+
+    Parameters
+    ----------
+    space : str or SearchSpace
+        A cell space (nb201, tnb101-micro, spikenas), nb101, darts or nbgraph.
     """
 
     _encoders = MappingProxyType(
@@ -245,6 +250,11 @@ class CategoricalAdjacency(_LayoutPerKind):
     adjacency bits and the 5 interior operations of the padded cell as indices into (maxpool3x3,
     conv3x3-bn-relu, conv1x1-bn-relu). DARTS: the (input node, operation) of each of the 8 edges of both
     cells (NASLib's compact form, 32 columns). NAS-Bench-Graph: each node's input, then each node's operation.
+
+    Parameters
+    ----------
+    space : str or SearchSpace
+        A cell space (nb201, tnb101-micro, spikenas), nb101, darts or nbgraph.
     """
 
     _encoders = MappingProxyType(

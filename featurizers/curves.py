@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from naspred.errors import InvalidInputError, UnknownNameError
+from naspred.errors import InvalidInputError
+from naspred.params import Constraint, Int, Parameterised, Real, param
 
 Curves = np.ndarray | Sequence[Sequence[float]]
 
@@ -102,7 +103,21 @@ def feature_names() -> list[str]:
     return list(_FEATURES)
 
 
-class LearningCurveFeatures(TransformerMixin, BaseEstimator):
+class _FeatureNames(Constraint):
+    """A non-empty sequence (not a string) of distinct names among :func:`feature_names`."""
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+            return False
+        names = list(value)
+        known = all(isinstance(name, str) and name in _FEATURES for name in names)
+        return known and 0 < len(set(names)) == len(names)
+
+    def __str__(self) -> str:
+        return f"a non-empty sequence of distinct names among {feature_names()}"
+
+
+class LearningCurveFeatures(Parameterised, TransformerMixin, BaseEstimator):
     """Scalar features of partial learning curves (SoTL family, Ru et al. 2021; LcSVR summaries, Baker et al.).
 
     The input is a 2-D array ``(n, t)`` of one metric (or a list of 1-D curves, possibly of different
@@ -111,49 +126,24 @@ class LearningCurveFeatures(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    features:
-        names among :func:`feature_names`; ``"sotle"`` sums the last ``e`` epochs, ``"sotl_ema"`` weights
-        epoch ``t`` of ``T`` by ``ema_decay ** (T - t)``. Standard deviations are population (ddof 0).
-    e:
-        the window of SoTL-E, in epochs (Ru et al. find ``E = 1`` best).
-    ema_decay:
-        the decay ``gamma`` of SoTL-EMA, in ``(0, 1]``.
+    features : sequence of str
+        Distinct names among :func:`feature_names`; ``"sotle"`` sums the last ``e`` epochs, ``"sotl_ema"``
+        weights epoch ``t`` of ``T`` by ``ema_decay ** (T - t)``. Standard deviations are population (ddof 0).
+    e : int
+        The window of SoTL-E, in epochs (>= 1; Ru et al. find ``E = 1`` best).
+    ema_decay : float
+        The decay ``gamma`` of SoTL-EMA, in ``(0, 1]``.
     """
 
-    def __init__(
-        self,
-        features: Sequence[str] = DEFAULT_FEATURES,
-        e: int = 1,
-        ema_decay: float = 0.9,
-    ) -> None:
-        self.features = features
-        self.e = e
-        self.ema_decay = ema_decay
+    features: Sequence[str] = param(DEFAULT_FEATURES, _FeatureNames())
+    e: int = param(1, Int(1))
+    ema_decay: float = param(0.9, Real(0.0, 1.0, closed="right"))
 
     # -- parameters -------------------------------------------------------------------------------------
     def _checked_params(self) -> tuple[tuple[str, ...], int, float]:
-        if isinstance(self.features, str):
-            raise InvalidInputError(
-                f"features must be a sequence of feature names, got the string {self.features!r}; "
-                f"write ({self.features!r},) for one feature"
-            )
-        features = tuple(self.features)
-        if not features:
-            raise InvalidInputError(f"features is empty; expected some of {feature_names()}")
-        for name in features:
-            if name not in _FEATURES:
-                raise UnknownNameError(f"unknown learning-curve feature {name!r}; expected one of {feature_names()}")
-        if len(set(features)) != len(features):
-            raise InvalidInputError(f"features lists a name twice: {list(features)}")
-        if isinstance(self.e, bool) or not isinstance(self.e, (int, np.integer)) or self.e < 1:
-            raise InvalidInputError(f"e (the SoTL-E window) must be an integer >= 1, got {self.e!r}")
-        try:
-            gamma = float(self.ema_decay)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"ema_decay must be a number in (0, 1], got {self.ema_decay!r}") from None
-        if not 0.0 < gamma <= 1.0:
-            raise InvalidInputError(f"ema_decay must lie in (0, 1], got {self.ema_decay!r}")
-        return features, int(self.e), gamma
+        """The checked parameters: the feature names, the SoTL-E window and the SoTL-EMA decay."""
+        self.validate_params()
+        return tuple(self.features), int(self.e), float(self.ema_decay)
 
     def _needed(self, feature: str, e: int) -> int:
         need = _FEATURES[feature][1]

@@ -1,11 +1,13 @@
 """The base of every architecture encoding: a stateless scikit-learn transformer bound to one search space.
 
-An encoder stores its parameters only (``space`` is a registered name or a
-:class:`~naspred.spaces.base.SearchSpace`). ``fit`` checks its input and returns ``self``;
-``transform`` turns a sequence of architectures into a float array. Architectures may be given as
-objects of the space or in its text notation; cell spaces also accept an integer array ``(n, 6)`` of
-operation indices. Empty input, architectures of another space and malformed text raise errors naming
-the position of the first bad architecture.
+An encoder declares its parameters with :func:`~naspred.params.param` and stores them only (``space`` is a
+registered name or a :class:`~naspred.spaces.base.SearchSpace`). Every use checks them: the declared
+constraints (:meth:`~naspred.params.Parameterised.validate_params`), then, once the space is resolved,
+:meth:`ArchitectureEncoder._check_params_suit_space` (a parameter that does not suit the space). ``fit``
+checks its input and returns ``self``; ``transform`` turns a sequence of architectures into a float array.
+Architectures may be given as objects of the space or in its text notation; cell spaces also accept an
+integer array ``(n, 6)`` of operation indices. Empty input, architectures of another space and malformed
+text raise errors naming the position of the first bad architecture.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from naspred.errors import InvalidArchitectureError, InvalidInputError
+from naspred.params import Instance, Parameterised, param
 from naspred.spaces.base import SearchSpace
 
+#: the ``space`` of an encoder
+SPACE = Instance(str, SearchSpace, what="a registered search-space name or a SearchSpace")
 #: the edges of a NAS-Bench-201-style cell (4 nodes, one operation per edge), in operation-index order
 CELL_EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
 
@@ -134,14 +139,20 @@ def cell_op_indices(space: SearchSpace, archs: Any, owner: str) -> np.ndarray:
         raise InvalidArchitectureError(f"{owner}: {err} (space {space.name!r})") from err
 
 
-class ArchitectureEncoder(TransformerMixin, BaseEstimator):
+class ArchitectureEncoder(Parameterised, TransformerMixin, BaseEstimator):
     """A stateless transformer from architectures of one search space to a float array.
 
-    Subclasses implement :meth:`_encode` (validated input -> array) and :meth:`_feature_names`.
+    Subclasses declare their own parameters with :func:`~naspred.params.param`, implement :meth:`_encode`
+    (validated input -> array) and :meth:`_feature_names`, and check what depends on the space in
+    :meth:`_check_params_suit_space`.
+
+    Parameters
+    ----------
+    space : str or SearchSpace
+        The search space of the architectures: a registered name or the space itself.
     """
 
-    def __init__(self, space: str | SearchSpace) -> None:
-        self.space = space
+    space: str | SearchSpace = param(constraint=SPACE)
 
     @abstractmethod
     def _encode(self, space: SearchSpace, archs: Any) -> np.ndarray:
@@ -151,12 +162,14 @@ class ArchitectureEncoder(TransformerMixin, BaseEstimator):
     def _feature_names(self, space: SearchSpace) -> list[str]:
         """One name per output column."""
 
-    def _check_params(self, space: SearchSpace) -> None:
-        """Raise :class:`InvalidInputError` if a parameter does not suit ``space``."""
+    def _check_params_suit_space(self, space: SearchSpace) -> None:
+        """Raise :class:`InvalidInputError` if a parameter, valid as declared, does not suit ``space``."""
 
     def _space(self) -> SearchSpace:
+        """The resolved space, after the declared checks and those against the space."""
+        self.validate_params()
         space = resolve_space(self.space)
-        self._check_params(space)
+        self._check_params_suit_space(space)
         return space
 
     def fit(self, archs: Sequence[Any], y: Any = None) -> ArchitectureEncoder:

@@ -35,6 +35,7 @@ from naspred.featurizers.encoder import (
     space_kind,
     space_operations,
 )
+from naspred.params import Int, Options, optional, param
 from naspred.spaces.base import SearchSpace
 
 NORMALIZATIONS = ("row", "symmetric", "none")
@@ -146,34 +147,27 @@ class GCNEncoding(ArchitectureEncoder):
 
     Parameters
     ----------
-    normalize:
+    space : str or SearchSpace
+        A cell space, nb101, or any space with ``to_graph`` (darts, nbgraph, ...).
+    normalize : {"row", "symmetric", "none"}
         ``"row"`` (NASLib: ``D^-1 (A + I)``), ``"symmetric"`` (``D^-1/2 (A + A^T + I) D^-1/2``) or ``"none"``
         (``A + I``).
-    max_nodes:
-        pad every graph to this many nodes; ``None`` uses NASLib's size (cells 8, nb101 7, darts 22), 6 for
-        nbgraph and, for other spaces, the largest graph seen by ``fit`` (or of the batch, before any fit).
+    max_nodes : int or None
+        Pad every graph to this many nodes (at least the space's own size, where it has one); ``None`` uses
+        NASLib's size (cells 8, nb101 7, darts 22), 6 for nbgraph and, for other spaces, the largest graph
+        seen by ``fit`` (or of the batch, before any fit).
     """
 
-    def __init__(self, space: str | SearchSpace, normalize: str = "row", max_nodes: int | None = None) -> None:
-        self.space = space
-        self.normalize = normalize
-        self.max_nodes = max_nodes
+    normalize: str = param("row", Options(NORMALIZATIONS))
+    max_nodes: int | None = param(None, optional(Int(2)))
 
-    def _check_params(self, space: SearchSpace) -> None:
-        if self.normalize not in NORMALIZATIONS:
-            raise InvalidInputError(f"normalize={self.normalize!r}; expected one of {list(NORMALIZATIONS)}")
-        if self.max_nodes is not None:
-            if (
-                isinstance(self.max_nodes, bool)
-                or not isinstance(self.max_nodes, (int, np.integer))
-                or self.max_nodes < 2
-            ):
-                raise InvalidInputError(f"max_nodes must be an integer >= 2 or None, got {self.max_nodes!r}")
-            fixed = default_max_nodes(space)
-            if fixed is not None and self.max_nodes < fixed:
-                raise InvalidInputError(
-                    f"max_nodes={self.max_nodes} is below the {fixed} nodes of every graph of space {space.name!r}"
-                )
+    def _check_params_suit_space(self, space: SearchSpace) -> None:
+        fixed = default_max_nodes(space)
+        if self.max_nodes is not None and fixed is not None and self.max_nodes < fixed:
+            raise InvalidInputError(
+                f"{self._owner}: max_nodes={self.max_nodes} is below the {fixed} nodes of every graph of space "
+                f"{space.name!r}"
+            )
 
     def _size(
         self, space: SearchSpace, graphs: list[tuple[np.ndarray, tuple[str, ...], np.ndarray]] | None = None

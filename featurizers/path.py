@@ -28,6 +28,7 @@ for DARTS).
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ from naspred.featurizers.encoder import (
     space_operations,
     unsupported,
 )
+from naspred.params import AnyOf, Boolean, Int, Options, param
 from naspred.spaces.base import SearchSpace
 
 #: the input -> output paths of a 4-node cell, as positions in the edge order (0,1),(0,2),(0,3),(1,2),(1,3),(2,3)
@@ -154,27 +156,20 @@ class PathEncoding(ArchitectureEncoder):
 
     Parameters
     ----------
-    space:
-        a cell space (nb201, tnb101-micro, spikenas), nb101 or darts.
-    truncate:
-        keep only the first ``truncate`` dims (the shortest paths); ``"auto"`` for BANANAS's cutoffs.
-    count:
-        count the paths with each operation sequence instead of marking their presence (NASLib marks).
-    include_none_paths:
-        in cell spaces, keep paths through the no-connection operation (NASLib does); ``False`` drops them.
+    space : str or SearchSpace
+        A cell space (nb201, tnb101-micro, spikenas), nb101 or darts.
+    truncate : int, "auto" or None
+        Keep only the first ``truncate`` dims (the shortest paths; at most the space's path dims); ``"auto"``
+        for BANANAS's cutoffs, None for all.
+    count : bool
+        Count the paths with each operation sequence instead of marking their presence (NASLib marks).
+    include_none_paths : bool
+        In cell spaces, keep paths through the no-connection operation (NASLib does); ``False`` drops them.
     """
 
-    def __init__(
-        self,
-        space: str | SearchSpace,
-        truncate: int | str | None = None,
-        count: bool = False,
-        include_none_paths: bool = True,
-    ) -> None:
-        self.space = space
-        self.truncate = truncate
-        self.count = count
-        self.include_none_paths = include_none_paths
+    truncate: int | str | None = param(None, AnyOf(Int(1), Options(("auto",)), None))
+    count: bool = param(False, Boolean())
+    include_none_paths: bool = param(True, Boolean())
 
     def _full_dims(self, space: SearchSpace) -> int:
         kind = space_kind(space)
@@ -183,26 +178,23 @@ class PathEncoding(ArchitectureEncoder):
         return NB101_PATH_DIMS if kind == "nb101" else 4 * DARTS_BLOCK
 
     def _kept(self, space: SearchSpace) -> int:
-        full = self._full_dims(space)
         if self.truncate is None:
-            return full
+            return self._full_dims(space)
         if self.truncate == "auto":
             kind = space_kind(space)
             if kind == "cell":
                 return len(space.ops) + len(space.ops) ** 2
             return BANANAS_NB101_CUTOFF if kind == "nb101" else BANANAS_DARTS_CUTOFF
-        if isinstance(self.truncate, bool) or not isinstance(self.truncate, (int, np.integer)):
-            raise InvalidInputError(f"truncate must be None, 'auto' or an integer, got {self.truncate!r}")
-        if not 1 <= self.truncate <= full:
-            raise InvalidInputError(
-                f"truncate={self.truncate} is outside [1, {full}], the path dims of space {space.name!r}"
-            )
         return int(self.truncate)
 
-    def _check_params(self, space: SearchSpace) -> None:
+    def _check_params_suit_space(self, space: SearchSpace) -> None:
         if space_kind(space) not in ("cell", "nb101", "darts"):
             raise unsupported(self._owner, space, "cell spaces (nb201, tnb101-micro, spikenas), nb101 and darts")
-        self._kept(space)
+        full = self._full_dims(space)
+        if isinstance(self.truncate, numbers.Integral) and self.truncate > full:
+            raise InvalidInputError(
+                f"{self._owner}: truncate={self.truncate} is outside [1, {full}], the path dims of space {space.name!r}"
+            )
 
     def _encode(self, space: SearchSpace, archs: Any) -> np.ndarray:
         kind = space_kind(space)

@@ -42,7 +42,11 @@ def describe(name: str) -> str:
 
 
 def get(name: str, **params: Any) -> Any:
-    """A new featurizer registered as ``name``, built with its defaults updated by ``params``."""
+    """A new featurizer registered as ``name``, built with its defaults updated by ``params``.
+
+    The parameters are stored as given and checked when the featurizer is used: their declared constraints,
+    then, for an architecture encoding, whether they suit its space.
+    """
     return FEATURIZERS.build(name, **params)
 
 

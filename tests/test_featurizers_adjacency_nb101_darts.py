@@ -29,7 +29,7 @@ def _upper_index(i: int, j: int) -> int:
 
 
 def test_nb101_one_hot_hand_checked():
-    out = AdjacencyOneHot("nb101").fit_transform([NB101_CELL])
+    out = AdjacencyOneHot(space="nb101").fit_transform([NB101_CELL])
     assert out.shape == (1, 36)
     expected = np.zeros(36)
     # padded: vertices 0, 1, 2 stay, padding conv3x3 at 3, 4, 5, output moves to 6
@@ -51,19 +51,19 @@ def test_nb101_one_hot_hand_checked():
 def test_nb101_one_hot_structure_on_samples():
     space = get("nb101")
     archs = space.sample_many(300, np.random.default_rng(7))
-    out = AdjacencyOneHot("nb101").fit_transform(archs)
+    out = AdjacencyOneHot(space="nb101").fit_transform(archs)
     assert out.shape == (300, 36)
     # every interior vertex has exactly one op bit; the adjacency bits count the cell's edges
     np.testing.assert_array_equal(out[:, 21:].reshape(300, 5, 3).sum(axis=2), 1)
     np.testing.assert_array_equal(out[:, :21].sum(axis=1), [a.num_edges for a in archs])
-    cat = CategoricalAdjacency("nb101").fit_transform(archs)
+    cat = CategoricalAdjacency(space="nb101").fit_transform(archs)
     assert cat.shape == (300, 26)
     np.testing.assert_array_equal(cat[:, :21], out[:, :21])
     np.testing.assert_array_equal(cat[:, 21:], out[:, 21:].reshape(300, 5, 3).argmax(axis=2))
 
 
 def test_nb101_names_and_text_input():
-    enc = AdjacencyOneHot("nb101")
+    enc = AdjacencyOneHot(space="nb101")
     names = enc.get_feature_names_out()
     assert len(names) == 36 and names[0] == "adj:0->1" and names[21] == "node1:maxpool3x3"
     text = get("nb101").format(NB101_CELL)
@@ -72,7 +72,7 @@ def test_nb101_names_and_text_input():
 
 def test_darts_adjacency_hand_checked():
     arch = DARTSArch(DARTS_NORMAL, DARTS_REDUCE)
-    out = AdjacencyOneHot("darts").fit_transform([arch])
+    out = AdjacencyOneHot(space="darts").fit_transform([arch])
     assert out.shape == (1, 114)
     for c, (cell, edges) in enumerate(
         [
@@ -87,38 +87,38 @@ def test_darts_adjacency_hand_checked():
         block = out[0, c * 57 : (c + 1) * 57]
         np.testing.assert_array_equal(block[:49].reshape(7, 7), matrix)
         np.testing.assert_array_equal(block[49:], [op for _, op in cell])
-    cat = CategoricalAdjacency("darts").fit_transform([arch])
+    cat = CategoricalAdjacency(space="darts").fit_transform([arch])
     np.testing.assert_array_equal(cat[0], [x for cell in (DARTS_NORMAL, DARTS_REDUCE) for pair in cell for x in pair])
 
 
 def test_darts_on_samples_and_compact_text():
     space = get("darts")
     archs = space.sample_many(50, np.random.default_rng(3))
-    out = AdjacencyOneHot("darts").fit_transform(archs)
+    out = AdjacencyOneHot(space="darts").fit_transform(archs)
     assert out.shape == (50, 114)
     # 8 input edges and 4 output edges per cell, minus inputs that coincide
     assert np.all(out[:, :49].sum(axis=1) <= 12) and np.all(out[:, :49].sum(axis=1) >= 8)
     texts = [space.format(a) for a in archs[:5]]
-    np.testing.assert_array_equal(AdjacencyOneHot("darts").transform(texts), out[:5])
+    np.testing.assert_array_equal(AdjacencyOneHot(space="darts").transform(texts), out[:5])
 
 
 def test_bad_input():
     with pytest.raises(InvalidInputError, match="no architectures"):
-        AdjacencyOneHot("nb101").fit([])
+        AdjacencyOneHot(space="nb101").fit([])
     with pytest.raises(InvalidArchitectureError, match="position 1"):
-        AdjacencyOneHot("nb101").fit([NB101_CELL, DARTSArch(DARTS_NORMAL, DARTS_REDUCE)])
+        AdjacencyOneHot(space="nb101").fit([NB101_CELL, DARTSArch(DARTS_NORMAL, DARTS_REDUCE)])
     with pytest.raises(InvalidArchitectureError, match="position 0"):
-        AdjacencyOneHot("darts").transform([NB101_CELL])
+        AdjacencyOneHot(space="darts").transform([NB101_CELL])
     with pytest.raises(InvalidInputError, match="one string"):
-        AdjacencyOneHot("nb101").transform(get("nb101").format(NB101_CELL))
+        AdjacencyOneHot(space="nb101").transform(get("nb101").format(NB101_CELL))
     with pytest.raises(InvalidInputError, match="search-space name or a SearchSpace"):
-        AdjacencyOneHot(3).fit([NB101_CELL])
+        AdjacencyOneHot(space=3).fit([NB101_CELL])
     with pytest.raises(InvalidInputError, match="not defined for search space 'tnb101-macro'"):
-        AdjacencyOneHot("tnb101-macro").get_feature_names_out()
+        AdjacencyOneHot(space="tnb101-macro").get_feature_names_out()
 
 
 def test_clone_keeps_params():
-    enc = AdjacencyOneHot(get("darts"))
+    enc = AdjacencyOneHot(space=get("darts"))
     twin = clone(enc)
     assert twin.get_params()["space"].name == "darts"
     assert twin.fit_transform([DARTSArch(DARTS_NORMAL, DARTS_REDUCE)]).shape == (1, 114)

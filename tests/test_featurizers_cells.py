@@ -45,12 +45,12 @@ def _slow_path_counts(space, arch, include_none: bool = True) -> np.ndarray:
 @pytest.mark.parametrize(("name", "k"), [("nb201", 5), ("tnb101-micro", 4), ("spikenas", 5)])
 def test_dims(name, k):
     archs = get_space(name).sample_many(20, np.random.default_rng(0))
-    assert AdjacencyOneHot(name).fit_transform(archs).shape == (20, 6 * k)
-    assert CategoricalAdjacency(name).fit_transform(archs).shape == (20, 6)
-    assert PathEncoding(name).fit_transform(archs).shape == (20, k + k**2 + k**3)
+    assert AdjacencyOneHot(space=name).fit_transform(archs).shape == (20, 6 * k)
+    assert CategoricalAdjacency(space=name).fit_transform(archs).shape == (20, 6)
+    assert PathEncoding(space=name).fit_transform(archs).shape == (20, k + k**2 + k**3)
     assert get("truncated_path", space=name).fit_transform(archs).shape == (20, k + k**2)
-    assert GCNEncoding(name).fit_transform(archs).shape == (20, 8 * 8 + 8 * (k + 2))
-    for enc in (AdjacencyOneHot(name), PathEncoding(name), GCNEncoding(name), CategoricalAdjacency(name)):
+    assert GCNEncoding(space=name).fit_transform(archs).shape == (20, 8 * 8 + 8 * (k + 2))
+    for enc in (AdjacencyOneHot(space=name), PathEncoding(space=name), GCNEncoding(space=name), CategoricalAdjacency(space=name)):
         assert len(enc.get_feature_names_out()) == enc.fit_transform(archs).shape[1]
 
 
@@ -58,11 +58,11 @@ def test_all_skip_cell_paths_counted_by_hand():
     space = get_space("nb201")
     cell = space.parse("(0, 0, 0, 0, 0, 0)")
     # 4 paths: (skip) -> 0; (skip, skip) twice -> 5 + 0 + 5 * 0 = 5; (skip, skip, skip) -> 30
-    bits = PathEncoding("nb201").fit_transform([cell])[0]
+    bits = PathEncoding(space="nb201").fit_transform([cell])[0]
     assert list(np.flatnonzero(bits)) == [0, 5, 30]
-    counts = PathEncoding("nb201", count=True).fit_transform([cell])[0]
+    counts = PathEncoding(space="nb201", count=True).fit_transform([cell])[0]
     assert counts[[0, 5, 30]].tolist() == [1, 2, 1] and counts.sum() == 4
-    names = PathEncoding("nb201").get_feature_names_out()
+    names = PathEncoding(space="nb201").get_feature_names_out()
     assert names[5] == "path:skip_connect>skip_connect"
 
 
@@ -70,14 +70,14 @@ def test_example_cell_by_hand():
     space = get_space("nb201")
     cell = space.parse(EXAMPLE)
     # edges: 0->1 pool(4), 0->2 skip(0), 0->3 conv1(3), 1->2 none(1), 1->3 pool(4), 2->3 conv1(3)
-    one_hot = AdjacencyOneHot("nb201").fit_transform([cell])[0]
+    one_hot = AdjacencyOneHot(space="nb201").fit_transform([cell])[0]
     assert list(np.flatnonzero(one_hot)) == [0 * 5 + 4, 1 * 5 + 0, 2 * 5 + 3, 3 * 5 + 1, 4 * 5 + 4, 5 * 5 + 3]
-    assert CategoricalAdjacency("nb201").fit_transform([cell])[0].tolist() == [4, 0, 3, 1, 4, 3]
+    assert CategoricalAdjacency(space="nb201").fit_transform([cell])[0].tolist() == [4, 0, 3, 1, 4, 3]
     # 0->3: (conv1) -> 3; 0->1->3: (pool, pool) -> 5 + 4 + 20 = 29; 0->2->3: (skip, conv1) -> 5 + 0 + 15 = 20;
     # 0->1->2->3: (pool, none, conv1) -> 30 + 4 + 5 + 75 = 114
-    path = PathEncoding("nb201").fit_transform([cell])[0]
+    path = PathEncoding(space="nb201").fit_transform([cell])[0]
     assert list(np.flatnonzero(path)) == [3, 20, 29, 114]
-    live = PathEncoding("nb201", include_none_paths=False).fit_transform([cell])[0]
+    live = PathEncoding(space="nb201", include_none_paths=False).fit_transform([cell])[0]
     assert list(np.flatnonzero(live)) == [3, 20, 29]
 
 
@@ -85,9 +85,9 @@ def test_example_cell_by_hand():
 def test_paths_match_slow_enumeration(name, n):
     space = get_space(name)
     archs = space.sample_many(n, np.random.default_rng(4))
-    counts = PathEncoding(name, count=True).fit_transform(archs)
-    live = PathEncoding(name, count=True, include_none_paths=False).fit_transform(archs)
-    bits = PathEncoding(name).fit_transform(archs)
+    counts = PathEncoding(space=name, count=True).fit_transform(archs)
+    live = PathEncoding(space=name, count=True, include_none_paths=False).fit_transform(archs)
+    bits = PathEncoding(space=name).fit_transform(archs)
     for a, arch in enumerate(archs):
         expected = _slow_path_counts(space, arch)
         np.testing.assert_array_equal(counts[a], expected)
@@ -108,16 +108,18 @@ def test_naslib_blueprints_read_the_nb201_string_order():
     for blueprint, offset in zip([[3], [0, 4], [1, 5], [0, 2, 5]], [0, 5, 5, 30]):
         index = offset + sum(by_target[:, e] * 5**j for j, e in enumerate(blueprint))
         expected[np.arange(len(archs)), index] = 1
-    np.testing.assert_array_equal(PathEncoding("nb201").fit_transform(archs), expected)
+    np.testing.assert_array_equal(PathEncoding(space="nb201").fit_transform(archs), expected)
 
 
 def test_truncation_is_a_prefix():
     archs = get_space("nb201").sample_many(200, np.random.default_rng(1))
-    full = PathEncoding("nb201").fit_transform(archs)
-    np.testing.assert_array_equal(PathEncoding("nb201", truncate="auto").fit_transform(archs), full[:, :30])
-    np.testing.assert_array_equal(PathEncoding("nb201", truncate=7).fit_transform(archs), full[:, :7])
+    full = PathEncoding(space="nb201").fit_transform(archs)
+    np.testing.assert_array_equal(PathEncoding(space="nb201", truncate="auto").fit_transform(archs), full[:, :30])
+    np.testing.assert_array_equal(PathEncoding(space="nb201", truncate=7).fit_transform(archs), full[:, :7])
     with pytest.raises(InvalidInputError, match=r"outside \[1, 155\]"):
-        PathEncoding("nb201", truncate=0).fit(archs)
+        PathEncoding(space="nb201", truncate=156).fit(archs)
+    with pytest.raises(InvalidInputError, match=r"PathEncoding: truncate must be an integer >= 1 .*, got 0"):
+        PathEncoding(space="nb201", truncate=0).fit(archs)
 
 
 def test_gcn_layout_is_naslibs(naslib_gcn_matrix):
@@ -125,12 +127,12 @@ def test_gcn_layout_is_naslibs(naslib_gcn_matrix):
     over 7 columns of [0, *(op + 1), 6] (naslib/search_spaces/nasbench201/encodings.py)."""
     space = get_space("nb201")
     cell = space.parse(EXAMPLE)
-    g = GCNEncoding("nb201", normalize="none").graphs([cell])
+    g = GCNEncoding(space="nb201", normalize="none").graphs([cell])
     np.testing.assert_array_equal(g.adjacency[0] - np.eye(8), naslib_gcn_matrix)
     np.testing.assert_array_equal(space.to_graph(cell).adjacency, naslib_gcn_matrix)
     assert g.operations[0].argmax(axis=1).tolist() == [0, 5, 1, 4, 2, 5, 4, 6]
     assert g.operations.shape == (1, 8, 7) and g.mask.all()
-    rows = GCNEncoding("nb201").graphs([cell]).adjacency[0]
+    rows = GCNEncoding(space="nb201").graphs([cell]).adjacency[0]
     expected = naslib_gcn_matrix + np.eye(8)
     np.testing.assert_allclose(rows, expected / expected.sum(axis=1, keepdims=True), rtol=1e-6)
 
@@ -151,7 +153,7 @@ def test_op_index_arrays_and_text_are_accepted():
     space = get_space("spikenas")
     archs = space.sample_many(50, np.random.default_rng(2))
     ops = space.op_indices(archs)
-    for enc in (AdjacencyOneHot("spikenas"), PathEncoding("spikenas"), GCNEncoding("spikenas")):
+    for enc in (AdjacencyOneHot(space="spikenas"), PathEncoding(space="spikenas"), GCNEncoding(space="spikenas")):
         np.testing.assert_array_equal(enc.transform(ops), enc.transform(archs))
         np.testing.assert_array_equal(enc.transform([space.format(a) for a in archs]), enc.transform(archs))
 
@@ -160,19 +162,19 @@ def test_bad_input_names_position():
     nb201, tnb = get_space("nb201"), get_space("tnb101-micro")
     archs = nb201.sample_many(3, np.random.default_rng(0))
     with pytest.raises(InvalidArchitectureError, match="position 2"):
-        AdjacencyOneHot("nb201").fit([*archs[:2], tnb.sample(np.random.default_rng(0))])
+        AdjacencyOneHot(space="nb201").fit([*archs[:2], tnb.sample(np.random.default_rng(0))])
     with pytest.raises(InvalidArchitectureError, match="position 1"):
-        PathEncoding("nb201").transform([EXAMPLE, "(9, 0, 0, 0, 0, 0)"])
+        PathEncoding(space="nb201").transform([EXAMPLE, "(9, 0, 0, 0, 0, 0)"])
     with pytest.raises(InvalidInputError, match="no architectures"):
-        PathEncoding("nb201").fit([])
+        PathEncoding(space="nb201").fit([])
     with pytest.raises(InvalidInputError, match="no architectures"):
-        PathEncoding("nb201").fit(np.zeros((0, 6), dtype=int))
+        PathEncoding(space="nb201").fit(np.zeros((0, 6), dtype=int))
     with pytest.raises(InvalidArchitectureError, match="position 1: operation index 4"):
-        AdjacencyOneHot("tnb101-micro").transform(np.array([[0] * 6, [0, 0, 4, 0, 0, 0]]))
+        AdjacencyOneHot(space="tnb101-micro").transform(np.array([[0] * 6, [0, 0, 4, 0, 0, 0]]))
     with pytest.raises(InvalidInputError, match=r"shape \(n, 6\)"):
-        AdjacencyOneHot("nb201").transform(np.zeros((2, 5), dtype=int))
+        AdjacencyOneHot(space="nb201").transform(np.zeros((2, 5), dtype=int))
     with pytest.raises(InvalidInputError, match="float64 array"):
-        AdjacencyOneHot("nb201").transform(np.zeros((2, 6)))
+        AdjacencyOneHot(space="nb201").transform(np.zeros((2, 6)))
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +198,7 @@ def test_pipeline_ranks_real_architectures(nb201_data, name):
 
 def test_clone_and_pandas_output(nb201_data):
     nets, _ = nb201_data
-    enc = PathEncoding("nb201", truncate=30, count=True)
+    enc = PathEncoding(space="nb201", truncate=30, count=True)
     twin = clone(enc)
     assert twin.get_params() == enc.get_params()
     frame = clone(enc).set_output(transform="pandas").fit_transform(nets[:10])

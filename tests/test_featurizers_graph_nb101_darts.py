@@ -26,7 +26,7 @@ def _padded_hand() -> np.ndarray:
 
 
 def test_nb101_row_normalised_hand_checked():
-    g = GCNEncoding("nb101").graphs([CELL])
+    g = GCNEncoding(space="nb101").graphs([CELL])
     a = _padded_hand() + np.eye(7)
     expected = np.array([row / row.sum() for row in a])
     np.testing.assert_allclose(g.adjacency[0], expected, rtol=1e-6)
@@ -47,17 +47,17 @@ def test_nb101_symmetric_and_plain():
     a = _padded_hand()
     s = a + a.T + np.eye(7)
     d = np.diag(1 / np.sqrt(s.sum(axis=1)))
-    g = GCNEncoding("nb101", normalize="symmetric").graphs([CELL])
+    g = GCNEncoding(space="nb101", normalize="symmetric").graphs([CELL])
     np.testing.assert_allclose(g.adjacency[0], d @ s @ d, rtol=1e-6)
     assert np.abs(np.linalg.eigvalsh(g.adjacency[0].astype(np.float64))).max() <= 1 + 1e-6
-    plain = GCNEncoding("nb101", normalize="none").graphs([CELL])
+    plain = GCNEncoding(space="nb101", normalize="none").graphs([CELL])
     np.testing.assert_array_equal(plain.adjacency[0], a + np.eye(7))
 
 
 def test_transform_flattens_graphs_and_names():
     space = get("nb101")
     archs = space.sample_many(30, np.random.default_rng(5))
-    enc = GCNEncoding("nb101")
+    enc = GCNEncoding(space="nb101")
     out = enc.fit_transform(archs)
     assert out.shape == (30, 7 * 7 + 7 * 5) and out.dtype == np.float32
     g = enc.graphs(archs)
@@ -70,7 +70,7 @@ def test_transform_flattens_graphs_and_names():
 def test_darts_graph_is_the_spaces_22_node_graph():
     space = get("darts")
     archs = space.sample_many(10, np.random.default_rng(2))
-    g = GCNEncoding("darts", normalize="none").graphs(archs)
+    g = GCNEncoding(space="darts", normalize="none").graphs(archs)
     assert g.adjacency.shape == (10, 22, 22) and g.operations.shape == (10, 22, 9)
     for a, arch in enumerate(archs):
         dag = space.to_graph(arch)
@@ -102,10 +102,10 @@ def test_pyg_batches_with_torch_geometric():
 
 
 def test_bad_input():
-    with pytest.raises(InvalidInputError, match="normalize='sym'"):
-        GCNEncoding("nb101", normalize="sym").fit([CELL])
+    with pytest.raises(InvalidInputError, match=r"GCNEncoding: normalize must be one of \['row', 'symmetric', 'none'\], got 'sym'"):
+        GCNEncoding(space="nb101", normalize="sym").fit([CELL])
     with pytest.raises(InvalidInputError, match="below the 7 nodes"):
-        GCNEncoding("nb101", max_nodes=5).fit([CELL])
+        GCNEncoding(space="nb101", max_nodes=5).fit([CELL])
     with pytest.raises(InvalidInputError, match="y has 1 values for 2"):
         to_pyg_data("nb101", [CELL, CELL], y=[1.0])
     with pytest.raises(InvalidInputError, match="y at position 1"):

@@ -19,7 +19,7 @@ OPS = ("gat", "gcn", "gin", "cheb", "sage", "arma", "graph", "fc", "skip")  # na
 
 
 def test_one_hot_hand_checked():
-    enc = AdjacencyOneHot("nbgraph")
+    enc = AdjacencyOneHot(space="nbgraph")
     out = enc.fit_transform([ARCH])
     assert out.shape == (1, 10 + 4 * 9)
     # inputs: node i + 1 has i + 1 choices, offsets 0, 1, 3, 6
@@ -28,12 +28,12 @@ def test_one_hot_hand_checked():
     assert list(np.flatnonzero(out[0])) == link_bits + op_bits
     names = enc.get_feature_names_out()
     assert names[5] == "node3:input=2" and names[op_bits[2]] == "node3:fc"
-    cat = CategoricalAdjacency("nbgraph").fit_transform([ARCH])
+    cat = CategoricalAdjacency(space="nbgraph").fit_transform([ARCH])
     assert cat[0].tolist() == [0, 1, 2, 1, OPS.index("gcn"), OPS.index("gin"), OPS.index("fc"), OPS.index("cheb")]
 
 
 def test_graphs_hand_checked():
-    g = GCNEncoding("nbgraph", normalize="none").graphs([ARCH])
+    g = GCNEncoding(space="nbgraph", normalize="none").graphs([ARCH])
     assert g.adjacency.shape == (1, 6, 6) and g.operations.shape == (1, 6, 11)
     edges = {(0, 1), (1, 2), (2, 3), (1, 4), (3, 5), (4, 5)}
     expected = np.eye(6)
@@ -47,7 +47,7 @@ def test_graphs_hand_checked():
 
 def test_path_encoding_is_not_defined():
     with pytest.raises(InvalidInputError, match="not defined for search space 'nbgraph'"):
-        PathEncoding("nbgraph").fit([ARCH])
+        PathEncoding(space="nbgraph").fit([ARCH])
 
 
 @pytest.mark.parametrize("name", ["adjacency_one_hot", "gcn"])

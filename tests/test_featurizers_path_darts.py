@@ -35,7 +35,7 @@ def _slow_counts(space, arch) -> np.ndarray:
 
 
 def test_hand_checked_normal_cell():
-    out = PathEncoding("darts", count=True).fit_transform([DARTSArch(NORMAL, REDUCE)])[0]
+    out = PathEncoding(space="darts", count=True).fit_transform([DARTSArch(NORMAL, REDUCE)])[0]
     # from c_k-2: (3) 4, (2) 3, (3,0) 4+7, (2,1) 3+14, (5) 6, (3,0,6) 4+7+343, (2,1,6) 3+14+343
     # from c_k-1: (3) 4, (4) 5, (3,0) 11, (4,1) 5+14, (3,0,6) 354, (4,1,6) 5+14+343
     from_k2 = [3, 4, 6, 11, 17, 354, 360]
@@ -43,7 +43,7 @@ def test_hand_checked_normal_cell():
     assert list(np.flatnonzero(out[:BLOCK])) == from_k2
     assert list(np.flatnonzero(out[BLOCK : 2 * BLOCK])) == from_k1
     assert out[: 2 * BLOCK].sum() == 13
-    names = PathEncoding("darts").get_feature_names_out()
+    names = PathEncoding(space="darts").get_feature_names_out()
     assert names[360] == "normal:path:c_k-2>skip_connect>avg_pool_3x3>dil_conv_5x5"
     assert names[BLOCK + 19] == "normal:path:c_k-1>sep_conv_5x5>avg_pool_3x3"
 
@@ -51,8 +51,8 @@ def test_hand_checked_normal_cell():
 def test_matches_slow_enumeration():
     space = get_space("darts")
     archs = space.sample_many(300, np.random.default_rng(8))
-    counts = PathEncoding("darts", count=True).fit_transform(archs)
-    bits = PathEncoding("darts").fit_transform(archs)
+    counts = PathEncoding(space="darts", count=True).fit_transform(archs)
+    bits = PathEncoding(space="darts").fit_transform(archs)
     assert counts.shape == (300, 4 * BLOCK)
     for a, arch in enumerate(archs):
         expected = _slow_counts(space, arch)
@@ -62,7 +62,7 @@ def test_matches_slow_enumeration():
 
 def test_truncation_is_bananas_cutoff():
     archs = get_space("darts").sample_many(20, np.random.default_rng(1))
-    full = PathEncoding("darts").fit_transform(archs)
+    full = PathEncoding(space="darts").fit_transform(archs)
     trunc = get("truncated_path", space="darts").fit_transform(archs)
     assert trunc.shape == (20, 100)  # naszilla nas_bench_301/cell_301.py: trunc_path cutoff 100
     np.testing.assert_array_equal(trunc, full[:, :100])

@@ -44,8 +44,8 @@ def sample():
 
 def test_matches_slow_enumeration(sample):
     space, archs = sample
-    bits = PathEncoding("nb101").fit_transform(archs)
-    counts = PathEncoding("nb101", count=True).fit_transform(archs)
+    bits = PathEncoding(space="nb101").fit_transform(archs)
+    counts = PathEncoding(space="nb101", count=True).fit_transform(archs)
     assert bits.shape == counts.shape == (400, 364)
     for a, arch in enumerate(archs):
         dag = space.to_graph(arch)
@@ -59,7 +59,7 @@ def test_matches_slow_enumeration(sample):
 
 def test_count_total_is_the_number_of_paths(sample):
     _, archs = sample
-    counts = PathEncoding("nb101", count=True).fit_transform(archs)
+    counts = PathEncoding(space="nb101", count=True).fit_transform(archs)
     for a, arch in enumerate(archs):
         adj = np.asarray(arch.matrix)
         walks = sum(np.linalg.matrix_power(adj, k)[0, -1] for k in range(1, adj.shape[0]))
@@ -72,7 +72,7 @@ def test_hand_checked_cell():
         matrix=((0, 1, 1, 0), (0, 0, 1, 1), (0, 0, 0, 1), (0, 0, 0, 0)),
         ops=("input", "conv3x3-bn-relu", "maxpool3x3", "output"),
     )
-    enc = PathEncoding("nb101")
+    enc = PathEncoding(space="nb101")
     out = enc.fit_transform([cell])
     # paths: (conv3x3) -> 1 ; (maxpool) -> 3 ; (conv3x3, maxpool) -> 1 * 1 + 3 * 3 = 10
     assert list(np.flatnonzero(out[0])) == [1, 3, 10]
@@ -83,24 +83,24 @@ def test_hand_checked_cell():
 
 def test_direct_input_output_edge_is_path_zero():
     cell = NB101Arch(matrix=((0, 1), (0, 0)), ops=("input", "output"))
-    out = PathEncoding("nb101").fit_transform([cell])
+    out = PathEncoding(space="nb101").fit_transform([cell])
     assert list(np.flatnonzero(out[0])) == [0]
 
 
 def test_truncation(sample):
     _, archs = sample
-    full = PathEncoding("nb101").fit_transform(archs)
+    full = PathEncoding(space="nb101").fit_transform(archs)
     trunc = get("truncated_path", space="nb101").fit_transform(archs)
     assert trunc.shape == (400, 40)  # BANANAS's NAS-Bench-101 cutoff (naszilla cell_101.py, cutoff=40)
     np.testing.assert_array_equal(trunc, full[:, :40])
-    np.testing.assert_array_equal(PathEncoding("nb101", truncate=13).fit_transform(archs), full[:, :13])
-    assert len(PathEncoding("nb101", truncate=13).get_feature_names_out()) == 13
+    np.testing.assert_array_equal(PathEncoding(space="nb101", truncate=13).fit_transform(archs), full[:, :13])
+    assert len(PathEncoding(space="nb101", truncate=13).get_feature_names_out()) == 13
     with pytest.raises(InvalidInputError, match=r"outside \[1, 364\]"):
-        PathEncoding("nb101", truncate=365).fit(archs)
+        PathEncoding(space="nb101", truncate=365).fit(archs)
     with pytest.raises(InvalidInputError, match="truncate must be"):
-        PathEncoding("nb101", truncate=2.5).fit(archs)
+        PathEncoding(space="nb101", truncate=2.5).fit(archs)
 
 
 def test_unsupported_space():
     with pytest.raises(InvalidInputError, match="PathEncoding is not defined for search space 'tnb101-macro'"):
-        PathEncoding("tnb101-macro").get_feature_names_out()
+        PathEncoding(space="tnb101-macro").get_feature_names_out()

@@ -1,8 +1,9 @@
-"""The featurizer registry: names, defaults, overrides and errors."""
+"""The featurizer registry: names, defaults, overrides and errors; the parameters each featurizer declares."""
 
 from __future__ import annotations
 
 import pytest
+from sklearn.base import clone
 
 from naspred import featurizers
 from naspred.errors import InvalidInputError, UnknownNameError
@@ -13,6 +14,7 @@ from naspred.featurizers import (
     LearningCurveFeatures,
     PathEncoding,
 )
+from naspred.params import Parameterised
 
 
 def test_names():
@@ -75,3 +77,40 @@ def test_a_featurizer_registered_from_a_script():
     finally:
         FEATURIZERS.unregister("sotl_only")
     assert "sotl_only" not in featurizers.names()
+
+
+@pytest.mark.parametrize("name", ["adjacency_one_hot", "categorical_adjacency", "path", "truncated_path", "gcn"])
+def test_encoders_declare_their_parameters(name):
+    enc = featurizers.get(name, space="nb201")
+    assert isinstance(enc, Parameterised)
+    assert set(enc.parameters()) == set(enc.get_params())
+    assert list(enc.parameters())[0] == "space" and "space" in enc.get_params()
+    twin = clone(enc)
+    assert twin.get_params() == enc.get_params() and twin is not enc
+    cls = type(enc)
+    with pytest.raises(TypeError):
+        cls("nb201")  # keyword-only
+    with pytest.raises(TypeError, match="space"):
+        cls()
+
+
+def test_learning_curve_features_declare_their_parameters():
+    lc = featurizers.get("learning_curve")
+    assert set(lc.parameters()) == {"features", "e", "ema_decay"} == set(lc.get_params())
+    assert clone(lc).get_params() == lc.get_params()
+    with pytest.raises(TypeError):
+        LearningCurveFeatures(("sotl",))
+
+
+def test_declared_checks_come_before_those_against_the_space():
+    with pytest.raises(InvalidInputError, match="PathEncoding: truncate must be .*, got 2.5"):
+        PathEncoding(space="nbgraph", truncate=2.5).fit(["x"])
+    with pytest.raises(InvalidInputError, match="GCNEncoding: max_nodes must be an integer >= 2 or None, got True"):
+        GCNEncoding(space="nb201", max_nodes=True).get_feature_names_out()
+    with pytest.raises(InvalidInputError, match="PathEncoding: count must be True or False, got 1"):
+        PathEncoding(space="nb201", count=1).get_feature_names_out()
+    with pytest.raises(InvalidInputError, match="not defined for search space 'nbgraph'"):
+        PathEncoding(space="nbgraph", truncate=5).get_feature_names_out()
+    with pytest.raises(InvalidInputError, match="GCNEncoding: max_nodes=7 is below the 8 nodes"):
+        GCNEncoding(space="nb201", max_nodes=7).get_feature_names_out()
+    assert GCNEncoding(space="nb201", max_nodes=9).get_feature_names_out().shape == (9 * 9 + 9 * 7,)

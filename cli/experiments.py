@@ -46,7 +46,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "init_seconds": numbers(args.init_seconds, float),
         "fidelities": numbers(args.fidelities, int),
         "query_seconds": numbers(args.query_seconds, float),
-        "trials": args.trials, "test_size": args.test_size, "seed": args.seed,
+        "trials": args.trials, "test_size": args.test_size, "seed": args.seed, "split": args.split,
         "dataset": args.dataset, "space": args.space,
         "with_proxies": [p for p in args.with_proxies.split(",") if p] if args.with_proxies else None,
     }
@@ -107,6 +107,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+SPLIT_HELP = (
+    "how each trial splits the architectures (default oracle, or the spec's split). oracle: each predictor draws "
+    "its training architectures from an oracle that hides every canonical form of the test set. distinct, sampled "
+    "and random fix the test and training rows of each trial and fit every predictor on the same ones (they need "
+    "--train-sizes and no budgets in seconds): distinct draws rows of distinct canonical forms; sampled draws the "
+    "test rows at random, the training rows among the forms no test row has; random draws the same test rows as "
+    "sampled and the training rows from all the others, so test architectures may be isomorphs of training ones, "
+    "as NASLib and the published NAS-Bench-201 encoders split. Results record the protocol: random for random, "
+    "canonical for the others")
+
+
 def add_evaluation_parsers(sub: Any) -> None:
     from naspred.evaluation import main_job
 
@@ -137,6 +148,7 @@ def add_evaluation_parsers(sub: Any) -> None:
     ev.add_argument("--test-size", type=int,
                     help=f"held-out test architectures per trial (default {main_job.TEST_SIZE})")
     ev.add_argument("--seed", type=int, help=f"experiment seed (default {main_job.SEED})")
+    ev.add_argument("--split", metavar="{oracle,distinct,sampled,random}", help=SPLIT_HELP)
     ev.add_argument("--out", help="results folder (default naspred-results/BENCHMARK; re-run the same command to "
                     "resume)")
     ev.add_argument("--executor", choices=("serial", "process", "ray"), default="serial")

@@ -59,6 +59,7 @@ def prepare(
     store = ResultStore(out)
     store.open({
         "spec": spec.to_dict(),
+        "protocol": spec.protocol,
         "skipped": [{"predictor": s.predictor, "reason": s.reason} for s in plan.skipped],
         "notes": list(plan.notes),
         "trials_planned": len(plan.tasks),

@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidInputError
 from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget, check_trial_count
@@ -167,22 +169,31 @@ def check_predictors(spec: ExperimentSpec) -> None:
         get_predictor(pspec.name, **pspec.params)
 
 
-def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex | None = None) -> Plan:
-    """Validate ``spec`` against ``benchmark`` and list its trials (trial-major order)."""
-    index = index if index is not None else CanonicalIndex.of(benchmark)
-    available = index.classes_with_target(benchmark.y)
-    full_epochs = _full_epochs(benchmark)
+def _check_sizes(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex) -> None:
+    """Refuse a test size, or a train size beside it, that the benchmark cannot supply: counted in canonical
+    forms, or in rows on the ``"random"`` split (whose training rows may be isomorphs of test rows)."""
+    if spec.protocol == "random":
+        available, what = int(np.isfinite(benchmark.y).sum()), "architectures with a target"
+    else:
+        available = index.classes_with_target(benchmark.y)
+        what = "architectures of distinct canonical form with a target"
     if spec.test_size >= available:
         raise InvalidInputError(
-            f"test size {spec.test_size} leaves nothing to train on: benchmark {benchmark.name!r} has "
-            f"{available} architectures of distinct canonical form with a target"
+            f"test size {spec.test_size} leaves nothing to train on: benchmark {benchmark.name!r} has {available} "
+            f"{what}"
         )
     if spec.train_sizes and max(spec.train_sizes) > available - spec.test_size:
         raise InvalidInputError(
             f"train size {max(spec.train_sizes)} is larger than the space allows: benchmark {benchmark.name!r} has "
-            f"{available} architectures of distinct canonical form with a target and the test set takes "
-            f"{spec.test_size}, leaving {available - spec.test_size}"
+            f"{available} {what} and the test set takes {spec.test_size}, leaving {available - spec.test_size}"
         )
+
+
+def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex | None = None) -> Plan:
+    """Validate ``spec`` against ``benchmark`` and list its trials (trial-major order)."""
+    index = index if index is not None else CanonicalIndex.of(benchmark)
+    _check_sizes(spec, benchmark, index)
+    full_epochs = _full_epochs(benchmark)
     per_predictor: list[tuple[PredictorSpec, list[InitBudget], list[QueryBudget]]] = []
     skipped: list[Skipped] = []
     oracle = IndexedOracle(benchmark, index, (), seed=0)

@@ -2,10 +2,13 @@
 
 Layout of a results folder::
 
-    run.json              the experiment spec, the skipped predictors and the plan's notes
+    run.json              the experiment spec, its split protocol, the skipped predictors and the plan's notes
     trials/<key>.json     one row per finished trial, written to a temporary name and renamed into place
     results.parquet       the tidy table: every trial file, one row per trial, sorted
     results.csv           the same table as CSV
+
+Each row's ``protocol`` says how its split treats isomorphs: ``"canonical"`` (no training architecture shares
+its canonical form with a test one) or ``"random"`` (see :mod:`naspred.evaluation.splits`).
 
 A trial file appears whole or not at all (``os.replace`` is atomic on one file system), so a sweep
 killed at any moment loses at most the trials that were running, and re-running the same command skips
@@ -177,7 +180,7 @@ class ResultStore:
         frame = pd.DataFrame(list(self.rows() if rows is None else rows))
         if frame.empty:
             return frame
-        frame = frame.drop_duplicates("key", keep="last")
+        frame = with_protocol(frame.drop_duplicates("key", keep="last"))
         order = [c for c in ORDER if c in frame.columns]
         return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
@@ -203,6 +206,16 @@ class ResultStore:
                     continue
 
 
+def with_protocol(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the split protocol of every row: rows written before it was recorded all come from splits
+    that keep canonical forms apart (``"canonical"``)."""
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    frame["protocol"] = frame["protocol"].fillna("canonical") if "protocol" in frame else "canonical"
+    return frame
+
+
 def read_table(root: str | Path) -> pd.DataFrame:
     """The tidy table of a results folder, from its trial files (or its parquet file when it has none)."""
     store = ResultStore(root)
@@ -210,6 +223,6 @@ def read_table(root: str | Path) -> pd.DataFrame:
         return store.table()
     parquet = store.root / PARQUET
     if parquet.exists():
-        return pd.read_parquet(parquet)
+        return with_protocol(pd.read_parquet(parquet))
     raise InvalidInputError(f"{store.root}: no results found (no {TRIALS}/*.json and no {PARQUET})")
 

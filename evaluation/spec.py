@@ -41,6 +41,11 @@ INIT_UNITS = ("archs", "seconds", "unlimited")
 QUERY_UNITS = ("epochs", "seconds", "unlimited")
 
 
+#: what the splits mean for isomorphs, said where a split is refused
+SPLIT_PROTOCOLS = ("'random' draws test and training rows at random from all rows, isomorphs of training "
+                   "architectures among the test ones; every other split keeps canonical forms apart, and 'sampled' "
+                   "is the canonical counterpart of 'random': the same test rows for one seed")
+
 #: the most trials one sweep plans; a larger grid is refused with an estimate of its work (split it instead)
 MAX_TRIALS = 200_000
 
@@ -244,15 +249,20 @@ class ExperimentSpec:
     ``fidelities`` (epochs per queried arch) and ``query_seconds`` (per queried arch) for the query.
 
     Each trial ``t`` has its own seed: derived from ``seed`` and ``t`` by hashing, except on the ``"sampled"``
-    split, where it is ``seed + t`` (the seeding of ``perf/predictors.py``'s committed splits); ``test_size``
-    architectures, distinct by canonical form, are held out first. ``top_k`` are the k of precision@k and top-k tau.
+    and ``"random"`` splits, where it is ``seed + t`` (the seeding of ``perf/predictors.py``'s committed splits);
+    ``test_size`` architectures are held out first. ``top_k`` are the k of precision@k and top-k tau.
     ``dataset`` and ``space`` choose one block of a benchmark file that holds several (naspred's or NASLib's
     names); ``with_proxies`` are files of precomputed proxies joined onto the benchmark.
     ``split``: ``"oracle"`` (the predictor draws its training architectures from the trial's oracle under the
     init budget), or a strategy of :func:`~naspred.evaluation.splits.draw_split` (``"distinct"``, as the OMNI
     ablation: test rows and nested training sets fixed per trial, every predictor fitted on the same rows;
-    ``"sampled"``: test rows drawn from all rows, training rows from those sharing no canonical form with them);
-    ``pool``: with a fixed split, a proxy name keeps the rows where that proxy is recorded.
+    ``"sampled"``: test rows drawn from all rows, training rows from those sharing no canonical form with them;
+    ``"random"``: the test rows of ``"sampled"``, training rows from all the other rows).
+    Its :attr:`protocol`: ``"canonical"`` for every split but ``"random"`` (no training architecture is
+    isomorphic to a test architecture), ``"random"`` for ``"random"`` (isomorphs of training architectures in the
+    test set, as NASLib and the published NAS-Bench-201 encoders split; ``"sampled"`` on the same seed is its
+    canonical counterpart, with the same test rows). ``pool``: with a fixed split, a proxy name keeps the rows
+    where that proxy is recorded.
     """
 
     benchmark: str
@@ -307,7 +317,10 @@ class ExperimentSpec:
     def _check_split(self) -> None:
         from naspred.evaluation.splits import STRATEGIES
 
-        check("ExperimentSpec", "split", self.split, Options(("oracle", *STRATEGIES)))
+        try:
+            check("ExperimentSpec", "split", self.split, Options(("oracle", *STRATEGIES)))
+        except InvalidInputError as err:
+            raise InvalidInputError(f"{err} ({SPLIT_PROTOCOLS})") from None
         if self.split == "oracle":
             if self.pool is not None:
                 raise InvalidInputError("pool chooses the rows of a fixed split; give a split strategy with it")
@@ -317,6 +330,14 @@ class ExperimentSpec:
                 f"split {self.split!r} fits every predictor on the trial's training rows: give train sizes, "
                 "and no budgets in seconds"
             )
+
+    @property
+    def protocol(self) -> str:
+        """``"random"`` on the ``"random"`` split (isomorphs of training architectures may be tested), else
+        ``"canonical"``."""
+        from naspred.evaluation.splits import protocol
+
+        return protocol(self.split)
 
     def fixed_split(self) -> Any:
         """The :class:`~naspred.evaluation.splits.FixedSplit` of the trials, or None for oracle splits."""

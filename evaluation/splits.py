@@ -1,10 +1,15 @@
-"""Trial seeds and the one split function: held-out test sets, disjoint by canonical form from training sets.
+"""Trial seeds and the one split function: held-out test sets and the training sets beside them.
 
 As in NASLib's predictor evaluator (White et al., NeurIPS 2021) each trial draws its test set first:
 ``test_size`` architectures, uniformly over the benchmark's rows with a recorded target, never two of the
 same canonical form. The oracle of the trial then hides those canonical forms, so that no architecture
 isomorphic to a test architecture is trained, drawn or labelled during initialization. Studies on fixed
 splits (the OMNI ablation) draw their nested training sets from the same stream (:func:`draw_split`).
+
+Two protocols (:data:`PROTOCOLS`): ``"canonical"``, every split but ``"random"``: no training architecture
+shares its canonical form with a test architecture; ``"random"``, the split of the same name: test and training
+rows drawn at random from all rows, disjoint as rows only, so the test set holds isomorphs of training
+architectures, as NASLib and the published encoders (NAR-Former, FlowerFormer, NN-Former) split NAS-Bench-201.
 """
 
 from __future__ import annotations
@@ -54,12 +59,24 @@ def trial_seed(seed: int, trial: int) -> int:
 
 
 #: how a split draws its rows: ``"distinct"`` (test rows of distinct canonical forms, then nested training
-#: sets of one row per canonical form) or ``"sampled"`` (rows drawn uniformly, test rows may share a form with
+#: sets of one row per canonical form), ``"sampled"`` (rows drawn uniformly, test rows may share a form with
 #: each other but never with a training row; each train size draws its own set: perf/predictors.py's tables)
-STRATEGIES: tuple[str, ...] = ("distinct", "sampled")
+#: or ``"random"`` (the test rows of ``"sampled"``, training rows drawn uniformly from all the other rows)
+STRATEGIES: tuple[str, ...] = ("distinct", "sampled", "random")
 #: strategies whose trial ``t`` of an experiment seeded ``s`` is seeded ``s + t`` (perf/predictors.py seeded
 #: trial ``t`` by ``t``) instead of :func:`trial_seed`
-SEEDED_BY_NUMBER: tuple[str, ...] = ("sampled",)
+SEEDED_BY_NUMBER: tuple[str, ...] = ("sampled", "random")
+#: the protocol of a split: whether isomorphs of test architectures are kept out of training (``"canonical"``)
+PROTOCOLS: tuple[str, ...] = ("canonical", "random")
+#: what each split draws, as reports say it
+DESCRIPTIONS: Mapping[str, str] = {
+    "oracle": "each predictor draws its training architectures from an oracle that hides every canonical form of "
+              "the test set",
+    "distinct": "test rows of distinct canonical forms, then nested training sets of forms no test row has",
+    "sampled": "test rows drawn at random from all rows, training rows from the rows of forms no test row has",
+    "random": "test rows drawn at random from all rows, training rows from all the other rows: test architectures "
+              "may be isomorphs of training ones, as in NASLib and the published NAS-Bench-201 encoders",
+}
 #: which rows a split draws from: rows with a recorded target, or only those where the proxy is recorded too
 POOLS: tuple[str, ...] = ("all", "recorded")
 
@@ -79,6 +96,12 @@ class Split:
     def archs(self, benchmark: Benchmark, rows: np.ndarray | None = None) -> list[Any]:
         """The architectures of ``rows`` (the test rows unless given)."""
         return [benchmark.archs[int(r)] for r in (self.rows if rows is None else rows)]
+
+
+def protocol(split: str) -> str:
+    """The protocol of ``split`` (``"oracle"`` or a strategy): ``"random"`` for the ``"random"`` split, where test
+    architectures may be isomorphs of training ones, else ``"canonical"``."""
+    return "random" if split == "random" else "canonical"
 
 
 def pool_rows(benchmark: Benchmark, pool: str = "all", proxy: str | None = None) -> np.ndarray:
@@ -101,13 +124,16 @@ def draw_split(
     strategy: str = "distinct",
 ) -> Split:
     """The one split function: ``test_size`` test rows of ``rows``, training rows for each of ``train_sizes``
-    whose canonical class (``codes[row]``) no test row shares, and the oracle seed, all seeded by ``seed``.
+    whose canonical class (``codes[row]``) no test row shares (any other row for ``"random"``), and the oracle
+    seed, all seeded by ``seed``.
 
     ``"distinct"``: rows are visited in a random order and the first row of each not yet seen class is kept
     (every row is equally likely to come first), for the test set, then again over the rows left for the
     training sets, which are nested (the first ``n`` for train size ``n``); the oracle seed is drawn from the
     same stream last. ``"sampled"``: ``rng.choice`` without replacement, for the test rows then, from a fresh
-    generator per train size that redraws the same test rows, for the training rows.
+    generator per train size that redraws the same test rows, for the training rows. ``"random"``: as
+    ``"sampled"`` (the same test rows and oracle seed for one seed), the training rows drawn from every row that is
+    not a test row, whatever its canonical class.
     """
     if strategy not in STRATEGIES:
         raise InvalidInputError(f"split strategy must be one of {list(STRATEGIES)}, got {strategy!r}")
@@ -116,14 +142,18 @@ def draw_split(
             raise InvalidInputError(f"test and train sizes must be positive integers, got {n!r}")
     rows = np.asarray(rows)
     rng = np.random.default_rng(seed)
-    if strategy == "sampled":
+    if strategy in ("sampled", "random"):
         test = rng.choice(rows, test_size, replace=False)
         oracle_seed = int(rng.integers(0, 2**31 - 1))
+        rest = rows[~np.isin(rows, test)] if strategy == "random" else rows[~np.isin(codes[rows], codes[test])]
+        if train_sizes and max(train_sizes) > len(rest):
+            raise InvalidInputError(f"training set: {max(train_sizes)} architectures asked, {len(rest)} rows are "
+                                    f"left beside the test set ({strategy!r} split)")
         train = {}
         for n in train_sizes:
             again = np.random.default_rng(seed)
             again.choice(rows, test_size, replace=False)
-            train[int(n)] = again.choice(rows[~np.isin(codes[rows], codes[test])], n, replace=False)
+            train[int(n)] = again.choice(rest, n, replace=False)
         return _frozen(test, oracle_seed, train)
 
     def firsts(candidates: np.ndarray, n: int, what: str) -> np.ndarray:

@@ -30,6 +30,7 @@ from naspred.evaluation.splits import (
     FixedSplit,
     draw_split,
     pool_rows,
+    protocol,
     split_info,
     trial_seed,
 )
@@ -71,6 +72,11 @@ class TrialTask:
         if self.split is not None:
             return self.split.seed(self.experiment_seed, self.trial)
         return trial_seed(self.experiment_seed, self.trial)
+
+    @property
+    def protocol(self) -> str:
+        """``"random"`` where test architectures may be isomorphs of training ones, else ``"canonical"``."""
+        return protocol("oracle" if self.split is None else self.split.strategy)
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -151,7 +157,7 @@ def _meter(oracle: SimulatedOracle, phase: str) -> BudgetMeter | None:
 
 def empty_row(task: TrialTask) -> dict[str, Any]:
     """The row of ``task`` before it runs: identity, NaN metrics, status ``"failed"``."""
-    row: dict[str, Any] = {"key": task.key, **task.identity()}
+    row: dict[str, Any] = {"key": task.key, **task.identity(), "protocol": task.protocol}
     row.update({"status": "failed", "error": "", "note": "", "train_size": 0, "fidelity": 0, "n_test": 0})
     row.update({m: math.nan for m in metric_names(task.top_k)})
     row.update({"init_simulated_s": 0.0, "init_wall_s": 0.0, "query_simulated_s": 0.0, "query_wall_s": 0.0,

@@ -104,6 +104,27 @@ def test_evaluate_with_proxies_joined_from_a_proxy_only_file(
     assert rc == 0 and "skipped zero_cost: reads proxies ['synflow']" in capsys.readouterr().out
 
 
+def test_evaluate_split_option_reaches_the_spec_and_the_results(tmp_path: Path, head_layout: Path, capsys) -> None:
+    """--split random: the spec of run.json, the protocol of run.json, every result row and the report say it."""
+    out = tmp_path / "out"
+    rc = cli.main([
+        "evaluate", "--benchmark", str(head_layout), "--predictors", "lin_reg", "--train-sizes", "20", "--trials", "2",
+        "--test-size", "50", "--split", "random", "--out", str(out),
+    ])
+    assert rc == 0, capsys.readouterr()
+    run = json.loads((out / "run.json").read_text())
+    assert run["spec"]["split"] == "random" and run["protocol"] == "random"
+    table = pd.read_parquet(out / "results.parquet")
+    assert set(table["status"]) == {"ok"} and set(table["protocol"]) == {"random"}
+    assert "- **Split**: `random`, protocol `random`: test rows drawn at random" in (out / "report.md").read_text()
+    for typo, said in (("rando", "split must be one of ['oracle', 'distinct', 'sampled', 'random'], got 'rando'"),
+                       ("canonical", "every other split keeps canonical forms apart")):
+        never = tmp_path / typo
+        rc = cli.main(["evaluate", "--benchmark", str(head_layout), "--predictors", "lin_reg", "--train-sizes", "20",
+                       "--split", typo, "--out", str(never)])
+        assert rc == 2 and said in capsys.readouterr().err and not never.exists()
+
+
 def test_spec_fields(tmp_path: Path, head_layout: Path) -> None:
     spec = ExperimentSpec.from_mapping({
         "benchmark": str(head_layout), "predictors": ["lin_reg"], "dataset": "cifar100", "space": "nasbench201",

@@ -74,6 +74,16 @@ def test_report_of_several_benchmarks_ranks_predictors_across_them(sweep, tmp_pa
         assert f"| {predictor} | {rank:.2f} |" in section
 
 
+def test_reports_say_the_protocol_and_refuse_to_merge_two(sweep, data_home, tmp_path):
+    assert "- **Split**: `oracle`, protocol `canonical`: each predictor draws" in write_report(sweep.out).read_text()
+    spec = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[10, 40], trials=2, test_size=30, split="random")
+    random = run_experiment(spec, tmp_path / "random", data_home=data_home, runner=TrialRunner(data_home))
+    assert set(random.table["protocol"]) == {"random"}
+    assert "protocol `random`: test rows drawn at random from all rows" in write_report(random.out).read_text()
+    with pytest.raises(Exception, match=r"different split protocols \({'nb201-cifar10': \['canonical', 'random'\]}\)"):
+        write_report([sweep.out, random.out], tmp_path / "both")
+
+
 def test_pareto_front():
     points = pd.DataFrame({"cost": [1.0, 2.0, 3.0, 4.0], "tau": [0.5, 0.4, 0.7, 0.6]})
     assert pareto_front(points, "cost", "tau")["cost"].tolist() == [1.0, 3.0]

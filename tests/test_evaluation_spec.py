@@ -111,3 +111,16 @@ def test_bad_files_and_fields(tmp_path):
         InitBudget("epochs", 3)
     with pytest.raises(InvalidInputError, match="query budget \\(epochs\\) must be a whole number, got 2.5"):
         QueryBudget("epochs", 2.5)
+
+
+@pytest.mark.parametrize("split, protocol", [("oracle", "canonical"), ("distinct", "canonical"),
+                                             ("sampled", "canonical"), ("random", "random")])
+def test_every_split_names_its_protocol_and_result_rows_carry_it(split, protocol):
+    from naspred.evaluation.trial import TrialTask, empty_row
+
+    spec = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[20], split=split)
+    assert spec.protocol == protocol
+    task = TrialTask("nb201-cifar10", spec.predictors[0], InitBudget("archs", 20), QueryBudget("unlimited"), trial=0,
+                     experiment_seed=0, test_size=200, split=spec.fixed_split())
+    # in the row, not in the trial's identity: the keys of trials run before the protocol was recorded still hold
+    assert empty_row(task)["protocol"] == protocol and "protocol" not in task.identity()

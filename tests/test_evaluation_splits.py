@@ -131,7 +131,7 @@ def test_the_ablation_runs_through_run_experiment_with_the_old_engines_tau(nb201
 
 
 @pytest.mark.parametrize(("fields", "match"), [
-    ({"split": "random"}, "split must be one of"),
+    ({"split": "canonical"}, "split must be one of .*'random'.*every other split keeps canonical forms apart"),
     ({"pool": "jacov"}, "give a split strategy with it"),
     ({"split": "distinct", "train_sizes": []}, "give train sizes"),
     ({"split": "distinct", "train_sizes": [10], "init_seconds": [5.0]}, "no budgets in seconds"),
@@ -167,3 +167,44 @@ def test_sampled_trials_are_seeded_by_their_number_and_distinct_ones_by_trial_se
     task = TrialTask("nb201-cifar10", PredictorSpec("lin_reg"), InitBudget("archs", 20), QueryBudget("unlimited"),
                      trial=3, experiment_seed=0, test_size=200, split=sampled)
     assert task.seed == 3 and task.identity()["seed"] == 3
+
+
+def test_random_splits_test_isomorphs_of_training_cells_and_canonical_ones_never(nb201):
+    """NAS-Bench-201 at 1 % (156 training cells) and 3,000 test cells: the published protocol ("random") tests
+    cells isomorphic to training cells, every other split none; one seed draws one split."""
+    bench, codes = nb201
+    rows = pool_rows(bench)
+    shared = {}
+    for strategy in ("random", "sampled", "distinct"):
+        split = draw_split(codes, rows, 3000, [156], 4, strategy=strategy)
+        again = draw_split(codes, rows, 3000, [156], 4, strategy=strategy)
+        assert np.array_equal(split.test, again.test) and np.array_equal(split.train[156], again.train[156])
+        assert split.oracle_seed == again.oracle_seed
+        assert not np.isin(split.train[156], split.test).any()
+        shared[strategy] = int(np.isin(codes[split.test], codes[split.train[156]]).sum())
+    assert shared["random"] > 100 and shared["sampled"] == shared["distinct"] == 0
+    # the canonical counterpart of "random" is "sampled": the same test rows and oracle seed for one seed
+    random, sampled = (draw_split(codes, rows, 3000, [156], 4, strategy=s) for s in ("random", "sampled"))
+    assert np.array_equal(random.test, sampled.test) and random.oracle_seed == sampled.oracle_seed
+    assert not np.array_equal(random.test, draw_split(codes, rows, 3000, [156], 5, strategy="random").test)
+
+
+def test_random_split_specs_record_their_protocol_and_count_rows_not_forms(nb201):
+    from naspred.evaluation.plan import make_plan
+    from naspred.evaluation.spec import ExperimentSpec
+
+    bench, _ = nb201
+    spec = ExperimentSpec("nb201-cifar10", ["lin_reg"], train_sizes=[156], test_size=3000, split="random", trials=2)
+    assert spec.protocol == "random" and ExperimentSpec.from_mapping(spec.to_dict()) == spec
+    assert [spec.with_overrides(split=s).protocol for s in ("oracle", "distinct", "sampled")] == ["canonical"] * 3
+    split = spec.fixed_split()
+    assert split.strategy == "random" and [split.seed(0, t) for t in range(2)] == [0, 1]
+    index = CanonicalIndex.of(bench)
+    plan = make_plan(spec, bench, index)
+    assert [t.protocol for t in plan.tasks] == ["random"] * 2 and [t.seed for t in plan.tasks] == [0, 1]
+    # 12,000 training cells beside 3,000 test cells: there are that many rows, not that many canonical forms
+    make_plan(spec.with_overrides(train_sizes=[12000]), bench, index)
+    with pytest.raises(InvalidInputError, match="larger than the space allows: .* distinct canonical form"):
+        make_plan(spec.with_overrides(train_sizes=[12000], split="sampled"), bench, index)
+    with pytest.raises(InvalidInputError, match="test size 15625 leaves nothing to train on: .* 15625 architectures"):
+        make_plan(spec.with_overrides(test_size=15625), bench, index)

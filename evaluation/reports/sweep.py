@@ -37,6 +37,7 @@ from naspred.evaluation.results import (
     make_folder,
     read_table,
 )
+from naspred.evaluation.splits import DESCRIPTIONS, protocol
 
 logger = logging.getLogger(__name__)
 
@@ -274,13 +275,15 @@ def _merged_table(roots: Sequence[Path]) -> tuple[pd.DataFrame, int]:
     not comparable within a budget cell.
     """
     table = pd.concat([read_table(r) for r in roots], ignore_index=True)
-    if len(roots) > 1 and "test_size" in table:
-        sizes = table.groupby("benchmark")["test_size"].unique()
-        mixed = {b: sorted(int(x) for x in v) for b, v in sizes.items() if len(v) > 1}
+    for column, what in (("test_size", "test sizes"), ("protocol", "split protocols")):
+        if len(roots) < 2 or column not in table:
+            continue
+        values = table.groupby("benchmark")[column].unique()
+        mixed = {b: sorted(v.tolist()) for b, v in values.items() if len(v) > 1}
         if mixed:
             raise InvalidInputError(
-                f"results folders of the same benchmark hold different test sizes ({mixed}); metrics of "
-                "different test sizes are not comparable: report those folders separately"
+                f"results folders of the same benchmark hold different {what} ({mixed}); their metrics are not "
+                "comparable within a budget cell: report those folders separately"
             )
     order = table.assign(_failed=table["status"] != "ok").sort_values("_failed", kind="stable")
     merged = order.drop_duplicates("key", keep="first").sort_index().drop(columns=["_failed"])
@@ -330,7 +333,11 @@ def _header(run: dict[str, Any], table: pd.DataFrame) -> list[str]:
                 budgets.append(f"{what} {spec[field]}")
         lines.append(f"- **Budgets**: {'; '.join(budgets) or 'none (predictors that need no training)'}")
         lines.append(f"- **Trials**: {spec.get('trials')} per cell, test set of {spec.get('test_size')} "
-                     f"architectures distinct by canonical form, seed {spec.get('seed')}")
+                     f"architectures, seed {spec.get('seed')}")
+        split = spec.get("split", "oracle")
+        lines.append(f"- **Split**: `{split}`, protocol `{protocol(split)}`: {DESCRIPTIONS.get(split, '')}")
+    else:
+        lines.append(f"- **Protocol**: {_protocols(table)}")
     status = f"- **Trials finished**: {n_ok} ok, {n_failed} failed"
     if planned is not None:
         status += f", of {planned} planned"
@@ -343,6 +350,16 @@ def _header(run: dict[str, Any], table: pd.DataFrame) -> list[str]:
         lines += ["## Skipped predictors", "", markdown_table([(s["predictor"], s["reason"]) for s in skipped],
                                                               ("predictor", "why")), ""]
     return lines
+
+
+def _protocols(table: pd.DataFrame) -> str:
+    """The split protocol of the table's rows: one name, or one per benchmark where they differ."""
+    per = table.groupby("benchmark")["protocol"].first()
+    if per.nunique() > 1:
+        return ", ".join(f"{b}: `{p}`" for b, p in per.items())
+    name = per.iloc[0]
+    return f"`{name}`: " + ("test architectures may be isomorphs of training ones" if name == "random" else
+                            "no test architecture shares its canonical form with a training one")
 
 
 def _results_section(summary: pd.DataFrame, metric: str, top_k: list[int]) -> list[str]:

@@ -78,6 +78,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("gcn", f"{_P}.gcn:GCN", "The GCN neural predictor of Wen et al. (ECCV 2020), as NASLib's ``GCNPredictor``."),
     Entry("bonas", f"{_P}.gcn:BONAS",
           "BONAS (Shi et al., NeurIPS 2020): a GCN embedding (global node) with a Bayesian linear regression head."),
+    Entry("gates", f"{_P}.gates:GATES",
+          "GATES (Ning et al., ECCV 2020): operations gate the information flowing over the architecture graph; "
+          "trained with a pairwise hinge ranking loss (the authors' NAS-Bench-201 settings)."),
     Entry("dngo", f"{_P}.bayesian_nn:DNGO",
           "DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian "
           "linear regression, whose evidence-maximised posterior gives the mean and standard deviation."),
@@ -108,6 +111,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
           "(pybnn's four by default, as NASLib's lce_m)."),
     Entry("lcsvr", f"{_P}.lcsvr:LcSVR",
           "ν-SVR on learning-curve summaries of ``metric`` at ``fidelity`` epochs, plus an optional ``encoding``."),
+    Entry("lcnet", f"{_P}.lcnet:LCNet",
+          "LC-Net (Klein et al., ICLR 2017): an SGHMC-sampled Bayesian network mixing parametric basis curves, "
+          "from ``encoding`` and the partial curve at ``fidelity`` to the final value with a std."),
     Entry("zero_cost", f"{_P}.zerocost:ZeroCost",
           "The zero-cost proxy ``proxy`` as the predicted score, precomputed (``\"table\"``) or computed live."),
     _zero_cost("synflow", "Synflow (Tanaka et al., NeurIPS 2020), log-scaled as NAS-Bench-Suite-Zero reports it."),

@@ -79,6 +79,8 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "bananas": {"n_members": 2, "num_layers": 2, "layer_width": 8, "epochs": 3},
     "gcn": {"hidden": 8, "linear_hidden": 8, "epochs": 3},
     "bonas": {"hidden": 8, "epochs": 10},
+    "gates": {"op_dim": 4, "node_dim": 4, "hidden": 8, "width": 8, "num_layers": 2, "mlp_hidden": 8, "mlp_layers": 1,
+              "epochs": 3},
     "dngo": {"num_layers": 2, "layer_width": 8, "epochs": 3},
     "bohamiann": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
     "nao": {"hidden": 8, "mlp_hidden": 4, "epochs": 2},
@@ -91,6 +93,7 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "var_sparse_gp": {"n_inducing": 8, "n_epochs": 10},
     "lce": {"burn_in": 20, "n_steps": 40, "families": ("pow3", "log_power")},
     "lcsvr": {"n_search": 2},
+    "lcnet": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
     **{f"omni{variant}": {"n_estimators": 20, "n_unlabelled": 10}
        for variant in ("", "_no_encoding", "_no_curve", "_no_zero_cost", "_encoding_only", "_curve_only",
                        "_zero_cost_only")},

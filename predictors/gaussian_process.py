@@ -1,4 +1,4 @@
-"""Gaussian-process regression on an architecture encoding, exact and sparse variational (gpytorch).
+"""Gaussian-process regression on an architecture encoding: exact, sparse, and sparse variational (gpytorch).
 
 - :class:`GaussianProcess`: exact GP regression (Rasmussen & Williams, "Gaussian Processes for Machine
   Learning", 2006) with a constant mean and a scaled RBF or Matérn kernel; kernel and noise
@@ -9,8 +9,13 @@
   for Big Data" (UAI 2013), as NASLib's ``var_sparse_gp``: ``n_inducing`` inducing points (initialised
   on training architectures and learned), a Cholesky variational distribution, minibatch training of the
   evidence lower bound. Cost grows linearly in the number of training architectures.
+- :class:`InducingPointGP`: sparse GP regression with the collapsed bound of Titsias, "Variational Learning
+  of Inducing Variables in Sparse Gaussian Processes" (AISTATS 2009), or the DTC / FITC approximations
+  (Quiñonero-Candela & Rasmussen, JMLR 2005), as NASLib's ``sparse_gp`` (Pyro's ``SparseGPRegression``):
+  ``n_inducing`` learned inducing points, the whole training set at each step. Cost grows linearly in the
+  number of training architectures.
 
-Both fit standardised targets; the predictive standard deviation is that of a new observed target
+All fit standardised targets; the predictive standard deviation is that of a new observed target
 (latent variance plus the fitted noise). Training runs in float64 on ``device`` ("cpu", or "cuda" /
 "cuda:N" when CUDA is available).
 """
@@ -22,19 +27,19 @@ import logging
 import math
 from abc import abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gpytorch
 import numpy as np
 import torch
 from linear_operator.utils.errors import NanError, NotPSDError
-from scipy.stats import loguniform
-
 from naspred.errors import InvalidInputError
 from naspred.params import SEED, Boolean, Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import Device, resolve_device, seeded_torch
 from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
+from scipy.stats import loguniform
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +117,15 @@ def _diverged(owner: str, step: int, lr: float) -> InvalidInputError:
         f"{owner}: the training objective became non-finite at step {step}; expected a finite objective "
         f"(try a smaller lr than {lr})"
     )
+
+
+@contextlib.contextmanager
+def _cholesky_failures(owner: str, step: int, lr: float) -> Iterator[None]:
+    """Turn a failed Cholesky factorisation (a covariance matrix that is not positive definite) into a clear error."""
+    try:
+        yield
+    except torch.linalg.LinAlgError as err:
+        raise _diverged(owner, step, lr) from err
 
 
 @contextlib.contextmanager
@@ -287,3 +301,148 @@ class SparseGaussianProcess(_TorchGP):
         self.n_inducing_ = len(chosen)
         self.train_loss_ = float(loss.detach()) if step else None
         logger.debug("%s: negative ELBO per point %s after %d steps", who, self.train_loss_, step)
+
+
+#: the sparse approximations of :class:`InducingPointGP` (Quiñonero-Candela & Rasmussen 2005; Titsias 2009)
+APPROXIMATIONS = ("vfe", "dtc", "fitc")
+#: where :class:`InducingPointGP` starts its inducing points
+INDUCING_STARTS = ("naslib", "subset")
+#: added to the diagonal of the inducing points' covariance (as Pyro's ``SparseGPRegression``)
+JITTER = 1e-5
+
+
+def _softplus(raw: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.softplus(raw) + 1e-6
+
+
+@dataclass(frozen=True)
+class InducingFit:
+    """What the sparse approximation keeps of the training data: ``chol_uu`` (Cholesky factor of the inducing
+    points' covariance plus jitter), ``chol_b`` (of ``B = I + W D^-1 W^T`` with ``W = chol_uu^-1 K_uf`` and ``D``
+    the noise, plus for FITC the diagonal ``K_ff - Q_ff``) and ``c = chol_b^-1 W D^-1 y``."""
+
+    chol_uu: torch.Tensor
+    chol_b: torch.Tensor
+    c: torch.Tensor
+
+
+def inducing_terms(kernel: Any, inducing: torch.Tensor, x: torch.Tensor, z: torch.Tensor, noise: torch.Tensor,
+                   approximation: str) -> tuple[torch.Tensor, InducingFit]:
+    """Negative log marginal likelihood per point of the sparse GP (zero mean) and its :class:`InducingFit`.
+
+    With ``Q_ff = K_fu K_uu^-1 K_uf``, the targets are modelled as ``N(0, Q_ff + D)``: ``D = noise I`` for DTC and
+    VFE, ``D = noise I + diag(K_ff - Q_ff)`` for FITC; VFE (Titsias 2009, the variational free energy, Pyro's
+    default) subtracts ``tr(K_ff - Q_ff) / (2 noise)`` from the log likelihood.
+    """
+    n, m = x.shape[0], inducing.shape[0]
+    eye = torch.eye(m, dtype=x.dtype, device=x.device)
+    chol_uu = torch.linalg.cholesky(kernel(inducing).to_dense() + JITTER * eye)
+    w = torch.linalg.solve_triangular(chol_uu, kernel(inducing, x).to_dense(), upper=False)  # (m, n)
+    k_diag = kernel(x, diag=True)
+    gap = (k_diag - (w * w).sum(dim=0)).clamp_min(0.0)  # diag(K_ff - Q_ff)
+    d = noise + gap if approximation == "fitc" else noise.expand(n)
+    wd = w / d.sqrt()
+    chol_b = torch.linalg.cholesky(eye + wd @ wd.T)
+    zd = z / d.sqrt()
+    c = torch.linalg.solve_triangular(chol_b, (wd @ zd).unsqueeze(-1), upper=False).squeeze(-1)
+    logdet = torch.log(d).sum() + 2.0 * torch.log(torch.diagonal(chol_b)).sum()
+    loss = 0.5 * (n * math.log(2 * math.pi) + logdet + zd @ zd - c @ c)
+    if approximation == "vfe":
+        loss = loss + 0.5 * gap.sum() / noise
+    return loss / n, InducingFit(chol_uu, chol_b, c)
+
+
+def inducing_posterior(kernel: Any, inducing: torch.Tensor, fit: InducingFit,
+                       x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and variance of the latent function at ``x`` under the sparse approximation."""
+    ws = torch.linalg.solve_triangular(fit.chol_uu, kernel(inducing, x).to_dense(), upper=False)
+    vs = torch.linalg.solve_triangular(fit.chol_b, ws, upper=False)
+    mean = vs.T @ fit.c
+    var = kernel(x, diag=True) - (ws * ws).sum(dim=0) + (vs * vs).sum(dim=0)
+    return mean, var.clamp_min(0.0)
+
+
+class InducingPointGP(_TorchGP):
+    """Sparse GP regression on ``encoding`` with ``n_inducing`` learned inducing points and the collapsed
+    variational bound of Titsias (AISTATS 2009), or the DTC / FITC approximations, as NASLib's ``sparse_gp``.
+
+    NASLib's ``sparse_gp`` is Pyro's ``SparseGPRegression`` (VFE by default; jitter 1e-5; zero mean on
+    standardised targets) with 10 inducing points started at the constant vectors 0, 0.5, ..., 4.5
+    (``inducing_start="naslib"``) and learned together with an RBF kernel (variance 5, lengthscale 10 at the
+    start) and the noise (1 at the start) by 200 Adam steps at learning rate 0.01 on the negative bound, the whole
+    training set at each step: the defaults here. ``inducing_start="subset"`` starts the inducing points at
+    ``n_inducing`` training architectures drawn at random instead. Cost per step grows as ``n m^2`` for ``n``
+    training architectures and ``m`` inducing points. The predictive standard deviation is that of a new observed
+    target (latent variance plus the fitted noise).
+
+    Parameters
+    ----------
+    n_inducing : int
+        Inducing points (>= 1; with ``"subset"``, at most one per training architecture).
+    inducing_start : {"naslib", "subset"}
+        Where the inducing points start: NASLib's constant vectors, or training architectures drawn at random.
+    approximation : {"vfe", "dtc", "fitc"}
+        The sparse approximation (Quiñonero-Candela & Rasmussen, JMLR 2005; Titsias 2009).
+    n_iter : int
+        Adam steps on the negative bound (>= 0).
+    random_state : int or None
+        Seed of the inducing points drawn from the training architectures (``"subset"``); None: a fresh one at
+        each fit.
+    encoding, kernel, ard, lr, device
+        As the exact and sparse GPs share them (``lr`` 0.01 here, as NASLib).
+    """
+
+    lr: float = param(0.01)
+    n_inducing: int = param(10, Int(1))
+    inducing_start: str = param("naslib", Options(INDUCING_STARTS))
+    approximation: str = param("vfe", Options(APPROXIMATIONS))
+    n_iter: int = param(200, Int(0))
+    random_state: int | None = param(None, SEED)
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        """Kernel, number of inducing points, Adam step size."""
+        return {"kernel": ["rbf", "matern52", "matern32"], "n_inducing": [10, 32, 64, 128],
+                "lr": loguniform(0.005, 0.1)}
+
+    def _start(self, x: torch.Tensor) -> torch.Tensor:
+        m = self.n_inducing
+        if self.inducing_start == "naslib":
+            return (torch.arange(m, dtype=x.dtype, device=x.device) / 2.0).unsqueeze(-1).expand(m, x.shape[1]).clone()
+        chosen = np.sort(np.random.default_rng(self.random_state).choice(len(x), size=min(m, len(x)), replace=False))
+        return x[torch.as_tensor(chosen, device=x.device)].clone()
+
+    def _train(self, x: torch.Tensor, z: torch.Tensor, device: torch.device) -> None:
+        who, lr = self._name, self.lr
+        kernel = make_kernel(self.kernel, x.shape[1], self.ard).to(device=device, dtype=torch.float64)
+        kernel.outputscale = 5.0
+        kernel.base_kernel.lengthscale = 10.0
+        inducing = torch.nn.Parameter(self._start(x))
+        raw_noise = torch.nn.Parameter(torch.tensor(math.log(math.expm1(1.0)), dtype=x.dtype, device=device))
+        optimizer = torch.optim.Adam([*kernel.parameters(), inducing, raw_noise], lr=lr)
+        loss = torch.tensor(float("nan"))
+        for step in range(self.n_iter):
+            optimizer.zero_grad()
+            with _numerical_failures(who, step, lr), _cholesky_failures(who, step, lr):
+                loss, _ = inducing_terms(kernel, inducing, x, z, _softplus(raw_noise), self.approximation)
+            if not torch.isfinite(loss):
+                raise _diverged(who, step, lr)
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad(), _cholesky_failures(who, self.n_iter, lr):
+            noise = _softplus(raw_noise)
+            final, self.fit_ = inducing_terms(kernel, inducing, x, z, noise, self.approximation)
+        self.kernel_, self.inducing_, self.noise_ = kernel, inducing.detach(), float(noise)
+        self.train_loss_ = float(final)
+        logger.debug("%s: negative bound per point %s after %d steps", who, self.train_loss_, self.n_iter)
+
+    def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
+        x = self._tensor(archs, info, resolve_device(self.device, f"{self._name}.predict"))
+        means, stds = [], []
+        with torch.no_grad():
+            for start in range(0, x.shape[0], _PREDICT_CHUNK):
+                chunk = x[start : start + _PREDICT_CHUNK]
+                mean, var = inducing_posterior(self.kernel_, self.inducing_, self.fit_, chunk)
+                means.append(mean.cpu().numpy())
+                stds.append((var + self.noise_).sqrt().cpu().numpy())
+        return self.scaler_.inverse_mean(np.concatenate(means)), self.scaler_.inverse_std(np.concatenate(stds))

@@ -67,6 +67,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("var_sparse_gp", f"{_P}.gaussian_process:SparseGaussianProcess",
           "Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et al. "
           "2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."),
+    Entry("sparse_gp", f"{_P}.gaussian_process:InducingPointGP",
+          "Sparse GP on ``encoding`` with ``n_inducing`` learned inducing points and Titsias's collapsed bound (or DTC / "
+          "FITC), as NASLib's ``sparse_gp``."),
     Entry("gp_wl", f"{_P}.gp_wl:GPWL",
           "GP-WL / NAS-BOWL (Ru et al., ICLR 2021): a GP with the Weisfeiler-Lehman optimal-assignment kernel on "
           "the pruned cell graph, WL depth and noise chosen by the marginal likelihood."),

@@ -91,6 +91,7 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "rf": {"n_estimators": 20},
     "gp": {"n_iter": 10},
     "var_sparse_gp": {"n_inducing": 8, "n_epochs": 10},
+    "sparse_gp": {"n_iter": 10},
     "lce": {"burn_in": 20, "n_steps": 40, "families": ("pow3", "log_power")},
     "lcsvr": {"n_search": 2},
     "lcnet": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},

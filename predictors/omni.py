@@ -28,7 +28,9 @@ learning curve, no zero-cost proxy, each feature group alone. The SemiNAS varian
 replaces NGBoost by :class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads
 the architecture only and pseudo-labels unlabelled architectures; the learning-curve and proxy features
 enter through the linear start, and SemiNAS fits its residual (unlabelled architectures need no curve or
-proxy for that).
+proxy for that). The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
+:class:`~naspred.predictors.boosting.XGBoost`'s model with NASLib's settings (500 rounds of depth-6 trees at
+learning rate 0.3) on the same features in place of NGBoost, and has no standard deviation.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from naspred.errors import InvalidInputError, UnknownNameError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.curves import LearningCurveFeatures
 from naspred.params import AnyOf, Boolean, Instance, Int, Options, optional, param
+from naspred.predictors.boosting import XGBoost
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.learning_curve import resolve_metric
 from naspred.predictors.ngboost import NGBoost
@@ -68,7 +71,7 @@ CURVE_FEATURES: dict[str, tuple[str, str]] = {
 #: the curve feature that follows the benchmark (SoTL-E, else the target's own curve)
 AUTO_CURVE = "auto"
 
-REGRESSORS: tuple[str, ...] = ("ngboost", "seminas")
+REGRESSORS: tuple[str, ...] = ("ngboost", "seminas", "xgb")
 NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
 
 
@@ -216,8 +219,9 @@ class OMNI(NGBoost):
         deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
     linear_start : bool
         Boost from a least-squares line on the scalar features (see the module docstring).
-    regressor : {"ngboost", "seminas"}
-        The model fitted after the linear start.
+    regressor : {"ngboost", "seminas", "xgb"}
+        The model fitted after the linear start (``"xgb"``: XGBoost with NASLib's ``omni_xgb`` settings, seeded
+        by ``random_state``; NGBoost's own parameters below do not apply to it, nor a standard deviation).
     n_unlabelled, seminas_epochs : int
         Unlabelled architectures and training epochs (before and again after pseudo-labelling) of SemiNAS.
     min_samples_leaf : int, "auto" or None
@@ -231,7 +235,6 @@ class OMNI(NGBoost):
     """
 
     family = "hybrid"
-    uncertainty = True
 
     features: Sequence[str] | None = param(None, optional(Instance(str, tuple, list, what="feature group names")))
     without: Sequence[str] = param((), Instance(tuple, list, what="a sequence of feature groups"))
@@ -250,6 +253,11 @@ class OMNI(NGBoost):
     n_estimators: int = param(250)
     learning_rate: float = param(0.1)
     minibatch_frac: float = param(0.8)
+
+    @property
+    def uncertainty(self) -> bool:  # type: ignore[override]
+        """Whether ``predict_dist`` gives a standard deviation: with NGBoost and SemiNAS, not with XGBoost."""
+        return self.regressor != "xgb"
 
     # -- parameters ------------------------------------------------------------------------------------
     def validate_params(self) -> None:
@@ -289,7 +297,7 @@ class OMNI(NGBoost):
             return candidates
         kept = tuple(
             g for g in candidates
-            if not (g == "encoding" and supply.opaque and self.regressor == "ngboost")
+            if not (g == "encoding" and supply.opaque and self.regressor != "seminas")
             and not (g == "proxy" and self.proxy not in supply.proxies)
             and not (g == "curve" and self.curve == AUTO_CURVE and self._auto_metric(supply) is None)
         )
@@ -409,6 +417,10 @@ class OMNI(NGBoost):
         if regressor == "seminas":
             self.model_ = self._fit_seminas(archs, residual, info)
             return
+        if regressor == "xgb":
+            self.model_ = XGBoost(random_state=self.random_state)._make_model().fit(
+                self._design(archs, info, scalars), residual)
+            return
         model = self._make_model()
         n = len(archs)
         if self.min_samples_leaf is None:  # NASLib's rule, as NGBoost sets it
@@ -434,6 +446,8 @@ class OMNI(NGBoost):
         if self.regressor_ == "seminas":
             out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
             loc, scale = out.mean, (out.std if out.std is not None else np.zeros(len(archs)))
+        elif self.regressor_ == "xgb":  # no distribution: the mean only (uncertainty is False)
+            loc, scale = self.model_.predict(self._design(archs, info, scalars)), np.zeros(len(archs))
         else:
             params = self.model_.pred_dist(self._design(archs, info, scalars)).params
             loc, scale = params["loc"], params["scale"]

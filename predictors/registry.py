@@ -68,8 +68,8 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
           "Stochastic variational GP on ``encoding`` with ``n_inducing`` learned inducing points (Hensman et al. "
           "2013), trained for ``n_epochs`` passes of minibatches of ``batch_size`` architectures."),
     Entry("sparse_gp", f"{_P}.gaussian_process:InducingPointGP",
-          "Sparse GP on ``encoding`` with ``n_inducing`` learned inducing points and Titsias's collapsed bound (or DTC / "
-          "FITC), as NASLib's ``sparse_gp``."),
+          "Sparse GP on ``encoding`` with ``n_inducing`` learned inducing points and Titsias's collapsed bound "
+          "(or DTC / FITC), as NASLib's ``sparse_gp``."),
     Entry("gp_wl", f"{_P}.gp_wl:GPWL",
           "GP-WL / NAS-BOWL (Ru et al., ICLR 2021): a GP with the Weisfeiler-Lehman optimal-assignment kernel on "
           "the pruned cell graph, WL depth and noise chosen by the marginal likelihood."),
@@ -144,6 +144,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     _omni("omni_seminas",
           "OMNI with SemiNAS (Luo et al., NeurIPS 2020) in place of NGBoost, pseudo-labelling unlabelled archs.",
           regressor="seminas"),
+    _omni("omni_xgb",
+          "OMNI with XGBoost in place of NGBoost (NASLib's ``omni_xgb`` settings); no standard deviation.",
+          regressor="xgb"),
     Entry("plain_ngboost", f"{_P}.plain:PlainNGBoost",
           "``ngboost.NGBRegressor()`` with the package's defaults on OMNI's raw features, raw target."),
     Entry("plain_xgboost", f"{_P}.plain:PlainXGBoost",

@@ -38,9 +38,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import minimize_scalar
-
 from naspred.errors import InvalidInputError
 from naspred.featurizers.encoder import space_kind
 from naspred.params import AnyOf, Boolean, Int, Options, Real, param
@@ -49,6 +46,8 @@ from naspred.predictors.info import ArchInfo
 from naspred.predictors.standardised import TargetScaler
 from naspred.spaces.base import LabeledDAG, SearchSpace
 from naspred.spaces.cells import EDGES, IDENTITY, ZERO
+from scipy import sparse
+from scipy.optimize import minimize_scalar
 
 KERNELS = ("wloa", "wl")
 #: roles of a graph node when pruning: kept, contracted (an identity) or removed (a zero operation)

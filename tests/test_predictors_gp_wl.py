@@ -13,7 +13,15 @@ import pytest
 from naspred import predictors
 from naspred.errors import InvalidInputError
 from naspred.predictors import ArchInfo
-from naspred.predictors.gp_wl import GPWL, WLBasis, as_wl_graph, cross_kernels, node_roles, prune, summed
+from naspred.predictors.gp_wl import (
+    GPWL,
+    WLBasis,
+    as_wl_graph,
+    cross_kernels,
+    node_roles,
+    prune,
+    summed,
+)
 from naspred.spaces import get as get_space
 from naspred.spaces import names as space_names
 from scipy.stats import kendalltau
@@ -67,7 +75,8 @@ def test_a_skip_from_the_input_of_a_transnas_cell_is_an_operation():
     tnb, nb201 = get_space("tnb101-micro"), get_space("nb201")
     all_skips = tnb.parse("1_11_111")
     assert node_roles(tnb, tnb.to_graph(all_skips)) == ["keep"] * 4 + ["identity"] * 3 + ["keep"]
-    cell = nb201.parse("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|")
+    cell = nb201.parse("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|"
+                       "skip_connect~2|")
     assert node_roles(nb201, nb201.to_graph(cell)) == ["keep"] + ["identity"] * 6 + ["keep"]
 
 

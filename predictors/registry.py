@@ -90,6 +90,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("bohamiann", f"{_P}.bayesian_nn:BOHAMIANN",
           "A BOHAMIANN-style Bayesian neural network (Springenberg et al., NeurIPS 2016): scale-adapted SGHMC "
           "samples of a tanh network (3 layers of 50 units) and its noise level; mixture mean and std."),
+    Entry("arch2vec", f"{_P}.arch2vec:Arch2Vec",
+          "arch2vec (Yan et al., NeurIPS 2020): DNGO on the embedding of a GIN variational graph autoencoder "
+          "pre-trained on ``n_unlabelled`` unlabelled architectures and the training ones."),
     Entry("nao", f"{_P}.seminas:NAO",
           "The encoder-predictor-decoder of NAO (Luo et al., NeurIPS 2018) as a performance predictor."),
     Entry("seminas", f"{_P}.seminas:SemiNAS",

@@ -85,6 +85,8 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "bohamiann": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
     "nao": {"hidden": 8, "mlp_hidden": 4, "epochs": 2},
     "seminas": {"hidden": 8, "mlp_hidden": 4, "epochs": 2, "n_unlabelled": 10, "semi_epochs": 1},
+    "arch2vec": {"hidden": 8, "latent_dim": 4, "epochs": 2, "n_unlabelled": 10, "regressor_width": 8,
+                 "regressor_epochs": 3},
     "lgb": {"n_estimators": 20},
     "xgb": {"n_estimators": 20},
     "ngb": {"n_estimators": 20},

@@ -19,7 +19,7 @@ from naspred.testing import CHECKS, FAST_PARAMS, PredictorCheckError, check_pred
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # Proxies that neither packaged benchmark ships: read from NAS-Bench-Suite-Zero's nb201-cifar10 (data home).
-DATA_HOME_PROXIES = ("fisher", "flops", "grad_norm", "grasp", "params")
+DATA_HOME_PROXIES = ("epe_nas", "fisher", "flops", "grad_norm", "grasp", "l2_norm", "params", "plain", "zen")
 
 
 # Checks a registered predictor is known to fail, each tested on its own (strict xfail: a fix shows up).

@@ -158,12 +158,14 @@ def _cmd_proxies(args: argparse.Namespace) -> int:
 
 
 def add_proxies_parser(sub: Any) -> None:
+    from naspred.featurizers.zerocost.proxies import names as proxy_names
+
     proxies = sub.add_parser("proxies", help="compute zero-cost proxies on the networks of a benchmark's architectures")
     add_quiet(proxies)
     proxies.add_argument("target", help="registered name or path of a benchmark file")
     add_selectors(proxies)
-    proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): synflow, "
-                         "synflow_raw, params, flops, jacov, nwot, snip, grasp, fisher, grad_norm")
+    proxies.add_argument("--proxies", default="synflow", help="comma-separated proxies (default synflow): "
+                         f"{', '.join(proxy_names())}")
     proxies.add_argument("--archs", type=int, help="a random sample of this many architectures (default: all); "
                          "samples of one seed are nested, so a larger sample resumes a smaller one")
     proxies.add_argument("--seed", type=int, default=0, help="seed of the sample, the weights and the batch draw")

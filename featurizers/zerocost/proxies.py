@@ -16,6 +16,7 @@ and live training then compute it.
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -111,11 +112,15 @@ def names() -> list[str]:
 
 
 def _call(fn: Callable[..., float], inputs: bool) -> Callable[..., float]:
-    """``fn`` called as every proxy is: ``(net, data, *, input_shape, seed, device, inplace)``."""
+    """``fn`` called as every proxy is: ``(net, data, *, input_shape, seed, device, inplace)``; a data-free
+    proxy gets the seed where it draws something (zen's Gaussian weights and inputs)."""
+    seeded = "seed" in inspect.signature(fn).parameters
 
     def call(net: nn.Module, data: Any, *, input_shape: Sequence[int], seed: int, device: Any, inplace: bool) -> float:
         if inputs:
             return fn(net, data, seed=seed, device=device, inplace=inplace)
+        if seeded:
+            return fn(net, input_shape, device=device, inplace=inplace, seed=seed)
         return fn(net, input_shape, device=device, inplace=inplace)
 
     return call

@@ -193,6 +193,12 @@ SLOW_BECAUSE = {
     "nao": "an LSTM encoder-predictor-decoder trained by gradient descent",
     "seminas": "an LSTM encoder-predictor-decoder trained twice (before and after pseudo-labelling "
                "unlabelled architectures)",
+    "gates": "a gated graph network trained by gradient descent with a pairwise ranking loss (200 epochs)",
+    "sparse_gp": "a sparse Gaussian process whose inducing points and kernel are fitted by 200 Adam steps",
+    "gp_wl": "a Gaussian process on the Weisfeiler-Lehman graph kernel, its hyperparameters fitted on the "
+             "marginal likelihood",
+    "arch2vec": "a variational graph autoencoder pre-trained on unlabelled architectures, then a regressor on "
+                "its embedding",
 }
 #: marks the rows of the table that come from the earlier loop
 EARLIER = " †"

@@ -96,6 +96,7 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "sparse_gp": {"n_iter": 10},
     "lce": {"burn_in": 20, "n_steps": 40, "families": ("pow3", "log_power")},
     "lcsvr": {"n_search": 2},
+    "weight_sharing": {"epochs": 1},
     "lcnet": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
     **{f"omni{variant}": {"n_estimators": 20, "n_unlabelled": 10}
        for variant in ("", "_no_encoding", "_no_curve", "_no_zero_cost", "_encoding_only", "_curve_only",
@@ -274,9 +275,10 @@ def check_params(predictor: Any, data: CheckData | None = None) -> None:
 
 
 def check_not_fitted(predictor: Any, data: CheckData) -> None:
-    """Unfitted: NotFittedError where labelled architectures are needed, else predictions without fit."""
+    """Unfitted: NotFittedError where initialization trains something (labelled architectures, a supernet),
+    else predictions without fit."""
     model = data.fresh(predictor)
-    if not data.requirements.labelled:
+    if not (data.requirements.labelled or data.requirements.init_training):
         out = model.predict(data.test, data.test_info)
         assert np.shape(out) == (len(data.test),), f"predict without fit gave shape {np.shape(out)}"
         return
@@ -391,7 +393,11 @@ def check_oracle(predictor: Any, data: CheckData) -> None:
     n_train, n_test = len(data.train), len(data.test)
     oracle = data.oracle()
     model = data.fresh(predictor)
-    model.initialize(oracle, Budget(archs=n_train) if req.labelled else Budget(seconds=0))
+    if req.labelled:
+        budget = Budget(archs=n_train)
+    else:  # nothing to train, or its own training (a supernet) with no architecture trained to completion
+        budget = Budget(seconds=3600, archs=0) if req.init_training else Budget(seconds=0)
+    model.initialize(oracle, budget)
     spent = oracle.meters[-1].spent
     expected = n_train if req.labelled else 0
     assert spent["archs"] == expected and model.n_train_ == expected, (

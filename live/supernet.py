@@ -40,9 +40,8 @@ from naspred.live.mnist1d_data import NUM_CLASSES
 from naspred.live.nb201_1d import OPS, Cell1d, NB201Network1d
 from naspred.live.trainer import MNIST1DTrainer, evaluate, one_thread
 from naspred.params import Int, check
-from naspred.predictors.gcn import reestimate_batch_norm
-from naspred.predictors.neural import seeded_torch
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
+from naspred.torch_tools import reestimate_batch_norm, seeded_torch
 from torch import nn
 
 logger = logging.getLogger(__name__)
@@ -211,3 +210,11 @@ class MNIST1DSupernetTrainer:
         logger.info("trained the MNIST-1D supernet for %d epoch(s) in %.1f s: train loss %.4f", epochs,
                     time.perf_counter() - start, curve["train_loss"][-1])
         return MNIST1DOneShotModel(supernet, trainer, min(self.bn_signals, len(data.y_train)), seed, curve)
+
+
+def nb201_mnist1d_supernet(bn_signals: int = 500) -> MNIST1DSupernetTrainer:
+    """The supernet trainer of the packaged ``nb201-mnist1d`` benchmark: its network, data and optimiser
+    (:func:`naspred.benchmarks.nb201_mnist1d.protocol`), so that the scores stand in for its runs."""
+    from naspred.benchmarks.nb201_mnist1d import protocol
+
+    return MNIST1DSupernetTrainer.like(protocol(), bn_signals=bn_signals)

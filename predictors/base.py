@@ -114,7 +114,7 @@ class Predictor(Parameterised, RegressorMixin, BaseEstimator, ABC):
     Fitted state lives in attributes ending in ``_`` (``space_``, ``higher_is_better_``, ``n_train_``).
     """
 
-    #: family of the predictor: "model-based", "learning-curve", "zero-cost" or "hybrid"
+    #: family of the predictor: "model-based", "learning-curve", "zero-cost", "weight-sharing" or "hybrid"
     family: str = "model-based"
     #: whether :meth:`predict_dist` gives a standard deviation
     uncertainty: bool = False
@@ -343,7 +343,8 @@ class Predictor(Parameterised, RegressorMixin, BaseEstimator, ABC):
         return info
 
     def _check_fitted(self) -> None:
-        if self.requirements.labelled and not hasattr(self, "space_"):
+        req = self.requirements
+        if (req.labelled or req.init_training) and not hasattr(self, "space_"):
             raise NotFittedError(
                 f"{self._name} is not fitted yet: call fit(archs, y) or initialize(oracle, budget) before "
                 "predict or query"

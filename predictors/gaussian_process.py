@@ -37,7 +37,8 @@ from linear_operator.utils.errors import NanError, NotPSDError
 from naspred.errors import InvalidInputError
 from naspred.params import SEED, Boolean, Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
-from naspred.predictors.neural import Device, resolve_device, seeded_torch
+from naspred.predictors.neural import Device, resolve_device
+from naspred.torch_tools import seeded_torch
 from naspred.predictors.standardised import StandardisedRegressor, TargetScaler
 from scipy.stats import loguniform
 

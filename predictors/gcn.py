@@ -46,6 +46,7 @@ from naspred.predictors.ranking_losses import (
     linear_calibration,
 )
 from naspred.predictors.requirements import Requirements
+from naspred.torch_tools import reestimate_batch_norm
 from torch import nn
 
 Tensors = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
@@ -166,24 +167,6 @@ class BONASNet(nn.Module):
 
     def forward(self, propagation: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.embed(propagation, x)).squeeze(-1)
-
-
-def reestimate_batch_norm(net: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
-    """Replace the running statistics of every batch normalisation of ``net`` by those of the whole training set.
-
-    The running averages kept during training lag behind the weights; after a short training they can leave
-    every unit of a layer inactive at evaluation time, and the embedding constant.
-    """
-    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    momenta = [m.momentum for m in norms]
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None  # a cumulative average: one pass gives the statistics of the full batch
-    net.train()
-    net(*inputs)
-    net.eval()
-    for m, momentum in zip(norms, momenta, strict=True):
-        m.momentum = momentum
 
 
 class _GraphPredictor(EpochTrained):

@@ -7,7 +7,7 @@ to the target's scale. :class:`NeuralPredictor` declares, once, the parameters a
 (``batch_size``, ``random_state``, ``device``) and :class:`EpochTrained` the training block of those trained
 by epochs of Adam on minibatches (``epochs``, ``max_steps``, ``lr``; all but BOHAMIANN, which samples); each
 predictor declares its own parameters and changes these defaults (:func:`naspred.params.param`). Training runs
-inside :func:`seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global
+inside :func:`~naspred.torch_tools.seeded_torch`, which seeds PyTorch for the duration of the fit only and restores the global
 random state afterwards, so that ``random_state`` makes a fit reproducible without touching global state.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from naspred.predictors.encoded import ENCODING
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.requirements import Requirements
 from naspred.predictors.standardised import TargetScaler
+from naspred.torch_tools import seeded_torch
 
 #: the device types the neural predictors run on
 DEVICE_TYPES = ("cpu", "cuda")
@@ -71,17 +71,6 @@ def draw_seed(random_state: int | None) -> int:
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
     return int(random_state) % (2**31)
-
-
-@contextmanager
-def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
-    """Seed PyTorch's generators for the block; the global random state is restored on exit."""
-    devices = []
-    if device.type == "cuda":
-        devices = [device.index if device.index is not None else torch.cuda.current_device()]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator, drop_last: bool = False) -> list[np.ndarray]:

@@ -154,6 +154,10 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     _omni("omni_xgb",
           "OMNI with XGBoost in place of NGBoost (NASLib's ``omni_xgb`` settings); no standard deviation.",
           regressor="xgb"),
+    Entry("weight_sharing", f"{_P}.weight_sharing:WeightSharing",
+          "A one-shot supernet trained once with uniformly sampled paths (Li & Talwalkar 2019; NASLib's oneshot); "
+          "each architecture's loss with the shared weights is its score. Default: NB201 cells on MNIST-1D.",
+          defaults={"supernet": "naspred.live.supernet:nb201_mnist1d_supernet"}),
     Entry("plain_ngboost", f"{_P}.plain:PlainNGBoost",
           "``ngboost.NGBRegressor()`` with the package's defaults on OMNI's raw features, raw target."),
     Entry("plain_xgboost", f"{_P}.plain:PlainXGBoost",

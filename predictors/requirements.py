@@ -45,6 +45,8 @@ class Requirements:
     - ``every_epoch``: whether it reads every epoch ``1..fidelity`` of them (sums over epochs), not only the
       epochs recorded up to the fidelity.
     - ``labelled``: whether initialization must train architectures to completion and fit on them.
+    - ``init_training``: whether initialization trains something of its own (a weight-sharing supernet), so
+      that it needs an init budget and a fit before predicting though no labelled architecture.
     - ``encoding``: whether it needs an encoding of the architecture (it cannot run on an opaque space).
     - ``unlabelled``: how many unlabelled architectures (drawn, never trained) it uses at fit, 0 for none.
     - ``proxies``: precomputed zero-cost proxies it reads.
@@ -56,6 +58,7 @@ class Requirements:
     curve_metrics: tuple[str, ...] = ()
     every_epoch: bool = False
     labelled: bool = False
+    init_training: bool = False
     encoding: bool = False
     unlabelled: int = 0
     proxies: tuple[str, ...] = ()

@@ -48,7 +48,7 @@ def scale_adapted_sghmc(
     """Kept states ``(sample_steps // keep_every, P)`` of the chain started at ``theta`` ``(P,)``.
 
     Batches are passes over a new permutation of ``range(n)`` drawn from ``rng``; the injected noise is drawn
-    from PyTorch's generator (seed it, e.g. with :func:`~naspred.predictors.neural.seeded_torch`).
+    from PyTorch's generator (seed it, e.g. with :func:`~naspred.torch_tools.seeded_torch`).
     """
     theta = theta.detach().clone().requires_grad_(True)
     eps = float(np.sqrt(step_size))  # pybnn's convention: the update uses eps^2 = step_size

@@ -151,7 +151,7 @@ class WeightSharing(Predictor):
     @property
     def requirements(self) -> Requirements:
         """No labelled architecture (the supernet is trained instead), an architecture the supernet can run."""
-        return Requirements(encoding=True)
+        return Requirements(encoding=True, init_training=True)
 
     def initialize(self, oracle: Oracle, budget: Budget) -> None:
         """Train the supernet, as one training run of ``epochs`` epochs charged to the init budget."""

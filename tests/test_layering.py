@@ -1,4 +1,4 @@
-"""Data flows one way (shared/DESIGN.md): errors → params, registry → spaces → benchmarks → featurizers → oracles → predictors → evaluation → cli.
+"""Data flows one way (shared/DESIGN.md): errors → params, registry → spaces → benchmarks → featurizers → oracles → live → predictors → evaluation → cli.
 
 Every module of the package is parsed with :mod:`ast`; each ``naspred.<package>`` it names, in an import
 statement (at module level or inside a function) or in a lazy registry string such as
@@ -21,17 +21,18 @@ LAYERS = {
     "errors": 0,
     "params": 1,  # parameter declarations and constraints
     "registry": 1,  # the generic registry
+    "torch_tools": 1,  # PyTorch helpers: seeded blocks, batch-norm statistics
     "spaces": 2,
     "benchmarks": 3,
     "featurizers": 4,
     "oracles": 5,
-    "predictors": 6,
-    "evaluation": 7,
-    "testing": 7,  # check_predictor(): builds benchmarks, oracles and predictors, never an experiment
-    "search": 8,  # search/ live/ adapters/: consumers of the layers below
-    "live": 8,
-    "adapters": 8,
-    "cli": 9,
+    "live": 6,  # MNIST-1D training of NB201 cells: the live oracle's train_fn, the weight-sharing supernet
+    "predictors": 7,
+    "evaluation": 8,
+    "testing": 8,  # check_predictor(): builds benchmarks, oracles and predictors, never an experiment
+    "search": 9,  # search/ adapters/: consumers of the layers below
+    "adapters": 9,
+    "cli": 10,
 }
 
 #: (importing package, imported package) pairs allowed against the layers; none exist today

@@ -13,7 +13,7 @@ from naspred.live.nb201_1d import OPS, NB201Network1d
 from naspred.live.supernet import MNIST1DSupernetTrainer, NB201Supernet1d, UniformPaths
 from naspred.oracles.budget import Budget
 from naspred.oracles.simulated import SimulatedOracle
-from naspred.predictors.neural import seeded_torch
+from naspred.torch_tools import seeded_torch
 from naspred.predictors.weight_sharing import WeightSharing, resolve_supernet
 from naspred.spaces.nasbench201 import NB201Arch, NB201Space
 from naspred.testing import CHECKS, check_predictor

@@ -195,7 +195,8 @@ class NoSpace(LinearRegression):
     [
         (RandomSearch(predictor=None), "RandomSearch: predictor must be a naspred Predictor, got None"),
         (RandomSearch(predictor=RandomForest()), "RandomForest declares no hyperparameter_space\\(\\)"),
-        (RandomSearch(predictor=NoSpace()), "names 'depth', which is not one of its parameters \\['alpha', 'encoding'\\]"),
+        (RandomSearch(predictor=NoSpace()), "names 'depth', which is not one of its parameters \\['alpha', 'augment', 'encoding', 'max_isomorphs', "
+                                   "'predict_isomorphs'\\]"),
         (RandomSearch(predictor=SVR(), time_limit=0), "RandomSearch: time_limit must be a finite number > 0, got 0"),
         (RandomSearch(predictor=SVR(), n_folds=1), "n_folds must be an integer >= 2, got 1"),
         (RandomSearch(predictor=SVR(), max_trials=0), "max_trials must be an integer >= 1 or None, got 0"),

@@ -114,10 +114,11 @@ class LCNet(TargetCurve, BOHAMIANN):
     final_epoch : int or None
         The epoch of the final value (``t = 1``, >= 2); None takes the oracle's full schedule, recorded by
         :meth:`initialize` (give it when calling :meth:`fit` directly).
-    encoding, num_layers, layer_width, burn_in_steps, sample_steps, keep_every, step_size, momentum_decay,
+    encoding, num_layers, layer_width, burn_in_steps, sample_steps, keep_every, step_size, momentum_decay
+        As :class:`~naspred.predictors.bayesian_nn.BOHAMIANN`; batches are of curve points.
     weight_prior_std, noise_prior_mean, noise_prior_std, batch_size, random_state, device
-        As :class:`~naspred.predictors.bayesian_nn.BOHAMIANN`; batches are of curve points, and both noise levels
-        are those of the curve scaled to ``[0, 1]``.
+        As :class:`~naspred.predictors.bayesian_nn.BOHAMIANN`; both noise levels are those of the curve scaled
+        to ``[0, 1]``.
     """
 
     family = "hybrid"

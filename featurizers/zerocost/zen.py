@@ -3,7 +3,7 @@ NAS-Bench-Suite-Zero computes it (Krishnakumar et al., NeurIPS 2022; NASLib ``me
 
 Every convolution and linear weight is drawn from ``N(0, 1)`` (biases 0, BatchNorm scale 1 and shift 0); with
 ``x`` and ``e`` two batches of standard Gaussian inputs and ``f`` the feature map that enters the global
-average pooling, in training mode,
+average pooling, in training mode::
 
     zen = log(mean_n sum_{c,h,w} |f(x) - f(x + gamma * e)|) + sum_BN log(sqrt(mean_c running_var)),
 

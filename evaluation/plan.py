@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from naspred.benchmarks.base import Benchmark
-from naspred.errors import InvalidInputError
+from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget, check_trial_count
 from naspred.evaluation.splits import CanonicalIndex
 from naspred.evaluation.trial import IndexedOracle, TrialTask
@@ -66,6 +66,23 @@ def _skip_reason(predictor: object, benchmark: Benchmark) -> str | None:
     missing = [p for p in req.proxies if p not in benchmark.proxies]
     if missing:
         return f"reads proxies {missing}; benchmark {benchmark.name!r} has {benchmark.proxies or 'none'}"
+    return _unencodable(req, benchmark)
+
+
+def _unencodable(req: Requirements, benchmark: Benchmark) -> str | None:
+    """Why an architecture encoding ``req`` reads is not defined on the benchmark's space (tried on one of its
+    architectures), or None where every one is."""
+    from naspred.featurizers.encoder import ArchitectureEncoder
+    from naspred.featurizers.registry import FEATURIZERS
+
+    for name in req.featurizers:
+        entry = FEATURIZERS.entry(name)
+        if not issubclass(entry.load(), ArchitectureEncoder) or not len(benchmark.archs):
+            continue  # learning-curve features read curves, checked above
+        try:
+            entry.build("featurizer", {"space": benchmark.space}).fit_transform(list(benchmark.archs[:1]))
+        except (InvalidInputError, InvalidArchitectureError) as err:
+            return f"reads the {name!r} encoding, which is not defined on space {benchmark.space.name!r}: {err}"
     return None
 
 

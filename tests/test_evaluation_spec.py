@@ -124,3 +124,30 @@ def test_every_split_names_its_protocol_and_result_rows_carry_it(split, protocol
                      experiment_seed=0, test_size=200, split=spec.fixed_split())
     # in the row, not in the trial's identity: the keys of trials run before the protocol was recorded still hold
     assert empty_row(task)["protocol"] == protocol and "protocol" not in task.identity()
+
+
+def test_an_encoding_the_space_lacks_is_skipped_at_plan_time(tmp_path):
+    """On TransNAS-Bench-101 macro (no cell graph, no operation list) the encoding predictors are left out when
+    the sweep is planned, each with the reason, and a predictor reading no encoding still runs."""
+    import json
+
+    import numpy as np
+
+    from naspred.benchmarks.suite_zero import load_path
+    from naspred.spaces import get as get_space
+    from naspred.evaluation.plan import make_plan
+
+    entry = {"val_accuracy": 50.0, "params": {"score": 1.0, "time": 0.1}}
+    space = get_space("tnb101-macro")
+    rng = np.random.default_rng(0)
+    keys = sorted({str((*m, *(0,) * (6 - len(m)))) for m in (space.sample(rng).modules for _ in range(20))})[:4]
+    path = tmp_path / "zc_transbench101_macro.json"
+    path.write_text(json.dumps({"jigsaw": {k: {**entry, "val_accuracy": 50.0 + i} for i, k in enumerate(keys)}}))
+    bench = load_path(path)
+    spec = ExperimentSpec(str(path), ["lgb", "gcn", "params"], train_sizes=[2], trials=1, test_size=2, top_k=[2])
+    plan = make_plan(spec, bench)
+    reasons = {s.predictor: s.reason for s in plan.skipped}
+    assert set(reasons) == {"lgb", "gcn"}
+    assert "'adjacency_one_hot' encoding, which is not defined on space 'tnb101-macro'" in reasons["lgb"]
+    assert "'gcn' encoding" in reasons["gcn"]
+    assert {t.predictor.name for t in plan.tasks} == {"params"}

@@ -46,6 +46,7 @@ from naspred.featurizers.graph import node_vocabulary
 from naspred.params import Int, Options, Real, param
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.neural import EpochTrained, adam, count_steps, epoch_batches
+from naspred.predictors.ranking_losses import linear_calibration
 from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
 from torch import nn
@@ -258,7 +259,8 @@ class GATES(EpochTrained):
         # trained in float32, evaluated in float64: a prediction does not depend on the batch it is in
         self.network_ = net.double().eval()
         with torch.no_grad():
-            self.calibration_ = calibration(self._scores(graphs.double()), z)
+            intercept, slope = linear_calibration(self._scores(graphs.double()), z)
+            self.calibration_ = (float(intercept), float(slope))
 
     def _rank(self, net: GatesNet, graphs: GatesGraphs, z: np.ndarray, rng: np.random.Generator) -> None:
         """Adam on the hinge ranking loss of the pairs drawn in each minibatch."""
@@ -286,12 +288,3 @@ class GATES(EpochTrained):
     def _infer(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray | None]:
         intercept, slope = self.calibration_
         return intercept + slope * self._scores(self._graphs(archs, info).double()), None
-
-
-def calibration(scores: np.ndarray, z: np.ndarray) -> tuple[float, float]:
-    """Intercept and slope of the least-squares line of ``z`` on ``scores`` (slope 0 for constant scores)."""
-    spread = float(scores.var())
-    if spread <= 0.0:
-        return float(z.mean()), 0.0
-    slope = float(np.mean((scores - scores.mean()) * (z - z.mean()))) / spread
-    return float(z.mean() - slope * scores.mean()), slope

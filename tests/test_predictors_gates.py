@@ -16,11 +16,11 @@ from naspred.featurizers.graph import node_vocabulary
 from naspred.predictors import ArchInfo
 from naspred.predictors.gates import (
     GATES,
-    calibration,
     cell_graphs,
     node_graphs,
     ranked_pairs,
 )
+from naspred.predictors.ranking_losses import linear_calibration
 from naspred.spaces import get as get_space
 from scipy.stats import kendalltau
 
@@ -89,10 +89,10 @@ def test_ranked_pairs_put_the_better_first_skip_ties_and_respect_the_limit():
 def test_calibration_is_the_least_squares_line():
     scores = np.array([1.0, 2.0, 4.0, 5.0])
     z = np.array([0.0, 1.0, 1.0, 3.0])
-    intercept, slope = calibration(scores, z)
+    intercept, slope = linear_calibration(scores, z)
     expected = np.polyfit(scores, z, 1)
     assert slope == pytest.approx(expected[0]) and intercept == pytest.approx(expected[1])
-    assert calibration(np.ones(3), z[:3]) == (pytest.approx(z[:3].mean()), 0.0)
+    assert linear_calibration(np.ones(3), z[:3]) == (pytest.approx(z[:3].mean()), 0.0)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -40,15 +40,14 @@ from naspred.params import Int, Options, Real, param
 from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.info import ArchInfo
 from naspred.predictors.mlp import MLP
-from naspred.predictors.neural import ENCODING, NeuralPredictor, OnEncoding, minibatches
+from naspred.predictors.neural import ENCODING, NeuralPredictor, OnEncoding
 from naspred.predictors.ranking_losses import LOSSES, is_ranking
+from naspred.predictors.sghmc import gaussian_potential, scale_adapted_sghmc
 
 #: architectures evaluated at once by all the kept networks of BOHAMIANN
 PREDICT_CHUNK = 2048
 #: BOHAMIANN's initial noise variance (of the standardised target), as ``pybnn``
 INITIAL_NOISE = 1e-3
-#: added to BOHAMIANN's gradient second-moment estimate ``v`` before its inverse square root is taken
-SECOND_MOMENT_FLOOR = 1.0
 
 
 class DNGO(MLP):
@@ -204,48 +203,18 @@ class BOHAMIANN(OnEncoding, NeuralPredictor):
         device = self.device_
         x = torch.as_tensor(self._encode(archs, info), dtype=torch.float64, device=device)
         zt = torch.as_tensor(z, dtype=torch.float64, device=device)
-        n = x.shape[0]
         shapes = tanh_network_shapes(x.shape[1], self.num_layers, self.layer_width)
-        theta = self._initial_theta(shapes, device).requires_grad_(True)
-        n_weights = theta.shape[0] - 1
-        prior_precision = 1.0 / self.weight_prior_std**2
-        noise_prior_centre = float(np.log(self.noise_prior_mean))
-        noise_prior_precision = 1.0 / self.noise_prior_std**2
-        eps = float(np.sqrt(self.step_size))  # pybnn's convention: the update uses eps^2 = step_size
-        decay = float(self.momentum_decay)
-        tau = torch.ones_like(theta.detach())
-        g = torch.ones_like(tau)
-        v = torch.ones_like(tau)
-        momentum = torch.zeros_like(tau)
-        kept = []
-        total = self.burn_in_steps + self.sample_steps
-        batches: list[np.ndarray] = []
-        for step in range(1, total + 1):
-            if not batches:
-                batches = minibatches(n, self.batch_size, rng)[::-1]
-            idx = torch.as_tensor(batches.pop(), device=device)
-            mean = flat_forward(theta.unsqueeze(0), x[idx], shapes)[0]
-            log_var = theta[-1]
-            nll = 0.5 * ((zt[idx] - mean) ** 2 * torch.exp(-log_var) + log_var).mean()
-            prior = 0.5 * prior_precision * theta[:n_weights].pow(2).sum()
-            prior = prior + 0.5 * noise_prior_precision * (log_var - noise_prior_centre) ** 2
-            potential = nll + prior / n  # times n below: the whole-data negative log posterior
-            (grad,) = torch.autograd.grad(potential, theta)
-            with torch.no_grad():
-                grad = grad * n
-                if step <= self.burn_in_steps:
-                    r = 1.0 / (tau + 1.0)
-                    tau.add_(1.0 - tau * g * g / v)
-                    g.mul_(1.0 - r).add_(r * grad)
-                    v.mul_(1.0 - r).add_(r * grad * grad)
-                inv_sqrt_v = 1.0 / torch.sqrt(v + SECOND_MOMENT_FLOOR)
-                noise_var = torch.clamp(2.0 * eps**2 * decay * inv_sqrt_v - eps**4, min=1e-16)
-                kick = torch.randn_like(momentum) * noise_var.sqrt()
-                momentum.add_(-(eps**2) * inv_sqrt_v * grad - decay * momentum + kick)
-                theta.add_(momentum)
-            if step > self.burn_in_steps and (step - self.burn_in_steps) % self.keep_every == 0:
-                kept.append(theta.detach().clone())
-        samples = torch.stack(kept)
+
+        def mean(theta: torch.Tensor, batch: torch.Tensor) -> torch.Tensor:
+            return flat_forward(theta.unsqueeze(0), x[batch], shapes)[0]
+
+        potential = gaussian_potential(mean, zt, weight_prior_std=self.weight_prior_std,
+                                       noise_prior_mean=self.noise_prior_mean, noise_prior_std=self.noise_prior_std)
+        samples = scale_adapted_sghmc(
+            potential, self._initial_theta(shapes, device), x.shape[0], batch_size=self.batch_size,
+            burn_in_steps=self.burn_in_steps, sample_steps=self.sample_steps, keep_every=self.keep_every,
+            step_size=self.step_size, momentum_decay=self.momentum_decay, rng=rng,
+        )
         if not torch.isfinite(samples).all() or not torch.isfinite(torch.exp(samples[:, -1])).all():
             raise TrainingError(
                 f"{self._name}: the sampler diverged (non-finite weights or noise level); lower step_size "

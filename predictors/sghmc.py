@@ -11,7 +11,7 @@ preconditioner (eq. 10)::
     r <- r - eps^2 v^-1/2 grad U - m r + N(0, 2 eps^2 m v^-1/2 - eps^4),   theta <- theta + r
 
 with ``eps^2`` the step size (``pybnn``'s convention) and ``m`` the momentum decay. ``v + 1`` stands in for ``v``
-(:data:`~naspred.predictors.bayesian_nn.SECOND_MOMENT_FLOOR`; see :mod:`naspred.predictors.bayesian_nn` for
+(:data:`SECOND_MOMENT_FLOOR`; see :mod:`naspred.predictors.bayesian_nn` for
 why). After burn-in every ``keep_every``-th of ``sample_steps`` states is kept.
 """
 

@@ -285,18 +285,8 @@ class SemiNAS(NAO):
         space = info.space
         if info.unlabelled:
             return space.validate_many([space.parse(a) if isinstance(a, str) else a for a in info.unlabelled])
-        seen = {space.canonical(a) for a in archs}
-        out: list[Any] = []
-        attempts = 0
-        limit = 50 * max(self.n_unlabelled, 1)
-        while len(out) < self.n_unlabelled and attempts < limit:
-            attempts += 1
-            arch = space.sample(rng)
-            key = space.canonical(arch)
-            if key not in seen:
-                seen.add(key)
-                out.append(arch)
-        return out
+        return space.sample_distinct(self.n_unlabelled, rng, exclude={space.canonical(a) for a in archs},
+                                     max_draws=50 * max(self.n_unlabelled, 1))
 
     def _train(self, archs: list[Any], z: np.ndarray, info: ArchInfo, rng: np.random.Generator) -> None:
         seqs, optimizer = self._prepare(archs, info)

@@ -243,9 +243,13 @@ def header_lines(df, command: str, measured: str) -> list[str]:
         lines += [f"Rows of {names}: {SOURCES['engine']}, finished {span}; machine: {measured}.", ""]
     if (df.source == "loop").any():
         lines += [f"Rows marked{EARLIER}: from the earlier run, {SOURCES['loop']}.", ""]
+    engine = list(dict.fromkeys(df.predictor[df.source == "engine"]))
+    if engine:  # the rows come from several invocations: one command that gives every engine row
+        command = f"{command} --predictors {','.join(engine)}"
     return lines + [
-        "Command (from the repository root; without `--predictors` it runs the baselines and every model-based "
-        "predictor):",
+        "Command for the rows measured through run_experiment (from the repository root; without "
+        "`--predictors` it runs the baselines and every model-based predictor; `--work` only moves the results "
+        "folders):",
         "",
         "```",
         command,
@@ -419,10 +423,6 @@ def main() -> None:
     measured = machine(args.workers, ran, load, args.out.with_suffix(".md"))
     rows = merge(args.out.with_suffix(".csv"), new)
     command = f"NASPRED_DATA=../shared/data python perf/predictors.py --trials {args.trials} --workers {args.workers}"
-    if args.predictors:
-        command += f" --predictors {args.predictors}"
-    if args.work != WORK:
-        command += f" --work {args.work}"
     summarise(rows, args.out.with_suffix(".md"), command, measured)
 
 

@@ -28,7 +28,9 @@ learning curve, no zero-cost proxy, each feature group alone. The SemiNAS varian
 replaces NGBoost by :class:`~naspred.predictors.seminas.SemiNAS` (Luo et al., NeurIPS 2020), which reads
 the architecture only and pseudo-labels unlabelled architectures; the learning-curve and proxy features
 enter through the linear start, and SemiNAS fits its residual (unlabelled architectures need no curve or
-proxy for that). The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
+proxy for that). The GATES variant (``regressor="gates"``) fits
+:class:`~naspred.predictors.gates.GATES` (Ning et al., ECCV 2020) to that residual the same way: the curve and
+proxy through the linear start, the architecture graph through GATES, trained with its pairwise ranking loss. The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
 :class:`~naspred.predictors.boosting.XGBoost`'s model with NASLib's settings (500 rounds of depth-6 trees at
 learning rate 0.3) on the same features in place of NGBoost, and has no standard deviation.
 """
@@ -71,7 +73,9 @@ CURVE_FEATURES: dict[str, tuple[str, str]] = {
 #: the curve feature that follows the benchmark (SoTL-E, else the target's own curve)
 AUTO_CURVE = "auto"
 
-REGRESSORS: tuple[str, ...] = ("ngboost", "seminas", "xgb")
+REGRESSORS: tuple[str, ...] = ("ngboost", "seminas", "xgb", "gates")
+#: the regressors that read the architecture graph only and fit the residual of the linear start
+GRAPH_REGRESSORS: tuple[str, ...] = ("seminas", "gates")
 NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
 
 
@@ -219,9 +223,11 @@ class OMNI(NGBoost):
         deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
     linear_start : bool
         Boost from a least-squares line on the scalar features (see the module docstring).
-    regressor : {"ngboost", "seminas", "xgb"}
+    regressor : {"ngboost", "seminas", "xgb", "gates"}
         The model fitted after the linear start (``"xgb"``: XGBoost with NASLib's ``omni_xgb`` settings, seeded
-        by ``random_state``; NGBoost's own parameters below do not apply to it, nor a standard deviation).
+        by ``random_state``; NGBoost's own parameters below do not apply to it, nor a standard deviation;
+        ``"seminas"`` and ``"gates"``: a graph predictor with its defaults on the architecture alone, fitted to
+        the residual of the linear start, the curve and proxy entering through the linear start).
     n_unlabelled, seminas_epochs : int
         Unlabelled architectures and training epochs (before and again after pseudo-labelling) of SemiNAS.
     min_samples_leaf : int, "auto" or None
@@ -256,8 +262,8 @@ class OMNI(NGBoost):
 
     @property
     def uncertainty(self) -> bool:  # type: ignore[override]
-        """Whether ``predict_dist`` gives a standard deviation: with NGBoost and SemiNAS, not with XGBoost."""
-        return self.regressor != "xgb"
+        """Whether ``predict_dist`` gives a standard deviation: with NGBoost and SemiNAS, not with XGBoost or GATES."""
+        return self.regressor not in ("xgb", "gates")
 
     # -- parameters ------------------------------------------------------------------------------------
     def validate_params(self) -> None:
@@ -272,15 +278,15 @@ class OMNI(NGBoost):
         groups = self.feature_groups()
         if not self.proxy:
             raise InvalidInputError(f"{who}: proxy must be a proxy name, got {self.proxy!r}")
-        if self.regressor == "seminas":
+        if self.regressor in GRAPH_REGRESSORS:
             if "encoding" not in groups:
                 raise InvalidInputError(
-                    f"{who}: the SemiNAS regressor reads the architecture; keep 'encoding' in features"
+                    f"{who}: the {self.regressor!r} regressor reads the architecture; keep 'encoding' in features"
                 )
             if not self.linear_start and len(groups) > 1:
                 raise InvalidInputError(
-                    f"{who}: with regressor='seminas' the curve and proxy features enter through the linear start; "
-                    "set linear_start=True or features=('encoding',)"
+                    f"{who}: with regressor={self.regressor!r} the curve and proxy features enter through the linear "
+                    "start; set linear_start=True or features=('encoding',)"
                 )
 
     def feature_groups(self) -> tuple[str, ...]:
@@ -297,7 +303,7 @@ class OMNI(NGBoost):
             return candidates
         kept = tuple(
             g for g in candidates
-            if not (g == "encoding" and supply.opaque and self.regressor != "seminas")
+            if not (g == "encoding" and supply.opaque and self.regressor not in GRAPH_REGRESSORS)
             and not (g == "proxy" and self.proxy not in supply.proxies)
             and not (g == "curve" and self.curve == AUTO_CURVE and self._auto_metric(supply) is None)
         )
@@ -343,16 +349,16 @@ class OMNI(NGBoost):
         curve = "curve" in groups
         metrics = tuple(dict.fromkeys(curve_feature(c, self._name)[0] for c in self._curves())) if curve else ()
         every_epoch = curve and any(curve_feature(c, self._name)[1] != "last" for c in self._curves())
-        semi = self.regressor == "seminas"
-        featurizers = ("gcn",) if semi else (self._encodings() if "encoding" in groups else ())
+        graph = self.regressor in GRAPH_REGRESSORS
+        featurizers = ("gcn",) if graph else (self._encodings() if "encoding" in groups else ())
         return Requirements(
             featurizers=featurizers,
             fidelity=self.fidelity if curve else None,
             curve_metrics=metrics,
             every_epoch=every_epoch,
             labelled=True,
-            encoding=semi or "encoding" in groups,
-            unlabelled=self.n_unlabelled if semi else 0,
+            encoding=graph or "encoding" in groups,
+            unlabelled=self.n_unlabelled if self.regressor == "seminas" else 0,
             proxies=(self.proxy,) if "proxy" in groups else (),
             min_labelled=2,
         )
@@ -414,8 +420,8 @@ class OMNI(NGBoost):
         self.start_coef_ = coef
         logger.debug("%s: linear start %s on %s", self._name, np.round(coef, 4).tolist(), self.feature_names_)
         residual = target - self._start(z)
-        if regressor == "seminas":
-            self.model_ = self._fit_seminas(archs, residual, info)
+        if regressor in GRAPH_REGRESSORS:
+            self.model_ = self._fit_graph(archs, residual, info)
             return
         if regressor == "xgb":
             self.model_ = XGBoost(random_state=self.random_state)._make_model().fit(
@@ -430,20 +436,25 @@ class OMNI(NGBoost):
             model.Base.set_params(min_samples_leaf=leaf, min_samples_split=2 * leaf)
         self.model_ = model.fit(self._design(archs, info, scalars), residual)
 
-    def _fit_seminas(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
+    def _fit_graph(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
+        """The graph regressor fitted to the residual of the linear start, from the architecture alone."""
+        plain = ArchInfo(space=info.space, higher_is_better=True, unlabelled=info.unlabelled)
+        if self.regressor == "gates":
+            from naspred.predictors.gates import GATES
+
+            return GATES(random_state=self.random_state).fit(archs, residual, plain)
         from naspred.predictors.seminas import SemiNAS
 
         epochs = self.seminas_epochs
         model = SemiNAS(
             n_unlabelled=self.n_unlabelled, epochs=epochs, semi_epochs=epochs, random_state=self.random_state
         )
-        plain = ArchInfo(space=info.space, higher_is_better=True, unlabelled=info.unlabelled)
         return model.fit(archs, residual, plain)
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
         scalars, _ = self._scalars(len(archs), info, self.groups_)
         start = self._start(self.normaliser_.transform(scalars))
-        if self.regressor_ == "seminas":
+        if self.regressor_ in GRAPH_REGRESSORS:
             out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
             loc, scale = out.mean, (out.std if out.std is not None else np.zeros(len(archs)))
         elif self.regressor_ == "xgb":  # no distribution: the mean only (uncertainty is False)

@@ -154,6 +154,9 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     _omni("omni_xgb",
           "OMNI with XGBoost in place of NGBoost (NASLib's ``omni_xgb`` settings); no standard deviation.",
           regressor="xgb"),
+    _omni("omni_gates",
+          "OMNI with GATES (Ning et al., ECCV 2020) fitted to the residual of the linear start on the curve and "
+          "proxy; no standard deviation.", regressor="gates"),
     Entry("weight_sharing", f"{_P}.weight_sharing:WeightSharing",
           "A one-shot supernet trained once with uniformly sampled paths (Li & Talwalkar 2019; NASLib's oneshot); "
           "each architecture's loss with the shared weights is its score. Default: NB201 cells on MNIST-1D.",

@@ -168,6 +168,19 @@ def test_semi_supervised_variant_uses_unlabelled_architectures(split):
     assert kendalltau(pred.mean, y["test"]).statistic > 0.6
 
 
+def test_gates_variant_fits_the_residual_of_the_linear_start(split):
+    archs, y, info = split
+    model = predictors.get("omni_gates", random_state=0, curve="val_accuracy")
+    assert model.requirements.featurizers == ("gcn",) and model.requirements.unlabelled == 0
+    assert not model.uncertainty
+    model.fit(archs["train"][:40], y["train"][:40], info["train"].subset(range(40)))
+    assert type(model.model_).__name__ == "GATES"
+    pred = model.predict_dist(archs["test"], info["test"])
+    assert np.isfinite(pred.mean).all()
+    # the linear start on the curve and proxy carries the ranking; GATES fits what it leaves
+    assert kendalltau(pred.mean, y["test"]).statistic > 0.6
+
+
 # -- ablations by parameter and by name -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "proxies", "fidelity", "featurizers"),
@@ -264,6 +277,8 @@ def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
         ({"sotle_window": 0}, "sotle_window must be an integer >= 1"),
         ({"regressor": "seminas", "features": ("curve", "proxy")}, "reads the architecture"),
         ({"regressor": "seminas", "linear_start": False}, "enter through the linear start"),
+        ({"regressor": "gates", "features": ("curve", "proxy")}, "'gates' regressor reads the architecture"),
+        ({"regressor": "gates", "linear_start": False}, "enter through the linear start"),
         ({"min_samples_leaf": "big"}, "min_samples_leaf must be an integer >= 1"),
         ({"without": ("curve", "accuracy")}, "unknown feature group 'accuracy'"),
         ({"without": ("encoding", "curve", "proxy")}, "without leaves no feature group"),

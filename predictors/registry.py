@@ -84,6 +84,10 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
     Entry("gates", f"{_P}.gates:GATES",
           "GATES (Ning et al., ECCV 2020): operations gate the information flowing over the architecture graph; "
           "trained with a pairwise hinge ranking loss (the authors' NAS-Bench-201 settings)."),
+    Entry("nnformer", f"{_P}.nnformer:NNFormer",
+          "NN-Former (Xu et al., CVPR 2025): a transformer over the operations of the architecture graph, each "
+          "attending to its predecessors, successors and siblings, with GIN-style aggregation in its feed-forward "
+          "networks."),
     Entry("dngo", f"{_P}.bayesian_nn:DNGO",
           "DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian "
           "linear regression, whose evidence-maximised posterior gives the mean and standard deviation."),

@@ -23,7 +23,7 @@ from naspred.benchmarks.base import Benchmark
 from naspred.errors import InvalidArchitectureError, InvalidInputError
 from naspred.evaluation.spec import ExperimentSpec, InitBudget, PredictorSpec, QueryBudget, check_trial_count
 from naspred.evaluation.splits import CanonicalIndex
-from naspred.evaluation.trial import IndexedOracle, TrialTask
+from naspred.evaluation.trial import IndexedOracle, TrialTask, bought_fidelity, schedule_length
 from naspred.predictors.registry import checked as get_predictor
 from naspred.predictors.requirements import Requirements, Supply
 
@@ -46,10 +46,6 @@ class Plan:
     tasks: tuple[TrialTask, ...]
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = field(default=())
-
-
-def _full_epochs(benchmark: Benchmark) -> int:
-    return max((c.length for c in benchmark.curves.values()), default=0) or 1
 
 
 def _skip_reason(predictor: object, benchmark: Benchmark) -> str | None:
@@ -116,7 +112,9 @@ def _axes(
     has_fidelity = "fidelity" in predictor.get_params() and req.uses_curves  # type: ignore[attr-defined]
     queries: list[QueryBudget] = []
     if has_fidelity:
-        queries += [QueryBudget("epochs", f) for f in spec.fidelities or _fitted_fidelity(pspec, req, full_epochs)]
+        # budgets in seconds alone: each buys its own fidelity (_bought_fidelities), the default one is not added
+        default = () if spec.query_seconds and req.query_cost else _fitted_fidelity(pspec, req, full_epochs)
+        queries += [QueryBudget("epochs", f) for f in spec.fidelities or default]
         too_long = [f for f in spec.fidelities if f >= full_epochs]
         if too_long:
             raise InvalidInputError(
@@ -148,16 +146,46 @@ def _fitted_fidelity(pspec: PredictorSpec, req: Requirements, full_epochs: int) 
     return (max(1, full_epochs // 2),)
 
 
+def _bought_fidelities(
+    pspec: PredictorSpec, predictor: object, benchmark: Benchmark, oracle: IndexedOracle, queries: list[QueryBudget],
+    full_epochs: int, skipped: list[Skipped],
+) -> tuple[list[QueryBudget], dict[QueryBudget, int]]:
+    """The fidelity each query budget in seconds buys a predictor with a ``fidelity`` parameter, on all the
+    benchmark's architectures (:func:`~naspred.evaluation.trial.bought_fidelity`; each trial buys again on its
+    own test architectures). A budget that buys no epoch is skipped; other queries pass."""
+    req = predictor.requirements  # type: ignore[attr-defined]
+    seconds = [q for q in queries if q.unit == "seconds"]
+    if not seconds or not req.uses_curves or "fidelity" not in predictor.get_params():  # type: ignore[attr-defined]
+        return queries, {}
+    kept, bought = [], {}
+    for query in queries:
+        if query.unit != "seconds":
+            kept.append(query)
+            continue
+        epochs = bought_fidelity(query.value, oracle, benchmark.archs, req.proxies, full_epochs)
+        if epochs < 1:
+            reason = (f"{query.value:g} s per architecture buys no epoch of partial training (a mean epoch takes "
+                      f"{np.mean([oracle.epoch_seconds(a) for a in benchmark.archs]):.3g} s)")
+            logger.info("skipping %s at %g s per architecture: %s", pspec.label, query.value, reason)
+            skipped.append(Skipped(f"{pspec.label} at {query.value:g} s per architecture", reason))
+            continue
+        kept.append(query)
+        bought[query] = epochs
+    return kept, bought
+
+
 def _recorded_queries(
-    pspec: PredictorSpec, predictor: object, benchmark: Benchmark, queries: list[QueryBudget], skipped: list[Skipped]
+    pspec: PredictorSpec, predictor: object, benchmark: Benchmark, queries: list[QueryBudget], skipped: list[Skipped],
+    bought: dict[QueryBudget, int] | None = None,
 ) -> list[QueryBudget]:
-    """``queries`` less the fidelities at which the curves the predictor reads are not recorded (each skipped)."""
+    """``queries`` less the fidelities at which the curves the predictor reads are not recorded (each skipped);
+    ``bought``: the fidelity of a query budget in seconds (else the predictor's own)."""
     req = predictor.requirements  # type: ignore[attr-defined]
     if not req.uses_curves:
         return queries
     kept = []
     for query in queries:
-        fidelity = int(query.value) if query.unit == "epochs" else req.fidelity
+        fidelity = int(query.value) if query.unit == "epochs" else (bought or {}).get(query, req.fidelity)
         reason = _unrecorded(req, benchmark, fidelity)
         if reason is None:
             kept.append(query)
@@ -210,8 +238,8 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
     """Validate ``spec`` against ``benchmark`` and list its trials (trial-major order)."""
     index = index if index is not None else CanonicalIndex.of(benchmark)
     _check_sizes(spec, benchmark, index)
-    full_epochs = _full_epochs(benchmark)
-    per_predictor: list[tuple[PredictorSpec, list[InitBudget], list[QueryBudget]]] = []
+    full_epochs = schedule_length(benchmark)
+    per_predictor: list[tuple[PredictorSpec, list[InitBudget], list[QueryBudget], dict[QueryBudget, int]]] = []
     skipped: list[Skipped] = []
     oracle = IndexedOracle(benchmark, index, (), seed=0)
     supply = Supply.of_oracle(oracle)
@@ -225,9 +253,13 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
             skipped.append(Skipped(pspec.label, reason))
             continue
         inits, queries = _axes(spec, pspec, predictor, full_epochs)
-        queries = _recorded_queries(pspec, predictor, benchmark, queries, skipped)
+        queries, bought = _bought_fidelities(pspec, predictor, benchmark, oracle, queries, full_epochs, skipped)
+        queries = _recorded_queries(pspec, predictor, benchmark, queries, skipped, bought)
         if not queries:
             continue
+        if bought:
+            notes.append(f"{pspec.label}: " + "; ".join(f"{q.value:g} s per architecture buys {f} epoch(s)"
+                                                         for q, f in bought.items() if q in queries))
         notes.append(f"{pspec.label} reads {_reads(predictor.requirements)}")
         if not spec.fidelities and [q.value for q in queries if q.unit == "epochs"]:
             notes.append(
@@ -235,14 +267,15 @@ def make_plan(spec: ExperimentSpec, benchmark: Benchmark, index: CanonicalIndex 
                 f"benchmark's {full_epochs}-epoch schedule; queried at {queries[0].value:g} epochs, half of it "
                 "(--fidelities chooses)"
             )
-        per_predictor.append((pspec, inits, queries))
-    per_trial = sum(len(inits) * len(queries) for _, inits, queries in per_predictor)
+        per_predictor.append((pspec, inits, queries, bought))
+    per_trial = sum(len(inits) * len(queries) for _, inits, queries, _ in per_predictor)
     check_trial_count(spec.trials * per_trial, f"{spec.trials:,} trials x {per_trial:,} predictor-budget cells")
     split = spec.fixed_split()
     tasks = [
-        TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k, split)
+        TrialTask(spec.benchmark_key, pspec, init, query, trial, spec.seed, spec.test_size, spec.top_k, split,
+                  bought.get(query))
         for trial in range(spec.trials)
-        for pspec, inits, queries in per_predictor
+        for pspec, inits, queries, bought in per_predictor
         for init in inits
         for query in queries
         if pspec.trials is None or trial < pspec.trials

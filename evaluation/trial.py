@@ -15,7 +15,7 @@ import math
 import os
 import socket
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,9 @@ class TrialTask:
     #: a fixed split (test rows and nested training sets per trial) the predictor is fitted on; None: the
     #: predictor draws its training set from the trial's oracle under the init budget
     split: FixedSplit | None = None
+    #: the fidelity a query budget in seconds buys the predictor on all the benchmark's architectures (set by the
+    #: plan; the trial buys again on its own test architectures, :func:`bought_fidelity`); None: the predictor's own
+    fidelity: int | None = None
 
     @property
     def seed(self) -> int:
@@ -136,7 +139,8 @@ class IndexedOracle(SimulatedOracle):
 def configure(task: TrialTask) -> Any:
     """The predictor of ``task``: its parameters, the trial's fidelity and, unless given, its seed.
 
-    A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity; one with
+    A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity (or the fidelity
+    a budget in seconds buys, :attr:`TrialTask.fidelity`); one with
     a ``random_state`` parameter the trial seed, unless the spec sets it (modulo 2**31 - 1, and 2**31 on a
     fixed split, as the OMNI ablation seeded its predictors, or the predictor's ``seed_modulus``).
     """
@@ -144,10 +148,33 @@ def configure(task: TrialTask) -> Any:
     params = predictor.get_params()
     if task.query.unit == "epochs" and "fidelity" in params:
         predictor.set_params(fidelity=int(task.query.value))
+    elif task.fidelity is not None and "fidelity" in params:
+        predictor.set_params(fidelity=task.fidelity)
     if "random_state" in params and "random_state" not in task.predictor.params:
         modulus = getattr(predictor, "seed_modulus", 2**31) if task.split is not None else 2**31 - 1
         predictor.set_params(random_state=task.seed % modulus)
     return predictor
+
+
+def schedule_length(benchmark: Benchmark) -> int:
+    """The length of the benchmark's training schedule: its longest learning curve (1 where it records none)."""
+    return max((c.length for c in benchmark.curves.values()), default=0) or 1
+
+
+def bought_fidelity(seconds: float, oracle: SimulatedOracle, archs: Sequence[Any], proxies: Sequence[str],
+                    full_epochs: int) -> int:
+    """The most epochs of partial training, short of ``full_epochs``, that a query budget of ``seconds`` per
+    architecture pays for on ``archs`` as the oracle charges them (their recorded epoch times, after the recorded
+    seconds of ``proxies``); 0 where it pays for none."""
+    rows = oracle.benchmark.index_of([oracle.check_arch(a) for a in archs])
+    epochs = float(sum(oracle.epoch_seconds(a) for a in archs))
+    table = oracle.benchmark.table
+    spent = sum(float(np.nansum(table[f"proxy_seconds:{p}"].to_numpy(dtype=np.float64)[rows]))
+                for p in proxies if f"proxy_seconds:{p}" in table.columns)
+    left = seconds * len(rows) - spent
+    if epochs <= 0:
+        return full_epochs - 1 if left >= 0 else 0
+    return int(max(0, min(full_epochs - 1, left // epochs)))
 
 
 def _meter(oracle: SimulatedOracle, phase: str) -> BudgetMeter | None:
@@ -184,6 +211,9 @@ def run_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex) -> d
         test_archs = split.archs(benchmark)
         oracle = IndexedOracle(benchmark, index, test_archs, seed=split.oracle_seed)
         predictor = configure(task)
+        if task.fidelity is not None:  # what the budget in seconds pays for on this trial's test architectures
+            predictor.set_params(fidelity=max(1, bought_fidelity(
+                task.query.value, oracle, test_archs, predictor.requirements.proxies, schedule_length(benchmark))))
         phase, t0 = "init", time.perf_counter()
         predictor.initialize(oracle, task.init.budget())
         row["init_wall_s"] = time.perf_counter() - t0

@@ -139,6 +139,28 @@ def test_plan_skips_what_a_benchmark_cannot_serve_and_collapses_unused_axes(runn
     assert {t.query for t in plan.tasks} == {QueryBudget("unlimited")}
 
 
+def test_a_query_budget_in_seconds_buys_the_epochs_it_pays_for(runner):
+    bench, index = runner.benchmark("nb201-mnist1d")
+    oracle = IndexedOracle(bench, index, (), seed=0)
+    epoch = float(np.mean([oracle.epoch_seconds(a) for a in bench.archs]))
+    full = int(bench.curves["val_accuracy"].epochs[-1])
+    budgets = [epoch / 2, 3.5 * epoch, 100 * epoch]
+    spec = ExperimentSpec("nb201-mnist1d", ["valacc", "jacov"], query_seconds=budgets, trials=2, test_size=20)
+    plan = make_plan(spec, bench, index)
+    # half an epoch buys nothing: skipped with the reason; 3.5 epochs buy 3; the full schedule is never bought
+    assert [s.predictor for s in plan.skipped] == [f"valacc at {budgets[0]:g} s per architecture"]
+    assert "buys no epoch of partial training" in plan.skipped[0].reason
+    valacc = sorted({(t.query.value, t.fidelity) for t in plan.tasks if t.predictor.name == "valacc"})
+    assert valacc == [(budgets[1], 3), (budgets[2], full - 1)]
+    # a proxy reads no curve: it keeps every budget in seconds and no fidelity
+    assert {t.fidelity for t in plan.tasks if t.predictor.name == "jacov"} == {None}
+    # each trial buys on its own test architectures: what it spends stays within the budget
+    rows = [runner.run(t) for t in plan.tasks if t.predictor.name == "valacc"]
+    assert all(r["status"] == "ok" and 0 < r["query_simulated_s"] <= r["query_budget"] for r in rows)
+    assert {r["fidelity"] for r in rows if r["query_budget"] == budgets[2]} == {full - 1}
+    assert {r["fidelity"] for r in rows if r["query_budget"] == budgets[1]} <= {2, 3, 4}
+
+
 def test_opaque_space_skips_predictors_that_need_an_encoding(tmp_path, data_home):
     spike = load("spikenas-cifar10", data_home=data_home)
     rows = np.flatnonzero(np.isfinite(spike.curves["val_accuracy"].values[:, :20]).all(axis=1))[:300]

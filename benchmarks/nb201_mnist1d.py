@@ -4,7 +4,8 @@ The packaged file ``benchmarks/data/nb201_mnist1d.csv.gz`` was written by ``perf
 (protocol and figures: ``perf/nb201_mnist1d.md``; settings: the ``nb201_mnist1d.json`` beside it). It holds one
 line per (cell, seed, epoch): ``arch`` (NAS-Bench-201 string), ``seed``, ``epoch`` (1-based), ``train_loss``,
 ``val_accuracy`` (%), ``val_loss``, ``seconds`` (wall time of that epoch), the cell's zero-cost proxies
-``proxy:<name>`` at initialisation (empty where missing) and ``run_cpu_seconds``. Every cell has a seed-0
+``proxy:<name>`` at initialisation (empty where missing), the seconds each took ``proxy_seconds:<name>`` (which
+the simulated oracle charges a query) and ``run_cpu_seconds``. Every cell has a seed-0
 run; some also a seed-1 run, which measures the seed-to-seed noise.
 
 The benchmark: one row per cell with a seed-0 run; target ``val_accuracy`` = the last-epoch validation
@@ -78,7 +79,7 @@ def load_nb201_mnist1d(path: str | Path | None = None, *, data_home: Any = None,
     seed1 = frame[(frame["seed"] == 1) & (frame["epoch"] == epochs[-1])].set_index("arch")
     table["val_accuracy_seed1"] = seed1["val_accuracy"].reindex(archs).to_numpy(dtype=np.float64)
     table["train_seconds"] = seed0.groupby("arch")["seconds"].sum().reindex(archs).to_numpy(dtype=np.float64)
-    for column in sorted(c for c in frame.columns if c.startswith("proxy:")):
+    for column in sorted(c for c in frame.columns if c.startswith(("proxy:", "proxy_seconds:"))):
         table[column] = last[column].to_numpy(dtype=np.float64)
     curves = {m: Curves(epochs.astype(np.int64), _curves(seed0, archs, epochs, m)) for m in CURVES}
     seconds = _curves(seed0, archs, epochs, "seconds").mean(axis=1)

@@ -161,7 +161,8 @@ def generate(
 
 def benchmark_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The benchmark table of completed runs, one line per (cell, seed, epoch): ``arch``, ``seed``, ``epoch``,
-    the curve metrics, and per run ``proxy:<name>`` (empty where missing) and ``run_cpu_seconds``. Failed
+    the curve metrics, and per run ``proxy:<name>`` (empty where missing), ``proxy_seconds:<name>`` (the wall
+    time the proxy took) and ``run_cpu_seconds``. Failed
     runs are left out; a completed run without every curve metric is an error."""
     records = []
     for row in rows:
@@ -176,6 +177,7 @@ def benchmark_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             rec: dict[str, Any] = {"arch": row["arch"], "seed": int(row["seed"]), "epoch": k + 1}
             rec.update({m: float(curves[m][k]) for m in CURVE_METRICS})
             rec.update({f"proxy:{n}": (np.nan if v is None else float(v)) for n, v in sorted(proxies.items())})
+            rec.update({f"proxy_seconds:{n}": float(v) for n, v in sorted((row.get("proxy_seconds") or {}).items())})
             rec["run_cpu_seconds"] = float(row["cpu_seconds"])
             records.append(rec)
     if not records:

@@ -131,9 +131,10 @@ class WeightSharing(Predictor):
     supernet : SupernetTrainer or str
         The supernet trainer, or ``"module:attr"`` naming it or a factory of it (called without arguments).
     epochs : int
-        Epochs of supernet training (the schedule length), at least 1. On ``nb201-mnist1d`` Kendall tau rose
-        with it (accuracy / loss, statistics re-estimated): 0.07 / 0.09 after 20 epochs, 0.15 / 0.22 after 200,
-        0.25 / 0.26 after 500 (``perf/weight_sharing.md``).
+        Epochs of supernet training (the schedule length), at least 1. On the first version of ``nb201-mnist1d``
+        Kendall tau rose with it (accuracy / loss, statistics re-estimated): 0.07 / 0.09 after 20 epochs, 0.15 /
+        0.22 after 200, 0.25 / 0.26 after 500 (``perf/weight_sharing.md``); ``perf/nb201_mnist1d.md`` measures
+        the default on the current one.
     score : {"val_accuracy", "val_loss"}
         The score of an architecture with the shared weights that is its prediction (the loss ranked as well as
         or better than the accuracy from 20 epochs on, in ``perf/weight_sharing.md``).

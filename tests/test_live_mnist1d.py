@@ -239,7 +239,7 @@ def test_benchmark_written_from_results_agrees_with_them(tmp_path):
 def test_packaged_benchmark_has_the_stated_coverage(packaged):
     mnist1d = packaged["nb201-mnist1d"]
     assert mnist1d.space.name == "nb201" and mnist1d.target == "val_accuracy" and mnist1d.higher_is_better
-    assert len({mnist1d.space.canonical(a) for a in mnist1d.archs}) == len(mnist1d) >= 500
+    assert len({mnist1d.space.canonical(a) for a in mnist1d.archs}) == len(mnist1d) >= 400
     assert all(mnist1d.space.connected(a) for a in mnist1d.archs)
     assert int(np.isfinite(mnist1d.table["val_accuracy_seed1"]).sum()) >= 100
     assert set(mnist1d.curves) == {"train_loss", "val_accuracy", "val_loss"}
@@ -248,6 +248,12 @@ def test_packaged_benchmark_has_the_stated_coverage(packaged):
     assert np.isfinite(mnist1d.y).all() and (mnist1d.epoch_seconds > 0).all()
     spread = np.percentile(mnist1d.y, 75) - np.percentile(mnist1d.y, 25)
     assert spread > 1.0, "final accuracies are not all within one point"
+    # the seed-to-seed noise ceiling the benchmark was regenerated for (perf/nb201_mnist1d.md)
+    twice = np.isfinite(mnist1d.table["val_accuracy_seed1"].to_numpy())
+    from scipy.stats import kendalltau
+
+    assert kendalltau(mnist1d.y[twice], mnist1d.table["val_accuracy_seed1"].to_numpy()[twice]).statistic >= 0.6
+    assert (mnist1d.table["proxy_seconds:jacov"] > 0).all()
 
 
 def test_packaged_benchmark_agrees_with_its_file(packaged):

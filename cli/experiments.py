@@ -29,6 +29,17 @@ def _runnable_defaults(spec: Any, runner: Any) -> Any:
     return spec
 
 
+def _budgets(spec: Any) -> str:
+    """The budgets of ``spec`` in words: ``"train sizes [20, 100]; query budgets 0.5, 2 s per architecture"``."""
+    parts = []
+    for field, what in (("train_sizes", "train sizes"), ("init_seconds", "init budgets (s)"),
+                        ("fidelities", "fidelities (epochs)"), ("query_seconds", "query budgets (s per architecture)")):
+        values = getattr(spec, field)
+        if values:
+            parts.append(f"{what} {', '.join(f'{v:g}' for v in values)}")
+    return "; ".join(parts)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -51,16 +62,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "with_proxies": [p for p in args.with_proxies.split(",") if p] if args.with_proxies else None,
     }
     given = {k: v for k, v in given.items() if v is not None}
-    executor = make_executor(args.executor, args.workers, args.address)
+    default_job = not args.spec and not args.preset
+    # the default comparison of the default predictors uses every core unless told otherwise; predictors named
+    # (perhaps registered in this process only), a spec or a preset run serially unless told
+    parallel = default_job and not args.predictors and args.address is None
+    kind = args.executor or ("process" if parallel else "serial")
+    executor = make_executor(kind, args.workers, args.address)
     runner = TrialRunner(args.data_home)
-    if not args.spec and not args.preset:  # the default comparison, refined by the options given
+    if default_job:  # the default comparison, refined by the options given
         spec = main_job.default_spec(given)
         if "predictors" not in given:  # only the default predictors that can run on the benchmark
             spec = _runnable_defaults(spec, runner)
         if not args.quiet:
             refined = f", refined by {', '.join('--' + k.replace('_', '-') for k in given)}" if given else ""
             sys.stdout.write(f"naspred evaluate: the default comparison{refined}: {spec.benchmark_key}; predictors "
-                             f"{', '.join(p.label for p in spec.predictors)}; train sizes {list(spec.train_sizes)}; "
+                             f"{', '.join(p.label for p in spec.predictors)}; {_budgets(spec)}; "
                              f"{spec.trials} trials of {spec.test_size} test architectures\n")
     else:
         data = read_spec_file(args.spec) if args.spec else {}
@@ -123,11 +139,15 @@ def add_evaluation_parsers(sub: Any) -> None:
 
     ev = sub.add_parser(
         "evaluate", help="compare predictors under budgets (no arguments: the default comparison)",
-        description=f"Compare predictors under budgets. Without --spec or --preset, the default comparison: "
-        f"predictors {', '.join(main_job.PREDICTORS)} (those that can run on the benchmark) on "
-        f"{main_job.BENCHMARK}, train sizes {', '.join(map(str, main_job.TRAIN_SIZES))}, {main_job.TRIALS} trials "
-        f"of {main_job.TEST_SIZE} test architectures; each option given replaces one of these defaults and keeps "
-        "the others. With --spec or --preset, options replace the fields of the spec file or preset.")
+        description=f"Compare predictors under budgets. Without --spec or --preset, the default comparison: one "
+        f"predictor of each family and OMNI ({', '.join(main_job.PREDICTORS)}) on {main_job.BENCHMARK}, init budgets "
+        f"of {', '.join(f'{v:g}' for v in main_job.INIT_SECONDS)} s and query budgets of "
+        f"{', '.join(f'{v:g}' for v in main_job.QUERY_SECONDS)} s per architecture, {main_job.TRIALS} trials of "
+        f"{main_job.TEST_SIZE} test architectures, and a map of the best predictor per budget; each option given "
+        "replaces one of these defaults and keeps the others (a budget option replaces the default budgets of its "
+        "axis; --benchmark alone keeps the default predictors that can run there, at train sizes "
+        f"{', '.join(map(str, main_job.TRAIN_SIZES))}). With --spec or --preset, options replace the fields of the "
+        "spec file or preset.")
     add_quiet(ev)
     ev.add_argument("--spec", help="experiment spec file (TOML or YAML); command-line options override it")
     ev.add_argument("--preset", help="a preset grid: naslib-nb201-train-size, naslib-nb201-fidelity, naslib-nb201-both")
@@ -139,10 +159,14 @@ def add_evaluation_parsers(sub: Any) -> None:
     ev.add_argument("--predictors", help="comma-separated predictor names (default: the default comparison's that "
                     "can run on the benchmark; see `naspred predictors`)")
     ev.add_argument("--train-sizes", nargs="+", help="init budgets in architectures trained to completion (default "
-                    f"{' '.join(map(str, main_job.TRAIN_SIZES))})")
-    ev.add_argument("--init-seconds", nargs="+", help="init budgets in seconds (simulated training + wall time)")
-    ev.add_argument("--fidelities", nargs="+", help="query budgets in epochs of partial training per architecture")
-    ev.add_argument("--query-seconds", nargs="+", help="query budgets in seconds per queried architecture")
+                    f"{' '.join(map(str, main_job.TRAIN_SIZES))} on a benchmark other than {main_job.BENCHMARK}; "
+                    "replaces the default init budgets)")
+    ev.add_argument("--init-seconds", nargs="+", help="init budgets in seconds (simulated training + wall time; "
+                    f"default {' '.join(f'{v:g}' for v in main_job.INIT_SECONDS)} on {main_job.BENCHMARK})")
+    ev.add_argument("--fidelities", nargs="+", help="query budgets in epochs of partial training per architecture "
+                    "(replaces the default query budgets)")
+    ev.add_argument("--query-seconds", nargs="+", help="query budgets in seconds per queried architecture (default "
+                    f"{' '.join(f'{v:g}' for v in main_job.QUERY_SECONDS)} on {main_job.BENCHMARK})")
     ev.add_argument("--trials", type=int, help=f"trials per budget cell (default {main_job.TRIALS}; with --spec or "
                     "--preset, the trials they set)")
     ev.add_argument("--test-size", type=int,
@@ -151,7 +175,9 @@ def add_evaluation_parsers(sub: Any) -> None:
     ev.add_argument("--split", metavar="{oracle,distinct,sampled,random}", help=SPLIT_HELP)
     ev.add_argument("--out", help="results folder (default naspred-results/BENCHMARK; re-run the same command to "
                     "resume)")
-    ev.add_argument("--executor", choices=("serial", "process", "ray"), default="serial")
+    ev.add_argument("--executor", choices=("serial", "process", "ray"),
+                    help="how trials run (default: process, one worker per core, for the default comparison of the "
+                    "default predictors; serial with --predictors, --spec or --preset)")
     ev.add_argument("--workers", type=int, help="worker processes or Ray actors")
     ev.add_argument("--address", help="Ray cluster address ('auto' joins the running cluster); none starts a local one")
     ev.add_argument("--retry-failed", action="store_true", help="run failed trials again when resuming")

@@ -1,14 +1,21 @@
 """The default comparison that ``naspred evaluate`` runs without ``--spec`` or ``--preset``.
 
-A real comparison on the embedded default benchmark (``nb201-analog-cifar10``: NAS-Bench-201 cells with
-their CIFAR-10 accuracy from the ``analog-nasbench`` PyPI package, so nothing is downloaded): a
-representative set of model-based predictors, from linear models to boosted trees, at a few train
-sizes in the NASLib protocol (White et al., NeurIPS 2021), 200 held-out test architectures per trial.
+The question of White et al. ("How Powerful are Performance Predictors in Neural Architecture Search?",
+NeurIPS 2021), asked on the embedded benchmark ``nb201-mnist1d`` (NAS-Bench-201 cells trained on MNIST-1D by
+naspred, with learning curves, live zero-cost proxies and a second training run of some cells; nothing is
+downloaded): which predictor family ranks architectures best for a given compute budget? One cheap predictor
+of each family (:data:`FAMILIES`: the best of its family at a few seconds per trial in
+``perf/nb201_mnist1d.md``) and OMNI, under initialization budgets in seconds (the recorded training time of
+the architectures a predictor trains, or the measured training of the weight-sharing supernet, plus its
+fitting) and query budgets in seconds per queried architecture (partial training, or a proxy's computation);
+the report maps the best predictor of each budget cell.
 
-Command-line options refine these defaults instead of replacing them: ``--trials 3`` keeps the benchmark
-and the predictors; ``--benchmark X`` alone keeps the default predictors that can run on ``X`` (a
-learning-curve predictor joins them where ``X`` records curves, the model-based ones leave where its space
-is opaque).
+Command-line options refine these defaults instead of replacing them: ``--trials 3`` keeps the benchmark, the
+predictors and the budgets; a budget option replaces the default budgets of its axis (``--train-sizes 20 100``
+replaces the init budgets in seconds); ``--benchmark X`` alone keeps the default predictors that can run on
+``X`` (the weight-sharing one only on the default benchmark, whose network and data its supernet trains; the
+model-based ones leave where the space is opaque) at train sizes :data:`TRAIN_SIZES`, since budgets in seconds
+are the default benchmark's scale.
 """
 
 from __future__ import annotations
@@ -26,34 +33,64 @@ if TYPE_CHECKING:  # the command's parser reads the constants below; the modules
 
 logger = logging.getLogger(__name__)
 
-BENCHMARK = "nb201-analog-cifar10"
-#: the predictors compared, where registered and where the benchmark supplies what they read: linear,
-#: Bayesian linear, forests and boosting, kernels, and a learning-curve predictor (on benchmarks with curves)
-PREDICTORS = ("lin_reg", "bayes_lin_reg", "rf", "xgb", "lgb", "svr", "valacc")
+BENCHMARK = "nb201-mnist1d"
+#: the predictor of each family compared, with its parameters where they differ from the registered defaults
+FAMILIES: dict[str, dict[str, Any]] = {
+    "model-based": {"name": "gates"},
+    "learning-curve": {"name": "sotle"},
+    "zero-cost": {"name": "jacov"},
+    # a 50-epoch supernet in the first 2 trials: training it and scoring 200 cells take about a minute a trial
+    "weight-sharing": {"name": "weight_sharing", "params": {"epochs": 50}, "label": "weight_sharing", "trials": 2},
+    "OMNI": {"name": "omni"},
+}
+#: the predictor labels, in the order of :data:`FAMILIES`
+PREDICTORS: tuple[str, ...] = tuple(p.get("label", p["name"]) for p in FAMILIES.values())
+#: predictors that run on the default benchmark only (the weight-sharing supernet trains its network and data)
+DEFAULT_BENCHMARK_ONLY: tuple[str, ...] = ("weight_sharing",)
+#: init budgets in seconds on the default benchmark, and in architectures trained on another one
+INIT_SECONDS = (60.0, 300.0, 1200.0)
 TRAIN_SIZES = (20, 100, 400)
-TRIALS = 10
+#: query budgets in seconds per queried architecture on the default benchmark
+QUERY_SECONDS = (0.5, 2.0, 5.0)
+TRIALS = 5
 TEST_SIZE = 200
 SEED = 0
-OUT = "naspred-results/nb201-analog-cifar10"
+OUT = "naspred-results/nb201-mnist1d"
+#: the budget options of each axis: giving one replaces the default budgets of its axis
+AXES = (("train_sizes", "init_seconds"), ("fidelities", "query_seconds"))
 
 
-def default_fields() -> dict[str, Any]:
-    """The spec fields of the default comparison (predictors that are not registered are left out)."""
+def default_fields(benchmark: str = BENCHMARK) -> dict[str, Any]:
+    """The spec fields of the default comparison on ``benchmark`` (predictors that are not registered are left
+    out; on another benchmark than the default, the predictors of :data:`DEFAULT_BENCHMARK_ONLY` too, and the
+    init budgets are :data:`TRAIN_SIZES` architectures with no query budget)."""
     from naspred.predictors import names as predictor_names
 
     registered = set(predictor_names())
-    absent = [p for p in PREDICTORS if p not in registered]
+    predictors = [dict(p) for p in FAMILIES.values() if p["name"] in registered]
+    absent = [p["name"] for p in FAMILIES.values() if p["name"] not in registered]
     if absent:
         logger.info("default comparison: predictors %s are not registered and are left out", absent)
-    return {"benchmark": BENCHMARK, "predictors": [p for p in PREDICTORS if p in registered],
-            "train_sizes": list(TRAIN_SIZES), "trials": TRIALS, "test_size": TEST_SIZE, "seed": SEED}
+    fields: dict[str, Any] = {"benchmark": benchmark, "trials": TRIALS, "test_size": TEST_SIZE, "seed": SEED}
+    if benchmark == BENCHMARK:
+        return {**fields, "predictors": predictors, "init_seconds": list(INIT_SECONDS),
+                "query_seconds": list(QUERY_SECONDS)}
+    kept = [p for p in predictors if p.get("label", p["name"]) not in DEFAULT_BENCHMARK_ONLY]
+    return {**fields, "predictors": kept, "train_sizes": list(TRAIN_SIZES)}
 
 
 def default_spec(given: Mapping[str, Any] | None = None) -> ExperimentSpec:
-    """The default comparison, each field of ``given`` (``{"trials": 3}``) replacing the default one."""
+    """The default comparison, each field of ``given`` (``{"trials": 3}``) replacing the default one; a budget
+    given on one axis (``train_sizes``) replaces the default budgets of that axis (``init_seconds``)."""
     from naspred.evaluation.spec import ExperimentSpec
 
-    return ExperimentSpec.from_mapping({**default_fields(), **(given or {})})
+    given = dict(given or {})
+    fields = default_fields(given.get("benchmark", BENCHMARK))
+    for axis in AXES:
+        if any(name in given for name in axis):
+            for name in axis:
+                fields.pop(name, None)
+    return ExperimentSpec.from_mapping({**fields, **given})
 
 
 def runnable(spec: ExperimentSpec, benchmark: Benchmark,

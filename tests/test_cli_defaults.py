@@ -42,20 +42,28 @@ def test_options_refine_the_default_comparison(tmp_path, capsys):
     assert cli.main(["evaluate", *SMALL, "--out", str(out), "--no-report"]) == 0
     spec = _spec(out)
     assert spec["benchmark"] == main_job.BENCHMARK and spec["trials"] == 1 and spec["train_sizes"] == [10]
-    # the default benchmark records no learning curves: the learning-curve predictor is not planned at all
-    labels = [p["label"] for p in spec["predictors"]]
-    assert labels == [p for p in main_job.PREDICTORS if p != "valacc"]
+    # --train-sizes replaces the default init budgets in seconds; the query budgets in seconds stay
+    assert spec["init_seconds"] == [] and spec["query_seconds"] == list(main_job.QUERY_SECONDS)
+    # one predictor of each family and OMNI, all of which run on the default benchmark
+    assert [p["label"] for p in spec["predictors"]] == list(main_job.PREDICTORS)
     assert json.loads((out / "run.json").read_text())["skipped"] == []
+    rows = pd.read_parquet(out / "results.parquet")
+    assert (rows["status"] == "ok").all() and set(rows["predictor"]) == set(main_job.PREDICTORS)
     assert "refined by --train-sizes, --trials, --test-size" in capsys.readouterr().out
 
 
 def test_benchmark_alone_keeps_the_default_predictors_that_run_on_it(tmp_path, data_home, capsys):
     out = tmp_path / "nb201"
-    args = ["evaluate", "--benchmark", "nb201-cifar10", *SMALL, "--fidelities", "12", "--out", str(out),
-            "--no-report", "--data-home", str(data_home)]
+    args = ["evaluate", "--benchmark", "nb201-cifar10", "--test-size", "20", "--trials", "1", "--fidelities", "12",
+            "--out", str(out), "--no-report", "--data-home", str(data_home)]
     assert cli.main(args) == 0
-    # nb201-cifar10 records validation accuracy at epoch 12: valacc runs beside the model-based predictors
-    assert [p["label"] for p in _spec(out)["predictors"]] == list(main_job.PREDICTORS)
+    spec = _spec(out)
+    # budgets in seconds are the default benchmark's scale: another benchmark gets the default train sizes
+    assert spec["train_sizes"] == list(main_job.TRAIN_SIZES) and spec["init_seconds"] == []
+    # the weight-sharing supernet trains the default benchmark's network and data: it stays there; sotle reads
+    # training losses, which nb201-cifar10 does not record
+    labels = [p["label"] for p in spec["predictors"]]
+    assert labels == [p for p in main_job.PREDICTORS if p not in (*main_job.DEFAULT_BENCHMARK_ONLY, "sotle")]
 
 
 def test_benchmark_info_prints_one_note_per_line(capsys):

@@ -124,5 +124,13 @@ def test_bad_options_fail_before_any_work(options, fragment, capsys, tmp_path):
 
 def test_default_comparison_spec():
     spec = default_spec()
-    assert spec.benchmark == "nb201-analog-cifar10" and spec.test_size == 200
-    assert len(spec.predictors) >= 2 and spec.train_sizes == (20, 100, 400)
+    assert spec.benchmark == "nb201-mnist1d" and spec.test_size == 200
+    assert len(spec.predictors) >= 2 and spec.train_sizes == () and spec.init_seconds == (60.0, 300.0, 1200.0)
+    assert spec.query_seconds == (0.5, 2.0, 5.0)
+    # a budget given on one axis replaces that axis's default budgets and keeps the other axis's
+    refined = default_spec({"train_sizes": [20]})
+    assert refined.train_sizes == (20,) and refined.init_seconds == () and refined.query_seconds == spec.query_seconds
+    # another benchmark: train sizes instead of seconds, and no predictor whose supernet is the default benchmark's
+    other = default_spec({"benchmark": "nb201-analog-cifar10"})
+    assert other.train_sizes == (20, 100, 400) and other.init_seconds == () and other.query_seconds == ()
+    assert "weight_sharing" not in [p.label for p in other.predictors]

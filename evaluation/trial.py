@@ -252,10 +252,11 @@ def run_fixed_trial(task: TrialTask, benchmark: Benchmark, index: CanonicalIndex
     try:
         split = task.split.draw(benchmark, index.codes, task.test_size, task.seed)  # type: ignore[union-attr]
         train, test = split.train[int(task.init.value)], split.test
-        fidelity = int(task.query.value) if task.query.unit == "epochs" else 0
-        row.update(train_size=len(train), fidelity=fidelity)
         predictor = configure(task)
         req = configure(task).adapt(Supply.of_benchmark(benchmark)).requirements
+        # the query budget in epochs, else the predictor's own fidelity (it set the epochs it reads)
+        fidelity = int(task.query.value) if task.query.unit == "epochs" else int(req.fidelity or 0)
+        row.update(train_size=len(train), fidelity=fidelity)
         metrics = [m for m in req.curve_metrics if m in benchmark.curves] if req.uses_curves else []
         proxies = [p for p in req.proxies if p in benchmark.proxies]
         infos = [split_info(benchmark, index.codes, rows, fidelity, metrics, proxies) for rows in (train, test)]

@@ -211,3 +211,19 @@ def test_random_split_specs_record_their_protocol_and_count_rows_not_forms(nb201
         make_plan(spec.with_overrides(train_sizes=[12000], split="sampled"), bench, index)
     with pytest.raises(InvalidInputError, match="test size 15625 leaves nothing to train on: .* 15625 architectures"):
         make_plan(spec.with_overrides(test_size=15625), bench, index)
+
+
+def test_a_curve_predictor_on_a_fixed_split_reads_its_own_fidelity_unless_given_one():
+    from naspred.evaluation.plan import make_plan
+    from naspred.evaluation.spec import ExperimentSpec
+    from naspred.evaluation.trial import TrialRunner
+
+    runner = TrialRunner()
+    bench, index = runner.benchmark("nb201-mnist1d")
+    own = ExperimentSpec("nb201-mnist1d", ["valacc"], train_sizes=[10], trials=1, test_size=40, split="sampled")
+    given = own.with_overrides(fidelities=(3,))
+    rows = [runner.run(make_plan(spec, bench, index).tasks[0]) for spec in (own, given)]
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    # valacc reads the validation accuracy at its fidelity: its own 10 epochs, or the 3 given
+    assert [r["fidelity"] for r in rows] == [10, 3]
+    assert rows[0]["kendall_tau"] != rows[1]["kendall_tau"]

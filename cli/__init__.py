@@ -70,9 +70,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def unrecognised(parser: argparse.ArgumentParser, command: str | None, unknown: Sequence[str]) -> str:
+    """argparse's message for ``unknown`` arguments, naming the closest option of ``command`` for a mistyped one."""
+    import difflib
+
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    own = subparsers.choices.get(command, parser)
+    options = [s for p in (own, parser) for a in p._actions for s in a.option_strings]
+    hints = []
+    for arg in unknown:
+        name = arg.split("=", 1)[0]
+        close = difflib.get_close_matches(name, options, n=1) if name.startswith("-") else []
+        if close:
+            hints.append(f"{name}: did you mean {close[0]}?")
+    return f"unrecognized arguments: {' '.join(unknown)}" + (f" ({'; '.join(hints)})" if hints else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``naspred`` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(unrecognised(parser, args.command, unknown))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.verbose and not args.quiet and sys.stderr.isatty():
         for name in PROGRESS_LOGGERS:  # long work reports its steps in a terminal (-q silences them)

@@ -123,3 +123,17 @@ def test_version_matches_the_package_metadata():
     root = Path(__file__).resolve().parents[1]
     assert re.search(r'^version = "([^"]+)"', (root / "pyproject.toml").read_text(), re.M).group(1) == __version__
     assert "Apache License\n                           Version 2.0" in (root / "LICENSE").read_text()
+
+
+def test_a_mistyped_option_is_refused_with_the_closest_one(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["evaluate", "--trails", "3"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --trails 3 (--trails: did you mean --trials?)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["data", "list", "--verbos"])
+    assert "--verbos: did you mean --verbose?" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", "stray"])
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: stray" in err and "did you mean" not in err

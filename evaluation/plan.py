@@ -165,7 +165,7 @@ def _bought_fidelities(
         epochs = bought_fidelity(query.value, oracle, benchmark.archs, req.proxies, full_epochs)
         if epochs < 1:
             reason = (f"{query.value:g} s per architecture buys no epoch of partial training (a mean epoch takes "
-                      f"{np.mean([oracle.epoch_seconds(a) for a in benchmark.archs]):.3g} s)")
+                      f"{oracle.epoch_seconds_of(benchmark.archs).mean():.3g} s)")
             logger.info("skipping %s at %g s per architecture: %s", pspec.label, query.value, reason)
             skipped.append(Skipped(f"{pspec.label} at {query.value:g} s per architecture", reason))
             continue

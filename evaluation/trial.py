@@ -167,7 +167,7 @@ def bought_fidelity(seconds: float, oracle: SimulatedOracle, archs: Sequence[Any
     architecture pays for on ``archs`` as the oracle charges them (their recorded epoch times, after the recorded
     seconds of ``proxies``); 0 where it pays for none."""
     rows = oracle.benchmark.index_of([oracle.check_arch(a) for a in archs])
-    epochs = float(sum(oracle.epoch_seconds(a) for a in archs))
+    epochs = float(oracle.epoch_seconds_of(archs).sum())
     table = oracle.benchmark.table
     spent = sum(float(np.nansum(table[f"proxy_seconds:{p}"].to_numpy(dtype=np.float64)[rows]))
                 for p in proxies if f"proxy_seconds:{p}" in table.columns)

@@ -143,6 +143,10 @@ class SimulatedOracle(Oracle):
         """Cost of one epoch of ``arch`` under :attr:`cost_model`."""
         return float(self._epoch_cost[self._row(arch)])
 
+    def epoch_seconds_of(self, archs: Sequence[Any]) -> np.ndarray:
+        """Cost of one epoch of each of ``archs`` under :attr:`cost_model` (one lookup for all of them)."""
+        return self._epoch_cost[self.benchmark.index_of([self.check_arch(a) for a in archs])]
+
     def _row(self, arch: Any) -> int:
         return int(self.benchmark.index_of([self.check_arch(arch)])[0])
 

@@ -139,8 +139,7 @@ class IndexedOracle(SimulatedOracle):
 def configure(task: TrialTask) -> Any:
     """The predictor of ``task``: its parameters, the trial's fidelity and, unless given, its seed.
 
-    A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity (or the fidelity
-    a budget in seconds buys, :attr:`TrialTask.fidelity`); one with
+    A predictor with a ``fidelity`` parameter takes the query budget in epochs as its fidelity; one with
     a ``random_state`` parameter the trial seed, unless the spec sets it (modulo 2**31 - 1, and 2**31 on a
     fixed split, as the OMNI ablation seeded its predictors, or the predictor's ``seed_modulus``).
     """
@@ -148,8 +147,6 @@ def configure(task: TrialTask) -> Any:
     params = predictor.get_params()
     if task.query.unit == "epochs" and "fidelity" in params:
         predictor.set_params(fidelity=int(task.query.value))
-    elif task.fidelity is not None and "fidelity" in params:
-        predictor.set_params(fidelity=task.fidelity)
     if "random_state" in params and "random_state" not in task.predictor.params:
         modulus = getattr(predictor, "seed_modulus", 2**31) if task.split is not None else 2**31 - 1
         predictor.set_params(random_state=task.seed % modulus)

@@ -82,6 +82,8 @@ FAST_PARAMS: dict[str, dict[str, Any]] = {
     "gates": {"op_dim": 4, "node_dim": 4, "hidden": 8, "width": 8, "num_layers": 2, "mlp_hidden": 8, "mlp_layers": 1,
               "epochs": 3},
     "nnformer": {"hidden": 8, "ffn_hidden": 8, "num_layers": 1, "epochs": 3},
+    "ensemble": {"members": (("nnformer", {"hidden": 8, "ffn_hidden": 8, "num_layers": 1, "epochs": 3}),
+                             ("gcn", {"hidden": 8, "linear_hidden": 8, "epochs": 3}))},
     "dngo": {"num_layers": 2, "layer_width": 8, "epochs": 3},
     "bohamiann": {"num_layers": 1, "layer_width": 8, "burn_in_steps": 20, "sample_steps": 20, "keep_every": 5},
     "nao": {"hidden": 8, "mlp_hidden": 4, "epochs": 2},

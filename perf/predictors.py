@@ -38,6 +38,15 @@ TEST_SIZE = 200
 WORK = Path.home() / ".cache" / "naspred" / "perf-predictors"
 #: the plain baselines: label -> the registered plain model that runs them on the one-hot encoding alone
 BASELINES = {"baseline_lightgbm": "plain_lightgbm", "baseline_xgboost": "plain_xgboost"}
+#: the isomorph options (``augment="isomorphs"`` and ``predict_isomorphs=True``, perf/ranking.md) of a variant
+ISOMORPHS = {"augment": "isomorphs", "predict_isomorphs": True}
+#: variants of registered predictors, each its own row: label -> (registered predictor, parameters)
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "nnformer_iso_avg": ("nnformer", ISOMORPHS),
+    "gates_iso_avg": ("gates", ISOMORPHS),
+    "omni_gates_iso_avg": ("omni_gates", {"graph_params": ISOMORPHS}),
+    "omni_ensemble": ("omni", {"regressor": "ensemble"}),
+}
 FIELDS = ("predictor", "train_size", "trial", "kendall_tau", "spearman", "fit_seconds", "predict_seconds", "error",
           "source", "finished_at")
 #: how the rows of each source were measured
@@ -50,11 +59,14 @@ SOURCES = {
 
 
 def predictor_spec(label: str):
-    """The predictor of ``label``: a registered model-based predictor, or a baseline's plain model."""
+    """The predictor of ``label``: a registered model-based predictor, a variant of one, or a baseline's plain
+    model."""
     from naspred.evaluation.spec import PredictorSpec
 
     if label in BASELINES:
         return PredictorSpec(BASELINES[label], {"proxy": None}, label)
+    if label in VARIANTS:
+        return PredictorSpec(*VARIANTS[label], label)
     return PredictorSpec(label)
 
 
@@ -192,8 +204,14 @@ SLOW_BECAUSE = {
                  "4,000 steps (2,000 burn-in, 2,000 sampling) of minibatches of 20, whatever the training set size",
     "nao": "an LSTM encoder-predictor-decoder trained by gradient descent",
     "seminas": "an LSTM encoder-predictor-decoder trained twice (before and after pseudo-labelling "
-               "unlabelled architectures)",
+               "unlabelled architectures); three LSTM passes of 35 tokens per step, about 2 GFLOP forward and "
+               "backward for a batch of 100, so 1100 steps at 1000 cells are compute-bound on one core",
     "gates": "a gated graph network trained by gradient descent with a pairwise ranking loss (200 epochs)",
+    "nnformer": "a transformer over the operations of the cell graph trained by gradient descent (at most 1000 steps)",
+    "ensemble": "two graph networks (NN-Former and GATES) trained one after the other, each on the isomorphs of its "
+                "cells, and each predicting the mean over a cell's isomorphs",
+    "omni_gates": "GATES trained by gradient descent on the residual of OMNI's linear start",
+    "omni": "NGBoost on the encoding, the curve feature and the proxy (OMNI's default regressor)",
     "sparse_gp": "a sparse Gaussian process whose inducing points and kernel are fitted by 200 Adam steps",
     "gp_wl": "a Gaussian process on the Weisfeiler-Lehman graph kernel, its hyperparameters fitted on the "
              "marginal likelihood",
@@ -262,20 +280,32 @@ def header_lines(df, command: str, measured: str) -> list[str]:
         "run. A trial whose predictions are all equal has no tau (counted under `const`). Rows marked ‡: a "
         "hybrid predictor that also reads each cell's learning curve at its fidelity (12 epochs) and a zero-cost "
         "proxy, shown for reference and left out of the best model-based predictor below.",
+        *variant_lines(df),
         "",
         "| predictor | train | n | const | Kendall tau | Spearman | fit s | predict s | ×base |",
         "|---|---:|---:|---:|---|---|---:|---:|---:|",
     ]
 
 
+def variant_lines(df) -> list[str]:
+    """What each variant row in ``df`` sets on its registered predictor."""
+    shown = [label for label in VARIANTS if label in set(df.predictor)]
+    if not shown:
+        return []
+    parts = [f"`{label}`: `{VARIANTS[label][0]}` with "
+             + ", ".join(f"{k}={v!r}" for k, v in VARIANTS[label][1].items()) for label in shown]
+    return ["", "Variants of registered predictors (their own rows): " + "; ".join(parts) + "."]
+
+
 #: the mark of a row whose predictor reads more than the encoding (a learning curve, a proxy)
 HYBRID = " ‡"
 
 
-def hybrid(name: str) -> bool:
-    """Whether the registered predictor ``name`` is not model-based (it reads a learning curve or a proxy)."""
+def hybrid(label: str) -> bool:
+    """Whether the registered predictor of ``label`` is not model-based (it reads a learning curve or a proxy)."""
     from naspred import predictors
 
+    name = VARIANTS.get(label, (label,))[0]
     return name in predictors.names() and predictors.get(name).family != "model-based"
 
 
@@ -355,7 +385,10 @@ def slow_lines(slow: dict[str, float]) -> list[str]:
         return []
     lines = ["", "## Predictors over twice the baseline's wall time", ""]
     for name, ratio in slow.items():
-        why = SLOW_BECAUSE.get(name, "see its class docstring")
+        base, params = VARIANTS.get(name, (name, {}))
+        why = SLOW_BECAUSE.get(base, "see its class docstring")
+        if params:
+            why += " (" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")"
         lines.append(f"- `{name}` (up to {ratio:.1f}× at one of the sizes): {why}.")
     return lines
 

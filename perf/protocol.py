@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from predictors import VARIANTS, predictor_spec  # perf/predictors.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 logger = logging.getLogger("perf.protocol")
@@ -45,24 +46,26 @@ WORK = Path.home() / ".cache" / "naspred" / "perf-protocol"
 
 
 def experiment(protocol: str, predictors: list[str], trials: int):
-    """The experiment of one protocol: every predictor at 156 training cells, 3,000 test cells, seed 0."""
+    """The experiment of one protocol: every predictor (a registered name or a label of perf/predictors.py's
+    ``VARIANTS``) at 156 training cells, 3,000 test cells, seed 0."""
     from naspred.evaluation.spec import ExperimentSpec
 
-    return ExperimentSpec(BENCHMARK, tuple(predictors), train_sizes=(TRAIN_SIZE,), trials=trials,
+    return ExperimentSpec(BENCHMARK, tuple(map(predictor_spec, predictors)), train_sizes=(TRAIN_SIZE,), trials=trials,
                           test_size=TEST_SIZE, split=SPLITS[protocol])
 
 
-def run(predictors: list[str], trials: int, work: Path, runner) -> tuple[pd.DataFrame, int]:
+def run(predictors: list[str], trials: int, work: Path, runner, workers: int = 1) -> tuple[pd.DataFrame, int]:
     """The result rows of both protocols (a ``protocol`` column each) and the trials run now, by ``runner`` (a
-    :class:`~naspred.evaluation.trial.TrialRunner`)."""
-    from naspred.evaluation.executors import limit_threads
+    :class:`~naspred.evaluation.trial.TrialRunner`) in ``workers`` processes of one thread (1: this process)."""
+    from naspred.evaluation.executors import ProcessExecutor, SerialExecutor, limit_threads
     from naspred.evaluation.experiment import run_experiment
 
     limit_threads(1)
     tables, ran = [], 0
     for protocol in SPLITS:
+        executor = ProcessExecutor(workers, threads=1) if workers > 1 else SerialExecutor()
         outcome = run_experiment(
-            experiment(protocol, predictors, trials), work / protocol, runner=runner,
+            experiment(protocol, predictors, trials), work / protocol, executor, runner=runner,
             progress=lambda row, k, n: logger.info("%d/%d %s %s trial %s tau=%.3f %s", k, n, row["protocol"],
                                                    row["predictor"], row["trial"], row["kendall_tau"], row["error"]))
         tables.append(outcome.table)
@@ -107,6 +110,13 @@ def _mean_std(values: pd.Series, signed: bool = False) -> str:
     return f"{mean} ± {values.std(ddof=1):.3f}" if len(values) > 1 else mean
 
 
+def published_gap(tau: float, published: tuple[str, float, str]) -> str:
+    """How far ``tau`` is above or below a published figure, in words."""
+    name, figure, _ = published
+    side = "above" if tau > figure else "below"
+    return f"{abs(tau - figure):.3f} {side} ({name}, {figure:.3f})"
+
+
 def summarise(table: pd.DataFrame, facts: dict[str, dict[str, float]], command: str, measured: str) -> str:
     """The Markdown of perf/protocol.md."""
     lines, means = table_lines(table)
@@ -115,10 +125,11 @@ def summarise(table: pd.DataFrame, facts: dict[str, dict[str, float]], command: 
     ranked = means["random"].sort_values(ascending=False)
     best = ", ".join(f"`{name}` {tau:.3f}" for name, tau in ranked.head(3).items())
     lowest = min(PUBLISHED, key=lambda p: p[1])
+    highest = max(PUBLISHED, key=lambda p: p[1])
     reading = (f"Mean differences run from {diff.iloc[0]:+.3f} (`{diff.index[0]}`) to {diff.iloc[-1]:+.3f} "
                f"(`{diff.index[-1]}`). The best predictor here under `random`, `{ranked.index[0]}` at "
-               f"{ranked.iloc[0]:.3f}, is {lowest[1] - ranked.iloc[0]:.3f} below the lowest published figure "
-               f"({lowest[0]}, {lowest[1]:.3f}).")
+               f"{ranked.iloc[0]:.3f}, is {published_gap(ranked.iloc[0], lowest)} the lowest published figure and "
+               f"{published_gap(ranked.iloc[0], highest)} the highest.")
     published = [f"- {name}: {tau:.3f} ({paper})" for name, tau, paper in PUBLISHED]
     return "\n".join([
         f"# The split protocol on `{BENCHMARK}` at {TRAIN_SIZE} training cells", "",
@@ -168,19 +179,23 @@ def machine(ran: int, load: str, work: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--predictors", default=",".join(PREDICTORS))
+    parser.add_argument("--predictors", default=",".join(PREDICTORS),
+                        help=f"comma-separated registered names or variants of perf/predictors.py ({', '.join(VARIANTS)})")
     parser.add_argument("--work", type=Path, default=WORK, help="results folders, one per protocol (re-running resumes)")
     parser.add_argument("--out", type=Path, default=HERE / "protocol.md")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of one thread each")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     from naspred.evaluation.trial import TrialRunner
 
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     runner = TrialRunner()
-    table, ran = run([p for p in args.predictors.split(",") if p], args.trials, args.work, runner)
+    table, ran = run([p for p in args.predictors.split(",") if p], args.trials, args.work, runner, args.workers)
     command = f"NASPRED_DATA=../shared/data python perf/protocol.py --trials {args.trials}"
     if args.predictors != ",".join(PREDICTORS):
         command += f" --predictors {args.predictors}"
+    if args.workers > 1:
+        command += f" --workers {args.workers}"
     text = summarise(table, split_facts(args.trials, runner), command, machine(ran, load, args.work))
     args.out.write_text(text, encoding="utf-8")
     logger.info("wrote %s", args.out)

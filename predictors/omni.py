@@ -30,13 +30,19 @@ the architecture only and pseudo-labels unlabelled architectures; the learning-c
 enter through the linear start, and SemiNAS fits its residual (unlabelled architectures need no curve or
 proxy for that). The GATES variant (``regressor="gates"``) fits
 :class:`~naspred.predictors.gates.GATES` (Ning et al., ECCV 2020) to that residual the same way: the curve and
-proxy through the linear start, the architecture graph through GATES, trained with its pairwise ranking loss. The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
+proxy through the linear start, the architecture graph through GATES, trained with its pairwise ranking loss;
+``regressor="nnformer"`` does the same with :class:`~naspred.predictors.nnformer.NNFormer` (Xu et al., CVPR 2025),
+``regressor="ensemble"`` with the average of several (:class:`~naspred.predictors.ensemble.ModelAverage`).
+``graph_params`` sets the graph regressor's own parameters (for instance ``{"augment": "isomorphs",
+"predict_isomorphs": True}``: train on the isomorphs of each cell and predict the mean over a cell's
+isomorphs). The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
 :class:`~naspred.predictors.boosting.XGBoost`'s model with NASLib's settings (500 rounds of depth-6 trees at
 learning rate 0.3) on the same features in place of NGBoost, and has no standard deviation.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,9 +79,14 @@ CURVE_FEATURES: dict[str, tuple[str, str]] = {
 #: the curve feature that follows the benchmark (SoTL-E, else the target's own curve)
 AUTO_CURVE = "auto"
 
-REGRESSORS: tuple[str, ...] = ("ngboost", "seminas", "xgb", "gates")
-#: the regressors that read the architecture graph only and fit the residual of the linear start
-GRAPH_REGRESSORS: tuple[str, ...] = ("seminas", "gates")
+REGRESSORS: tuple[str, ...] = ("ngboost", "seminas", "xgb", "gates", "nnformer", "ensemble")
+#: the regressors that read the architecture graph only and fit the residual of the linear start: name -> class
+GRAPH_REGRESSORS: dict[str, str] = {
+    "seminas": "naspred.predictors.seminas:SemiNAS",
+    "gates": "naspred.predictors.gates:GATES",
+    "nnformer": "naspred.predictors.nnformer:NNFormer",
+    "ensemble": "naspred.predictors.ensemble:ModelAverage",
+}
 NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
 
 
@@ -223,11 +234,15 @@ class OMNI(NGBoost):
         deviation as half the width of the mapped mean plus or minus one predicted standard deviation).
     linear_start : bool
         Boost from a least-squares line on the scalar features (see the module docstring).
-    regressor : {"ngboost", "seminas", "xgb", "gates"}
+    regressor : {"ngboost", "seminas", "xgb", "gates", "nnformer", "ensemble"}
         The model fitted after the linear start (``"xgb"``: XGBoost with NASLib's ``omni_xgb`` settings, seeded
         by ``random_state``; NGBoost's own parameters below do not apply to it, nor a standard deviation;
-        ``"seminas"`` and ``"gates"``: a graph predictor with its defaults on the architecture alone, fitted to
+        ``"seminas"``, ``"gates"``, ``"nnformer"`` and ``"ensemble"``: a graph predictor on the architecture alone
+        (``"ensemble"``: the average of NN-Former and GATES on isomorphs unless ``graph_params`` says), fitted to
         the residual of the linear start, the curve and proxy entering through the linear start).
+    graph_params : dict or None
+        Parameters of the graph regressor (those of ``GRAPH_REGRESSORS``) over its defaults and
+        over ``n_unlabelled`` and ``seminas_epochs``; ``random_state`` is this predictor's unless given.
     n_unlabelled, seminas_epochs : int
         Unlabelled architectures and training epochs (before and again after pseudo-labelling) of SemiNAS.
     min_samples_leaf : int, "auto" or None
@@ -253,6 +268,7 @@ class OMNI(NGBoost):
     target: str = param("quantile", Options(NORMALISATIONS))
     linear_start: bool = param(True, Boolean())
     regressor: str = param("ngboost", Options(REGRESSORS))
+    graph_params: dict[str, Any] | None = param(None, optional(Instance(dict, what="a dict of parameter values")))
     n_unlabelled: int = param(200, Int(0))
     seminas_epochs: int = param(50, Int(1))
     min_samples_leaf: int | str | None = param("auto", AnyOf(Int(1), Options(("auto",)), None))
@@ -262,8 +278,9 @@ class OMNI(NGBoost):
 
     @property
     def uncertainty(self) -> bool:  # type: ignore[override]
-        """Whether ``predict_dist`` gives a standard deviation: with NGBoost and SemiNAS, not with XGBoost or GATES."""
-        return self.regressor not in ("xgb", "gates")
+        """Whether ``predict_dist`` gives a standard deviation: with NGBoost and SemiNAS, not with XGBoost, GATES
+        or NN-Former."""
+        return self.regressor in ("ngboost", "seminas")
 
     # -- parameters ------------------------------------------------------------------------------------
     def validate_params(self) -> None:
@@ -288,6 +305,12 @@ class OMNI(NGBoost):
                     f"{who}: with regressor={self.regressor!r} the curve and proxy features enter through the linear "
                     "start; set linear_start=True or features=('encoding',)"
                 )
+            self._graph_model()  # reports graph_params it does not know
+        elif self.graph_params:
+            raise InvalidInputError(
+                f"{who}: graph_params={self.graph_params!r} sets the parameters of a graph regressor, but "
+                f"regressor={self.regressor!r}; expected one of {list(GRAPH_REGRESSORS)} or no graph_params"
+            )
 
     def feature_groups(self) -> tuple[str, ...]:
         """The feature groups this predictor reads, in the order of :data:`FEATURE_GROUPS`."""
@@ -350,7 +373,7 @@ class OMNI(NGBoost):
         metrics = tuple(dict.fromkeys(curve_feature(c, self._name)[0] for c in self._curves())) if curve else ()
         every_epoch = curve and any(curve_feature(c, self._name)[1] != "last" for c in self._curves())
         graph = self.regressor in GRAPH_REGRESSORS
-        featurizers = ("gcn",) if graph else (self._encodings() if "encoding" in groups else ())
+        featurizers = self._graph_featurizers() if graph else (self._encodings() if "encoding" in groups else ())
         return Requirements(
             featurizers=featurizers,
             fidelity=self.fidelity if curve else None,
@@ -358,10 +381,24 @@ class OMNI(NGBoost):
             every_epoch=every_epoch,
             labelled=True,
             encoding=graph or "encoding" in groups,
-            unlabelled=self.n_unlabelled if self.regressor == "seminas" else 0,
+            unlabelled=self._unlabelled_count(),
             proxies=(self.proxy,) if "proxy" in groups else (),
             min_labelled=2,
         )
+
+    def _graph_featurizers(self) -> tuple[str, ...]:
+        """The featurizers the graph regressor reads (``("gcn",)`` while its parameters are malformed: fit says
+        what is wrong)."""
+        try:
+            return self._graph_model().requirements.featurizers
+        except InvalidInputError:
+            return ("gcn",)
+
+    def _unlabelled_count(self) -> int:
+        """Unlabelled architectures SemiNAS asks for (none for the other regressors)."""
+        if self.regressor != "seminas":
+            return 0
+        return (self.graph_params or {}).get("n_unlabelled", self.n_unlabelled)
 
     # -- features --------------------------------------------------------------------------------------
     def _scalars(self, n: int, info: ArchInfo, groups: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
@@ -436,20 +473,27 @@ class OMNI(NGBoost):
             model.Base.set_params(min_samples_leaf=leaf, min_samples_split=2 * leaf)
         self.model_ = model.fit(self._design(archs, info, scalars), residual)
 
+    def _graph_model(self) -> Any:
+        """The graph regressor, unfitted: its class with ``graph_params`` over this predictor's settings."""
+        module, name = GRAPH_REGRESSORS[self.regressor].split(":")
+        cls = getattr(importlib.import_module(module), name)
+        params: dict[str, Any] = {"random_state": self.random_state}
+        if self.regressor == "seminas":
+            epochs = self.seminas_epochs
+            params.update(n_unlabelled=self.n_unlabelled, epochs=epochs, semi_epochs=epochs)
+        params.update(self.graph_params or {})
+        unknown = sorted(set(params) - set(cls.parameters()))
+        if unknown:
+            raise InvalidInputError(
+                f"{self._name}: graph_params names {unknown}, not parameters of {name}; expected some of "
+                f"{sorted(cls.parameters())}"
+            )
+        return cls(**params)
+
     def _fit_graph(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
         """The graph regressor fitted to the residual of the linear start, from the architecture alone."""
         plain = ArchInfo(space=info.space, higher_is_better=True, unlabelled=info.unlabelled)
-        if self.regressor == "gates":
-            from naspred.predictors.gates import GATES
-
-            return GATES(random_state=self.random_state).fit(archs, residual, plain)
-        from naspred.predictors.seminas import SemiNAS
-
-        epochs = self.seminas_epochs
-        model = SemiNAS(
-            n_unlabelled=self.n_unlabelled, epochs=epochs, semi_epochs=epochs, random_state=self.random_state
-        )
-        return model.fit(archs, residual, plain)
+        return self._graph_model().fit(archs, residual, plain)
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
         scalars, _ = self._scalars(len(archs), info, self.groups_)

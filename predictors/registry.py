@@ -88,6 +88,10 @@ PREDICTORS: Registry[Predictor] = Registry("predictor", [
           "NN-Former (Xu et al., CVPR 2025): a transformer over the operations of the architecture graph, each "
           "attending to its predecessors, successors and siblings, with GIN-style aggregation in its feed-forward "
           "networks."),
+    Entry("ensemble", f"{_P}.ensemble:ModelAverage",
+          "The average of model-based predictors fitted on the same cells, each standardised on its training "
+          "predictions (deep-ensemble averaging, Lakshminarayanan et al., NeurIPS 2017); default NN-Former and GATES, "
+          "each trained on the isomorphs of its cells and averaging over a cell's isomorphs."),
     Entry("dngo", f"{_P}.bayesian_nn:DNGO",
           "DNGO (Snoek et al., ICML 2015): a tanh network's last hidden layer as basis functions of a Bayesian "
           "linear regression, whose evidence-maximised posterior gives the mean and standard deviation."),

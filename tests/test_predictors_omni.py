@@ -181,6 +181,27 @@ def test_gates_variant_fits_the_residual_of_the_linear_start(split):
     assert kendalltau(pred.mean, y["test"]).statistic > 0.6
 
 
+def test_graph_params_reach_the_graph_regressor(split):
+    archs, y, info = split
+    params = {"augment": "isomorphs", "predict_isomorphs": True, "max_isomorphs": 2, "epochs": 20}
+    model = OMNI(regressor="nnformer", graph_params=params, random_state=0, curve="val_accuracy")
+    assert model.requirements.featurizers == ("gcn",) and not model.uncertainty
+    model.fit(archs["train"][:40], y["train"][:40], info["train"].subset(range(40)))
+    inner = model.model_
+    assert type(inner).__name__ == "NNFormer" and inner.random_state == 0
+    assert {k: getattr(inner, k) for k in params} == params
+    pred = model.predict_dist(archs["test"], info["test"])
+    assert np.isfinite(pred.mean).all()
+    assert kendalltau(pred.mean, y["test"]).statistic > 0.6
+
+
+def test_seminas_graph_params_override_its_own_settings():
+    model = OMNI(regressor="seminas", n_unlabelled=30, seminas_epochs=4, graph_params={"n_unlabelled": 5})
+    assert model.requirements.unlabelled == 5
+    inner = model._graph_model()
+    assert (inner.n_unlabelled, inner.epochs, inner.semi_epochs) == (5, 4, 4)
+
+
 # -- ablations by parameter and by name -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "proxies", "fidelity", "featurizers"),
@@ -279,6 +300,9 @@ def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
         ({"regressor": "seminas", "linear_start": False}, "enter through the linear start"),
         ({"regressor": "gates", "features": ("curve", "proxy")}, "'gates' regressor reads the architecture"),
         ({"regressor": "gates", "linear_start": False}, "enter through the linear start"),
+        ({"regressor": "gates", "graph_params": {"layers": 2}}, r"graph_params names \['layers'\], not parameters of GATES"),
+        ({"regressor": "xgb", "graph_params": {"epochs": 2}}, "sets the parameters of a graph regressor"),
+        ({"graph_params": [("epochs", 2)]}, "graph_params must be a dict"),
         ({"min_samples_leaf": "big"}, "min_samples_leaf must be an integer >= 1"),
         ({"without": ("curve", "accuracy")}, "unknown feature group 'accuracy'"),
         ({"without": ("encoding", "curve", "proxy")}, "without leaves no feature group"),

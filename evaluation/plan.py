@@ -62,7 +62,7 @@ def _skip_reason(predictor: object, benchmark: Benchmark) -> str | None:
     missing = [p for p in req.proxies if p not in benchmark.proxies]
     if missing:
         return f"reads proxies {missing}; benchmark {benchmark.name!r} has {benchmark.proxies or 'none'}"
-    return _unencodable(req, benchmark)
+    return _unencodable(req, benchmark) or predictor.unsupported(benchmark.space)  # type: ignore[attr-defined]
 
 
 def _unencodable(req: Requirements, benchmark: Benchmark) -> str | None:

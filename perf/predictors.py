@@ -46,6 +46,8 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "gates_iso_avg": ("gates", ISOMORPHS),
     "omni_gates_iso_avg": ("omni_gates", {"graph_params": ISOMORPHS}),
     "omni_ensemble": ("omni", {"regressor": "ensemble"}),
+    "omni_ensemble_stack": ("omni", {"regressor": "ensemble", "combine": "stack", "stack_folds": 2,
+                                     "proxy": ["jacov", "synflow"]}),
 }
 FIELDS = ("predictor", "train_size", "trial", "kendall_tau", "spearman", "fit_seconds", "predict_seconds", "error",
           "source", "finished_at")
@@ -212,6 +214,12 @@ SLOW_BECAUSE = {
                 "cells, and each predicting the mean over a cell's isomorphs",
     "omni_gates": "GATES trained by gradient descent on the residual of OMNI's linear start",
     "omni": "NGBoost on the encoding, the curve feature and the proxy (OMNI's default regressor)",
+    "omni_ensemble": "OMNI with the ensemble (NN-Former and GATES on isomorphs) fitted on the residual of its "
+                     "linear start (regressor='ensemble')",
+    "omni_ensemble_stack": "OMNI with the ensemble (NN-Former and GATES on isomorphs) fitted three times: on each "
+                           "half of the training cells for the out-of-fold predictions that weigh it against the "
+                           "curve and two proxies, then on every cell (combine='stack', stack_folds=2, "
+                           "proxy=['jacov', 'synflow'])",
     "sparse_gp": "a sparse Gaussian process whose inducing points and kernel are fitted by 200 Adam steps",
     "gp_wl": "a Gaussian process on the Weisfeiler-Lehman graph kernel, its hyperparameters fitted on the "
              "marginal likelihood",
@@ -386,8 +394,8 @@ def slow_lines(slow: dict[str, float]) -> list[str]:
     lines = ["", "## Predictors over twice the baseline's wall time", ""]
     for name, ratio in slow.items():
         base, params = VARIANTS.get(name, (name, {}))
-        why = SLOW_BECAUSE.get(base, "see its class docstring")
-        if params:
+        why = SLOW_BECAUSE.get(name) or SLOW_BECAUSE.get(base, "see its class docstring")
+        if params and name not in SLOW_BECAUSE:
             why += " (" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")"
         lines.append(f"- `{name}` (up to {ratio:.1f}× at one of the sizes): {why}.")
     return lines

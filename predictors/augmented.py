@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from naspred.errors import InvalidInputError
 from naspred.oracles.budget import Budget
 from naspred.oracles.oracle import Oracle
 from naspred.params import Boolean, Int, Options, optional, param
@@ -81,6 +82,16 @@ class IsomorphAugmented(Predictor):
         info = self._check_info(info, who)
         space = (info.space or infer_space(items, who)) if fitting else self._space_for(items, info, who)
         return self._validated(items, space, who), replace(info, space=space)
+
+    def unsupported(self, space: Any) -> str | None:
+        """Why the isomorph options cannot apply on ``space`` (a space without isomorphs), or None."""
+        if self.augment is None and not self.predict_isomorphs:
+            return None
+        try:
+            isomorphs_of(space, self.max_isomorphs)
+        except InvalidInputError as err:
+            return str(err)
+        return None
 
     def initialize(self, oracle: Oracle, budget: Budget) -> None:
         """As :meth:`Predictor.initialize`; a space without isomorphs is refused before anything is trained."""

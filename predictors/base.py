@@ -124,6 +124,11 @@ class Predictor(Parameterised, RegressorMixin, BaseEstimator, ABC):
         """What this predictor needs (may depend on its parameters)."""
         return Requirements(labelled=True, encoding=True)
 
+    def unsupported(self, space: Any) -> str | None:
+        """Why this predictor, as configured, cannot run on architectures of ``space`` though a benchmark supplies
+        what :attr:`requirements` names (None where it can); an experiment's plan skips it with this reason."""
+        return None
+
     @property
     def _name(self) -> str:
         return type(self).__name__

@@ -113,6 +113,14 @@ class ModelAverage(Predictor):
             min_labelled=max(r.min_labelled for r in needs),
         )
 
+    def unsupported(self, space: Any) -> str | None:
+        """The first member's reason not to run on ``space``, or None where every member can."""
+        for model in self._build():
+            reason = model.unsupported(space)
+            if reason is not None:
+                return f"member {model._name}: {reason}"
+        return None
+
     def _members_predict(self, archs: list[Any], info: ArchInfo) -> np.ndarray:
         """Each member's standardised predictions, ``(members, n)``."""
         raw = np.stack([m.predict(archs, info) for m in self.members_])

@@ -35,7 +35,11 @@ proxy through the linear start, the architecture graph through GATES, trained wi
 ``regressor="ensemble"`` with the average of several (:class:`~naspred.predictors.ensemble.ModelAverage`).
 ``graph_params`` sets the graph regressor's own parameters (for instance ``{"augment": "isomorphs",
 "predict_isomorphs": True}``: train on the isomorphs of each cell and predict the mean over a cell's
-isomorphs). The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
+isomorphs). ``combine="stack"`` fits the graph regressor to the target itself instead of the residual, and
+weighs its prediction against the scalar features by least squares on out-of-fold predictions (stacked
+generalisation, Wolpert, Neural Networks 1992): ``stack_folds`` extra fits on part of the training
+architectures each, so that a graph model strong enough to make the learning curve redundant (many training
+architectures) is not held to the line the curve fixes alone. The XGBoost variant (``regressor="xgb"``, NASLib's ``omni_xgb``) fits
 :class:`~naspred.predictors.boosting.XGBoost`'s model with NASLib's settings (500 rounds of depth-6 trees at
 learning rate 0.3) on the same features in place of NGBoost, and has no standard deviation.
 """
@@ -88,6 +92,8 @@ GRAPH_REGRESSORS: dict[str, str] = {
     "ensemble": "naspred.predictors.ensemble:ModelAverage",
 }
 NORMALISATIONS: tuple[str, ...] = ("quantile", "standard")
+#: how a graph regressor's prediction joins the linear start
+COMBINATIONS: tuple[str, ...] = ("residual", "stack")
 
 
 @dataclass(frozen=True)
@@ -221,8 +227,9 @@ class OMNI(NGBoost):
         ``"auto"``: ``"sotle"`` where the benchmark records training losses, else the target's own curve.
     fidelity : int
         Epochs of partial training the curve features read.
-    proxy : str
-        The precomputed zero-cost proxy read through the oracle (``Requirements.proxies``).
+    proxy : str or sequence of str
+        The precomputed zero-cost proxy read through the oracle (``Requirements.proxies``), or several, one
+        feature each (the proxy group is left out where the benchmark lacks one of them).
     encoding : str or sequence of str
         The featurizer(s) that encode each architecture, side by side.
     sotle_window : int
@@ -243,6 +250,13 @@ class OMNI(NGBoost):
     graph_params : dict or None
         Parameters of the graph regressor (those of ``GRAPH_REGRESSORS``) over its defaults and
         over ``n_unlabelled`` and ``seminas_epochs``; ``random_state`` is this predictor's unless given.
+    combine : {"residual", "stack"}
+        With a graph regressor: ``"residual"`` fits it to what the linear start leaves unexplained and adds its
+        prediction; ``"stack"`` fits it to the target and weighs its out-of-fold predictions against the scalar
+        features by least squares (see the module docstring).
+    stack_folds : int
+        The folds of ``combine="stack"`` (at most half the training architectures: each fold holds two or more);
+        each costs one more fit of the graph regressor, on the other folds.
     n_unlabelled, seminas_epochs : int
         Unlabelled architectures and training epochs (before and again after pseudo-labelling) of SemiNAS.
     min_samples_leaf : int, "auto" or None
@@ -261,7 +275,7 @@ class OMNI(NGBoost):
     without: Sequence[str] = param((), Instance(tuple, list, what="a sequence of feature groups"))
     curve: str | Sequence[str] = param(AUTO_CURVE, Instance(str, tuple, list, what="learning-curve feature names"))
     fidelity: int = param(12, Int(1))
-    proxy: str = param("jacov", Instance(str, what="a proxy name"))
+    proxy: str | Sequence[str] = param("jacov", Instance(str, tuple, list, what="a proxy name or several"))
     encoding: str | Sequence[str] = param("adjacency_one_hot", Instance(str, tuple, list, what="featurizer names"))
     sotle_window: int = param(1, Int(1))
     normalisation: str = param("quantile", Options(NORMALISATIONS))
@@ -269,6 +283,8 @@ class OMNI(NGBoost):
     linear_start: bool = param(True, Boolean())
     regressor: str = param("ngboost", Options(REGRESSORS))
     graph_params: dict[str, Any] | None = param(None, optional(Instance(dict, what="a dict of parameter values")))
+    combine: str = param("residual", Options(COMBINATIONS))
+    stack_folds: int = param(2, Int(2))
     n_unlabelled: int = param(200, Int(0))
     seminas_epochs: int = param(50, Int(1))
     min_samples_leaf: int | str | None = param("auto", AnyOf(Int(1), Options(("auto",)), None))
@@ -293,8 +309,7 @@ class OMNI(NGBoost):
         if len(without) == len(FEATURE_GROUPS):
             raise InvalidInputError(f"{who}: without leaves no feature group; expected fewer than all three")
         groups = self.feature_groups()
-        if not self.proxy:
-            raise InvalidInputError(f"{who}: proxy must be a proxy name, got {self.proxy!r}")
+        self._proxies()
         if self.regressor in GRAPH_REGRESSORS:
             if "encoding" not in groups:
                 raise InvalidInputError(
@@ -306,6 +321,11 @@ class OMNI(NGBoost):
                     "start; set linear_start=True or features=('encoding',)"
                 )
             self._graph_model()  # reports graph_params it does not know
+        elif self.combine != "residual":
+            raise InvalidInputError(
+                f"{who}: combine={self.combine!r} joins a graph regressor to the linear start, but "
+                f"regressor={self.regressor!r}; expected one of {list(GRAPH_REGRESSORS)} or combine='residual'"
+            )
         elif self.graph_params:
             raise InvalidInputError(
                 f"{who}: graph_params={self.graph_params!r} sets the parameters of a graph regressor, but "
@@ -327,7 +347,7 @@ class OMNI(NGBoost):
         kept = tuple(
             g for g in candidates
             if not (g == "encoding" and supply.opaque and self.regressor not in GRAPH_REGRESSORS)
-            and not (g == "proxy" and self.proxy not in supply.proxies)
+            and not (g == "proxy" and not set(self._proxies()) <= set(supply.proxies))
             and not (g == "curve" and self.curve == AUTO_CURVE and self._auto_metric(supply) is None)
         )
         return kept or candidates  # nothing it can read: the plan says why it is skipped
@@ -351,6 +371,14 @@ class OMNI(NGBoost):
             curve_feature(name, self._name)
         if len(set(names)) != len(names):
             raise InvalidInputError(f"{self._name}: curve lists a feature twice: {list(names)}")
+        return names
+
+    def _proxies(self) -> tuple[str, ...]:
+        names = (self.proxy,) if isinstance(self.proxy, str) else tuple(self.proxy)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise InvalidInputError(f"{self._name}: proxy must be a proxy name or several, got {self.proxy!r}")
+        if len(set(names)) != len(names):
+            raise InvalidInputError(f"{self._name}: proxy lists a proxy twice: {list(names)}")
         return names
 
     def _encodings(self) -> tuple[str, ...]:
@@ -382,9 +410,15 @@ class OMNI(NGBoost):
             labelled=True,
             encoding=graph or "encoding" in groups,
             unlabelled=self._unlabelled_count(),
-            proxies=(self.proxy,) if "proxy" in groups else (),
+            proxies=self._proxies() if "proxy" in groups else (),
             min_labelled=2,
         )
+
+    def unsupported(self, space: Any) -> str | None:
+        """The graph regressor's reason not to run on ``space`` (None for the others)."""
+        if self.regressor not in GRAPH_REGRESSORS:
+            return None
+        return self._graph_model().unsupported(space)
 
     def _graph_featurizers(self) -> tuple[str, ...]:
         """The featurizers the graph regressor reads (``("gcn",)`` while its parameters are malformed: fit says
@@ -417,8 +451,9 @@ class OMNI(NGBoost):
                 columns.append(values[:, 0])
                 names.append(f"{name}@{self.fidelity}")
         if "proxy" in groups:
-            columns.append(np.asarray(info.proxies[self.proxy], dtype=np.float64))
-            names.append(self.proxy)
+            for proxy in self._proxies():
+                columns.append(np.asarray(info.proxies[proxy], dtype=np.float64))
+                names.append(proxy)
         x = np.column_stack(columns) if columns else np.zeros((n, 0))
         bad = np.argwhere(~np.isfinite(x))
         if bad.size:
@@ -455,8 +490,12 @@ class OMNI(NGBoost):
         if self.linear_start and z.shape[1]:
             coef = np.linalg.lstsq(np.column_stack([np.ones(len(z)), z]), target, rcond=None)[0]
         self.start_coef_ = coef
+        self.graph_weight_ = 1.0
         logger.debug("%s: linear start %s on %s", self._name, np.round(coef, 4).tolist(), self.feature_names_)
         residual = target - self._start(z)
+        if regressor in GRAPH_REGRESSORS and self.combine == "stack":
+            self._fit_stack(archs, target, z, info)
+            return
         if regressor in GRAPH_REGRESSORS:
             self.model_ = self._fit_graph(archs, residual, info)
             return
@@ -473,11 +512,13 @@ class OMNI(NGBoost):
             model.Base.set_params(min_samples_leaf=leaf, min_samples_split=2 * leaf)
         self.model_ = model.fit(self._design(archs, info, scalars), residual)
 
-    def _graph_model(self) -> Any:
-        """The graph regressor, unfitted: its class with ``graph_params`` over this predictor's settings."""
+    def _graph_model(self, seed_offset: int = 0) -> Any:
+        """The graph regressor, unfitted: its class with ``graph_params`` over this predictor's settings (its seed
+        ``random_state + seed_offset``)."""
         module, name = GRAPH_REGRESSORS[self.regressor].split(":")
         cls = getattr(importlib.import_module(module), name)
-        params: dict[str, Any] = {"random_state": self.random_state}
+        seed = None if self.random_state is None else self.random_state + seed_offset
+        params: dict[str, Any] = {"random_state": seed}
         if self.regressor == "seminas":
             epochs = self.seminas_epochs
             params.update(n_unlabelled=self.n_unlabelled, epochs=epochs, semi_epochs=epochs)
@@ -490,17 +531,43 @@ class OMNI(NGBoost):
             )
         return cls(**params)
 
-    def _fit_graph(self, archs: list[Any], residual: np.ndarray, info: ArchInfo) -> Any:
-        """The graph regressor fitted to the residual of the linear start, from the architecture alone."""
+    def _fit_graph(self, archs: list[Any], residual: np.ndarray, info: ArchInfo, seed_offset: int = 0) -> Any:
+        """The graph regressor fitted to ``residual`` (what it is to predict), from the architecture alone."""
         plain = ArchInfo(space=info.space, higher_is_better=True, unlabelled=info.unlabelled)
-        return self._graph_model().fit(archs, residual, plain)
+        return self._graph_model(seed_offset).fit(archs, residual, plain)
+
+    def _fit_stack(self, archs: list[Any], target: np.ndarray, z: np.ndarray, info: ArchInfo) -> None:
+        """``combine="stack"``: out-of-fold graph predictions of the normalised target, least squares of the target
+        on them and the scalar features (the weights of the prediction), then the graph regressor on every
+        training architecture."""
+        n = len(archs)
+        folds = min(self.stack_folds, n // 2)
+        if folds < 2:
+            raise InvalidInputError(
+                f"{self._name}: combine='stack' holds out folds of two or more training architectures; got {n}, "
+                "expected at least 4"
+            )
+        held_out = np.array_split(np.random.default_rng(self.random_state).permutation(n), folds)
+        oof = np.empty(n)
+        for k, held in enumerate(held_out):
+            keep = np.setdiff1d(np.arange(n), held)
+            model = self._fit_graph([archs[i] for i in keep], target[keep], info, seed_offset=k + 1)
+            oof[held] = model.predict([archs[i] for i in held], ArchInfo(space=info.space))
+        design = np.column_stack([np.ones(n), z, oof])
+        coef = np.linalg.lstsq(design, target, rcond=None)[0]
+        self.start_coef_, self.graph_weight_ = coef[:-1], float(coef[-1])
+        logger.debug("%s: stacked weights %s on %s and the graph prediction", self._name,
+                     np.round(coef, 4).tolist(), self.feature_names_)
+        self.model_ = self._fit_graph(archs, target, info)
 
     def _predict_dist(self, archs: list[Any], info: ArchInfo) -> tuple[np.ndarray, np.ndarray]:
         scalars, _ = self._scalars(len(archs), info, self.groups_)
         start = self._start(self.normaliser_.transform(scalars))
         if self.regressor_ in GRAPH_REGRESSORS:
             out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
-            loc, scale = out.mean, (out.std if out.std is not None else np.zeros(len(archs)))
+            weight = getattr(self, "graph_weight_", 1.0)
+            loc = weight * out.mean
+            scale = abs(weight) * (out.std if out.std is not None else np.zeros(len(archs)))
         elif self.regressor_ == "xgb":  # no distribution: the mean only (uncertainty is False)
             loc, scale = self.model_.predict(self._design(archs, info, scalars)), np.zeros(len(archs))
         else:

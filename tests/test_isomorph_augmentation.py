@@ -98,6 +98,27 @@ def test_initialize_refuses_a_space_without_isomorphs_before_training():
     predictors.get("lin_reg").initialize(oracle, Budget(archs=5))  # without the option the space is fine
 
 
+def test_a_plan_skips_isomorph_options_on_a_space_without_isomorphs_and_says_why():
+    from naspred.evaluation.plan import make_plan
+    from naspred.evaluation.spec import ExperimentSpec, PredictorSpec
+
+    space = get_space("nbgraph")
+    archs = space.sample_many(40, np.random.default_rng(0))
+    table = pd.DataFrame({"arch": [space.format(a) for a in archs], "val_accuracy": np.linspace(50, 60, 40)})
+    bench = Benchmark("graphs", space, "none", table, "val_accuracy", True, {}, None)
+    iso = {"augment": "isomorphs"}
+    spec = ExperimentSpec("graphs", [PredictorSpec("lin_reg", iso, "lin_iso"), "ensemble",
+                                     PredictorSpec("omni_gates", {"graph_params": iso}, "omni_iso"), "lin_reg",
+                                     PredictorSpec("ensemble", {"members": ["gates", "nnformer"]}, "plain_ensemble")],
+                          train_sizes=[10], trials=1, test_size=10, top_k=[5])
+    plan = make_plan(spec, bench)
+    reasons = {s.predictor: s.reason for s in plan.skipped}
+    assert set(reasons) == {"lin_iso", "ensemble", "omni_iso"}
+    assert all("isomorphs are not defined for search space 'nbgraph'" in r for r in reasons.values())
+    assert reasons["ensemble"].startswith("member NNFormer: ")
+    assert {t.predictor.label for t in plan.tasks} == {"lin_reg", "plain_ensemble"}
+
+
 # -- predictors ----------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cells(nb201_bench):

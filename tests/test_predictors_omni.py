@@ -195,6 +195,42 @@ def test_graph_params_reach_the_graph_regressor(split):
     assert kendalltau(pred.mean, y["test"]).statistic > 0.6
 
 
+def test_stacking_weighs_out_of_fold_graph_predictions_against_the_scalars(split):
+    archs, y, info = split
+    model = OMNI(regressor="gates", combine="stack", stack_folds=2, graph_params={"epochs": 30}, random_state=0,
+                 curve="val_accuracy")
+    n = 40
+    model.fit(archs["train"][:n], y["train"][:n], info["train"].subset(range(n)))
+    # the graph model is fitted to the normalised target, not to a residual, and weighed by least squares
+    assert type(model.model_).__name__ == "GATES" and model.model_.random_state == 0
+    assert np.isfinite(model.graph_weight_) and model.graph_weight_ != 1.0
+    assert model.start_coef_.shape == (3,)  # intercept, curve, proxy
+    pred = model.predict(archs["test"], info["test"])
+    scalars, _ = model._scalars(len(archs["test"]), info["test"], model.groups_)
+    graph = model.model_.predict(archs["test"], ArchInfo(space=info["test"].space))
+    by_hand = model._start(model.normaliser_.transform(scalars)) + model.graph_weight_ * graph
+    np.testing.assert_allclose(pred, model.target_.inverse(by_hand[:, None])[:, 0], rtol=1e-10)
+    assert kendalltau(pred, y["test"]).statistic > 0.6
+    with pytest.raises(InvalidInputError, match="expected at least 4"):
+        OMNI(regressor="gates", combine="stack", curve="val_accuracy").fit(
+            archs["train"][:3], y["train"][:3], info["train"].subset(range(3)))
+
+
+def test_several_proxies_are_one_feature_each(nb201, codes):
+    rows = pool_rows(nb201, "recorded", "jacov")
+    drawn = draw_split(codes, rows, 200, [40], seed=1)
+    train, test = drawn.train[40], drawn.test
+    info = {k: split_info(nb201, codes, r, 12, ["val_accuracy"], ["jacov", "synflow"])
+            for k, r in (("train", train), ("test", test))}
+    model = OMNI(**{**FAST, "proxy": ["jacov", "synflow"]})
+    assert model.requirements.proxies == ("jacov", "synflow")
+    model.fit([nb201.archs[i] for i in train], nb201.y[train], info["train"])
+    assert model.feature_names_ == ["val_accuracy@12", "jacov", "synflow"]
+    assert model.start_coef_.shape == (4,) and np.all(model.start_coef_ != 0)
+    pred = model.predict([nb201.archs[i] for i in test], info["test"])
+    assert kendalltau(pred, nb201.y[test]).statistic > 0.5
+
+
 def test_seminas_graph_params_override_its_own_settings():
     model = OMNI(regressor="seminas", n_unlabelled=30, seminas_epochs=4, graph_params={"n_unlabelled": 5})
     assert model.requirements.unlabelled == 5
@@ -303,6 +339,11 @@ def test_missing_proxy_and_short_curves_through_the_oracle(nb201):
         ({"regressor": "gates", "graph_params": {"layers": 2}}, r"graph_params names \['layers'\], not parameters of GATES"),
         ({"regressor": "xgb", "graph_params": {"epochs": 2}}, "sets the parameters of a graph regressor"),
         ({"graph_params": [("epochs", 2)]}, "graph_params must be a dict"),
+        ({"combine": "stack"}, "combine='stack' joins a graph regressor to the linear start"),
+        ({"proxy": ["jacov", "jacov"]}, r"proxy lists a proxy twice: \['jacov', 'jacov'\]"),
+        ({"proxy": ""}, "proxy must be a proxy name or several"),
+        ({"regressor": "gates", "combine": "blend"}, "combine must be one of"),
+        ({"regressor": "gates", "combine": "stack", "stack_folds": 1}, "stack_folds must be an integer >= 2"),
         ({"min_samples_leaf": "big"}, "min_samples_leaf must be an integer >= 1"),
         ({"without": ("curve", "accuracy")}, "unknown feature group 'accuracy'"),
         ({"without": ("encoding", "curve", "proxy")}, "without leaves no feature group"),

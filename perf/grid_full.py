@@ -185,7 +185,8 @@ def main() -> None:
             raise SystemExit(f"naspred evaluate exited with {status}")
     command = (f"NASPRED_DATA=../shared/data python perf/grid_full.py --dir "
                f"{os.path.relpath(args.dir.resolve(), HERE.parent)}") + (
-        f" --predictors {args.predictors}" if names != list(SLOW_DEFAULT) else "")
+        f" --predictors {args.predictors}" if names != list(SLOW_DEFAULT) else "") + (
+        f" --limit-s {args.limit_s:g}" if args.limit_s else "")
     sys.stdout.write(summarise(args.dir, names, sizes, args.trials, args.out, command))
 
 

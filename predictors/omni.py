@@ -486,6 +486,9 @@ class OMNI(NGBoost):
         self.target_ = ScalarNormaliser.fit(y[:, None], self.target)
         target = self.target_.transform(y[:, None])[:, 0]
         z = self.normaliser_.transform(scalars)
+        if regressor in GRAPH_REGRESSORS and self.combine == "stack":
+            self._fit_stack(archs, target, z, info)  # sets start_coef_ and graph_weight_ itself
+            return
         coef = np.zeros(1 + z.shape[1])
         if self.linear_start and z.shape[1]:
             coef = np.linalg.lstsq(np.column_stack([np.ones(len(z)), z]), target, rcond=None)[0]
@@ -493,9 +496,6 @@ class OMNI(NGBoost):
         self.graph_weight_ = 1.0
         logger.debug("%s: linear start %s on %s", self._name, np.round(coef, 4).tolist(), self.feature_names_)
         residual = target - self._start(z)
-        if regressor in GRAPH_REGRESSORS and self.combine == "stack":
-            self._fit_stack(archs, target, z, info)
-            return
         if regressor in GRAPH_REGRESSORS:
             self.model_ = self._fit_graph(archs, residual, info)
             return
@@ -565,7 +565,7 @@ class OMNI(NGBoost):
         start = self._start(self.normaliser_.transform(scalars))
         if self.regressor_ in GRAPH_REGRESSORS:
             out = self.model_.predict_dist(archs, ArchInfo(space=info.space), with_std=True)
-            weight = getattr(self, "graph_weight_", 1.0)
+            weight = self.graph_weight_
             loc = weight * out.mean
             scale = abs(weight) * (out.std if out.std is not None else np.zeros(len(archs)))
         elif self.regressor_ == "xgb":  # no distribution: the mean only (uncertainty is False)

@@ -46,6 +46,8 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "gates_iso_avg": ("gates", ISOMORPHS),
     "omni_gates_iso_avg": ("omni_gates", {"graph_params": ISOMORPHS}),
     "omni_ensemble": ("omni", {"regressor": "ensemble"}),
+    "nao_float32": ("nao", {"precision": "float32"}),
+    "seminas_float32": ("seminas", {"precision": "float32"}),
     "omni_ensemble_stack": ("omni", {"regressor": "ensemble", "combine": "stack", "stack_folds": 2,
                                      "proxy": ["jacov", "synflow"]}),
 }
@@ -204,10 +206,14 @@ SLOW_BECAUSE = {
     "dngo": "a neural network trained by gradient descent, then Bayesian linear regression on its last layer",
     "bohamiann": "a Bayesian neural network sampled by stochastic-gradient Hamiltonian Monte Carlo: a fixed "
                  "4,000 steps (2,000 burn-in, 2,000 sampling) of minibatches of 20, whatever the training set size",
-    "nao": "an LSTM encoder-predictor-decoder trained by gradient descent",
+    "nao": "an LSTM encoder-predictor-decoder trained by gradient descent (its LSTMs in bfloat16 on a CPU that "
+           "computes in it, precision='auto')",
+    "nao_float32": "an LSTM encoder-predictor-decoder trained by gradient descent, every pass in float32",
     "seminas": "an LSTM encoder-predictor-decoder trained twice (before and after pseudo-labelling "
                "unlabelled architectures); three LSTM passes of 35 tokens per step, about 2 GFLOP forward and "
-               "backward for a batch of 100, so 1100 steps at 1000 cells are compute-bound on one core",
+               "backward for a batch of 100, so 1100 steps at 1000 cells are compute-bound on one core (the "
+               "LSTMs run in bfloat16 on a CPU that computes in it, precision='auto')",
+    "seminas_float32": "as seminas, every pass in float32 (precision='float32')",
     "gates": "a gated graph network trained by gradient descent with a pairwise ranking loss (200 epochs)",
     "nnformer": "a transformer over the operations of the cell graph trained by gradient descent (at most 1000 steps)",
     "ensemble": "two graph networks (NN-Former and GATES) trained one after the other, each on the isomorphs of its "

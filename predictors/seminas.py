@@ -20,6 +20,13 @@
   ``Requirements.unlabelled`` of them); when none are given, ``n_unlabelled`` are sampled from the space
   with ``random_state``, distinct from the training architectures and from each other.
 
+Precision: the LSTMs dominate a training step (about 85 % of it on one CPU core in float32). With
+``precision="bfloat16"`` the training passes of the encoder's LSTM and projection and of the decoder run under
+:func:`torch.autocast` in bfloat16 (the LSTMs about 2.5 times faster on a CPU with native bfloat16 arithmetic,
+AVX512-BF16 or AMX); the weights, the optimiser, the loss and every prediction stay float32. ``"auto"`` (the
+default) picks bfloat16 on such a CPU and float32 elsewhere (``precision_`` says which); ``perf/predictors.md``
+compares the two (rows ``nao`` and ``seminas`` beside ``nao_float32`` and ``seminas_float32``).
+
 Token sequence (NAO / NASLib's ``convert_arch_to_seq``), from the node-labelled DAG of the ``"gcn"``
 featurizer: for each node ``j >= 1`` in order, one token per earlier node ``i`` (1: no edge ``i -> j``,
 2: an edge), then the operation of ``j`` (3 plus its column in the featurizer's node vocabulary; 0 for a
@@ -34,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from naspred.errors import InvalidInputError
 from naspred.featurizers import get as get_featurizer
 from naspred.featurizers.graph import GCNInputs
 from naspred.params import Int, Options, Real, param
@@ -49,6 +57,9 @@ from naspred.predictors.requirements import Requirements
 from naspred.spaces.base import SearchSpace
 from torch import nn
 from torch.nn import functional as F
+
+#: the precisions of the training passes (module docstring)
+PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
 
 #: tokens: 0 starts the decoder (and marks padding nodes), 1 "no edge", 2 "edge", 3 + k operation k
 START, NO_EDGE, EDGE, FIRST_OP = 0, 1, 2, 3
@@ -68,11 +79,39 @@ def arch_sequences(graphs: GCNInputs) -> np.ndarray:
     return np.concatenate(parts, axis=1).astype(np.int64)
 
 
-class EncoderPredictorDecoder(nn.Module):
-    """NAO's encoder, predictor and attention decoder (Luo et al., NeurIPS 2018)."""
+def native_bfloat16(device: torch.device) -> bool:
+    """Whether ``device`` computes in bfloat16 natively: a CPU with AVX512-BF16 or AMX, or a CUDA device that
+    supports it."""
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
-    def __init__(self, vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, dropout: float) -> None:
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """``"float32"`` or ``"bfloat16"``: ``precision``, with ``"auto"`` resolved to bfloat16 on a CPU that computes
+    in it natively (:func:`native_bfloat16`) and to float32 elsewhere."""
+    if precision == "auto":
+        return "bfloat16" if device.type == "cpu" and native_bfloat16(device) else "float32"
+    if precision == "bfloat16" and device.type == "cuda" and not native_bfloat16(device):
+        raise InvalidInputError(f"precision='bfloat16' was asked for but CUDA device {device} does not support "
+                                "bfloat16; use precision='float32'")
+    return precision
+
+
+class EncoderPredictorDecoder(nn.Module):
+    """NAO's encoder, predictor and attention decoder (Luo et al., NeurIPS 2018).
+
+    ``low_precision``: passes that record gradients run the encoder's LSTM and projection and the whole decoder
+    under bfloat16 autocast (their outputs are returned as float32); passes without gradients run in float32.
+    """
+
+    def __init__(
+        self, vocab_size: int, hidden: int, mlp_hidden: int, mlp_layers: int, dropout: float,
+        low_precision: bool = False,
+    ) -> None:
         super().__init__()
+        self.low_precision = low_precision
         self.encoder_embedding = nn.Embedding(vocab_size, hidden)
         self.encoder = nn.LSTM(hidden, hidden, 1, batch_first=True, bidirectional=True)
         self.encoder_proj = nn.Linear(2 * hidden, hidden)
@@ -89,8 +128,9 @@ class EncoderPredictorDecoder(nn.Module):
     def encode(self, seq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-token outputs ``(B, L, H)`` and the architecture embedding ``(B, H)``, both L2-normalised."""
         x = self.drop(self.encoder_embedding(seq))
-        h, _ = self.encoder(x)
-        outputs = F.normalize(x + self.encoder_proj(h), dim=-1)
+        with self._autocast(seq.device.type):
+            h = self.encoder_proj(self.encoder(x)[0])
+        outputs = F.normalize(x + h.float(), dim=-1)
         return outputs, F.normalize(outputs.mean(dim=1), dim=-1)
 
     def predict(self, embedding: torch.Tensor) -> torch.Tensor:
@@ -105,12 +145,20 @@ class EncoderPredictorDecoder(nn.Module):
         shifted = torch.cat([torch.full_like(seq[:, :1], START), seq[:, :-1]], dim=1)
         x = self.drop(self.decoder_embedding(shifted))
         state = (embedding.unsqueeze(0).contiguous(), embedding.unsqueeze(0).contiguous())
-        h, _ = self.decoder(x, state)
-        x = (x + h) * math.sqrt(0.5)
-        weights = torch.softmax(self.attention_in(x) @ outputs.transpose(1, 2), dim=-1)
-        attended = torch.tanh(self.attention_out(torch.cat([weights @ outputs, x], dim=-1)))
-        x = (x + attended) * math.sqrt(0.5)
-        return torch.log_softmax(self.out(x), dim=-1)
+        with self._autocast(seq.device.type):
+            h = self.decoder(x, state)[0]
+            x = (x + h) * math.sqrt(0.5)
+            weights = torch.softmax(self.attention_in(x) @ outputs.transpose(1, 2), dim=-1)
+            attended = torch.tanh(self.attention_out(torch.cat([weights @ outputs, x], dim=-1)))
+            x = (x + attended) * math.sqrt(0.5)
+            log_probs = torch.log_softmax(self.out(x), dim=-1)
+        return log_probs.float()
+
+    def _autocast(self, device_type: str) -> torch.autocast:
+        """bfloat16 autocast over passes that record gradients when ``low_precision``; else a block that changes
+        nothing."""
+        enabled = self.low_precision and torch.is_grad_enabled()
+        return torch.autocast(device_type, dtype=torch.bfloat16, enabled=enabled)
 
 
 class NAO(EpochTrained):
@@ -120,8 +168,8 @@ class NAO(EpochTrained):
     batches of 100, learning rate 1e-3, ``trade_off`` 0.8); NASLib trains 50 epochs.
 
     ``max_steps`` (default None, no limit) stops each training phase after that many gradient steps. The
-    LSTMs cost about a millisecond per architecture and pass on one CPU core, so 50 epochs on 1000
-    architectures (500 steps) take about a minute; no cap is set by default because capping loses accuracy
+    LSTMs cost most of a step (in float32, about 0.4 ms per architecture forward and backward on one CPU core;
+    ``precision``); no cap is set by default because capping loses accuracy
     (150 steps rank worse with 1000 training cells, also at learning rate 3e-3: ``perf/defaults.md``,
     question "nao").
 
@@ -142,6 +190,8 @@ class NAO(EpochTrained):
     loss : {"mse", "pairwise_hinge", "listmle"}
         The prediction's loss: the squared error, or a ranking loss over each batch (then the output is a
         score mapped onto the target by a least-squares line fitted on the training set, ``calibration_``).
+    precision : {"auto", "float32", "bfloat16"}
+        Precision of the training passes (module docstring); ``precision_`` is the one a fit used.
     epochs, batch_size, max_steps, lr, random_state, device
         As :class:`~naspred.predictors.neural.EpochTrained`.
     augment, predict_isomorphs, max_isomorphs
@@ -158,6 +208,7 @@ class NAO(EpochTrained):
     weight_decay: float = param(1e-4, Real(0.0))
     grad_clip: float = param(5.0, Real(0.0, closed="neither"))
     loss: str = param("mse", Options(LOSSES))
+    precision: str = param("auto", Options(PRECISIONS))
 
     @property
     def requirements(self) -> Requirements:
@@ -173,7 +224,9 @@ class NAO(EpochTrained):
         graphs = get_featurizer("gcn", space=info.space, normalize="none").graphs(archs)
         self.n_nodes_ = int(graphs.adjacency.shape[1])
         vocab_size = FIRST_OP + graphs.operations.shape[2]
-        net = EncoderPredictorDecoder(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout)
+        self.precision_ = resolve_precision(self.precision, self.device_)
+        net = EncoderPredictorDecoder(vocab_size, self.hidden, self.mlp_hidden, self.mlp_layers, self.dropout,
+                                      low_precision=self.precision_ == "bfloat16")
         self.network_ = net.to(self.device_)
         optimizer = adam(self.network_.parameters(), self.lr, weight_decay=self.weight_decay)
         return arch_sequences(graphs), optimizer
@@ -261,7 +314,7 @@ class SemiNAS(NAO):
         Weight of a labelled architecture's loss in the second phase (>= 1).
     semi_epochs : int
         Epochs of the second phase (>= 1).
-    hidden, mlp_hidden, mlp_layers, dropout, trade_off, weight_decay, grad_clip, loss
+    hidden, mlp_hidden, mlp_layers, dropout, trade_off, weight_decay, grad_clip, loss, precision
         As :class:`NAO` (with a ranking loss the pseudo-labels are the first phase's mapped scores, and the line
         is fitted again on the labelled architectures after the second).
     augment, predict_isomorphs, max_isomorphs

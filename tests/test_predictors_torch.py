@@ -18,7 +18,13 @@ from naspred.predictors.bayesian_last_layer import LastLayerBLR
 from naspred.predictors.bayesian_nn import flat_forward, tanh_network_shapes
 from naspred.predictors.gcn import GraphConvolution
 from naspred.predictors.neural import adam, count_steps, epoch_batches
-from naspred.predictors.seminas import SemiNAS, arch_sequences
+from naspred.predictors.seminas import (
+    EncoderPredictorDecoder,
+    SemiNAS,
+    arch_sequences,
+    native_bfloat16,
+    resolve_precision,
+)
 from naspred.spaces import get as get_space
 from naspred.testing import FAST_PARAMS
 from scipy.stats import kendalltau
@@ -293,6 +299,54 @@ def test_graph_and_sequence_models_run_on_nasbench101(name):
     assert pred.shape == (8,) and np.isfinite(pred).all()
 
 
+# -- precision of the sequence models ------------------------------------------------------------------------------
+def test_auto_precision_is_bfloat16_only_on_a_cpu_that_computes_in_it():
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu) == ("bfloat16" if native_bfloat16(cpu) else "float32")
+    assert resolve_precision("float32", cpu) == "float32"
+    assert resolve_precision("bfloat16", cpu) == "bfloat16"
+
+
+@pytest.mark.parametrize("low_precision", [False, True])
+def test_low_precision_runs_the_lstms_in_bfloat16_while_training_only(low_precision):
+    torch.manual_seed(0)
+    net = EncoderPredictorDecoder(8, 16, 8, 2, 0.0, low_precision=low_precision)
+    seen = []
+    for lstm in (net.encoder, net.decoder):
+        lstm.register_forward_hook(lambda _m, _i, out: seen.append(out[0].dtype))
+    seq = torch.randint(0, 8, (4, 35))
+
+    def run():
+        outputs, embedding = net.encode(seq)
+        log_probs = net.decode(seq, outputs, embedding)
+        return outputs, net.predict(embedding), log_probs
+
+    trained = run()
+    with torch.no_grad():
+        inferred = run()
+    low = torch.bfloat16 if low_precision else torch.float32
+    assert seen == [low, low, torch.float32, torch.float32]
+    assert all(t.dtype == torch.float32 for t in trained + inferred)
+    # the float32 pass without gradients is the reference; bfloat16 rounding moves the training pass off it
+    assert torch.allclose(trained[1], inferred[1], atol=1e-6) != low_precision
+
+
+@pytest.mark.parametrize("name", ["nao", "seminas"])
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_sequence_models_fit_and_predict_in_either_precision(name, precision):
+    space = get_space("nb201")
+    rng = np.random.default_rng(0)
+    archs = [space.sample(rng) for _ in range(24)]
+    y = rng.normal(size=len(archs))
+    info = ArchInfo(space=space)
+    model = predictors.get(name, random_state=0, precision=precision, **TINY[name])
+    model.fit(archs[:16], y[:16], info)
+    assert model.precision_ == precision
+    pred = model.predict(archs[16:], info)
+    assert pred.dtype == np.float64 and np.isfinite(pred).all()
+    np.testing.assert_array_equal(pred, model.predict(archs[16:], info))
+
+
 # -- parts against independent computations -----------------------------------------------------------------------
 def test_last_layer_blr_matches_the_closed_form_and_maximises_the_evidence():
     rng = np.random.default_rng(0)
@@ -485,6 +539,7 @@ def test_max_steps_caps_the_optimiser_steps(split, info, name, params, expected)
         ("mlp", {"device": "tpu"}, "MLP: device must be 'cpu', 'cuda' or 'cuda:N' \\(a str or a torch.device\\), got 'tpu'"),
         ("dngo", {"device": 0}, "DNGO: device must be 'cpu', 'cuda' or 'cuda:N' \\(a str or a torch.device\\), got 0"),
         ("seminas", {"semi_epochs": 0}, "SemiNAS: semi_epochs must be an integer >= 1, got 0"),
+        ("nao", {"precision": "fp16"}, "NAO: precision must be one of \\['auto', 'float32', 'bfloat16'\\], got 'fp16'"),
     ],
 )
 def test_malformed_parameters_are_named(split, info, name, params, fragment):

@@ -239,6 +239,10 @@ DIFFERENCES = {
     ("lin_reg", 20): "the script's own loop, run again on 2026-12-02 at the commit before it ran through "
                      "run_experiment, gives run_experiment's values in these trials, so the difference predates the "
                      "engine (least squares on 20 cells and 30 one-hot columns is underdetermined)",
+    ("nao", 1000): "run_experiment's rows were measured again on 2026-12-03 with precision='auto' (bfloat16 on this "
+                   "CPU); the earlier loop trained in float32, as the nao_float32 rows do",
+    ("seminas", 1000): "run_experiment's rows were measured again on 2026-12-03 with precision='auto' (bfloat16 on "
+                       "this CPU); the earlier loop trained in float32, as the seminas_float32 rows do",
 }
 
 
